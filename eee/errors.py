@@ -1,0 +1,31 @@
+"""Conditions under which the tool cannot run (exit code 3). Standard library only.
+
+Problems in the data are never exceptions: they are `diagnostics.Problem` values.
+"""
+
+from __future__ import annotations
+
+
+class EeeError(Exception):
+    """The tool cannot run; the message is a French sentence for the user."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class RegistryNotFound(EeeError):
+    """Raised by settings when no registry folder can be found."""
+
+
+class SchemaFileError(EeeError):
+    """Raised by schema when a schema file of the installation is missing or broken."""
+
+
+class UsageError(EeeError):
+    """Raised by a service when the user's arguments make no sense (exit code 2)."""
+
+    exit_code = 2

@@ -1,0 +1,492 @@
+"""Find the registry's files and read them safely, keeping every value's position.
+
+YAML is read from libyaml's event stream (the C parser where available) and
+built here, so that:
+- no type is guessed: only plain `true`/`false`, `null`/`~`, decimal integers
+  without a leading zero and plain decimals become non-strings (the YAML 1.2
+  core schema); `NO`, `oui`, `01000`, `0145671234`, `18:30` and `2023-04-05`
+  stay the text the user wrote, and the schema reports them where it wants
+  another type;
+- duplicate keys, object-building tags, recursive or exploding aliases and
+  excessive nesting are problems, not crashes (libyaml's own composer
+  segfaults on very deep nesting, which is why nodes are not composed);
+- the position of every key and value is kept, by JSON pointer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from .diagnostics import Problem, Severity
+from .kinds import KIND_BY_FOLDER, KINDS, NETWORK_FILE, Kind
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import CParser as _Parser
+except ImportError:  # pragma: no cover
+    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, _Parser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_ALIAS_NODES = 10_000  # values an alias may bring in, summed over a file
+YEAR_FOLDER = re.compile(r"^\d{4}-\d{4}$")
+
+Pointer = tuple[Any, ...]  # keys (str) and indexes (int) from the document root
+Position = tuple[int, int]  # 1-based line and column
+
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_FLOAT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_STR_TAGS = {"!", "tag:yaml.org,2002:str"}
+
+
+@dataclass
+class SourceDoc:
+    """One file of the registry, read: its data, positions and read problems."""
+
+    path: str  # relative to the registry, POSIX separators
+    kind: Kind | None
+    data: Any = None
+    positions: dict[Pointer, Position] = field(default_factory=dict)
+    key_positions: dict[Pointer, Position] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems) and isinstance(self.data, dict)
+
+    def position(self, pointer: Pointer, key: bool = False) -> Position:
+        """Where a value (or its key) starts; the nearest enclosing value if unknown."""
+        pointer = tuple(pointer)
+        if key and pointer in self.key_positions:
+            return self.key_positions[pointer]
+        while pointer:
+            if pointer in self.positions:
+                return self.positions[pointer]
+            pointer = pointer[:-1]
+        return self.positions.get((), (1, 1))
+
+    @property
+    def stem(self) -> str:
+        return Path(self.path).stem
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Stop(Exception):
+    """Reading a document stopped on a problem (already recorded)."""
+
+
+class _Builder:
+    """Builds Python values from parser events, with positions and bounds."""
+
+    def __init__(self, doc: SourceDoc) -> None:
+        self.doc = doc
+        self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (value, size)
+        self.open_anchors: set[str] = set()
+        self.alias_nodes = 0
+
+    def problem(self, code: str, line: int, col: int, message: str, hint: str = "") -> None:
+        self.doc.problems.append(
+            Problem(self.doc.path, line, col, code, Severity.ERROR, message, hint)
+        )
+
+    def build(self, events: Iterator[Any]) -> Any:
+        event = next(events)  # StreamStart
+        event = next(events)
+        if isinstance(event, yaml.StreamEndEvent):
+            return _EMPTY
+        value, _ = self.node(event, events, (), 0)
+        next(events)  # DocumentEnd
+        event = next(events)
+        if not isinstance(event, yaml.StreamEndEvent):
+            self.problem(
+                "EEE-Y002",
+                event.start_mark.line + 1,
+                event.start_mark.column + 1,
+                "le fichier contient plusieurs documents YAML (séparateur « --- »)",
+                "une entité par fichier : supprimez le second « --- » et déplacez la suite dans un autre fichier",
+            )
+            raise _Stop
+        return value
+
+    def node(self, event: Any, events: Iterator[Any], pointer: Pointer, depth: int) -> tuple[Any, int]:
+        """Return (value, size in nodes) of the node starting with `event`."""
+        if isinstance(event, yaml.DocumentStartEvent):
+            event = next(events)
+        mark = event.start_mark
+        line, col = mark.line + 1, mark.column + 1
+        self.doc.positions[pointer] = (line, col)
+        if depth > MAX_DEPTH:
+            self.problem(
+                "EEE-Y005",
+                line,
+                col,
+                f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
+                "une entité du registre n'a besoin que de quelques niveaux : simplifiez la structure",
+            )
+            raise _Stop
+        if isinstance(event, yaml.AliasEvent):
+            return self.alias(event, line, col)
+        anchor = getattr(event, "anchor", None)
+        if anchor:
+            self.open_anchors.add(anchor)
+        tag = event.tag
+        if tag is not None and tag not in _STR_TAGS and not (
+            isinstance(event, yaml.MappingStartEvent) and tag == "tag:yaml.org,2002:map"
+        ) and not (isinstance(event, yaml.SequenceStartEvent) and tag == "tag:yaml.org,2002:seq"):
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(
+                "EEE-Y004",
+                line,
+                col,
+                f"étiquette YAML « {shown} » refusée",
+                "le registre ne contient que du texte, des nombres, des listes et des tableaux : "
+                "supprimez l'étiquette (seule « !!str » est acceptée)",
+            )
+            raise _Stop
+        if isinstance(event, yaml.ScalarEvent):
+            value, size = self.scalar(event, tag), 1
+        elif isinstance(event, yaml.SequenceStartEvent):
+            value, size = self.sequence(events, pointer, depth)
+        else:
+            value, size = self.mapping(events, pointer, depth)
+        if anchor:
+            self.open_anchors.discard(anchor)
+            self.anchors[anchor] = (value, size)
+        return value, size
+
+    def scalar(self, event: Any, tag: str | None) -> Any:
+        text = event.value
+        if tag is not None or event.style:  # quoted, block or explicitly tagged: text
+            return text
+        if text in _NULL:
+            return None
+        if text in _BOOL:
+            return _BOOL[text]
+        if _INT.match(text):
+            return int(text)
+        if _FLOAT.match(text):
+            return float(text)
+        return text
+
+    def alias(self, event: Any, line: int, col: int) -> tuple[Any, int]:
+        name = event.anchor
+        if name in self.open_anchors:
+            self.problem(
+                "EEE-Y005",
+                line,
+                col,
+                f"l'alias « *{name} » se contient lui-même (structure récursive)",
+                "recopiez la valeur au lieu d'utiliser un alias",
+            )
+            raise _Stop
+        if name not in self.anchors:  # libyaml reports it first; kept for the pure parser
+            self.problem("EEE-Y002", line, col, f"alias « *{name} » non défini", "définissez l'ancre « &" + name + " » avant de l'utiliser")
+            raise _Stop
+        value, size = self.anchors[name]
+        self.alias_nodes += size
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            self.problem(
+                "EEE-Y005",
+                line,
+                col,
+                f"les alias de ce fichier développent plus de {MAX_ALIAS_NODES} valeurs (« bombe » YAML)",
+                "recopiez les valeurs utiles au lieu d'imbriquer des alias",
+            )
+            raise _Stop
+        return value, size
+
+    def sequence(self, events: Iterator[Any], pointer: Pointer, depth: int) -> tuple[list[Any], int]:
+        items: list[Any] = []
+        size = 1
+        while True:
+            event = next(events)
+            if isinstance(event, yaml.SequenceEndEvent):
+                return items, size
+            value, n = self.node(event, events, pointer + (len(items),), depth + 1)
+            items.append(value)
+            size += n
+
+    def mapping(self, events: Iterator[Any], pointer: Pointer, depth: int) -> tuple[dict[str, Any], int]:
+        result: dict[str, Any] = {}
+        size = 1
+        while True:
+            event = next(events)
+            if isinstance(event, yaml.MappingEndEvent):
+                return result, size
+            kline, kcol = event.start_mark.line + 1, event.start_mark.column + 1
+            if not isinstance(event, yaml.ScalarEvent):
+                self.problem(
+                    "EEE-Y008",
+                    kline,
+                    kcol,
+                    "une clé doit être un simple mot, pas une liste ni un tableau",
+                    "écrivez la clé sous la forme « nom_de_cle: valeur »",
+                )
+                raise _Stop
+            key = event.value
+            if key == "<<" and not event.style:
+                self.problem(
+                    "EEE-Y004",
+                    kline,
+                    kcol,
+                    "la fusion de tableaux « << » n'est pas acceptée",
+                    "recopiez les clés voulues dans ce tableau",
+                )
+                raise _Stop
+            if key in result:
+                first = self.doc.key_positions.get(pointer + (key,), (kline, kcol))
+                self.problem(
+                    "EEE-Y003",
+                    kline,
+                    kcol,
+                    f"la clé « {key} » apparaît deux fois (première fois ligne {first[0]})",
+                    "gardez une seule de ces clés : YAML ne garderait que la dernière sans prévenir",
+                )
+                raise _Stop
+            self.doc.key_positions[pointer + (key,)] = (kline, kcol)
+            value, n = self.node(next(events), events, pointer + (key,), depth + 1)
+            result[key] = value
+            size += n + 1
+
+
+_EMPTY = object()
+
+_SYNTAX_FR = [
+    ("mapping values are not allowed", "deux-points inattendu : une valeur contient « : » ou l'indentation est décalée",
+     "mettez la valeur entre guillemets si elle contient « : », sinon alignez la clé sur les autres"),
+    ("'\\t' that cannot start any token", "tabulation interdite : YAML s'indente avec des espaces",
+     "remplacez les tabulations par des espaces (réglage « indenter avec des espaces » de l'éditeur)"),
+    ("that cannot start any token", "caractère interdit à cet endroit (« @ », « ` » ou « % » en début de valeur ?)",
+     "YAML n'accepte pas les tabulations pour indenter : utilisez des espaces ; mettez entre guillemets une valeur qui commence par @ ou `"),
+    ("did not find expected key", "clé attendue : l'indentation de cette ligne ne correspond pas au bloc",
+     "alignez cette ligne sur les autres clés du même bloc"),
+    ("did not find expected '-' indicator", "élément de liste attendu (« - ») : l'indentation ne correspond pas",
+     "alignez les éléments de la liste ou retirez le décalage"),
+    ("did not find expected ',' or ']'", "liste entre crochets non fermée", "ajoutez le « ] » manquant ou séparez les éléments par des virgules"),
+    ("did not find expected ',' or '}'", "tableau entre accolades non fermé", "ajoutez l'« } » manquante ou séparez les éléments par des virgules"),
+    ("found unexpected end of stream", "fin du fichier inattendue : des guillemets ne sont pas refermés",
+     "refermez les guillemets ouverts sur cette ligne"),
+    ("found undefined alias", "alias non défini", "définissez l'ancre (&nom) avant d'utiliser l'alias (*nom), ou recopiez la valeur"),
+    ("could not find expected ':'", "« : » attendu après la clé", "écrivez « cle: valeur » (avec un espace après les deux-points)"),
+    ("found unknown escape character", "séquence d'échappement inconnue entre guillemets doubles",
+     "doublez la barre oblique inverse (\\\\) ou utilisez des guillemets simples"),
+    ("control characters are not allowed", "caractère de contrôle interdit dans le fichier", "supprimez ce caractère invisible"),
+    ("found a tab character", "tabulation interdite à cet endroit", "remplacez les tabulations par des espaces"),
+    ("did not find expected node content", "valeur attendue", "complétez la valeur ou supprimez le séparateur en trop"),
+    ("did not find expected <document start>", "contenu inattendu après la fin du document", "vérifiez l'indentation de cette ligne"),
+    ("found duplicate anchor", "ancre définie deux fois", "donnez un nom différent à chaque ancre (&nom)"),
+]
+
+
+def _syntax_problem(doc: SourceDoc, exc: yaml.MarkedYAMLError) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    english = " ".join(x for x in (exc.context, exc.problem) if x)
+    message, hint = f"erreur de syntaxe YAML ({english})", "vérifiez l'indentation et les guillemets de cette ligne"
+    for needle, fr, fr_hint in _SYNTAX_FR:
+        if needle in english:
+            message, hint = f"erreur de syntaxe YAML : {fr}", fr_hint
+            break
+    doc.problems.append(Problem(doc.path, line, col, "EEE-Y002", Severity.ERROR, message, hint))
+
+
+def _decode(doc: SourceDoc, raw: bytes) -> str | None:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        doc.problems.append(Problem(
+            doc.path, 1, 1, "EEE-Y001", Severity.ERROR,
+            "le fichier est encodé en UTF-16, pas en UTF-8",
+            "réenregistrez le fichier en UTF-8 (menu « Enregistrer sous… », encodage UTF-8)",
+        ))
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        doc.problems.append(Problem(
+            doc.path, line, col, "EEE-Y001", Severity.ERROR,
+            f"le fichier n'est pas encodé en UTF-8 (octet 0x{raw[exc.start]:02X} illisible ; Latin-1 ou Windows-1252 ?)",
+            "réenregistrez le fichier en UTF-8 (menu « Enregistrer sous… », encodage UTF-8)",
+        ))
+        return None
+
+
+def read_text(doc: SourceDoc, text: str) -> SourceDoc:
+    """Build `doc.data` from YAML text, recording problems in `doc`."""
+    if "\x00" in text:
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        doc.problems.append(Problem(doc.path, line, index - text.rfind("\n", 0, index), "EEE-Y001", Severity.ERROR,
+                                    "le fichier contient un caractère nul (fichier binaire ?)",
+                                    "seuls des fichiers texte YAML en UTF-8 sont lus"))
+        return doc
+    builder = _Builder(doc)
+    try:
+        value = builder.build(iter(_Parser(text).get_event, None))  # type: ignore[attr-defined]
+    except _Stop:
+        return doc
+    except yaml.MarkedYAMLError as exc:
+        _syntax_problem(doc, exc)
+        return doc
+    except yaml.reader.ReaderError as exc:  # a control character; carries an offset, not a mark
+        index = exc.position if isinstance(exc.position, int) else 0
+        line = text.count("\n", 0, index) + 1
+        doc.problems.append(Problem(doc.path, line, index - text.rfind("\n", 0, index), "EEE-Y002", Severity.ERROR,
+                                    f"caractère de contrôle interdit (U+{exc.character:04X}) dans le fichier"
+                                    if isinstance(exc.character, int) else "caractère interdit dans le fichier",
+                                    "supprimez ce caractère invisible (souvent issu d'un copier-coller)"))
+        return doc
+    except yaml.YAMLError as exc:  # pragma: no cover - any other parser failure
+        doc.problems.append(Problem(doc.path, 1, 1, "EEE-Y002", Severity.ERROR,
+                                    f"erreur de lecture YAML ({exc})", "vérifiez la syntaxe du fichier"))
+        return doc
+    if value is _EMPTY or value is None:
+        doc.problems.append(Problem(doc.path, 1, 1, "EEE-Y006", Severity.ERROR, "le fichier est vide",
+                                    "remplissez-le (eee new crée un modèle) ou supprimez-le"))
+        return doc
+    if not isinstance(value, dict):
+        line, col = doc.positions.get((), (1, 1))
+        shown = "une liste" if isinstance(value, list) else f"la valeur « {value} »"
+        doc.problems.append(Problem(doc.path, line, col, "EEE-Y007", Severity.ERROR,
+                                    f"le fichier doit décrire une entité (des « clé: valeur »), il contient {shown}",
+                                    "commencez le fichier par « id: … » puis « nom: … », sans tiret en début de ligne"))
+        return doc
+    doc.data = value
+    return doc
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _problem(path: str, code: str, message: str, hint: str, severity: Severity = Severity.ERROR) -> Problem:
+    return Problem(path, 0, 0, code, severity, message, hint)
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def discover(root: Path) -> tuple[list[tuple[str, Kind]], list[Problem]]:
+    """The registry's entity files (relative path, kind), and problems with misplaced files."""
+    files: list[tuple[str, Kind]] = []
+    problems: list[Problem] = []
+    real_root = root.resolve()
+    seen_dirs: set[Path] = set()
+    folders = sorted(KIND_BY_FOLDER)
+
+    def inside(path: Path) -> bool:
+        try:
+            path.resolve().relative_to(real_root)
+            return True
+        except (ValueError, OSError):
+            return False
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        current = Path(dirpath)
+        rel_dir = current.relative_to(root)
+        real = current.resolve()
+        if real in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for d in list(dirnames):
+            if (current / d).is_symlink() and not inside(current / d):
+                rel = (rel_dir / d).as_posix()
+                problems.append(_problem(rel, "EEE-Y009", f"le dossier « {rel} » est un lien vers l'extérieur du registre",
+                                         "placez les fichiers dans le registre lui-même au lieu d'un lien symbolique"))
+                dirnames.remove(d)
+        parts = rel_dir.parts
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            rel = (rel_dir / name).as_posix()
+            full = current / name
+            suffix = Path(name).suffix.lower()
+            is_yaml = suffix in (".yaml", ".yml")
+            if not parts:  # top level
+                if name == NETWORK_FILE:
+                    files.append((rel, KINDS["reseau"]))
+                elif is_yaml:
+                    problems.append(_problem(rel, "EEE-Y012", f"« {rel} » n'est rangé dans aucun dossier de type",
+                                             "à la racine du registre, seul reseau.yaml est lu : déplacez ce fichier dans "
+                                             + ", ".join(f"{f}/" for f in folders)))
+                continue
+            kind = KIND_BY_FOLDER.get(parts[0])
+            if kind is None:
+                if is_yaml:
+                    guess = _closest(parts[0], folders)
+                    hint = f"vouliez-vous dire « {guess}/ » ?" if guess else "dossiers connus : " + ", ".join(f"{f}/" for f in folders)
+                    problems.append(_problem(rel, "EEE-Y012", f"le dossier « {parts[0]}/ » n'est pas un dossier du registre", hint))
+                continue
+            if full.is_symlink() and not inside(full):
+                problems.append(_problem(rel, "EEE-Y009", f"« {rel} » est un lien vers un fichier hors du registre",
+                                         "copiez le fichier dans le registre au lieu d'un lien symbolique"))
+                continue
+            if suffix == ".yml":
+                problems.append(_problem(rel, "EEE-Y010", f"« {rel} » a l'extension .yml : il ne serait pas lu",
+                                         f"renommez-le « {Path(name).stem}.yaml »"))
+                continue
+            if not is_yaml:
+                problems.append(_problem(rel, "EEE-Y011", f"« {rel} » n'est pas un fichier .yaml : il est ignoré",
+                                         "retirez-le du dossier, ou donnez-lui l'extension .yaml s'il décrit une entité",
+                                         Severity.WARNING))
+                continue
+            expected_depth = 2 if kind.by_year else 1
+            if len(parts) != expected_depth or (kind.by_year and not YEAR_FOLDER.match(parts[1])):
+                where = f"{kind.folder}/<année scolaire>/, par exemple {kind.folder}/2022-2023/" if kind.by_year else f"{kind.folder}/"
+                problems.append(_problem(rel, "EEE-Y012", f"« {rel} » n'est pas à sa place", f"rangez-le directement dans {where}"))
+                continue
+            files.append((rel, kind))
+    return files, problems
+
+
+def load_file(root: Path, rel: str, kind: Kind | None) -> SourceDoc:
+    doc = SourceDoc(rel, kind)
+    path = root / rel
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            doc.problems.append(_problem(rel, "EEE-Y013", f"le fichier fait {size / 1024 / 1024:.1f} Mio : c'est trop pour une entité".replace(".", ","),
+                                         f"une entité tient en quelques Kio ; la limite est {MAX_FILE_BYTES // (1024 * 1024)} Mio"))
+            return doc
+        raw = path.read_bytes()
+    except OSError as exc:
+        doc.problems.append(_problem(rel, "EEE-Y001", f"le fichier ne peut pas être lu ({exc.strerror})",
+                                     "vérifiez qu'il existe et que vous avez le droit de le lire"))
+        return doc
+    text = _decode(doc, raw)
+    if text is None:
+        return doc
+    return read_text(doc, text)
+
+
+def load_registry(root: Path) -> tuple[list[SourceDoc], list[Problem]]:
+    """Read every entity file of the registry; one bad file never stops the others."""
+    files, problems = discover(root)
+    docs = [load_file(root, rel, kind) for rel, kind in files]
+    return docs, problems

@@ -1,0 +1,144 @@
+"""The registry as typed entities: id index, resolved references, reverse relations.
+
+Built purely from read documents (`loader.SourceDoc`) and the schemas, which
+say which fields are references (`x-eee-ref`). Rules, queries and renderers
+see this model, never files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from .diagnostics import Problem, Severity
+from .kinds import KINDS, Kind
+from .loader import Pointer, SourceDoc
+from .schema import SchemaSet
+
+
+@dataclass(eq=False)
+class Entity:
+    """One entity of the registry: a file's data with its kind and positions."""
+
+    kind: Kind
+    id: str
+    doc: SourceDoc
+    valid: bool  # the document passed its schema: its fields have the documented types
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.doc.data  # type: ignore[no-any-return]
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    @property
+    def nom(self) -> str:
+        value = self.data.get("nom")
+        return value if isinstance(value, str) else self.id
+
+    @property
+    def statut(self) -> str | None:
+        value = self.data.get("statut")
+        return value if isinstance(value, str) else None
+
+    def get(self, *pointer: Any, default: Any = None) -> Any:
+        """The value at a pointer, or `default` when a step is missing or of the wrong type."""
+        value: Any = self.data
+        for part in pointer:
+            if isinstance(part, int):
+                if not isinstance(value, list) or part >= len(value):
+                    return default
+            elif not isinstance(value, dict) or part not in value:
+                return default
+            value = value[part]
+        return value
+
+    def texts(self, *pointer: Any) -> list[str]:
+        """A list of strings at a pointer (non-strings are dropped)."""
+        value = self.get(*pointer, default=[])
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    def gaps(self) -> list[str]:
+        """The fields named in `a_completer`."""
+        items = self.get("a_completer", default=[])
+        return [i["champ"] for i in items if isinstance(i, dict) and isinstance(i.get("champ"), str)] if isinstance(items, list) else []
+
+    def declares_gap(self, field_name: str) -> bool:
+        """True if `a_completer` names this field, a parent of it or a child of it."""
+        return any(g == field_name or field_name.startswith(g + ".") or g.startswith(field_name + ".") for g in self.gaps())
+
+    def problem(self, code: str, severity: Severity, pointer: Pointer, message: str, hint: str = "",
+                key: bool = False) -> Problem:
+        line, col = self.doc.position(pointer, key=key) if self.doc.positions else (0, 0)
+        return Problem(self.path, line, col, code, severity, message, hint, self.id)
+
+
+@dataclass(frozen=True, eq=False)
+class Reference:
+    """A field of `source` that names another entity by its id."""
+
+    source: Entity
+    pointer: Pointer
+    target_id: str
+    kinds: tuple[str, ...]  # the kinds the schema allows there
+
+
+@dataclass
+class Registry:
+    """All entities, indexed by id and kind, with references both ways."""
+
+    root: Path
+    schemas: SchemaSet
+    entities: dict[str, Entity] = field(default_factory=dict)
+    duplicates: list[tuple[Entity, Entity]] = field(default_factory=list)  # (first, again)
+    by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
+    references: list[Reference] = field(default_factory=list)
+    referrers: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def build(cls, root: Path, docs: list[SourceDoc], schemas: SchemaSet, valid: set[str]) -> "Registry":
+        """The model of every read document; `valid` names the paths that passed their schema."""
+        registry = cls(root, schemas)
+        for doc in sorted(docs, key=lambda d: d.path):
+            if doc.kind is None or not isinstance(doc.data, dict):
+                continue
+            raw_id = doc.data.get("id")
+            entity_id = raw_id if isinstance(raw_id, str) and raw_id else doc.stem
+            entity = Entity(doc.kind, entity_id, doc, doc.path in valid)
+            registry.by_kind[doc.kind.name].append(entity)
+            if entity_id in registry.entities:
+                registry.duplicates.append((registry.entities[entity_id], entity))
+                continue
+            registry.entities[entity_id] = entity
+        for entity in registry:
+            for pointer, target, kinds in schemas.references(entity.kind.name, entity.data):
+                ref = Reference(entity, pointer, target, kinds)
+                registry.references.append(ref)
+                registry.referrers[target].append(ref)
+        return registry
+
+    def __iter__(self) -> Iterator[Entity]:
+        return iter(self.entities.values())
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    def get(self, entity_id: str) -> Entity | None:
+        return self.entities.get(entity_id)
+
+    def of_kind(self, kind: str) -> list[Entity]:
+        assert kind in KINDS, kind
+        return list(self.by_kind.get(kind, []))
+
+    @property
+    def network(self) -> Entity | None:
+        found = self.by_kind.get("reseau")
+        return found[0] if found else None
+
+    def referencing(self, entity_id: str) -> list[Reference]:
+        """Who references this entity (reverse relations)."""
+        return list(self.referrers.get(entity_id, []))

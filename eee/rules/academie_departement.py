@@ -1,0 +1,57 @@
+"""L'académie déclarée doit être celle des départements déclarés.
+
+Académie de Toulouse : Ariège (09), Aveyron (12), Haute-Garonne (31), Gers (32),
+Lot (46), Hautes-Pyrénées (65), Tarn (81), Tarn-et-Garonne (82). Académie de
+Montpellier : Aude (11), Gard (30), Hérault (34), Lozère (48),
+Pyrénées-Orientales (66). La règle vaut pour les établissements, CLEE, CMQ et
+PFT, et pour les académies et départements de reseau.yaml.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+
+CODE = "EEE-R015"
+SEVERITY = Severity.ERROR
+TITLE = "académie et département ne concordent pas"
+EXAMPLE = Example(
+    bad={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: toulouse\ndepartements: [\"30\"]\nmis_a_jour: 2024-01-15\n"},
+    good={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nmis_a_jour: 2024-01-15\n"},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    mapping = registry.schemas.academie_of_departement
+    labels = registry.schemas.labels("departement")
+
+    def mismatch(entity, pointer, departement, academie):  # type: ignore[no-untyped-def]
+        expected = mapping.get(departement) if isinstance(departement, str) else None
+        if expected and isinstance(academie, str) and academie in ("toulouse", "montpellier") and expected != academie:
+            return entity.problem(
+                CODE, SEVERITY, pointer,
+                f"le département {departement} ({labels.get(departement, '')}) relève de l'académie de "
+                f"{expected.capitalize()}, pas de celle de {academie.capitalize()}",
+                f"corrigez l'académie (« academie: {expected} ») ou le département",
+            )
+        return None
+
+    for entity in registry:
+        kind = entity.kind.name
+        found = []
+        if kind == "etablissement":
+            found.append(mismatch(entity, ("departement",), entity.get("departement"), entity.get("academie")))
+        elif kind in ("clee", "cmq", "pft"):
+            for i, dep in enumerate(entity.get("departements", default=[]) or []):
+                found.append(mismatch(entity, ("departements", i), dep, entity.get("academie")))
+        elif kind == "reseau":
+            for a, academie in enumerate(entity.get("academies", default=[]) or []):
+                if isinstance(academie, dict):
+                    for i, dep in enumerate(academie.get("departements") or []):
+                        found.append(mismatch(entity, ("academies", a, "departements", i), dep, academie.get("code")))
+            for d, item in enumerate(entity.get("departements", default=[]) or []):
+                if isinstance(item, dict):
+                    found.append(mismatch(entity, ("departements", d, "academie"), item.get("code"), item.get("academie")))
+        yield from (p for p in found if p is not None)

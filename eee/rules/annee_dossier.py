@@ -1,0 +1,37 @@
+"""Une action ou un événement est rangé dans le dossier de son année scolaire.
+
+L'action de l'année 2022-2023 se trouve dans actions/2022-2023/, l'événement
+dans evenements/2022-2023/ : le bilan annuel et les filtres par année s'y fient.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+
+CODE = "EEE-R018"
+SEVERITY = Severity.ERROR
+TITLE = "entité rangée dans le dossier d'une autre année"
+EXAMPLE = Example(
+    bad={
+        "evenements/2022-2023/rencontre-exemple.yaml": None,
+        "evenements/2023-2024/rencontre-exemple.yaml": "id: rencontre-exemple\nnom: Rencontre\nstatut: realise\ntype: rencontre\nannee_scolaire: 2022-2023\ndate: 2023-04-21\nmis_a_jour: 2024-01-15\n",
+    },
+    good={},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    for entity in registry:
+        if not entity.kind.by_year:
+            continue
+        folder = entity.path.split("/")[1]
+        year = entity.get("annee_scolaire")
+        if isinstance(year, str) and year != folder:
+            yield entity.problem(
+                CODE, SEVERITY, ("annee_scolaire",),
+                f"l'entité est de l'année {year} mais rangée dans {entity.kind.folder}/{folder}/",
+                f"déplacez le fichier dans {entity.kind.folder}/{year}/, ou corrigez l'année scolaire",
+            )

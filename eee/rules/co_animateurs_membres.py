@@ -1,0 +1,33 @@
+"""Les co-animateurs d'un CLEE sont membres du CLEE (avertissement).
+
+Le chef d'établissement co-animateur dirige un établissement membre ; le
+co-animateur économique représente un partenaire membre. Ajoutez-les à
+membres.etablissements et membres.partenaires.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+
+CODE = "EEE-R023"
+SEVERITY = Severity.WARNING
+TITLE = "co-animateur absent des membres du CLEE"
+EXAMPLE = Example(
+    bad={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nco_animation:\n  etablissement: {etablissement: 0300002p}\n  partenaire: {partenaire: exemple-aero}\nmembres:\n  partenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},
+    good={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nco_animation:\n  etablissement: {etablissement: 0300002p}\n  partenaire: {partenaire: exemple-aero}\nmembres:\n  etablissements: [0300002p]\n  partenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    for entity in registry.of_kind("clee"):
+        for role, members in (("etablissement", "etablissements"), ("partenaire", "partenaires")):
+            target = entity.get("co_animation", role, role)
+            if isinstance(target, str) and target not in entity.texts("membres", members):
+                yield entity.problem(
+                    CODE, SEVERITY, ("co_animation", role, role),
+                    f"le co-animateur « {target} » n'est pas dans membres.{members} du CLEE",
+                    f"ajoutez « {target} » à membres.{members}",
+                )

@@ -1,0 +1,47 @@
+"""Le registre décrit autant d'entités que reseau.yaml en attend (avertissement).
+
+reseau.yaml déclare par exemple « effectifs_attendus: {clee: 27} » : les 27 CLEE
+de l'Occitanie. Tant que le registre n'en décrit qu'une partie, l'écart est
+signalé, pour que la liste se complète sans rien inventer.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+from ..kinds import KINDS
+
+CODE = "EEE-R021"
+SEVERITY = Severity.WARNING
+TITLE = "effectif attendu non atteint"
+EXAMPLE = Example(
+    bad={"clee/clee-ales.yaml": None},
+    good={},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    network = registry.network
+    expected = network.get("effectifs_attendus") if network else None
+    if not isinstance(expected, dict):
+        return
+    for kind, count in expected.items():
+        if kind not in KINDS or not isinstance(count, int) or isinstance(count, bool):
+            continue
+        found = len(registry.of_kind(kind))
+        label = KINDS[kind].label
+        if found < count:
+            yield network.problem(  # type: ignore[union-attr]
+                CODE, SEVERITY, ("effectifs_attendus", kind),
+                f"{found} {label} décrit{'s' if found > 1 else ''} sur {count} attendu{'s' if count > 1 else ''} : "
+                f"{count - found} reste{'nt' if count - found > 1 else ''} à décrire",
+                f"ajoutez les {label} manquants dans {KINDS[kind].folder}/ à mesure que leurs informations sont connues",
+            )
+        elif found > count:
+            yield network.problem(  # type: ignore[union-attr]
+                CODE, SEVERITY, ("effectifs_attendus", kind),
+                f"{found} {label} décrits pour {count} attendus",
+                f"mettez à jour « effectifs_attendus: {kind}: {found} » ou vérifiez les doublons",
+            )

@@ -1,0 +1,33 @@
+"""L'identifiant d'une entité (clé id) doit être le nom de son fichier, sans « .yaml ».
+
+Le nom du fichier sert d'identifiant dans les liens, les pages de l'annuaire et
+les références des autres fichiers : les deux doivent concorder. Pour changer
+un identifiant, renommez le fichier et la clé id ensemble (eee rename le fera).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+
+CODE = "EEE-R001"
+SEVERITY = Severity.ERROR
+TITLE = "identifiant différent du nom du fichier"
+EXAMPLE = Example(
+    bad={"partenaires/exemple-bois.yaml": "id: exemple-bois-sarl\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},
+    good={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    for entities in registry.by_kind.values():
+        for entity in entities:
+            raw = entity.data.get("id")
+            if isinstance(raw, str) and raw != entity.doc.stem:
+                yield entity.problem(
+                    CODE, SEVERITY, ("id",),
+                    f"l'identifiant « {raw} » ne correspond pas au nom du fichier « {entity.doc.stem}.yaml »",
+                    f"écrivez « id: {entity.doc.stem} », ou renommez le fichier « {raw}.yaml »",
+                )

@@ -1,0 +1,35 @@
+"""La date de mise à jour (mis_a_jour) n'est pas dans le futur (avertissement).
+
+mis_a_jour dit quand les informations du fichier ont été vérifiées pour la
+dernière fois : une date future est une faute de frappe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+from ._util import date_fr, parse_date
+
+CODE = "EEE-R032"
+SEVERITY = Severity.WARNING
+TITLE = "date de mise à jour dans le futur"
+EXAMPLE = Example(
+    bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2999-01-15\n"},
+    good={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    today = dt.date.today()
+    for entity in registry:
+        day = parse_date(entity.get("mis_a_jour"))
+        if day is not None and day > today:
+            yield entity.problem(
+                CODE, SEVERITY, ("mis_a_jour",),
+                f"la date de mise à jour ({date_fr(day)}) est dans le futur",
+                f"écrivez la date de la dernière vérification, par exemple {today.isoformat()}",
+            )

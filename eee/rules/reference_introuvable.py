@@ -1,0 +1,43 @@
+"""Une référence doit désigner une entité qui existe dans le registre.
+
+Les champs comme membres, partenaires, organisateurs ou etablissement_support
+contiennent des identifiants (noms de fichiers sans « .yaml »). Un identifiant
+mal orthographié, ou d'une entité pas encore décrite, casse le lien : corrigez
+l'identifiant, ou créez le fichier de l'entité.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+
+CODE = "EEE-R003"
+SEVERITY = Severity.ERROR
+TITLE = "référence introuvable"
+EXAMPLE = Example(
+    bad={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aeor]\nmis_a_jour: 2024-01-15\n"},
+    good={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},
+)
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # other values are reported by the schema (EEE-S005)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    for ref in registry.references:
+        if ref.target_id in registry.entities or not _ID.match(ref.target_id):
+            continue
+        candidates = [e.id for e in registry if e.kind.name in ref.kinds]
+        guess = difflib.get_close_matches(ref.target_id, candidates, n=1, cutoff=0.6)
+        folders = ", ".join(sorted({f"{k}" for k in ref.kinds}))
+        hint = (f"vouliez-vous dire « {guess[0]} » ?" if guess
+                else f"créez l'entité (type attendu : {folders}) ou corrigez l'identifiant")
+        yield ref.source.problem(
+            CODE, SEVERITY, ref.pointer,
+            f"« {ref.source.id} » fait référence à « {ref.target_id} », introuvable dans le registre",
+            hint,
+        )

@@ -1,0 +1,36 @@
+"""Une référence doit désigner une entité du bon type.
+
+Chaque champ de référence n'accepte que certains types : membres.partenaires
+attend des partenaires (dossier partenaires/), etablissement_support un
+établissement (dossier etablissements/), organisateurs un réseau, club, CLEE,
+CMQ, PFT, partenariat, partenaire ou établissement.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+from ..kinds import KINDS
+
+CODE = "EEE-R004"
+SEVERITY = Severity.ERROR
+TITLE = "référence vers une entité du mauvais type"
+EXAMPLE = Example(
+    bad={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [clee-ales]\nmis_a_jour: 2024-01-15\n"},
+    good={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    for ref in registry.references:
+        target = registry.get(ref.target_id)
+        if target is None or target.kind.name in ref.kinds:
+            continue
+        wanted = " ou ".join(KINDS[k].label for k in ref.kinds)
+        yield ref.source.problem(
+            CODE, SEVERITY, ref.pointer,
+            f"« {ref.target_id} » est {target.kind.a_label}, alors qu'on attend ici : {wanted}",
+            "vérifiez le champ : un partenaire se déclare dans partenaires/, un établissement dans etablissements/",
+        )

@@ -1,0 +1,30 @@
+"""Chaque entité dit d'où viennent ses informations (avertissement).
+
+La clé sources liste les documents ou pages publiques qui établissent les
+faits du fichier, avec leur date. Un fait sans source ne peut pas être vérifié.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+
+CODE = "EEE-R030"
+SEVERITY = Severity.WARNING
+TITLE = "entité sans source"
+EXAMPLE = Example(
+    bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},
+    good={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nsources:\n  - titre: Site officiel d'Exemple Bois\n    url: https://www.example.org/\n    consulte_le: 2024-01-15\nmis_a_jour: 2024-01-15\n"},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    for entity in registry:
+        if "sources" not in entity.data:
+            yield entity.problem(
+                CODE, SEVERITY, ("id",),
+                f"« {entity.id} » n'indique pas ses sources",
+                "ajoutez « sources: - titre: … url: … consulte_le: AAAA-MM-JJ »",
+            )

@@ -1,0 +1,41 @@
+"""Un SIREN ou un SIRET doit avoir une clé de contrôle juste.
+
+SIREN (9 chiffres) et SIRET (14 chiffres) se vérifient par l'algorithme de
+Luhn ; les SIRET de La Poste (356000000…) suivent une règle propre (somme des
+chiffres multiple de 5). Un numéro faux est presque toujours une faute de
+frappe : recopiez-le depuis l'annuaire des entreprises.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+
+CODE = "EEE-R013"
+SEVERITY = Severity.ERROR
+TITLE = "SIREN ou SIRET invalide"
+EXAMPLE = Example(
+    bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nsiren: \"123456789\"\nmis_a_jour: 2024-01-15\n"},
+    good={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nsiren: \"123456782\"\nmis_a_jour: 2024-01-15\n"},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    from stdnum.fr import siren, siret
+
+    for entity in registry:
+        if entity.kind.name not in ("partenaire", "etablissement"):
+            continue
+        for field, module, size in (("siren", siren, 9), ("siret", siret, 14)):
+            value = entity.get(field)
+            if not (isinstance(value, str) and value.isdigit() and len(value) == size):
+                continue  # the schema reports the format
+            if not module.is_valid(value):
+                yield entity.problem(
+                    CODE, SEVERITY, (field,),
+                    f"le {field.upper()} « {value} » a une clé de contrôle fausse",
+                    "recopiez le numéro depuis l'annuaire des entreprises (annuaire-entreprises.data.gouv.fr) ; "
+                    "s'il est inconnu, retirez la clé",
+                )

@@ -1,0 +1,58 @@
+"""Les trois premiers chiffres d'un UAI sont le département de l'établissement.
+
+031… désigne la Haute-Garonne, 009… l'Ariège, 030… le Gard. Un UAI qui ne
+commence pas par le département déclaré signale une erreur de département ou
+d'UAI.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+from ._util import uai_departement
+
+CODE = "EEE-R011"
+SEVERITY = Severity.ERROR
+TITLE = "UAI et département ne concordent pas"
+EXAMPLE = Example(
+    bad={"etablissements/0312686b.yaml": """id: 0312686b
+nom: Lycée polyvalent Saint Exupéry
+statut: ouvert
+uai: 0312686B
+nature: lycee_polyvalent
+commune: Blagnac
+departement: "32"
+academie: toulouse
+sources:
+  - titre: Annuaire de l'éducation
+mis_a_jour: 2024-11-26
+"""},
+    good={"etablissements/0312686b.yaml": """id: 0312686b
+nom: Lycée polyvalent Saint Exupéry
+statut: ouvert
+uai: 0312686B
+nature: lycee_polyvalent
+commune: Blagnac
+departement: "31"
+academie: toulouse
+sources:
+  - titre: Annuaire de l'éducation
+mis_a_jour: 2024-11-26
+"""},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    for entity in registry.of_kind("etablissement"):
+        uai, departement = entity.get("uai"), entity.get("departement")
+        if not (isinstance(uai, str) and uai[:3].isdigit() and isinstance(departement, str)):
+            continue
+        expected = uai_departement(uai)
+        if expected != departement:
+            yield entity.problem(
+                CODE, SEVERITY, ("departement",),
+                f"l'UAI « {uai} » est celui d'un établissement du département {expected}, pas du {departement}",
+                f"corrigez le département (« departement: \"{expected}\" ») ou l'UAI",
+            )

@@ -1,0 +1,53 @@
+"""L'identifiant d'un établissement est son UAI en minuscules.
+
+Le fichier etablissements/0312686b.yaml décrit l'établissement d'UAI 0312686B :
+les références des autres fichiers s'écrivent 0312686b.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+
+CODE = "EEE-R012"
+SEVERITY = Severity.ERROR
+TITLE = "identifiant d'établissement différent de son UAI"
+EXAMPLE = Example(
+    bad={"etablissements/0312686b.yaml": """id: 0312686b
+nom: Lycée polyvalent Saint Exupéry
+statut: ouvert
+uai: 0312868B
+nature: lycee_polyvalent
+commune: Blagnac
+departement: "31"
+academie: toulouse
+sources:
+  - titre: Annuaire de l'éducation
+mis_a_jour: 2024-11-26
+"""},
+    good={"etablissements/0312686b.yaml": """id: 0312686b
+nom: Lycée polyvalent Saint Exupéry
+statut: ouvert
+uai: 0312686B
+nature: lycee_polyvalent
+commune: Blagnac
+departement: "31"
+academie: toulouse
+sources:
+  - titre: Annuaire de l'éducation
+mis_a_jour: 2024-11-26
+"""},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    for entity in registry.of_kind("etablissement"):
+        uai = entity.get("uai")
+        if isinstance(uai, str) and uai.lower() != entity.id:
+            yield entity.problem(
+                CODE, SEVERITY, ("uai",),
+                f"l'UAI « {uai} » ne correspond pas à l'identifiant « {entity.id} »",
+                f"un établissement s'appelle par son UAI en minuscules : fichier « {uai.lower()}.yaml » et « id: {uai.lower()} »",
+            )

@@ -1,0 +1,61 @@
+"""La lettre finale d'un code UAI doit être sa lettre de contrôle.
+
+Un UAI (ex-RNE) compte 7 chiffres et une lettre ; la lettre se calcule : reste
+de la division des 7 chiffres par 23, pris dans l'alphabet sans I, O ni Q
+(ABCDEFGHJKLMNPRSTUVWXYZ). Une lettre fausse trahit presque toujours une faute
+de frappe : recopiez l'UAI depuis l'Annuaire de l'éducation.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Example, Problem, Severity
+from ..model import Registry
+from ._util import uai_check_letter
+
+CODE = "EEE-R010"
+SEVERITY = Severity.ERROR
+TITLE = "lettre de contrôle de l'UAI fausse"
+EXAMPLE = Example(
+    bad={"etablissements/0312686b.yaml": """id: 0312686b
+nom: Lycée polyvalent Saint Exupéry
+statut: ouvert
+uai: 0312686C
+nature: lycee_polyvalent
+commune: Blagnac
+departement: "31"
+academie: toulouse
+sources:
+  - titre: Annuaire de l'éducation
+mis_a_jour: 2024-11-26
+"""},
+    good={"etablissements/0312686b.yaml": """id: 0312686b
+nom: Lycée polyvalent Saint Exupéry
+statut: ouvert
+uai: 0312686B
+nature: lycee_polyvalent
+commune: Blagnac
+departement: "31"
+academie: toulouse
+sources:
+  - titre: Annuaire de l'éducation
+mis_a_jour: 2024-11-26
+"""},
+)
+
+
+def check(registry: Registry) -> Iterator[Problem]:
+    for entity in registry.of_kind("etablissement"):
+        values = [(("uai",), entity.get("uai"))]
+        values += [(("uai_secondaires", i), v) for i, v in enumerate(entity.get("uai_secondaires", default=[]) or [])]
+        for pointer, uai in values:
+            if not (isinstance(uai, str) and len(uai) == 8 and uai[:7].isdigit() and uai[7].isalpha()):
+                continue  # the schema reports the format
+            letter = uai_check_letter(uai)
+            if uai[7].upper() != letter:
+                yield entity.problem(
+                    CODE, SEVERITY, pointer,
+                    f"l'UAI « {uai} » a une lettre de contrôle fausse : pour {uai[:7]}, la lettre est {letter}",
+                    f"vérifiez l'UAI dans l'Annuaire de l'éducation ; s'il s'agit bien de {uai[:7]}, écrivez {uai[:7]}{letter}",
+                )
