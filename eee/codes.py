@@ -125,3 +125,49 @@ def catalogue() -> dict[str, CodeDoc]:
     docs += [CodeDoc(c, s, t, d, e, "schéma") for c, s, t, d, e in _SCHEMA]
     docs += _rule_docs()
     return {d.code: d for d in sorted(docs, key=lambda d: d.code)}
+
+
+def _content_md(content: "str | Special | None") -> str:
+    if content is None:
+        return "*(fichier supprimé)*\n"
+    if isinstance(content, Special):
+        return f"*({content.description})*\n"
+    return f"```yaml\n{content}```\n" if content.endswith("\n") else f"```yaml\n{content}\n```\n"
+
+
+def _files_md(files: dict[str, "str | Special | None"], empty: str) -> str:
+    if not files:
+        return f"{empty}\n"
+    return "\n".join(f"`{path}` :\n\n{_content_md(content)}" for path, content in files.items())
+
+
+def explain(doc: CodeDoc) -> str:
+    """The Markdown documentation of one code."""
+    severity = "erreur" if doc.severity is Severity.ERROR else "avertissement"
+    return (
+        f"<a id=\"{doc.code.lower()}\"></a>\n\n## {doc.code} — {doc.title}\n\n"
+        f"Couche : {doc.layer}. Gravité : {severity}.\n\n"
+        f"{doc.doc}\n\n"
+        f"**Exemple en faute**\n\n{_files_md(doc.example.bad, 'Aucun fichier.')}\n"
+        f"**Exemple corrigé**\n\n"
+        f"{_files_md(doc.example.good, 'Le même registre sans le fichier ou le changement en faute.')}"
+    )
+
+
+def docs_markdown() -> str:
+    """docs/codes.md: every code of eee validate, generated from the catalogue."""
+    docs = catalogue()
+    head = (
+        "# Codes des problèmes signalés par `eee validate`\n\n"
+        "Ce fichier est généré par `eee validate --explain tout` à partir du code "
+        "(`eee/codes.py` et les règles `eee/rules/`) : ne le modifiez pas à la main.\n"
+        "Chaque exemple est exécuté par les tests : l'exemple en faute produit le code, "
+        "l'exemple corrigé ne le produit pas. Les exemples s'appliquent au registre de test "
+        "`tests/cases/base/`.\n\n"
+        "| code | gravité | problème |\n|---|---|---|\n"
+    )
+    rows = "".join(
+        f"| [{d.code}](#{d.code.lower()}) | {'erreur' if d.severity is Severity.ERROR else 'avertissement'} | {d.title} |\n"
+        for d in docs.values()
+    )
+    return head + rows + "\n" + "\n".join(explain(d) for d in docs.values())

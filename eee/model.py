@@ -98,13 +98,19 @@ class Registry:
     by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
     references: list[Reference] = field(default_factory=list)
     referrers: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
+    unreadable: set[str] = field(default_factory=set)  # ids (file names) of files that could not be read
 
     @classmethod
     def build(cls, root: Path, docs: list[SourceDoc], schemas: SchemaSet, valid: set[str]) -> "Registry":
-        """The model of every read document; `valid` names the paths that passed their schema."""
+        """The model of every readable document; `valid` names the paths that passed their schema.
+
+        Files that could not be read are left out, but their names are kept, so
+        that references to them are not reported as missing on top of the read error.
+        """
         registry = cls(root, schemas)
         for doc in sorted(docs, key=lambda d: d.path):
-            if doc.kind is None or not isinstance(doc.data, dict):
+            if doc.kind is None or not doc.ok:
+                registry.unreadable.add(doc.stem)
                 continue
             raw_id = doc.data.get("id")
             entity_id = raw_id if isinstance(raw_id, str) and raw_id else doc.stem

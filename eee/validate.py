@@ -31,7 +31,7 @@ def load(root: Path, schemas: SchemaSet | None = None) -> tuple[Registry, Report
         report.extend(schema_problems)
         if not schema_problems:
             valid.add(doc.path)
-    registry = Registry.build(root, [d for d in docs if d.ok], schemas, valid)
+    registry = Registry.build(root, docs, schemas, valid)
     report.entities = len(registry)
     return registry, report
 

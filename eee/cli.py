@@ -1,0 +1,304 @@
+"""The command line: options → one service → a reporter → an exit code.
+
+The only module that imports typer. Services are imported inside the command
+bodies, so that `eee --help` stays light (no jsonschema, no jinja2, no rules).
+Exit codes: 0 success, 1 problems found, 2 usage error, 3 the tool could not
+run, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from . import __version__
+from .errors import EeeError, UsageError
+
+# --------------------------------------------------------------------------- French help
+
+
+def _french_help() -> None:
+    """Translate the labels typer's rich help prints (imported only when help is shown)."""
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Arguments"
+    rich_utils.OPTIONS_PANEL_TITLE = "Options"
+    rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
+    rich_utils.ERRORS_PANEL_TITLE = "Erreur"
+    rich_utils.DEFAULT_STRING = "[par défaut : {}]"
+    rich_utils.ENVVAR_STRING = "[variable d'environnement : {}]"
+    rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
+    rich_utils.DEPRECATED_STRING = "(obsolète) "
+    rich_utils.RICH_HELP = "Essayez [blue]'{command_path} {help_option}'[/] pour l'aide."
+
+
+class _French:
+    """Mixin: French usage line and help option for typer's commands and groups."""
+
+    def get_usage(self, ctx: Any) -> str:
+        return super().get_usage(ctx).replace("Usage:", "Utilisation :", 1)  # type: ignore[misc]
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "Affiche cette aide et quitte."
+        return option
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _french_help()
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+class FrenchGroup(_French, TyperGroup):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[OPTIONS]")
+        super().__init__(*args, **kwargs)
+        self.subcommand_metavar = "COMMANDE [ARGS]..."
+
+
+class FrenchCommand(_French, TyperCommand):
+    pass
+
+
+app = typer.Typer(
+    cls=FrenchGroup,
+    name="eee",
+    help=(
+        "Registre du réseau École-Entreprise-Économie de la région académique Occitanie : "
+        "valider les fichiers YAML, interroger le réseau, produire les annuaires et les bilans."
+    ),
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,  # one top-level handler; locals may hold internal data
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+RegistryOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--registry", "-r", metavar="DOSSIER",
+        help="Dossier du registre (par défaut : $EEE_REGISTRY, sinon ./registry, sinon le registre livré avec eee).",
+    ),
+]
+
+
+class State:
+    registry: Optional[str] = None
+    debug: bool = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"eee {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    registry: RegistryOption = None,
+    debug: Annotated[bool, typer.Option("--debug", metavar="", help="Affiche la trace Python complète en cas d'erreur interne.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", metavar="", callback=_version, is_eager=True, help="Affiche la version d'eee et quitte."),
+    ] = False,
+) -> None:
+    """Registre du réseau École-Entreprise-Économie d'Occitanie."""
+    State.registry = registry
+    State.debug = debug
+
+
+# --------------------------------------------------------------------------- validate
+
+
+class Format(str, Enum):
+    text = "text"
+    parsable = "parsable"
+    json = "json"
+    github = "github"
+    gitlab = "gitlab"
+
+
+@app.command(cls=FrenchCommand)
+def validate(
+    paths: Annotated[
+        Optional[list[Path]],
+        typer.Argument(
+            metavar="[CHEMINS]...",
+            help="Fichiers ou dossiers du registre dont afficher les problèmes (par défaut : tout le registre). "
+            "Tout le registre est lu, pour vérifier les références.",
+            show_default=False,
+        ),
+    ] = None,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="Format de sortie : text, parsable, json, github ou gitlab.")
+    ] = Format.text,
+    strict: Annotated[bool, typer.Option("--strict", metavar="", help="Les avertissements font aussi échouer (code de sortie 1).")] = False,
+    explain: Annotated[
+        Optional[str],
+        typer.Option("--explain", metavar="CODE", help="Explique un code (par exemple EEE-R012) avec un exemple, "
+                     "ou « tout » pour la documentation de tous les codes, puis quitte."),
+    ] = None,
+    registry: RegistryOption = None,
+) -> None:
+    """Valide le registre : lecture YAML, schémas, références et règles du domaine.
+
+    Affiche tous les problèmes de tous les fichiers (fichier:ligne:colonne, code, message, conseil).
+    Code de sortie : 0 registre valide (avertissements permis), 1 erreurs trouvées
+    (ou avertissements avec --strict), 2 erreur d'utilisation, 3 eee n'a pas pu s'exécuter.
+    """
+    if explain is not None:
+        _explain(explain)
+        return
+    from .report import REPORTERS
+    from .settings import resolve_registry
+    from .validate import run
+
+    root = resolve_registry(registry or State.registry)
+    report = run(root)
+    if paths:
+        report = _restrict(report, root, paths)
+    REPORTERS[format.value](report, sys.stdout, _shown_root(root), strict)
+    raise typer.Exit(report.exit_code(strict))
+
+
+def _shown_root(root: Path) -> str:
+    """The registry path as the user can open it: relative to the working directory if inside it."""
+    try:
+        return root.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(root)
+
+
+def _restrict(report: Any, root: Path, paths: list[Path]) -> Any:
+    from .diagnostics import Report
+
+    real_root = root.resolve()
+    wanted = []
+    for path in paths:
+        try:
+            wanted.append(path.resolve().relative_to(real_root).as_posix())
+        except ValueError:
+            raise UsageError(
+                f"« {path} » n'est pas dans le registre « {root} »",
+                "donnez des chemins à l'intérieur du registre, ou choisissez le registre avec --registry",
+            ) from None
+        if not path.exists():
+            raise UsageError(f"« {path} » n'existe pas", "vérifiez le chemin")
+
+    def keep(problem_path: str) -> bool:
+        return any(w == "." or problem_path == w or problem_path.startswith(w + "/") for w in wanted)
+
+    kept = Report([p for p in report.problems if keep(p.path)], report.files_checked, report.entities)
+    return kept
+
+
+def _explain(code: str) -> None:
+    from .codes import catalogue, docs_markdown, explain
+
+    docs = catalogue()
+    wanted = code.strip().upper()
+    if wanted in ("TOUT", "ALL"):
+        text = docs_markdown()
+    else:
+        if not wanted.startswith("EEE-"):
+            wanted = "EEE-" + wanted
+        if wanted not in docs:
+            import difflib
+
+            guess = difflib.get_close_matches(wanted, list(docs), n=1)
+            raise UsageError(
+                f"code inconnu : « {code} »",
+                (f"vouliez-vous dire {guess[0]} ? " if guess else "") + "« eee validate --explain tout » liste tous les codes",
+            )
+        text = explain(docs[wanted])
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))
+    else:
+        sys.stdout.write(text)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _usage_message(exc: Any) -> str:
+    """click's usage errors, said in French."""
+    from typer._click import exceptions as ce
+
+    if isinstance(exc, ce.NoSuchOption):
+        message = f"option inconnue : {exc.option_name}"
+        if exc.possibilities:
+            message += " (vouliez-vous dire " + " ou ".join(sorted(exc.possibilities)) + " ?)"
+        return message
+    if isinstance(exc, ce.MissingParameter):
+        return f"paramètre manquant : {exc.param.opts[0] if exc.param is not None else ''}"
+    if isinstance(exc, ce.BadParameter):
+        hint = exc.param.opts[0] if exc.param is not None else (exc.param_hint or "")
+        detail = exc.message.removeprefix("Value error, ")
+        if " is not one of " in detail:
+            value, _, choices = detail.partition(" is not one of ")
+            detail = f"{value} n'est pas une valeur possible ({choices.rstrip('.')})"
+        return f"valeur invalide pour {hint} : {detail}"
+    import re
+
+    message = re.sub(r"Did you mean '([^']+)'\?", r"Vouliez-vous dire « \1 » ?", exc.format_message())
+    message = re.sub(r"No such command '([^']+)'\.", r"commande inconnue : « \1 ».", message)
+    for english, french in (
+        ("Missing command.", "commande manquante."),
+        ("Got unexpected extra argument(s)", "argument(s) en trop"),
+        ("requires an argument", "attend une valeur"),
+    ):
+        message = message.replace(english, french)
+    return message
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Console entry point: one handler for every way the tool can fail."""
+    from typer._click import exceptions as ce
+
+    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        result = command.main(args=args, prog_name="eee", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except ce.UsageError as exc:
+        err = typer.get_text_stream("stderr")
+        err.write(f"eee : erreur d'utilisation : {_usage_message(exc)}\n")
+        ctx = exc.ctx
+        path = ctx.command_path if ctx is not None else "eee"
+        err.write(f"Aide : {path} --help\n")
+        code = 2
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("eee : interrompu.\n")
+        code = 130
+    except EeeError as exc:
+        sys.stderr.write(f"eee : {exc.message}\n")
+        if exc.hint:
+            sys.stderr.write(f"  → {exc.hint}\n")
+        code = exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (eee validate | head): not an error of the tool.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 0
+    except Exception as exc:  # noqa: BLE001 - the last resort: never a traceback for users
+        if State.debug or "--debug" in args:
+            raise
+        sys.stderr.write(
+            f"eee : erreur interne ({type(exc).__name__} : {exc}).\n"
+            "  → relancez avec --debug pour la trace complète, et signalez-la à l'équipe eee.\n"
+        )
+        code = 3
+    sys.exit(code)

@@ -1,0 +1,156 @@
+"""Reporters: a validation Report → text on a stream. The only writers of results.
+
+`REPORTERS` maps each `--format` name to a function (report, stream, root,
+strict). Paths are shown joined to the registry folder as the user gave it,
+so that an editor or CI can open them. rich is imported by the text reporter
+only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import PurePath
+from typing import Callable, TextIO
+
+from .diagnostics import Problem, Report
+
+SEVERITY_FR = {"erreur": "erreur", "avertissement": "avertissement"}
+
+
+def display_path(root: str, path: str) -> str:
+    return (PurePath(root) / path).as_posix() if root not in ("", ".") else path
+
+
+def summary(report: Report, strict: bool = False) -> str:
+    """The closing French sentence of a run."""
+    e, w = report.errors, report.warnings
+    files = f"{report.files_checked} fichier{'s' if report.files_checked > 1 else ''}"
+    parts = []
+    if e:
+        parts.append(f"{e} erreur{'s' if e > 1 else ''}")
+    if w:
+        parts.append(f"{w} avertissement{'s' if w > 1 else ''}")
+    found = " et ".join(parts)
+    if e or (strict and w):
+        suffix = " (--strict : les avertissements comptent comme des erreurs)" if strict and w and not e else ""
+        return f"Registre invalide : {found} dans {files}{suffix}."
+    if w:
+        return f"Registre valide : {files}, {report.entities} entités ; {found} à examiner."
+    return f"Registre valide : {files}, {report.entities} entités, aucun problème."
+
+
+def _position(p: Problem) -> str:
+    return f"{p.line}:{p.column}" if p.line else ""
+
+
+def text(report: Report, stream: TextIO, root: str, strict: bool = False) -> None:
+    """Grouped by file, coloured on a terminal only (rich honours NO_COLOR)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False, soft_wrap=True)
+    current = None
+    for p in report.sorted():
+        if p.path != current:
+            if current is not None:
+                console.print()
+            console.print(Text(display_path(root, p.path), style="bold underline"))
+            current = p.path
+        style = "red" if p.is_error else "yellow"
+        line = Text("  ")
+        line.append(f"{_position(p):>7}" if p.line else " " * 7, style="dim")
+        line.append("  ")
+        line.append(f"{p.severity.value:<13}", style=style)
+        line.append(" ")
+        line.append(p.message)
+        line.append(f"  {p.code}", style="dim")
+        if p.entity:
+            line.append(f" [{p.entity}]", style="dim")
+        console.print(line)
+        if p.hint:
+            console.print(Text(" " * 24 + "→ " + p.hint, style="cyan"))
+    if current is not None:
+        console.print()
+    ok = not (report.errors or (strict and report.warnings))
+    console.print(Text(("✓ " if ok else "✗ ") + summary(report, strict), style="bold green" if ok else "bold red"))
+
+
+def parsable(report: Report, stream: TextIO, root: str, strict: bool = False) -> None:
+    """One greppable line per problem: file:line:col: [erreur] message (CODE)."""
+    for p in report.sorted():
+        stream.write(f"{display_path(root, p.path)}:{p.line or 1}:{p.column or 1}: "
+                     f"[{p.severity.value}] {p.message} ({p.code})\n")
+
+
+def as_dict(p: Problem, root: str) -> dict[str, object]:
+    return {
+        "code": p.code,
+        "severite": p.severity.value,
+        "fichier": display_path(root, p.path),
+        "ligne": p.line,
+        "colonne": p.column,
+        "id": p.entity,
+        "message": p.message,
+        "conseil": p.hint,
+    }
+
+
+def json_report(report: Report, stream: TextIO, root: str, strict: bool = False) -> None:
+    """A stable document for scripts (keys documented in docs/validation.md)."""
+    document = {
+        "version": 1,
+        "valide": report.exit_code(strict) == 0,
+        "resume": {
+            "fichiers": report.files_checked,
+            "entites": report.entities,
+            "erreurs": report.errors,
+            "avertissements": report.warnings,
+        },
+        "problemes": [as_dict(p, root) for p in report.sorted()],
+    }
+    json.dump(document, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def _gh_escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def github(report: Report, stream: TextIO, root: str, strict: bool = False) -> None:
+    """GitHub Actions workflow commands: annotations on the changed lines."""
+    for p in report.sorted():
+        level = "error" if p.is_error else "warning"
+        props = f"file={_gh_escape(display_path(root, p.path), True)},line={p.line or 1},col={p.column or 1}"
+        props += f",title={_gh_escape(p.code, True)}"
+        body = p.message + (f" — {p.hint}" if p.hint else "")
+        stream.write(f"::{level} {props}::{_gh_escape(body)}\n")
+
+
+def gitlab(report: Report, stream: TextIO, root: str, strict: bool = False) -> None:
+    """GitLab Code Quality report (a JSON array), for merge request widgets."""
+    issues = []
+    for p in report.sorted():
+        path = display_path(root, p.path)
+        fingerprint = hashlib.sha256(f"{p.code}|{path}|{p.entity}|{p.message}".encode()).hexdigest()
+        issues.append({
+            "description": f"{p.message} — {p.hint}" if p.hint else p.message,
+            "check_name": p.code,
+            "fingerprint": fingerprint,
+            "severity": "major" if p.is_error else "minor",
+            "location": {"path": path, "lines": {"begin": p.line or 1}},
+        })
+    json.dump(issues, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+REPORTERS: dict[str, Callable[[Report, TextIO, str, bool], None]] = {
+    "text": text,
+    "parsable": parsable,
+    "json": json_report,
+    "github": github,
+    "gitlab": gitlab,
+}

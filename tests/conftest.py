@@ -1,0 +1,53 @@
+"""Shared fixtures: a copy of the test registry in a temporary folder, and file helpers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from eee.diagnostics import Special
+
+TESTS = Path(__file__).resolve().parent
+BASE = TESTS / "cases" / "base"
+REPO = TESTS.parent
+
+
+def write_files(root: Path, files: dict[str, "str | bytes | Special | None"]) -> None:
+    """Apply file contents to a registry: text, bytes, a Special, or None to delete."""
+    for rel, content in files.items():
+        path = root / rel
+        if content is None:
+            path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Special):
+            if content.link_to:
+                os.symlink(content.link_to, path)
+                continue
+            content = content.data + b" " * max(0, content.pad_to - len(content.data))
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def copy_base(dest: Path) -> Path:
+    shutil.copytree(BASE, dest, ignore=shutil.ignore_patterns("README.md"))
+    return dest
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    """A fresh copy of the valid test registry (tests/cases/base)."""
+    return copy_base(tmp_path / "registry")
+
+
+@pytest.fixture(autouse=True)
+def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never read $EEE_REGISTRY or the working directory's registry by accident."""
+    monkeypatch.delenv("EEE_REGISTRY", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.chdir(tmp_path)
