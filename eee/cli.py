@@ -211,12 +211,12 @@ def _explain(code: str) -> None:
         if not wanted.startswith("EEE-"):
             wanted = "EEE-" + wanted
         if wanted not in docs:
-            import difflib
+            from .suggest import closest
 
-            guess = difflib.get_close_matches(wanted, list(docs), n=1)
+            guess = closest(wanted, list(docs))
             raise UsageError(
                 f"code inconnu : « {code} »",
-                (f"vouliez-vous dire {guess[0]} ? " if guess else "") + "« eee validate --explain tout » liste tous les codes",
+                (f"vouliez-vous dire {guess} ? " if guess else "") + "« eee validate --explain tout » liste tous les codes",
             )
         text = explain(docs[wanted])
     if sys.stdout.isatty():

@@ -25,6 +25,7 @@ import yaml
 
 from .diagnostics import Problem, Severity
 from .kinds import KIND_BY_FOLDER, KINDS, NETWORK_FILE, Kind
+from .suggest import closest
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CParser as _Parser
@@ -383,13 +384,6 @@ def _problem(path: str, code: str, message: str, hint: str, severity: Severity =
     return Problem(path, 0, 0, code, severity, message, hint)
 
 
-def _closest(word: str, choices: list[str]) -> str | None:
-    import difflib
-
-    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return found[0] if found else None
-
-
 def discover(root: Path) -> tuple[list[tuple[str, Kind]], list[Problem]]:
     """The registry's entity files (relative path, kind), and problems with misplaced files."""
     files: list[tuple[str, Kind]] = []
@@ -439,7 +433,7 @@ def discover(root: Path) -> tuple[list[tuple[str, Kind]], list[Problem]]:
             kind = KIND_BY_FOLDER.get(parts[0])
             if kind is None:
                 if is_yaml:
-                    guess = _closest(parts[0], folders)
+                    guess = closest(parts[0], folders)
                     hint = f"vouliez-vous dire « {guess}/ » ?" if guess else "dossiers connus : " + ", ".join(f"{f}/" for f in folders)
                     problems.append(_problem(rel, "EEE-Y012", f"le dossier « {parts[0]}/ » n'est pas un dossier du registre", hint))
                 continue

@@ -10,7 +10,6 @@ there.
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +19,7 @@ from .diagnostics import Problem, Severity
 from .errors import SchemaFileError
 from .kinds import KINDS
 from .loader import Pointer, SourceDoc
+from .suggest import closest
 
 COMMON = "common.schema.json"
 REF_KEYWORD = "x-eee-ref"
@@ -214,8 +214,8 @@ class SchemaSet:
             for key in instance:
                 if key in allowed:
                     continue
-                guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-                hint = (f"vouliez-vous dire « {guess[0]} » ?" if guess
+                guess = closest(str(key), allowed)
+                hint = (f"vouliez-vous dire « {guess} » ?" if guess
                         else "clés possibles ici : " + ", ".join(allowed))
                 where = f" dans « {name} »" if path else ""
                 yield make("EEE-S001", path + (key,), f"clé « {key} » inconnue{where}", hint, key=True)
@@ -237,14 +237,14 @@ class SchemaSet:
                        _type_hint(expected, instance))
         elif keyword == "enum":
             choices = [str(c) for c in error.validator_value]
-            guess = difflib.get_close_matches(str(instance), choices, n=1, cutoff=0.5)
+            guess = closest(str(instance), choices)
             node = self.node_at(kind, path) or {}
             labels = node.get(LABELS_KEYWORD, {})
             listed = ", ".join(f"{c} ({labels[c]})" if c in labels and labels[c] != c else c for c in choices)
             if isinstance(instance, int) and str(instance).zfill(2) in choices:
                 hint = f"écrivez le code entre guillemets : \"{str(instance).zfill(2)}\""
             elif guess:
-                hint = f"vouliez-vous dire « {guess[0]} » ? Valeurs possibles : {listed}"
+                hint = f"vouliez-vous dire « {guess} » ? Valeurs possibles : {listed}"
             else:
                 hint = f"valeurs possibles : {listed}"
             yield make("EEE-S004", path, f"valeur {_shown(instance)} inconnue pour {about}", hint)

@@ -8,13 +8,13 @@ l'identifiant, ou créez le fichier de l'entité.
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from ..suggest import closest
 
 CODE = "EEE-R003"
 SEVERITY = Severity.ERROR
@@ -32,9 +32,9 @@ def check(registry: Registry) -> Iterator[Problem]:
         if ref.target_id in registry.entities or ref.target_id in registry.unreadable or not _ID.match(ref.target_id):
             continue
         candidates = [e.id for e in registry if e.kind.name in ref.kinds]
-        guess = difflib.get_close_matches(ref.target_id, candidates, n=1, cutoff=0.6)
-        folders = ", ".join(sorted({f"{k}" for k in ref.kinds}))
-        hint = (f"vouliez-vous dire « {guess[0]} » ?" if guess
+        guess = closest(ref.target_id, candidates)
+        folders = ", ".join(sorted(ref.kinds))
+        hint = (f"vouliez-vous dire « {guess} » ?" if guess
                 else f"créez l'entité (type attendu : {folders}) ou corrigez l'identifiant")
         yield ref.source.problem(
             CODE, SEVERITY, ref.pointer,

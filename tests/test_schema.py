@@ -1,0 +1,137 @@
+"""The schemas as data (titles, vocabularies) and the French messages made from them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from eee.schema import HANDLED_KEYWORDS, SchemaSet
+from eee.settings import schemas_dir
+from eee.validate import run
+
+from .conftest import write_files
+
+SCHEMAS = SchemaSet(schemas_dir())
+KEYWORDS_OF_STRUCTURE = {"$schema", "$defs", "$ref", "title", "description", "properties", "items", "default",
+                         "x-eee-libelles", "x-eee-academie", "x-eee-ref"}
+
+
+def _nodes(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _nodes(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _nodes(value, f"{path}/{i}")
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS.schemas))
+def test_every_property_has_a_french_title_and_description(name: str) -> None:
+    for path, node in _nodes(SCHEMAS.schemas[name]):
+        for prop, sub in (node.get("properties") or {}).items():
+            merged = SCHEMAS.annotations(sub)
+            assert merged.get("title") and merged.get("description"), f"{name}{path}/{prop}"
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS.schemas))
+def test_schemas_use_only_keywords_with_precise_messages(name: str) -> None:
+    for path, node in _nodes(SCHEMAS.schemas[name]):
+        if path.endswith(("/properties", "/x-eee-libelles", "/x-eee-academie", "/$defs")):
+            continue
+        unknown = set(node) - HANDLED_KEYWORDS - KEYWORDS_OF_STRUCTURE
+        assert not unknown, f"{name}{path}: {unknown}"
+
+
+def test_kind_schemas_refer_only_to_common() -> None:
+    for name, schema in SCHEMAS.schemas.items():
+        for _, node in _nodes(schema):
+            ref = node.get("$ref")
+            if ref and name != "common.schema.json":
+                assert ref.startswith("common.schema.json#/$defs/"), (name, ref)
+
+
+def test_every_vocabulary_value_has_a_label() -> None:
+    for name, node in SCHEMAS.vocabularies.items():
+        assert set(node["enum"]) == set(node.get("x-eee-libelles", {})), name
+
+
+def test_schemas_are_valid_json_schema_2020_12() -> None:
+    import jsonschema
+
+    for name, schema in SCHEMAS.schemas.items():
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert schema["$schema"].endswith("2020-12/schema"), name
+
+
+def test_references_are_found_through_the_schema() -> None:
+    data = {"membres": {"etablissements": ["0090015t"], "partenaires": ["a", "b"]}, "co_animation":
+            {"partenaire": {"partenaire": "a"}}, "etablissement_siege": "0090015t"}
+    refs = sorted((p, t) for p, t, _ in SCHEMAS.references("clee", data))
+    assert refs == [
+        (("co_animation", "partenaire", "partenaire"), "a"),
+        (("etablissement_siege",), "0090015t"),
+        (("membres", "etablissements", 0), "0090015t"),
+        (("membres", "partenaires", 0), "a"),
+        (("membres", "partenaires", 1), "b"),
+    ]
+
+
+PARTNER = "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"
+CMQ = ("id: cmq-aeronautique-spatial\nnom: Campus Aéro\nstatut: actif\nacademie: toulouse\n"
+       "secteur: aeronautique_spatial\nmis_a_jour: 2024-01-15\n")
+
+
+@pytest.mark.parametrize(
+    "path, text, code, position, in_message, in_hint",
+    [
+        ("partenaires/exemple-bois.yaml", PARTNER + "sirne: '123456782'\n", "EEE-S001", (6, 1), "sirne", "siren"),
+        ("partenaires/exemple-bois.yaml", PARTNER.replace("statut: actif\n", ""), "EEE-S002", (1, 1), "statut", "statut"),
+        ("cmq/cmq-aeronautique-spatial.yaml", CMQ + "label:\n  excellence: oui\n", "EEE-S003", (8, 15),
+         "true ou false", "true ou false"),
+        ("cmq/cmq-aeronautique-spatial.yaml", CMQ + "label:\n  excellence: NO\n", "EEE-S003", (8, 15), "« NO »",
+         "true ou false"),
+        ("cmq/cmq-aeronautique-spatial.yaml", CMQ + "departements: [9]\n", "EEE-S003", (7, 16), "nombre 9", "guillemets"),
+        ("cmq/cmq-aeronautique-spatial.yaml", CMQ + "departements: [\"09\", \"99\"]\n", "EEE-S004", (7, 22), "99",
+         "Ariège"),
+        ("partenaires/exemple-bois.yaml", PARTNER.replace("2024-01-15", "2023-02-30"), "EEE-S005", (5, 13),
+         "2023-02-30", "AAAA-MM-JJ"),
+        ("partenaires/exemple-bois.yaml", PARTNER.replace("statut: actif", "statut: réalisé"), "EEE-S004", (3, 9),
+         "réalisé", "actif"),
+        ("partenaires/exemple-bois.yaml", PARTNER + "sites:\n  - commune: Foix\n    code_postal: 09000\n", "EEE-S001",
+         (8, 5), "code_postal", ""),
+    ],
+)
+def test_schema_messages(registry: Path, path: str, text: str, code: str, position: tuple[int, int],
+                         in_message: str, in_hint: str) -> None:
+    write_files(registry, {path: text})
+    found = [p for p in run(registry).problems if p.path == path and p.code.startswith("EEE-S")]
+    assert [(p.code, (p.line, p.column)) for p in found] == [(code, position)]
+    assert in_message in found[0].message
+    assert in_hint in found[0].hint
+
+
+def test_beneficiaries_must_be_non_negative_integers(registry: Path) -> None:
+    action = (registry / "actions/2022-2023/visites-exemple.yaml").read_text(encoding="utf-8")
+    for bad, code, hint in (("-3", "EEE-S006", "négatif"), ("'25'", "EEE-S003", "sans guillemets"),
+                            ("12.5", "EEE-S003", "entier")):
+        write_files(registry, {"actions/2022-2023/visites-exemple.yaml": action.replace("nombre: 25", f"nombre: {bad}")})
+        found = [p for p in run(registry).problems if p.code.startswith("EEE-S")]
+        assert [(p.code, p.line) for p in found] == [(code, 16)], bad
+        assert hint in found[0].hint
+
+
+def test_schema_json_is_parsed_once_per_set() -> None:
+    # Loading the schemas does not import jsonschema: validators are built on first check.
+    fresh = SchemaSet(schemas_dir())
+    assert "_validators" not in fresh.__dict__
+    assert json.loads((schemas_dir() / "common.schema.json").read_text(encoding="utf-8"))["$defs"]
+
+
+def test_a_departement_with_a_leading_zero_stays_text(registry: Path) -> None:
+    # « 09 » unquoted is not a number with a leading zero: it stays the text "09".
+    write_files(registry, {"cmq/cmq-aeronautique-spatial.yaml": CMQ + "departements: [09, 31]\n"})
+    assert not [p for p in run(registry).problems if p.code.startswith("EEE-S")]
