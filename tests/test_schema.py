@@ -133,5 +133,5 @@ def test_schema_json_is_parsed_once_per_set() -> None:
 
 def test_a_departement_with_a_leading_zero_stays_text(registry: Path) -> None:
     # « 09 » unquoted is not a number with a leading zero: it stays the text "09".
-    write_files(registry, {"cmq/cmq-aeronautique-spatial.yaml": CMQ + "departements: [09, "31"]\n"})
+    write_files(registry, {"cmq/cmq-aeronautique-spatial.yaml": CMQ + "departements: [09, \"31\"]\n"})
     assert not [p for p in run(registry).problems if p.code.startswith("EEE-S")]
