@@ -69,7 +69,7 @@ def text(report: Report, stream: TextIO, root: str, strict: bool = False) -> Non
             line.append(f" [{p.entity}]", style="dim")
         console.print(line)
         if p.hint:
-            console.print(Text(" " * 24 + "→ " + p.hint, style="cyan"))
+            console.print(Text(" " * 25 + "→ " + p.hint, style="cyan"))
     if current is not None:
         console.print()
     ok = not (report.errors or (strict and report.warnings))

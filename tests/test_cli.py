@@ -1,0 +1,179 @@
+"""The command line end to end: exit codes, stdout and stderr kept apart."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eee import __version__
+from eee.cli import main
+
+from .conftest import write_files
+
+
+def eee(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert eee(capsys, "--version") == (0, f"eee {__version__}\n", "")
+
+
+def test_help_is_french(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = eee(capsys, "--help")
+    assert code == 0 and err == ""
+    for text in ("Utilisation :", "Commandes", "Affiche cette aide et quitte.", "validate"):
+        assert text in out
+    code, out, _ = eee(capsys, "validate", "--help")
+    assert code == 0 and "--strict" in out and "Code de sortie" in out
+
+
+def test_valid_registry_exits_0(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    code, out, err = eee(capsys, "--registry", str(registry), "validate")
+    assert code == 0, out
+    assert out.strip().endswith("Registre valide : 15 fichiers, 15 entités, aucun problème.")
+    assert err == ""
+
+
+def test_registry_option_after_the_command(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    assert eee(capsys, "validate", "--registry", str(registry))[0] == 0
+
+
+def test_default_registry_is_the_working_directory_one(capsys: pytest.CaptureFixture[str], registry: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(registry.parent)
+    write_files(registry, {"clee/clee-ales.yaml": None})
+    code, out, _ = eee(capsys, "validate", "--format", "parsable")
+    assert code == 0
+    assert out.startswith("registry/reseau.yaml:24:9: [avertissement] 1 CLEE décrit sur 2 attendus")
+
+
+def test_environment_variable(capsys: pytest.CaptureFixture[str], registry: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EEE_REGISTRY", str(registry))
+    assert eee(capsys, "validate")[0] == 0
+
+
+def test_errors_exit_1_with_every_problem_of_every_file(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    write_files(registry, {
+        "partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: activ\ntype: entreprise\n"
+                                         "mis_a_jour: 2024-01-15\n",
+        "etablissements/0312686b.yaml": "id: 0312686b\nnom: Lycée\nstatut: ouvert\nuai: 0312686C\nnature: lycee\n"
+                                        "commune: Blagnac\ndepartement: \"31\"\nacademie: toulouse\nmis_a_jour: 2024-01-15\n",
+        "clee/clee-ales.yaml": "id: clee-ales\nnom: [CLEE\n",
+    })
+    code, out, err = eee(capsys, "--registry", str(registry), "validate", "--format", "json")
+    assert code == 1 and err == ""
+    document = json.loads(out)
+    found = {(p["code"], p["fichier"].split("registry/")[-1], p["ligne"], p["colonne"]) for p in document["problemes"]}
+    assert ("EEE-S004", "partenaires/exemple-bois.yaml", 3, 9) in found
+    assert ("EEE-S004", "etablissements/0312686b.yaml", 5, 9) in found
+    assert ("EEE-R010", "etablissements/0312686b.yaml", 4, 6) in found
+    assert ("EEE-Y002", "clee/clee-ales.yaml", 3, 1) in found
+    assert all(p["message"] and p["conseil"] for p in document["problemes"])
+
+
+def test_strict_makes_warnings_fail(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    write_files(registry, {"clee/clee-ales.yaml": None})
+    assert eee(capsys, "-r", str(registry), "validate")[0] == 0
+    assert eee(capsys, "-r", str(registry), "validate", "--strict")[0] == 1
+
+
+def test_paths_restrict_the_report(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    write_files(registry, {"clee/clee-ales.yaml": None,
+                           "partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: x\n"})
+    code, out, _ = eee(capsys, "-r", str(registry), "validate", "--format", "parsable", str(registry / "partenaires"))
+    assert code == 1
+    assert {line.split(":")[0].rsplit("/", 2)[-2] for line in out.splitlines()} == {"partenaires"}
+    code, out, _ = eee(capsys, "-r", str(registry), "validate", "--format", "parsable", str(registry / "clee"))
+    assert (code, out) == (0, "")
+
+
+def test_path_outside_the_registry_is_a_usage_error(capsys: pytest.CaptureFixture[str], registry: Path,
+                                                   tmp_path: Path) -> None:
+    code, out, err = eee(capsys, "-r", str(registry), "validate", str(tmp_path))
+    assert code == 2 and out == ""
+    assert "n'est pas dans le registre" in err
+
+
+@pytest.mark.parametrize(
+    "args, in_err",
+    [
+        (["validate", "--formt", "json"], "option inconnue : --formt (vouliez-vous dire --format ?)"),
+        (["valdate"], "commande inconnue : « valdate ». Vouliez-vous dire « validate » ?"),
+        (["validate", "--format", "xml"], "valeur invalide pour --format"),
+        (["validate", "--explain", "EEE-X999"], "code inconnu"),
+    ],
+)
+def test_usage_errors_exit_2_in_french(capsys: pytest.CaptureFixture[str], args: list[str], in_err: str) -> None:
+    code, out, err = eee(capsys, *args)
+    assert code == 2 and out == ""
+    assert in_err in err
+    assert "Traceback" not in err
+
+
+def test_missing_registry_exits_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = eee(capsys, "--registry", str(tmp_path / "absent"), "validate")
+    assert code == 3 and out == ""
+    assert err.startswith("eee : le registre ")
+    assert "Traceback" not in err
+
+
+def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = eee(capsys, "validate", "--explain", "r010")
+    assert code == 0
+    assert out.startswith('<a id="eee-r010"></a>\n\n## EEE-R010 — lettre de contrôle de l\'UAI fausse')
+    assert "**Exemple en faute**" in out and "uai: 0312686C" in out
+
+
+def test_internal_error_has_no_traceback(capsys: pytest.CaptureFixture[str], registry: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(root: Path) -> None:
+        raise RuntimeError("panne simulée")
+
+    monkeypatch.setattr("eee.validate.run", boom)
+    code, out, err = eee(capsys, "-r", str(registry), "validate")
+    assert code == 3
+    assert "erreur interne (RuntimeError : panne simulée)" in err and "--debug" in err
+    assert "Traceback" not in err
+    with pytest.raises(RuntimeError):
+        main(["--debug", "-r", str(registry), "validate"])
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    result = _run("-m", "eee", "--version", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, f"eee {__version__}\n")
+
+
+def test_help_does_not_import_heavy_modules(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from eee.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('jsonschema', 'jinja2', 'eee.rules', 'eee.validate', 'referencing') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    result = _run("-c", code, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_broken_pipe_is_quiet(tmp_path: Path, registry: Path) -> None:
+    result = subprocess.run(
+        f"{sys.executable} -m eee -r {registry} validate --explain tout | head -1",
+        shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )
+    assert result.stdout.startswith("# Codes")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,90 @@
+"""Reporters: exact output of every format."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from eee.diagnostics import Problem, Report, Severity
+from eee.report import REPORTERS, summary
+
+REPORT = Report(
+    [
+        Problem("clee/clee-ales.yaml", 5, 16, "EEE-R015", Severity.ERROR,
+                "le département 30 (Gard) relève de l'académie de Montpellier", "corrigez l'académie", "clee-ales"),
+        Problem("reseau.yaml", 24, 9, "EEE-R021", Severity.WARNING, "1 CLEE décrit sur 27 attendus", "ajoutez-les",
+                "reseau"),
+        Problem("clee/b.yml", 0, 0, "EEE-Y010", Severity.ERROR, "« clee/b.yml » a l'extension .yml, : il ne serait pas lu",
+                "renommez-le"),
+    ],
+    files_checked=3,
+    entities=2,
+)
+
+
+def render(name: str, report: Report = REPORT, strict: bool = False) -> str:
+    out = io.StringIO()
+    REPORTERS[name](report, out, "registry", strict)
+    return out.getvalue()
+
+
+def test_parsable() -> None:
+    assert render("parsable").splitlines() == [
+        "registry/clee/b.yml:1:1: [erreur] « clee/b.yml » a l'extension .yml, : il ne serait pas lu (EEE-Y010)",
+        "registry/clee/clee-ales.yaml:5:16: [erreur] le département 30 (Gard) relève de l'académie de Montpellier"
+        " (EEE-R015)",
+        "registry/reseau.yaml:24:9: [avertissement] 1 CLEE décrit sur 27 attendus (EEE-R021)",
+    ]
+
+
+def test_json_has_stable_keys() -> None:
+    document = json.loads(render("json"))
+    assert document["version"] == 1 and document["valide"] is False
+    assert document["resume"] == {"fichiers": 3, "entites": 2, "erreurs": 2, "avertissements": 1}
+    assert document["problemes"][1] == {
+        "code": "EEE-R015", "severite": "erreur", "fichier": "registry/clee/clee-ales.yaml", "ligne": 5,
+        "colonne": 16, "id": "clee-ales",
+        "message": "le département 30 (Gard) relève de l'académie de Montpellier", "conseil": "corrigez l'académie",
+    }
+
+
+def test_github_annotations_escape_properties() -> None:
+    lines = render("github").splitlines()
+    assert lines[0] == ("::error file=registry/clee/b.yml,line=1,col=1,title=EEE-Y010::"
+                        "« clee/b.yml » a l'extension .yml, : il ne serait pas lu — renommez-le")
+    assert lines[2].startswith("::warning file=registry/reseau.yaml,line=24,col=9,title=EEE-R021::")
+
+
+def test_gitlab_code_quality() -> None:
+    issues = json.loads(render("gitlab"))
+    assert [i["severity"] for i in issues] == ["major", "major", "minor"]
+    assert issues[1]["location"] == {"path": "registry/clee/clee-ales.yaml", "lines": {"begin": 5}}
+    assert issues[1]["check_name"] == "EEE-R015"
+    assert len({i["fingerprint"] for i in issues}) == 3
+    assert json.loads(render("gitlab")) == issues  # fingerprints are stable
+
+
+def test_text_groups_by_file_and_summarises() -> None:
+    out = render("text")
+    assert out.splitlines()[0] == "registry/clee/b.yml"
+    assert "     5:16  erreur        le département 30 (Gard)" in out
+    assert "→ corrigez l'académie" in out
+    assert out.rstrip().endswith("✗ Registre invalide : 2 erreurs et 1 avertissement dans 3 fichiers.")
+    assert "\x1b[" not in out  # no colour when not on a terminal
+
+
+@pytest.mark.parametrize(
+    "problems, strict, expected",
+    [
+        ([], False, "Registre valide : 3 fichiers, 2 entités, aucun problème."),
+        ([REPORT.problems[1]], False, "Registre valide : 3 fichiers, 2 entités ; 1 avertissement à examiner."),
+        ([REPORT.problems[1]], True,
+         "Registre invalide : 1 avertissement dans 3 fichiers (--strict : les avertissements comptent comme des erreurs)."),
+    ],
+)
+def test_summary(problems: list[Problem], strict: bool, expected: str) -> None:
+    report = Report(problems, 3, 2)
+    assert summary(report, strict) == expected
+    assert report.exit_code(strict) == (1 if strict and problems else 0)
