@@ -1,0 +1,98 @@
+"""Property-based tests: whatever the bytes or the document, problems or success, never an exception."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eee.kinds import KINDS
+from eee.loader import SourceDoc, read_text
+from eee.rules import run as run_rules
+from eee.schema import SchemaSet
+from eee.settings import schemas_dir
+from eee.validate import load, run
+
+from .conftest import copy_base
+
+SCHEMAS = SchemaSet(schemas_dir())
+KEYS = sorted({key for kind in KINDS.values() for key in SCHEMAS.property_names(kind.name, ())}
+              | {"etablissement", "partenaire", "categorie", "nombre", "code", "champ", "titre"})
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+    st.text(max_size=12), st.sampled_from(["0312686b", "2022-2023", "09", "actif", "exemple-aero", "clee-ariege",
+                                           "0312686B", "2023-02-30", "eleves", "toulouse", "co_animation.partenaire"]),
+)
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=6),
+    ),
+    max_leaves=25,
+)
+
+
+@given(st.binary(max_size=300))
+@SETTINGS
+def test_loader_never_raises_on_bytes(raw: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        from eee.loader import load_file
+
+        Path(tmp, "f.yaml").write_bytes(raw)
+        doc = load_file(Path(tmp), "f.yaml", None)
+        assert doc.ok or doc.problems
+
+
+@given(st.text(max_size=200))
+@SETTINGS
+def test_loader_never_raises_on_text(text: str) -> None:
+    doc = read_text(SourceDoc("f.yaml", None), text)
+    assert doc.ok or doc.problems
+    for problem in doc.problems:
+        assert problem.line >= 1 and problem.column >= 1 and problem.message
+
+
+def _registry() -> Path:
+    return copy_base(Path(tempfile.mkdtemp()) / "registry")
+
+
+ROOT = _registry()
+TARGETS = ["clee/clee-ales.yaml", "partenaires/exemple-bois.yaml", "actions/2022-2023/visites-exemple.yaml",
+           "etablissements/0312686b.yaml", "reseau.yaml", "evenements/2022-2023/rencontre-exemple.yaml",
+           "cmq/cmq-aeronautique-spatial.yaml"]
+
+
+@given(st.sampled_from(TARGETS), documents)
+@SETTINGS
+def test_validator_never_raises_on_any_document(target: str, data: Any) -> None:
+    path = ROOT / target
+    original = path.read_bytes()
+    try:
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        report = run(ROOT)
+        assert report.exit_code() in (0, 1)
+        for problem in report.problems:
+            assert problem.message and problem.code.startswith("EEE-")
+    finally:
+        path.write_bytes(original)
+
+
+@given(st.sampled_from(TARGETS), st.binary(max_size=200))
+@SETTINGS
+def test_validator_never_raises_on_any_bytes(target: str, raw: bytes) -> None:
+    path = ROOT / target
+    original = path.read_bytes()
+    try:
+        path.write_bytes(raw)
+        registry, report = load(ROOT)
+        report.extend(run_rules(registry))
+        assert report.exit_code() in (0, 1)
+    finally:
+        path.write_bytes(original)
