@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diagnostics import Report
+from .errors import RegistryNotFound
 from .loader import load_registry
 from .model import Registry
 from .schema import SchemaSet
@@ -20,6 +21,11 @@ def load(root: Path, schemas: SchemaSet | None = None) -> tuple[Registry, Report
     """
     schemas = schemas or SchemaSet(schemas_dir())
     docs, problems = load_registry(root)
+    if not docs and not problems:
+        raise RegistryNotFound(
+            f"le dossier « {root} » ne contient aucun fichier du registre (ni reseau.yaml, ni clee/, partenaires/…)",
+            "indiquez le dossier du registre avec --registry, ou lancez eee depuis le dépôt qui contient registry/",
+        )
     report = Report(files_checked=len(docs) + len({p.path for p in problems}))
     report.extend(problems)
     valid: set[str] = set()

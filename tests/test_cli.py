@@ -177,3 +177,10 @@ def test_broken_pipe_is_quiet(tmp_path: Path, registry: Path) -> None:
     )
     assert result.stdout.startswith("# Codes")
     assert "Traceback" not in result.stderr
+
+
+def test_folder_without_registry_files_exits_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "vide").mkdir()
+    code, out, err = eee(capsys, "--registry", str(tmp_path / "vide"), "validate")
+    assert code == 3 and out == ""
+    assert "ne contient aucun fichier du registre" in err
