@@ -51,8 +51,10 @@ def text(report: Report, stream: TextIO, root: str, strict: bool = False) -> Non
 
     console = Console(file=stream, highlight=False, soft_wrap=True)
     current = None
+    last_hint = None
     for p in report.sorted():
         if p.path != current:
+            last_hint = None
             if current is not None:
                 console.print()
             console.print(Text(display_path(root, p.path), style="bold underline"))
@@ -68,8 +70,9 @@ def text(report: Report, stream: TextIO, root: str, strict: bool = False) -> Non
         if p.entity:
             line.append(f" [{p.entity}]", style="dim")
         console.print(line)
-        if p.hint:
+        if p.hint and (p.code, p.hint) != last_hint:  # the same advice twice in a row is said once
             console.print(Text(" " * 25 + "→ " + p.hint, style="cyan"))
+        last_hint = (p.code, p.hint)
     if current is not None:
         console.print()
     ok = not (report.errors or (strict and report.warnings))

@@ -15,6 +15,7 @@ from ..diagnostics import Problem
 from ..model import Registry
 from . import (
     a_completer,
+    a_completer_champ,
     academie_departement,
     annee_declaree,
     annee_dossier,
@@ -64,6 +65,7 @@ _MODULES: tuple[ModuleType, ...] = (
     beneficiaires_doublon,
     sans_sources,
     a_completer,
+    a_completer_champ,
     mis_a_jour_futur,
 )
 

@@ -10,6 +10,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from ._util import school_year_bounds
 
 CODE = "EEE-R018"
 SEVERITY = Severity.ERROR
@@ -29,7 +30,7 @@ def check(registry: Registry) -> Iterator[Problem]:
             continue
         folder = entity.path.split("/")[1]
         year = entity.get("annee_scolaire")
-        if isinstance(year, str) and year != folder:
+        if isinstance(year, str) and school_year_bounds(year) and year != folder:  # else EEE-R016 or the schema
             yield entity.problem(
                 CODE, SEVERITY, ("annee_scolaire",),
                 f"l'entité est de l'année {year} mais rangée dans {entity.kind.folder}/{folder}/",
