@@ -11,6 +11,7 @@ there.
 from __future__ import annotations
 
 import json
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
@@ -41,6 +42,7 @@ _TYPE_FR = {
     "null": "vide",
 }
 
+_FRENCH_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YES_NO = {"yes", "no", "y", "n", "on", "off", "oui", "non", "vrai", "faux"}
 
 
@@ -192,7 +194,10 @@ class SchemaSet:
         for error in sorted(validator.iter_errors(doc.data), key=_relevance):
             for pointer, problem in self._problems(doc, error):
                 problems.setdefault(pointer, problem)
-        return list(problems.values())
+        # A misspelt required key is one mistake: the unknown key's « vouliez-vous dire » says it all.
+        misspelt = {pointer[:-1] + (p.hint.split("« ")[1].split(" »")[0],)
+                    for pointer, p in problems.items() if p.code == "EEE-S001" and p.hint.startswith("vouliez-vous")}
+        return [p for pointer, p in problems.items() if not (p.code == "EEE-S002" and pointer in misspelt)]
 
     def _problems(self, doc: SourceDoc, error: Any) -> Iterator[tuple[Pointer, Problem]]:
         kind = doc.kind.name  # type: ignore[union-attr]
@@ -250,8 +255,12 @@ class SchemaSet:
             yield make("EEE-S004", path, f"valeur {_shown(instance)} inconnue pour {about}", hint)
         elif keyword in ("pattern", "format"):
             node = self.node_at(kind, path) or {}
-            yield make("EEE-S005", path, f"{_shown(instance)} n'est pas une valeur valide pour {about}",
-                       node.get("description") or error.schema.get("description", "vérifiez le format attendu"))
+            hint = node.get("description") or error.schema.get("description", "vérifiez le format attendu")
+            french_date = _FRENCH_DATE.match(instance) if isinstance(instance, str) else None
+            if french_date:
+                day, month, year = french_date.groups()
+                hint = f"écrivez la date sous la forme AAAA-MM-JJ : {year}-{int(month):02d}-{int(day):02d}"
+            yield make("EEE-S005", path, f"{_shown(instance)} n'est pas une valeur valide pour {about}", hint)
         elif keyword in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
                          "exclusiveMinimum", "exclusiveMaximum"):
             yield make("EEE-S006", path, f"{about} : {_bound_fr(keyword, error.validator_value, instance)}",

@@ -4,7 +4,8 @@ Académie de Toulouse : Ariège (09), Aveyron (12), Haute-Garonne (31), Gers (32
 Lot (46), Hautes-Pyrénées (65), Tarn (81), Tarn-et-Garonne (82). Académie de
 Montpellier : Aude (11), Gard (30), Hérault (34), Lozère (48),
 Pyrénées-Orientales (66). La règle vaut pour les établissements, CLEE, CMQ et
-PFT, et pour les académies et départements de reseau.yaml.
+PFT (y compris le département de leur établissement support ou siège), et pour
+les académies et départements de reseau.yaml.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ def check(registry: Registry) -> Iterator[Problem]:
     mapping = registry.schemas.academie_of_departement
     labels = registry.schemas.labels("departement")
 
-    def mismatch(entity, pointer, departement, academie):  # type: ignore[no-untyped-def]
+    def mismatch(entity, pointer, departement, academie, about=""):  # type: ignore[no-untyped-def]
         expected = mapping.get(departement) if isinstance(departement, str) else None
         if expected and isinstance(academie, str) and academie in ("toulouse", "montpellier") and expected != academie:
             return entity.problem(
                 CODE, SEVERITY, pointer,
-                f"le département {departement} ({labels.get(departement, '')}) relève de l'académie de "
+                f"{about or 'le département'} {departement} ({labels.get(departement, '')}){',' if about else ''} relève de l'académie de "
                 f"{expected.capitalize()}, pas de celle de {academie.capitalize()}",
                 f"corrigez l'académie (« academie: {expected} ») ou le département",
             )
@@ -46,6 +47,11 @@ def check(registry: Registry) -> Iterator[Problem]:
         elif kind in ("clee", "cmq", "pft"):
             for i, dep in enumerate(entity.get("departements", default=[]) or []):
                 found.append(mismatch(entity, ("departements", i), dep, entity.get("academie")))
+            for field in ("etablissement_support", "etablissement_siege"):
+                host = registry.get(entity.get(field)) if isinstance(entity.get(field), str) else None
+                if host is not None and host.kind.name == "etablissement":
+                    found.append(mismatch(entity, ("academie",), host.get("departement"), entity.get("academie"),
+                                          f"l'établissement {field.split('_')[1]} « {host.id} », situé dans le département"))
         elif kind == "reseau":
             for a, academie in enumerate(entity.get("academies", default=[]) or []):
                 if isinstance(academie, dict):
