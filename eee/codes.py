@@ -74,6 +74,12 @@ _READ = [
      "Chaque entité se range dans le dossier de son type (clee/, partenaires/…) ; actions et événements "
      "dans le sous-dossier de leur année scolaire (actions/2022-2023/). Un fichier ailleurs n'est pas lu.",
      Example(bad={_E: None, "partenaire/exemple-bois.yaml": _OK}, good={})),
+    ("EEE-Y014", Severity.WARNING, "valeur ambiguë sans guillemets",
+     "eee ne devine jamais un type : « 09 », « 0561000000 », « NO », « on » ou « 18:30 » écrits sans guillemets "
+     "restent le texte écrit. Mais d'autres outils YAML, et les éditeurs qui vérifient le schéma, y voient un "
+     "nombre ou un booléen : mettez ces valeurs entre guillemets pour que le fichier se lise partout de la même façon.",
+     Example(bad={"partenaires/exemple-bois.yaml": _OK + "sites:\n  - {commune: Pamiers, departement: 09}\n"},
+             good={"partenaires/exemple-bois.yaml": _OK + "sites:\n  - {commune: Pamiers, departement: \"09\"}\n"})),
     ("EEE-Y013", Severity.ERROR, "fichier trop volumineux",
      "Une entité tient en quelques kilo-octets ; un fichier de plus de 5 Mio n'est pas lu.",
      Example(bad={_E: Special("un fichier de 6 Mio", _OK.encode(), pad_to=6 * 1024 * 1024)}, good={_E: _OK})),

@@ -25,7 +25,7 @@ class Problem:
     column: int
     code: str
     severity: Severity = field(compare=False)
-    message: str = field(compare=False)
+    message: str = field()
     hint: str = field(default="", compare=False)
     entity: str = field(default="", compare=False)
 

@@ -54,6 +54,9 @@ _FLOAT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _STR_TAGS = {"!", "tag:yaml.org,2002:str"}
+# Plain scalars kept as text here that YAML 1.1 or 1.2 tools (editors among them) read as a number or a
+# boolean: digits with a leading zero, the YAML 1.1 booleans, sexagesimal numbers.
+_AMBIGUOUS = re.compile(r"^(?:[-+]?0[0-9_]+|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[0-9]+(?::[0-5]?[0-9])+)$")
 
 
 @dataclass
@@ -66,6 +69,7 @@ class SourceDoc:
     positions: dict[Pointer, Position] = field(default_factory=dict)
     key_positions: dict[Pointer, Position] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    ambiguous: dict[Pointer, str] = field(default_factory=dict)  # plain scalars other YAML tools read otherwise
 
     @property
     def ok(self) -> bool:
@@ -164,6 +168,8 @@ class _Builder:
             raise _Stop
         if isinstance(event, yaml.ScalarEvent):
             value, size = self.scalar(event, tag), 1
+            if tag is None and not event.style and isinstance(value, str) and _AMBIGUOUS.match(value):
+                self.doc.ambiguous[pointer] = value
         elif isinstance(event, yaml.SequenceStartEvent):
             value, size = self.sequence(events, pointer, depth)
         else:
@@ -281,10 +287,16 @@ _SYNTAX_FR = [
      "alignez cette ligne sur les autres clés du même bloc"),
     ("did not find expected '-' indicator", "élément de liste attendu (« - ») : l'indentation ne correspond pas",
      "alignez les éléments de la liste ou retirez le décalage"),
-    ("did not find expected ',' or ']'", "liste entre crochets non fermée", "ajoutez le « ] » manquant ou séparez les éléments par des virgules"),
-    ("did not find expected ',' or '}'", "tableau entre accolades non fermé", "ajoutez l'« } » manquante ou séparez les éléments par des virgules"),
-    ("found unexpected end of stream", "fin du fichier inattendue : des guillemets ne sont pas refermés",
-     "refermez les guillemets ouverts sur cette ligne"),
+    ("did not find expected ',' or ']'", "ce crochet « [ » n'est jamais refermé",
+     "ajoutez le « ] » manquant en fin de liste, ou séparez les éléments par des virgules"),
+    ("did not find expected ',' or '}'", "cette accolade « { » n'est jamais refermée",
+     "ajoutez l'« } » manquante, ou séparez les éléments par des virgules"),
+    ("quoted scalar found unexpected end of stream", "ces guillemets ne sont jamais refermés",
+     "refermez les guillemets à la fin de la valeur"),
+    ("while scanning a quoted scalar", "ces guillemets ne sont pas refermés sur la même valeur",
+     "refermez les guillemets à la fin de la valeur ; une apostrophe dans un texte entre apostrophes s'écrit ''"),
+    ("expected <block end>", "indentation incohérente : cette ligne ne s'aligne sur aucun bloc",
+     "alignez cette ligne sur les clés du même bloc (mêmes espaces en début de ligne)"),
     ("found undefined alias", "alias non défini", "définissez l'ancre (&nom) avant d'utiliser l'alias (*nom), ou recopiez la valeur"),
     ("could not find expected ':'", "« : » attendu après la clé", "écrivez « cle: valeur » (avec un espace après les deux-points)"),
     ("found unknown escape character", "séquence d'échappement inconnue entre guillemets doubles",
@@ -298,9 +310,11 @@ _SYNTAX_FR = [
 
 
 def _syntax_problem(doc: SourceDoc, exc: yaml.MarkedYAMLError) -> None:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     english = " ".join(x for x in (exc.context, exc.problem) if x)
+    # An unclosed quote or bracket is noticed far below: point at where it was opened.
+    opened = exc.context and exc.context.startswith(("while scanning a quoted scalar", "while parsing a flow"))
+    mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message, hint = f"erreur de syntaxe YAML ({english})", "vérifiez l'indentation et les guillemets de cette ligne"
     for needle, fr, fr_hint in _SYNTAX_FR:
         if needle in english:
@@ -312,7 +326,7 @@ def _syntax_problem(doc: SourceDoc, exc: yaml.MarkedYAMLError) -> None:
 def _decode(doc: SourceDoc, raw: bytes) -> str | None:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         doc.problems.append(Problem(
-            doc.path, 1, 1, "EEE-Y001", Severity.ERROR,
+            doc.path, 0, 0, "EEE-Y001", Severity.ERROR,
             "le fichier est encodé en UTF-16, pas en UTF-8",
             "réenregistrez le fichier en UTF-8 (menu « Enregistrer sous… », encodage UTF-8)",
         ))
@@ -363,7 +377,7 @@ def read_text(doc: SourceDoc, text: str) -> SourceDoc:
                                     f"erreur de lecture YAML ({exc})", "vérifiez la syntaxe du fichier"))
         return doc
     if value is _EMPTY or value is None:
-        doc.problems.append(Problem(doc.path, 1, 1, "EEE-Y006", Severity.ERROR, "le fichier est vide",
+        doc.problems.append(Problem(doc.path, 0, 0, "EEE-Y006", Severity.ERROR, "le fichier est vide",
                                     "remplissez-le (eee new crée un modèle) ou supprimez-le"))
         return doc
     if not isinstance(value, dict):
@@ -384,10 +398,19 @@ def _problem(path: str, code: str, message: str, hint: str, severity: Severity =
     return Problem(path, 0, 0, code, severity, message, hint)
 
 
-def discover(root: Path) -> tuple[list[tuple[str, Kind]], list[Problem]]:
+@dataclass
+class Discovery:
+    """What `discover` found: entity files, problems, and YAML files it did not read."""
+
+    files: list[tuple[str, Kind]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[tuple[str, Kind | None]] = field(default_factory=list)  # misplaced, linked out, .yml
+
+
+def discover(root: Path) -> Discovery:
     """The registry's entity files (relative path, kind), and problems with misplaced files."""
-    files: list[tuple[str, Kind]] = []
-    problems: list[Problem] = []
+    found = Discovery()
+    files, problems, skipped = found.files, found.problems, found.skipped
     real_root = root.resolve()
     seen_dirs: set[Path] = set()
     folders = sorted(KIND_BY_FOLDER)
@@ -426,6 +449,7 @@ def discover(root: Path) -> tuple[list[tuple[str, Kind]], list[Problem]]:
                 if name == NETWORK_FILE:
                     files.append((rel, KINDS["reseau"]))
                 elif is_yaml:
+                    skipped.append((rel, None))
                     problems.append(_problem(rel, "EEE-Y012", f"« {rel} » n'est rangé dans aucun dossier de type",
                                              "à la racine du registre, seul reseau.yaml est lu : déplacez ce fichier dans "
                                              + ", ".join(f"{f}/" for f in folders)))
@@ -433,15 +457,18 @@ def discover(root: Path) -> tuple[list[tuple[str, Kind]], list[Problem]]:
             kind = KIND_BY_FOLDER.get(parts[0])
             if kind is None:
                 if is_yaml:
+                    skipped.append((rel, None))
                     guess = closest(parts[0], folders)
                     hint = f"vouliez-vous dire « {guess}/ » ?" if guess else "dossiers connus : " + ", ".join(f"{f}/" for f in folders)
                     problems.append(_problem(rel, "EEE-Y012", f"le dossier « {parts[0]}/ » n'est pas un dossier du registre", hint))
                 continue
             if full.is_symlink() and not inside(full):
+                skipped.append((rel, kind))
                 problems.append(_problem(rel, "EEE-Y009", f"« {rel} » est un lien vers un fichier hors du registre",
                                          "copiez le fichier dans le registre au lieu d'un lien symbolique"))
                 continue
             if suffix == ".yml":
+                skipped.append((rel, kind))
                 problems.append(_problem(rel, "EEE-Y010", f"« {rel} » a l'extension .yml : il ne serait pas lu",
                                          f"renommez-le « {Path(name).stem}.yaml »"))
                 continue
@@ -452,11 +479,12 @@ def discover(root: Path) -> tuple[list[tuple[str, Kind]], list[Problem]]:
                 continue
             expected_depth = 2 if kind.by_year else 1
             if len(parts) != expected_depth or (kind.by_year and not YEAR_FOLDER.match(parts[1])):
+                skipped.append((rel, kind))
                 where = f"{kind.folder}/<année scolaire>/, par exemple {kind.folder}/2022-2023/" if kind.by_year else f"{kind.folder}/"
                 problems.append(_problem(rel, "EEE-Y012", f"« {rel} » n'est pas à sa place", f"rangez-le directement dans {where}"))
                 continue
             files.append((rel, kind))
-    return files, problems
+    return found
 
 
 def load_file(root: Path, rel: str, kind: Kind | None) -> SourceDoc:
@@ -465,8 +493,9 @@ def load_file(root: Path, rel: str, kind: Kind | None) -> SourceDoc:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            doc.problems.append(_problem(rel, "EEE-Y013", f"le fichier fait {size / 1024 / 1024:.1f} Mio : c'est trop pour une entité".replace(".", ","),
-                                         f"une entité tient en quelques Kio ; la limite est {MAX_FILE_BYTES // (1024 * 1024)} Mio"))
+            doc.problems.append(_problem(rel, "EEE-Y013", f"le fichier fait {size:,} octets, au-delà de la limite de "
+                                         f"{MAX_FILE_BYTES:,} octets (5 Mio)".replace(",", "\u202f"),
+                                         "une entité tient en quelques kilo-octets : découpez le fichier ou retirez ce qui n'est pas une entité"))
             return doc
         raw = path.read_bytes()
     except OSError as exc:
@@ -479,8 +508,7 @@ def load_file(root: Path, rel: str, kind: Kind | None) -> SourceDoc:
     return read_text(doc, text)
 
 
-def load_registry(root: Path) -> tuple[list[SourceDoc], list[Problem]]:
+def load_registry(root: Path) -> tuple[list[SourceDoc], Discovery]:
     """Read every entity file of the registry; one bad file never stops the others."""
-    files, problems = discover(root)
-    docs = [load_file(root, rel, kind) for rel, kind in files]
-    return docs, problems
+    found = discover(root)
+    return [load_file(root, rel, kind) for rel, kind in found.files], found

@@ -57,6 +57,11 @@ class Entity:
             value = value[part]
         return value
 
+    def items(self, *pointer: Any) -> list[Any]:
+        """The list at a pointer, or [] when it is missing or not a list."""
+        value = self.get(*pointer)
+        return value if isinstance(value, list) else []
+
     def texts(self, *pointer: Any) -> list[str]:
         """A list of strings at a pointer (non-strings are dropped)."""
         value = self.get(*pointer, default=[])
@@ -98,29 +103,40 @@ class Registry:
     by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
     references: list[Reference] = field(default_factory=list)
     referrers: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
-    unreadable: set[str] = field(default_factory=set)  # ids (file names) of files that could not be read
+    everything: list[Entity] = field(default_factory=list)  # every entity, duplicates included
+    # Ids whose references are not checked: files that could not be read or were not read (misplaced,
+    # .yml…), and ids written in a file under another name. Their problem is already reported once.
+    unchecked: dict[str, str | None] = field(default_factory=dict)  # id -> kind name, if known
 
     @classmethod
-    def build(cls, root: Path, docs: list[SourceDoc], schemas: SchemaSet, valid: set[str]) -> "Registry":
+    def build(cls, root: Path, docs: list[SourceDoc], schemas: SchemaSet, valid: set[str],
+              skipped: list[tuple[str, Kind | None]] = ()) -> "Registry":  # type: ignore[assignment]
         """The model of every readable document; `valid` names the paths that passed their schema.
 
-        Files that could not be read are left out, but their names are kept, so
-        that references to them are not reported as missing on top of the read error.
+        An entity's id is its file name (the `id` key must repeat it: rule EEE-R001).
+        Files that could not be read, or were skipped, are left out, but their
+        names are kept, so that references to them are not reported as missing
+        on top of the problem already reported.
         """
         registry = cls(root, schemas)
+        for rel, kind in skipped:
+            registry.unchecked[Path(rel).stem] = kind.name if kind else None
         for doc in sorted(docs, key=lambda d: d.path):
             if doc.kind is None or not doc.ok:
-                registry.unreadable.add(doc.stem)
+                registry.unchecked[doc.stem] = doc.kind.name if doc.kind else None
                 continue
+            entity_id = doc.stem
             raw_id = doc.data.get("id")
-            entity_id = raw_id if isinstance(raw_id, str) and raw_id else doc.stem
+            if isinstance(raw_id, str) and raw_id != entity_id:
+                registry.unchecked.setdefault(raw_id, doc.kind.name)
             entity = Entity(doc.kind, entity_id, doc, doc.path in valid)
             registry.by_kind[doc.kind.name].append(entity)
+            registry.everything.append(entity)
             if entity_id in registry.entities:
                 registry.duplicates.append((registry.entities[entity_id], entity))
                 continue
             registry.entities[entity_id] = entity
-        for entity in registry:
+        for entity in registry.everything:
             for pointer, target, kinds in schemas.references(entity.kind.name, entity.data):
                 ref = Reference(entity, pointer, target, kinds)
                 registry.references.append(ref)
@@ -128,10 +144,11 @@ class Registry:
         return registry
 
     def __iter__(self) -> Iterator[Entity]:
-        return iter(self.entities.values())
+        """Every entity, duplicates included (rules check each file)."""
+        return iter(self.everything)
 
     def __len__(self) -> int:
-        return len(self.entities)
+        return len(self.everything)
 
     def get(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)

@@ -42,6 +42,19 @@ _TYPE_FR = {
     "null": "vide",
 }
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+_ID_RE = re.compile(_ID_PATTERN)
+
+
+def _slug(text: str) -> str:
+    """The identifier a user probably meant: « Forum Métiers Foix » → forum-metiers-foix."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text))
+
+
 _FRENCH_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YES_NO = {"yes", "no", "y", "n", "on", "off", "oui", "non", "vrai", "faux"}
 
@@ -238,8 +251,11 @@ class SchemaSet:
             expected = error.validator_value
             expected = expected if isinstance(expected, list) else [expected]
             wanted = " ou ".join(_TYPE_FR.get(t, t) for t in expected)
-            yield make("EEE-S003", path, f"{about} doit être {wanted}, pas {python_type_fr(instance)}",
-                       _type_hint(expected, instance))
+            node = self.node_at(kind, path) or {}
+            hint = _type_hint(expected, instance)
+            if isinstance(instance, int) and not isinstance(instance, bool) and str(instance).zfill(2) in node.get("enum", []):
+                hint = f"écrivez le code entre guillemets, sur deux chiffres : \"{str(instance).zfill(2)}\""
+            yield make("EEE-S003", path, f"{about} doit être {wanted}, pas {python_type_fr(instance)}", hint)
         elif keyword == "enum":
             choices = [str(c) for c in error.validator_value]
             guess = closest(str(instance), choices)
@@ -260,13 +276,20 @@ class SchemaSet:
             if french_date:
                 day, month, year = french_date.groups()
                 hint = f"écrivez la date sous la forme AAAA-MM-JJ : {year}-{int(month):02d}-{int(day):02d}"
+            elif keyword == "format" and isinstance(instance, str) and _ISO_DATE.match(instance):
+                hint = f"le format est bon mais cette date n'existe pas dans le calendrier : vérifiez le jour et le mois"
+            elif isinstance(instance, str) and node.get("pattern") == _ID_PATTERN and _ID_RE.match(_slug(instance)):
+                hint = f"un identifiant s'écrit en minuscules sans accent ni espace : « {_slug(instance)} »"
             yield make("EEE-S005", path, f"{_shown(instance)} n'est pas une valeur valide pour {about}", hint)
         elif keyword in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
                          "exclusiveMinimum", "exclusiveMaximum"):
             yield make("EEE-S006", path, f"{about} : {_bound_fr(keyword, error.validator_value, instance)}",
                        _bound_hint(keyword))
-        elif keyword == "uniqueItems":
-            yield make("EEE-S007", path, f"la liste {about} contient deux fois la même valeur",
+        elif keyword == "uniqueItems" and isinstance(instance, list):
+            index = next((j for j in range(len(instance)) if instance[j] in instance[:j]), 0)
+            first = instance.index(instance[index])
+            yield make("EEE-S007", path + (index,),
+                       f"la liste {about} contient deux fois {_shown(instance[index])} (éléments {first + 1} et {index + 1})",
                        "supprimez le doublon")
         else:  # a keyword the schemas do not use today (a test keeps HANDLED_KEYWORDS complete)
             yield make("EEE-S005", path, f"{about} ne respecte pas le schéma ({error.message})",

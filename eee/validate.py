@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .diagnostics import Report
+from .diagnostics import Problem, Report, Severity
 from .errors import RegistryNotFound
-from .loader import load_registry
+from .loader import SourceDoc, load_registry
 from .model import Registry
 from .schema import SchemaSet
 from .settings import schemas_dir
@@ -20,7 +20,8 @@ def load(root: Path, schemas: SchemaSet | None = None) -> tuple[Registry, Report
     references to it resolve) but marked invalid.
     """
     schemas = schemas or SchemaSet(schemas_dir())
-    docs, problems = load_registry(root)
+    docs, found = load_registry(root)
+    problems = found.problems
     if not docs and not problems:
         raise RegistryNotFound(
             f"le dossier « {root} » ne contient aucun fichier du registre (ni reseau.yaml, ni clee/, partenaires/…)",
@@ -35,11 +36,38 @@ def load(root: Path, schemas: SchemaSet | None = None) -> tuple[Registry, Report
             continue
         schema_problems = schemas.check(doc)
         report.extend(schema_problems)
+        report.extend(ambiguity_warnings(doc, {(p.line, p.column) for p in schema_problems}))
         if not schema_problems:
             valid.add(doc.path)
-    registry = Registry.build(root, docs, schemas, valid)
+    registry = Registry.build(root, docs, schemas, valid, found.skipped)
     report.entities = len(registry)
     return registry, report
+
+
+def ambiguity_warnings(doc: SourceDoc, reported: set[tuple[int, int]]) -> list[Problem]:
+    """EEE-Y014: plain values eee reads as text but other YAML tools (editors) read as numbers or booleans."""
+    problems = []
+    for pointer, text in doc.ambiguous.items():
+        line, col = doc.positions[pointer]
+        if (line, col) in reported:
+            continue  # the schema already says what is wrong with this value
+        other = _other_reading(text)
+        problems.append(Problem(
+            doc.path, line, col, "EEE-Y014", Severity.WARNING,
+            f"« {text} » sans guillemets : eee le lit comme du texte, mais d'autres outils YAML "
+            f"(dont les éditeurs) y voient {other}",
+            f"écrivez \"{text}\" entre guillemets",
+            doc.data.get("id", "") if isinstance(doc.data.get("id"), str) else "",
+        ))
+    return problems
+
+
+def _other_reading(text: str) -> str:
+    if ":" in text:
+        return "un nombre sexagésimal (18:30 devient 1110)"
+    if text.lstrip("+-")[:1].isdigit():
+        return f"le nombre {int(text.replace('_', ''), 10)}"
+    return "un booléen (vrai ou faux)"
 
 
 def run(root: Path) -> Report:

@@ -77,7 +77,7 @@ def test_errors_exit_1_with_every_problem_of_every_file(capsys: pytest.CaptureFi
     assert ("EEE-S004", "partenaires/exemple-bois.yaml", 3, 9) in found
     assert ("EEE-S004", "etablissements/0312686b.yaml", 5, 9) in found
     assert ("EEE-R010", "etablissements/0312686b.yaml", 4, 6) in found
-    assert ("EEE-Y002", "clee/clee-ales.yaml", 3, 1) in found
+    assert ("EEE-Y002", "clee/clee-ales.yaml", 2, 6) in found  # the bracket that is never closed
     assert all(p["message"] and p["conseil"] for p in document["problemes"])
 
 

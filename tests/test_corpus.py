@@ -82,3 +82,11 @@ def test_corpus_size() -> None:
 def test_base_is_clean(registry: Path) -> None:
     report = run(registry)
     assert report.problems == []
+
+
+def test_corpus_covers_every_code() -> None:
+    from eee.codes import catalogue
+
+    expected = " ".join((case / "expected.txt").read_text(encoding="utf-8") for case in _cases("invalid"))
+    missing = [code for code in catalogue() if code not in expected]
+    assert not missing, missing

@@ -64,12 +64,12 @@ def test_positions_of_keys_and_values() -> None:
         ("a: 1\n---\nb: 2\n", "EEE-Y002", 2, 1),
         ("a: b: c\n", "EEE-Y002", 1, 5),
         ("a:\n\tb: 1\n", "EEE-Y002", 2, 1),
-        ('a: "x\n', "EEE-Y002", 2, 1),
+        ('a: "x\n', "EEE-Y002", 1, 4),
         ("a: *nope\n", "EEE-Y002", 1, 4),
         ('a: "\x07"\n', "EEE-Y002", 1, 5),
         ("a: 1\x00\n", "EEE-Y001", 1, 5),
-        ("# rien\n", "EEE-Y006", 1, 1),
-        ("", "EEE-Y006", 1, 1),
+        ("# rien\n", "EEE-Y006", 0, 0),
+        ("", "EEE-Y006", 0, 0),
         ("- a\n- b\n", "EEE-Y007", 1, 1),
         ("texte seul\n", "EEE-Y007", 1, 1),
     ],
@@ -139,7 +139,10 @@ def test_discovery(tmp_path: Path) -> None:
                 "autre.yaml", "README.md", ".git/config.yaml"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("id: x\n")
-    files, problems = discover(tmp_path)
+    found = discover(tmp_path)
+    files, problems = found.files, found.problems
+    assert sorted(p for p, _ in found.skipped) == ["actions/annee/z.yaml", "actions/y.yaml", "autre.yaml", "clee/b.yml",
+                                                     "partenaire/p.yaml"]
     assert sorted(files) == [("actions/2022-2023/x.yaml", KINDS["action"]), ("clee/a.yaml", KINDS["clee"]),
                              ("reseau.yaml", KINDS["reseau"])]
     found = sorted((p.path, p.code) for p in problems)
@@ -161,7 +164,8 @@ def test_symlink_leaving_the_registry_is_not_followed(tmp_path: Path) -> None:
     (root / "clee").mkdir(parents=True)
     (root / "clee" / "lien.yaml").symlink_to(outside / "secret.yaml")
     (root / "partenaires").symlink_to(outside)
-    files, problems = discover(root)
+    found = discover(root)
+    files, problems = found.files, found.problems
     assert files == []
     assert sorted((p.path, p.code) for p in problems) == [("clee/lien.yaml", "EEE-Y009"), ("partenaires", "EEE-Y009")]
 

@@ -98,7 +98,7 @@ CMQ = ("id: cmq-aeronautique-spatial\nnom: Campus Aéro\nstatut: actif\nacademie
         ("cmq/cmq-aeronautique-spatial.yaml", CMQ + "departements: [\"09\", \"99\"]\n", "EEE-S004", (7, 22), "99",
          "Ariège"),
         ("partenaires/exemple-bois.yaml", PARTNER.replace("2024-01-15", "2023-02-30"), "EEE-S005", (5, 13),
-         "2023-02-30", "AAAA-MM-JJ"),
+         "2023-02-30", "n'existe pas"),
         ("partenaires/exemple-bois.yaml", PARTNER.replace("statut: actif", "statut: réalisé"), "EEE-S004", (3, 9),
          "réalisé", "actif"),
         ("partenaires/exemple-bois.yaml", PARTNER + "sites:\n  - commune: Foix\n    code_postal: 09000\n", "EEE-S001",

@@ -45,7 +45,7 @@ def check(registry: Registry) -> Iterator[Problem]:
         if kind == "etablissement":
             found.append(mismatch(entity, ("departement",), entity.get("departement"), entity.get("academie")))
         elif kind in ("clee", "cmq", "pft"):
-            for i, dep in enumerate(entity.get("departements", default=[]) or []):
+            for i, dep in enumerate(entity.items("departements")):
                 found.append(mismatch(entity, ("departements", i), dep, entity.get("academie")))
             for field in ("etablissement_support", "etablissement_siege"):
                 host = registry.get(entity.get(field)) if isinstance(entity.get(field), str) else None
@@ -53,11 +53,11 @@ def check(registry: Registry) -> Iterator[Problem]:
                     found.append(mismatch(entity, ("academie",), host.get("departement"), entity.get("academie"),
                                           f"l'établissement {field.split('_')[1]} « {host.id} », situé dans le département"))
         elif kind == "reseau":
-            for a, academie in enumerate(entity.get("academies", default=[]) or []):
+            for a, academie in enumerate(entity.items("academies")):
                 if isinstance(academie, dict):
-                    for i, dep in enumerate(academie.get("departements") or []):
+                    for i, dep in enumerate(academie["departements"] if isinstance(academie.get("departements"), list) else []):
                         found.append(mismatch(entity, ("academies", a, "departements", i), dep, academie.get("code")))
-            for d, item in enumerate(entity.get("departements", default=[]) or []):
+            for d, item in enumerate(entity.items("departements")):
                 if isinstance(item, dict):
                     found.append(mismatch(entity, ("departements", d, "academie"), item.get("code"), item.get("academie")))
         yield from (p for p in found if p is not None)

@@ -23,7 +23,7 @@ EXAMPLE = Example(
 def check(registry: Registry) -> Iterator[Problem]:
     for entity in registry.of_kind("action"):
         seen: dict[str, int] = {}
-        for index, item in enumerate(entity.get("beneficiaires", default=[]) or []):
+        for index, item in enumerate(entity.items("beneficiaires")):
             category = item.get("categorie") if isinstance(item, dict) else None
             if not isinstance(category, str):
                 continue

@@ -25,7 +25,7 @@ def check(registry: Registry) -> Iterator[Problem]:
     for entity in registry.of_kind("clee"):
         for role, members in (("etablissement", "etablissements"), ("partenaire", "partenaires")):
             target = entity.get("co_animation", role, role)
-            if isinstance(target, str) and target not in entity.texts("membres", members):
+            if target in registry.entities and target not in entity.texts("membres", members):
                 yield entity.problem(
                     CODE, SEVERITY, ("co_animation", role, role),
                     f"le co-animateur « {target} » n'est pas dans membres.{members} du CLEE",

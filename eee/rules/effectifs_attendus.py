@@ -30,7 +30,8 @@ def check(registry: Registry) -> Iterator[Problem]:
     for kind, count in expected.items():
         if kind not in KINDS or not isinstance(count, int) or isinstance(count, bool):
             continue
-        found = len(registry.of_kind(kind))
+        # A file of this kind that could not be read still describes an entity: its problem is reported.
+        found = len(registry.of_kind(kind)) + sum(1 for k in registry.unchecked.values() if k == kind)
         label = KINDS[kind].label
         if found < count:
             yield network.problem(  # type: ignore[union-attr]

@@ -7,10 +7,14 @@ un identifiant, renommez le fichier et la clé id ensemble (eee rename le fera).
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 CODE = "EEE-R001"
 SEVERITY = Severity.ERROR
@@ -26,8 +30,9 @@ def check(registry: Registry) -> Iterator[Problem]:
         for entity in entities:
             raw = entity.data.get("id")
             if isinstance(raw, str) and raw != entity.doc.stem:
+                rename = f", ou renommez le fichier « {raw}.yaml »" if _ID.match(raw) else ""
                 yield entity.problem(
                     CODE, SEVERITY, ("id",),
                     f"l'identifiant « {raw} » ne correspond pas au nom du fichier « {entity.doc.stem}.yaml »",
-                    f"écrivez « id: {entity.doc.stem} », ou renommez le fichier « {raw}.yaml »",
+                    f"écrivez « id: {entity.doc.stem} »{rename}",
                 )

@@ -29,7 +29,7 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # other values are reported by th
 
 def check(registry: Registry) -> Iterator[Problem]:
     for ref in registry.references:
-        if ref.target_id in registry.entities or ref.target_id in registry.unreadable or not _ID.match(ref.target_id):
+        if ref.target_id in registry.entities or ref.target_id in registry.unchecked or not _ID.match(ref.target_id):
             continue
         candidates = [e.id for e in registry if e.kind.name in ref.kinds]
         guess = closest(ref.target_id, candidates)

@@ -48,7 +48,7 @@ mis_a_jour: 2024-11-26
 def check(registry: Registry) -> Iterator[Problem]:
     for entity in registry.of_kind("etablissement"):
         values = [(("uai",), entity.get("uai"))]
-        values += [(("uai_secondaires", i), v) for i, v in enumerate(entity.get("uai_secondaires", default=[]) or [])]
+        values += [(("uai_secondaires", i), v) for i, v in enumerate(entity.items("uai_secondaires"))]
         for pointer, uai in values:
             if not (isinstance(uai, str) and len(uai) == 8 and uai[:7].isdigit() and uai[7].isalpha()):
                 continue  # the schema reports the format
