@@ -49,31 +49,42 @@ def text(report: Report, stream: TextIO, root: str, strict: bool = False) -> Non
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=stream, highlight=False, soft_wrap=True)
-    current = None
-    last_hint = None
+    console = Console(file=stream, highlight=False)
+    # On a terminal, messages wrap inside their column; elsewhere one line per problem, for grep.
+    console.soft_wrap = not console.is_terminal
+    by_file: dict[str, list[Problem]] = {}
     for p in report.sorted():
-        if p.path != current:
-            last_hint = None
-            if current is not None:
-                console.print()
-            console.print(Text(display_path(root, p.path), style="bold underline"))
-            current = p.path
-        style = "red" if p.is_error else "yellow"
-        line = Text("  ")
-        line.append(f"{_position(p):>7}" if p.line else " " * 7, style="dim")
-        line.append("  ")
-        line.append(f"{p.severity.value:<13}", style=style)
-        line.append(" ")
-        line.append(p.message)
-        line.append(f"  {p.code}", style="dim")
-        if p.entity:
-            line.append(f" [{p.entity}]", style="dim")
-        console.print(line)
-        if p.hint and (p.code, p.hint) != last_hint:  # the same advice twice in a row is said once
-            console.print(Text(" " * 25 + "→ " + p.hint, style="cyan"))
-        last_hint = (p.code, p.hint)
-    if current is not None:
+        by_file.setdefault(p.path, []).append(p)
+    for path, problems in by_file.items():
+        console.print(Text(display_path(root, path), style="bold underline"))
+        rows: list[tuple[Text, Text, Text]] = []
+        last_hint = None
+        for p in problems:
+            message = Text(p.message)
+            message.append(f"  {p.code}", style="dim")
+            if p.entity:
+                message.append(f" [{p.entity}]", style="dim")
+            rows.append((Text(_position(p), style="dim"), Text(p.severity.value, style="red" if p.is_error else "yellow"),
+                         message))
+            if p.hint and (p.code, p.hint) != last_hint:  # the same advice twice in a row is said once
+                rows.append((Text(""), Text(""), Text("→ " + p.hint, style="cyan")))
+            last_hint = (p.code, p.hint)
+        if console.is_terminal:
+            from rich.table import Table
+
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(justify="right", min_width=9, no_wrap=True)
+            grid.add_column(min_width=13, no_wrap=True)
+            grid.add_column(ratio=1)
+            for row in rows:
+                grid.add_row(*row)
+            console.print(grid)
+        else:
+            for position, severity, message in rows:
+                line = Text(f"{position.plain:>9} ", style="dim")
+                line.append(f"{severity.plain:<13} ", style=severity.style)
+                line.append_text(message)
+                console.print(line)
         console.print()
     ok = not (report.errors or (strict and report.warnings))
     console.print(Text(("✓ " if ok else "✗ ") + summary(report, strict), style="bold green" if ok else "bold red"))

@@ -69,7 +69,7 @@ def test_gitlab_code_quality() -> None:
 def test_text_groups_by_file_and_summarises() -> None:
     out = render("text")
     assert out.splitlines()[0] == "registry/clee/b.yml"
-    assert "     5:16  erreur        le département 30 (Gard)" in out
+    assert "     5:16 erreur        le département 30 (Gard)" in out
     assert "→ corrigez l'académie" in out
     assert out.rstrip().endswith("✗ Registre invalide : 2 erreurs et 1 avertissement dans 3 fichiers.")
     assert "\x1b[" not in out  # no colour when not on a terminal
