@@ -228,6 +228,62 @@ def _explain(code: str) -> None:
         sys.stdout.write(text)
 
 
+# --------------------------------------------------------------------------- import
+
+import_app = typer.Typer(
+    cls=FrenchGroup,
+    help="Importe des entités depuis des données officielles.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("annuaire", cls=FrenchCommand)
+def import_annuaire(
+    fichier: Annotated[Path, typer.Argument(metavar="FICHIER.csv", help="Export CSV de l'Annuaire de l'éducation "
+                                            "(data.education.gouv.fr, jeu fr-en-annuaire-education).", show_default=False)],
+    uai: Annotated[Optional[list[str]], typer.Option("--uai", metavar="UAI", help="UAI d'un établissement à importer "
+                                                     "(option répétable).", show_default=False)] = None,
+    departement: Annotated[Optional[list[str]], typer.Option("--departement", metavar="CODE",
+                                                             help="Importer tous les établissements de ce département "
+                                                             "(répétable ; se combine avec --type).",
+                                                             show_default=False)] = None,
+    type_: Annotated[Optional[list[str]], typer.Option("--type", metavar="NATURE",
+                                                       help="Importer les établissements de cette nature "
+                                                       "(college, lycee_polyvalent, lycee_professionnel…).",
+                                                       show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Remplace aussi les fichiers modifiés à la main.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", metavar="", help="Montre ce qui serait fait, sans rien écrire.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Crée ou met à jour etablissements/<uai>.yaml depuis l'Annuaire de l'éducation.
+
+    Les colonnes sont lues par leur nom ; un fichier modifié à la main n'est jamais remplacé sans --force.
+    Code de sortie : 0 import réussi, 1 une ligne refusée ou un UAI absent, 2 erreur d'utilisation.
+    """
+    from .annuaire import import_schools
+    from .settings import resolve_registry
+
+    root = resolve_registry(registry or State.registry)
+    result = import_schools(fichier, root, uai or [], departement or [], type_ or [], force=force, dry_run=dry_run)
+    shown = _shown_root(root)
+    for label, paths in (("créé", result.created), ("mis à jour", result.updated), ("inchangé", result.unchanged),
+                         ("ignoré", result.skipped)):
+        for path in paths:
+            note = "  (modifié à la main : --force pour le remplacer)" if label == "ignoré" else ""
+            typer.echo(f"{label:<10} {shown}/{path}{note}")
+    for p in result.problems:
+        level = "erreur" if p.is_error else "avertissement"
+        where = f"{fichier}:{p.line}" if p.line else str(fichier)
+        typer.echo(f"{where}: [{level}] {p.message} ({p.code})\n  → {p.hint}", err=True)
+    counts = (f"{len(result.created)} créé(s), {len(result.updated)} mis à jour, {len(result.unchanged)} inchangé(s), "
+              f"{len(result.skipped)} ignoré(s)")
+    prefix = "Simulation (--dry-run, rien n'est écrit)" if dry_run else "Import terminé"
+    typer.echo(f"{prefix} : {counts}.")
+    raise typer.Exit(result.exit_code)
+
+
 # --------------------------------------------------------------------------- entry point
 
 

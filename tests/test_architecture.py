@@ -9,13 +9,13 @@ from .conftest import REPO
 
 # Lowest first. A module may import modules of its own layer or of lower ones, never higher.
 LAYERS = [
-    {"errors", "diagnostics", "kinds", "suggest", "__init__", "__version__"},
+    {"errors", "diagnostics", "kinds", "suggest", "yamlwrite", "__init__", "__version__"},
     {"settings"},
     {"loader"},
     {"schema"},
     {"model"},
     {"rules"},
-    {"validate", "codes"},
+    {"validate", "codes", "annuaire"},
     {"report"},
     {"cli", "__main__"},
 ]

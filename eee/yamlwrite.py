@@ -1,0 +1,67 @@
+"""Write registry YAML that every YAML tool reads the same way (standard library only).
+
+Used for files eee creates itself (imports). Strings are written plain only
+when no YAML 1.1 or 1.2 reader could take them for something else; otherwise
+they are double-quoted (JSON escaping is valid YAML). Writing is atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+_PLAIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿŒœ][^\n:#]*$")
+_RESERVED = re.compile(
+    r"^(?:y|n|yes|no|on|off|true|false|null|~)$", re.IGNORECASE
+)
+
+
+def scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    if _PLAIN.match(text) and not _RESERVED.match(text) and text == text.strip() and not text.endswith(("-", "?")):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def dump(data: dict[str, Any], indent: int = 0) -> str:
+    """A mapping as block YAML; short lists of scalars in flow style."""
+    lines: list[str] = []
+    pad = " " * indent
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(f"{pad}{key}:")
+            lines.append(dump(value, indent + 2).rstrip("\n"))
+        elif isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+            lines.append(f"{pad}{key}: [{', '.join(scalar(v) for v in value)}]")
+        elif isinstance(value, list):
+            lines.append(f"{pad}{key}:")
+            for item in value:
+                body = dump(item, indent + 4).rstrip("\n").splitlines()
+                lines.append(f"{pad}  - {body[0].lstrip()}")
+                lines.extend(body[1:])
+        else:
+            lines.append(f"{pad}{key}: {scalar(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that it is never seen half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
