@@ -39,6 +39,7 @@ from . import (
     uai_departement,
     uai_id,
     uai_lettre,
+    uai_unique,
 )
 
 _MODULES: tuple[ModuleType, ...] = (
@@ -51,6 +52,7 @@ _MODULES: tuple[ModuleType, ...] = (
     uai_lettre,
     uai_departement,
     uai_id,
+    uai_unique,
     siren_siret,
     siret_siren,
     academie_departement,
