@@ -1,0 +1,855 @@
+"""The facts of the seed and of the verified sources are in the shipped registry.
+
+Every expectation below is taken from a sentence of the seed (the DRAFPICA page « La mission
+École-Entreprise-Économie », spring 2023: `shared/seeds/000_343a51990d2b6c7b.txt`, cited « seed »)
+or of `shared/SOURCES.md` (cited « SOURCES »), never from the registry files: a later edit of
+the registry that loses one of them fails here. Entities are found by meaning (the words of
+their `nom`, accent- and case-insensitive); schools by their id, which the design fixes (the
+UAI in lower case).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable
+
+import pytest
+
+from eee.diagnostics import Report
+from eee.model import Entity, Registry
+from eee.settings import shipped_registry
+from eee.validate import load, run
+
+ANNUAIRE = (Path(__file__).resolve().parents[2] / "shared" / "data"
+            / "fr-en-annuaire-education-occitanie-2024-11-26.csv")
+
+
+# --------------------------------------------------------------------------- helpers
+
+@functools.lru_cache(maxsize=None)
+def registry() -> Registry:
+    """The shipped registry, loaded once for the module (absolute path: tests run in a tmp dir)."""
+    found, _ = load(shipped_registry())
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def report() -> Report:
+    """Every problem of the shipped registry, computed once."""
+    return run(shipped_registry())
+
+
+def norm(text: Any) -> str:
+    """Lower case, no accents, words separated by one space (« l’Éducation » → « l education »)."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+def mentions(text: Any, word: str) -> bool:
+    """`text` contains `word` as whole words; `word` may list alternatives: « cnes|centre national »."""
+    haystack = norm(text)
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(norm(alt))}(?![a-z0-9])", haystack)
+               for alt in word.split("|"))
+
+
+def find(kind: str, *words: str) -> list[Entity]:
+    """The entities of `kind` whose nom contains every word; fails clearly if there is none."""
+    entities = registry().of_kind(kind)
+    found = [e for e in entities if all(mentions(e.nom, w) for w in words)]
+    if not found:
+        names = sorted(e.nom for e in entities)
+        pytest.fail(f"aucun {kind} dont le nom contient {' + '.join(words)!r} ; présents : {names}")
+    return found
+
+
+def one(kind: str, *words: str) -> Entity:
+    """The single entity of `kind` whose nom contains every word."""
+    found = find(kind, *words)
+    assert len(found) == 1, f"plusieurs {kind} pour {' + '.join(words)!r} : {[e.id for e in found]}"
+    return found[0]
+
+
+def school(uai: str) -> Entity:
+    """The school whose id is this UAI in lower case (fixed by the design)."""
+    entity = registry().get(uai.lower())
+    assert entity is not None, f"l'établissement {uai.upper()} (etablissements/{uai.lower()}.yaml) est absent"
+    assert entity.kind.name == "etablissement", f"{uai.lower()} n'est pas un établissement mais un {entity.kind.name}"
+    return entity
+
+
+def network() -> Entity:
+    entity = registry().network
+    assert entity is not None, "reseau.yaml est absent du registre livré"
+    return entity
+
+
+def targets(entity: Entity) -> set[str]:
+    """Every id that `entity` references (organisers, partners, schools, members, co-animators…)."""
+    return {ref.target_id for ref in registry().references if ref.source is entity}
+
+
+def actors(entity: Entity) -> set[str]:
+    """Partners and organisers of an action or event, with the partners of an organising partnership."""
+    ids = set(entity.texts("partenaires")) | set(entity.texts("organisateurs"))
+    for organiser_id in entity.texts("organisateurs"):
+        organiser = registry().get(organiser_id)
+        if organiser is not None and organiser.kind.name == "partenariat":
+            ids |= set(organiser.texts("partenaires")) | set(organiser.texts("organisateurs"))
+    return ids
+
+
+def organised_by(kind: str, organiser: Entity) -> list[Entity]:
+    """The entities of `kind` (actions, events) that name `organiser` among their organisers."""
+    return [e for e in registry().of_kind(kind) if organiser.id in e.texts("organisateurs")]
+
+
+def text_of(entity: Entity, *keys: str) -> str:
+    """The values of some fields, as one text (strings, lists and mappings flattened)."""
+    parts: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for key in keys:
+        walk(entity.get(key))
+    return " | ".join(parts)
+
+
+def norm_set(values: Iterable[str]) -> set[str]:
+    return {norm(v) for v in values}
+
+
+# --------------------------------------------------------------------------- network
+
+def test_region_academique_code() -> None:
+    # SOURCES: « Région académique Occitanie (INSEE region code 76) »
+    assert network().get("region_academique", "code") == "76"
+
+
+def test_recteur_region_academique_is_montpellier() -> None:
+    # SOURCES: « The recteur de région académique is the recteur of Montpellier. »
+    assert mentions(network().get("region_academique", "recteur_region_academique", default=""), "montpellier")
+
+
+ACADEMIES = [
+    # SOURCES: « académie de Toulouse (code 16: départements 09 Ariège, 12 Aveyron, 31 Haute-Garonne,
+    # 32 Gers, 46 Lot, 65 Hautes-Pyrénées, 81 Tarn, 82 Tarn-et-Garonne) »
+    ("toulouse", "16", ["09", "12", "31", "32", "46", "65", "81", "82"]),
+    # SOURCES: « + académie de Montpellier (code 11: 11 Aude, 30 Gard, 34 Hérault, 48 Lozère,
+    # 66 Pyrénées-Orientales) »
+    ("montpellier", "11", ["11", "30", "34", "48", "66"]),
+]
+
+
+@pytest.mark.parametrize(("code", "officiel", "departements"), ACADEMIES)
+def test_academie(code: str, officiel: str, departements: list[str]) -> None:
+    academies = [a for a in network().items("academies") if isinstance(a, dict) and a.get("code") == code]
+    assert len(academies) == 1, f"académie {code} : {len(academies)} entrée(s) dans reseau.yaml"
+    academie = academies[0]
+    assert academie.get("code_officiel") == officiel
+    assert sorted(academie.get("departements") or []) == sorted(departements)
+
+
+DEPARTEMENTS = {
+    # SOURCES, same sentence: the 13 départements, their names and their académie.
+    "09": ("Ariège", "toulouse"), "12": ("Aveyron", "toulouse"), "31": ("Haute-Garonne", "toulouse"),
+    "32": ("Gers", "toulouse"), "46": ("Lot", "toulouse"), "65": ("Hautes-Pyrénées", "toulouse"),
+    "81": ("Tarn", "toulouse"), "82": ("Tarn-et-Garonne", "toulouse"),
+    "11": ("Aude", "montpellier"), "30": ("Gard", "montpellier"), "34": ("Hérault", "montpellier"),
+    "48": ("Lozère", "montpellier"), "66": ("Pyrénées-Orientales", "montpellier"),
+}
+
+
+def test_exactly_thirteen_departements() -> None:
+    listed = [d for d in network().items("departements") if isinstance(d, dict)]
+    codes = [d.get("code") for d in listed]
+    assert sorted(codes) == sorted(DEPARTEMENTS), codes
+
+
+@pytest.mark.parametrize("code", sorted(DEPARTEMENTS))
+def test_departement(code: str) -> None:
+    nom, academie = DEPARTEMENTS[code]
+    listed = [d for d in network().items("departements") if isinstance(d, dict) and d.get("code") == code]
+    assert len(listed) == 1, f"département {code} : {len(listed)} entrée(s)"
+    assert norm(listed[0].get("nom")) == norm(nom)
+    assert listed[0].get("academie") == academie
+    # SEED: « désigné par l'IA-DASEN […] du département dont le CLEE dépend » (one per département, SOURCES)
+    assert listed[0].get("ia_dasen"), f"département {code} sans IA-DASEN"
+
+
+def test_effectifs_attendus_clee() -> None:
+    # SEED: « Les 27 CLEE de l'Occitanie maillent l'ensemble du territoire »
+    assert network().get("effectifs_attendus", "clee") == 27
+
+
+def test_mission_service() -> None:
+    # SEED: « Au sein de la DRAFPICA, la mission École-Entreprise […] » ;
+    # « La DRAFPICA et son département OFPEE pilote et/ou anime les CLEE, les CMQ, les PFT et le CEE. »
+    assert mentions(network().get("mission", "service", default=""), "drafpica")
+    assert mentions(network().get("mission", "departement", default=""), "ofpee")
+
+
+def test_mission_fonctions() -> None:
+    # SEED: « la mission École-Entreprise a pour principales fonctions de : » (four bullets)
+    expected = [
+        "Développer des liens durables entre les établissements scolaires et les acteurs du monde économique",
+        "Faire connaître et coordonner les interventions des différents partenaires",
+        "Impulser et répondre à des demandes d’établissements",
+        "Mutualiser et valoriser les actions réalisées",
+    ]
+    fonctions = network().texts("mission", "fonctions")
+    assert sorted(norm(f) for f in fonctions) == sorted(norm(f) for f in expected)
+
+
+def test_mission_entites() -> None:
+    # SEED: « un réseau d'acteurs très variés qui se mobilisent autour des entités : Club École-Entreprise ;
+    # Les CLEE […] ; Les Partenariats EE ; Les CMQ […] ; Les PFT […] »
+    entites = network().texts("mission", "entites")
+    assert len(entites) == 5, entites
+    for entite, word in zip(entites, ["club", "clee", "partenariats", "cmq", "pft"]):
+        assert mentions(entite, word), f"« {entite} » devrait nommer {word}"
+
+
+def test_club_ecole_entreprise() -> None:
+    # SEED: « La mission École-Économie et le club École-Entreprise apportent un soutien […] »
+    one("club", "club", "ecole entreprise")
+
+
+def _contacts() -> list[tuple[Entity, dict[str, Any]]]:
+    return [(e, c) for e in registry() for c in e.items("contacts") if isinstance(c, dict)]
+
+
+def test_seed_contact_present_and_internal() -> None:
+    # SEED: « Pour plus d'infos, contactez Olivier XERRI » ; SOURCES: « a person, so internal unless the
+    # mission says otherwise »
+    xerri = [(e, c) for e, c in _contacts() if mentions(c.get("nom", ""), "olivier xerri")]
+    assert xerri, "le contact de la mission (Olivier XERRI) est absent du registre"
+    public = [e.id for e, c in xerri if c.get("visibilite", "interne") != "interne"]
+    assert not public, f"Olivier XERRI ne doit pas être public : {public}"
+
+
+def test_public_contacts_have_visibilite_and_source() -> None:
+    # DESIGN (shared): « Contacts are embedded, each with visibilite: publique | interne; interne is the
+    # default » ; SOURCES: « Each fact names its source ».
+    contacts = _contacts()
+    assert contacts, "aucun contact dans le registre (le seed en donne un)"
+    bad = []
+    for entity, contact in contacts:
+        visibilite = contact.get("visibilite")
+        assert visibilite in (None, "interne", "publique"), (entity.id, visibilite)
+        if visibilite == "publique" and not entity.items("sources"):
+            bad.append(f"{entity.id}: {contact.get('nom') or contact.get('fonction')} public sans source")
+        if visibilite == "publique" and contact.get("nom"):
+            # A named person is public only when a source of the entity says so.
+            cited = any(mentions(text_of_source(s), contact["nom"]) for s in entity.items("sources"))
+            if not cited:
+                bad.append(f"{entity.id}: {contact['nom']} public, mais aucune source de l'entité ne le cite")
+    assert not bad, bad
+
+
+def text_of_source(source: Any) -> str:
+    return " ".join(str(v) for v in source.values()) if isinstance(source, dict) else ""
+
+
+# --------------------------------------------------------------------------- validation
+
+def test_shipped_registry_has_no_error() -> None:
+    errors = [f"{p.path}:{p.line}:{p.column} {p.code} {p.message}" for p in report().sorted() if p.is_error]
+    assert report().entities > 0
+    assert not errors, "\n".join(errors)
+
+
+def test_clee_count_warning() -> None:
+    # SEED: 27 CLEE ; four named, SOURCES adds the Bassin de Thau and the Gard rhodanien – Uzège:
+    # « The list of all 27 CLEE is not public: the registry holds those known and reports the rest
+    # as a gap against the expected 27. »
+    clee = [p.message for p in report().sorted() if p.code == "EEE-R021" and "CLEE" in p.message]
+    assert len(clee) == 1, clee
+    assert clee[0].startswith("6 CLEE décrits sur 27 attendus"), clee[0]
+
+
+def test_only_gap_warnings() -> None:
+    others = [f"{p.path}:{p.line}:{p.column} {p.code} {p.message}" for p in report().sorted()
+              if not p.is_error and p.code not in ("EEE-R021", "EEE-R031")]
+    assert report().warnings > 0  # at least the 27-CLEE gap
+    assert not others, "\n".join(others)
+
+
+# --------------------------------------------------------------------------- CLEE
+
+CLEE = [
+    # (words of the nom, départements, académie, statut, bassins de formation)
+    # SEED: « Le CLEE d'Alès met en place des actions […] » ; Alès is in the Gard (Annuaire: 0300002P,
+    # Alès, département 030, bassin 11116 GARD NORD-OUEST; SOURCES lists 11116 among the CLEE bassins).
+    (("ales",), ["30"], "montpellier", "actif", ["11116"]),
+    # SEED: « Le CLEE du Tarn-et-Garonne a mis en place un livret d'accueil » ; SOURCES: bassins
+    # 16120 MONTAUBAN/CAUSSADE and 16121 CASTELSARRASIN / MOISSAC (the two bassins of the 82).
+    (("tarn et garonne",), ["82"], "toulouse", "actif", ["16120", "16121"]),
+    # SEED: « Le CLEE de Béziers qui se met en place » → en_creation ; SOURCES: bassin 11071 BEZIERS.
+    (("beziers",), ["34"], "montpellier", "en_creation", ["11071"]),
+    # SEED: « Le CLEE de l'Ariège organise des visites […] » ; SOURCES: bassin 16125 ARIEGE.
+    (("ariege",), ["09"], "toulouse", "actif", ["16125"]),
+    # SOURCES: « CLEE Bassin de Thau (34, académie de Montpellier): installed on 18 October 2024 » ;
+    # bassin 11114 BASSIN DE THAU.
+    (("thau",), ["34"], "montpellier", "actif", ["11114"]),
+    # SOURCES: « CLEE Gard rhodanien – Uzège (30): first plenary on 7 November 2024 […] charter signed » ;
+    # Bagnols-sur-Cèze and Uzès are in bassin 11115 GARD NORD-EST (Annuaire; listed in SOURCES).
+    (("gard rhodanien",), ["30"], "montpellier", "actif", ["11115"]),
+]
+CLEE_IDS = [" ".join(c[0]) for c in CLEE]
+
+
+@pytest.mark.parametrize(("words", "departements", "academie", "statut", "bassins"), CLEE, ids=CLEE_IDS)
+def test_clee_territory(words: tuple[str, ...], departements: list[str], academie: str, statut: str,
+                        bassins: list[str]) -> None:
+    clee = one("clee", *words)
+    assert sorted(clee.texts("departements")) == departements
+    assert clee.get("academie") == academie
+    assert clee.statut == statut
+
+
+@pytest.mark.parametrize(("words", "departements", "academie", "statut", "bassins"), CLEE, ids=CLEE_IDS)
+def test_clee_bassins(words: tuple[str, ...], departements: list[str], academie: str, statut: str,
+                      bassins: list[str]) -> None:
+    # SOURCES: « a CLEE is set up over one or two bassins d'éducation », codes from the Annuaire.
+    clee = one("clee", *words)
+    codes = [b.get("code") for b in clee.items("territoire", "bassins") if isinstance(b, dict)]
+    assert sorted(codes) == bassins
+
+
+def test_six_distinct_clee() -> None:
+    # SEED + SOURCES: six CLEE are known by name; each is one entity.
+    ids = {one("clee", *words).id for words, *_ in CLEE}
+    assert len(ids) == 6, ids
+
+
+def test_clee_gard_rhodanien_uzege() -> None:
+    # SOURCES: « CLEE Gard rhodanien – Uzège (30): first plenary on 7 November 2024 at Lycée Albert
+    # Einstein, Bagnols-sur-Cèze (its host); co-pilots: the lycée's proviseur and the head of groupe D&S »
+    clee = one("clee", "gard rhodanien")
+    assert mentions(clee.nom + " " + text_of(clee, "territoire"), "uzege"), "l'Uzège n'est pas nommée"
+    assert clee.get("date_creation") == "2024-11-07"
+    assert clee.get("etablissement_siege") == "0300950v"
+    assert clee.get("co_animation", "etablissement", "etablissement") == "0300950v"
+    partner = registry().get(clee.get("co_animation", "partenaire", "partenaire", default=""))
+    assert partner is not None, "co-animateur du monde économique (groupe D&S) absent"
+    assert mentions(partner.nom, "d s"), partner.nom
+
+
+def test_clee_bassin_de_thau() -> None:
+    # SOURCES: « installed on 18 October 2024 at Maison Noilly-Prat, Marseillan; co-pilots: Lycée Charles
+    # de Gaulle (Sète), Collège Olympe de Gouges (Loupian) and the Hôtel Port Marine (Sète); partners
+    # include EDF and ENEDIS. » The two schools are 0340078A and 0342224H in the Annuaire.
+    clee = one("clee", "thau")
+    assert clee.get("date_creation") == "2024-10-18"
+    hotel = one("partenaire", "port marine")
+    edf = one("partenaire", "edf|electricite de france")
+    enedis = one("partenaire", "enedis")
+    refs = targets(clee)
+    missing = {"0340078a", "0342224h", hotel.id, edf.id, enedis.id} - refs
+    assert not missing, f"absents du CLEE du Bassin de Thau : {sorted(missing)}"
+    assert clee.get("co_animation", "partenaire", "partenaire") == hotel.id
+
+
+@pytest.mark.parametrize(("uai", "nom", "commune"), [
+    ("0340078a", "Lycée Charles de Gaulle", "Sète"),
+    ("0342224h", "Collège Olympe de Gouges", "Loupian"),
+    ("0300950v", "Lycée polyvalent Albert Einstein", "Bagnols-sur-Cèze"),
+])
+def test_clee_schools(uai: str, nom: str, commune: str) -> None:
+    # SOURCES (Thau, Gard rhodanien) ; UAI and official names from the Annuaire de l'éducation.
+    entity = school(uai)
+    assert norm(entity.nom) == norm(nom)
+    assert norm(entity.get("commune")) == norm(commune)
+
+
+def _types(clee: Entity) -> dict[str, list[Entity]]:
+    found: dict[str, list[Entity]] = {}
+    for action in organised_by("action", clee):
+        found.setdefault(action.get("type"), []).append(action)
+    return found
+
+
+def test_clee_ales_actions() -> None:
+    # SEED: « Le CLEE d'Alès met en place des actions « prépare ton futur » pour un public post-bac. Il
+    # s'agit de préparations qui ont pour objectif de former les élèves aux futurs entretiens de
+    # recrutement, de développer son identité numérique et d'immerger les professeurs dans les
+    # entreprises par des stages. […] Des visites de plateaux techniques pour les chefs d'établissements
+    # sont également envisagées. »
+    types = _types(one("clee", "ales"))
+    expected = {"preparation_entretiens", "identite_numerique", "immersion_enseignants", "visite_plateau_technique"}
+    assert expected <= set(types), f"types d'actions du CLEE d'Alès : {sorted(types)}"
+    assert any("post_bac" in a.texts("public", "niveaux") for a in types["preparation_entretiens"])
+    assert {a.statut for a in types["visite_plateau_technique"]} == {"prevue"}
+
+
+def test_clee_tarn_et_garonne_livret() -> None:
+    # SEED: « Le CLEE du Tarn-et-Garonne a mis en place un livret d'accueil à destination des entreprises. »
+    types = _types(one("clee", "tarn et garonne"))
+    assert "livret_accueil" in types, f"types d'actions du CLEE du Tarn-et-Garonne : {sorted(types)}"
+
+
+def test_clee_beziers_banque_de_stages() -> None:
+    # SEED: « Le CLEE de Béziers qui se met en place a axé sa réflexion sur les stages de 3ème (Banque de
+    # stages, stages en industrie). Une prochaine réunion se déroulera en juin pour une mise en place à
+    # la rentrée. » → planned.
+    types = _types(one("clee", "beziers"))
+    assert "banque_stages" in types, f"types d'actions du CLEE de Béziers : {sorted(types)}"
+    assert {a.statut for a in types["banque_stages"]} == {"prevue"}
+
+
+@pytest.mark.parametrize(("type_", "partner", "commune"), [
+    # SEED: « Le CLEE de l'Ariège organise des visites d'entreprises locales pour les élèves (Exp. Akzo
+    # Nobel à Pamiers), des immersions d'enseignants (Exp. Recaero à Verniolle) ainsi que des visites
+    # d'établissements (collèges) à l'attention de chefs d'entreprises. »
+    ("visite_entreprise", "akzo nobel", "Pamiers"),
+    ("immersion_enseignants", "recaero", "Verniolle"),
+    ("visite_etablissement", None, None),
+])
+def test_clee_ariege_actions(type_: str, partner: str | None, commune: str | None) -> None:
+    types = _types(one("clee", "ariege"))
+    assert type_ in types, f"types d'actions du CLEE de l'Ariège : {sorted(types)}"
+    if partner is None:
+        return
+    company = one("partenaire", partner)
+    actions = [a for a in types[type_] if company.id in a.texts("partenaires")]
+    assert actions, f"aucune action {type_} du CLEE de l'Ariège avec {company.nom}"
+    places = text_of(company, "sites") + " " + " ".join(text_of(a, "lieux") for a in actions)
+    assert mentions(places, commune), f"{commune} absente des lieux de {company.nom}"
+
+
+# --------------------------------------------------------------------------- CMQ
+
+CMQ = [
+    # SOURCES, CMQ table: (words of the nom, académie, établissement support UAI or None)
+    (("aeronautique", "spatial"), "toulouse", "0312686b"),  # Lycée polyvalent Saint-Exupéry, Blagnac
+    (("herec|habitat energies renouvelables",), "montpellier", "0300026r"),  # Lycée Dhuoda, Nîmes
+    (("process", "milieux sensibles"), "montpellier", "0300950v"),  # Lycée Albert Einstein, Bagnols
+    (("design", "industries creatives"), "montpellier", "0300027s"),  # Lycée Ernest Hemingway, Nîmes
+    (("btp|batiment", "numerique"), "toulouse", "0320067z"),  # Lycée Le Garros, Auch
+    (("tourisme", "pyreneen|pyrenees"), "toulouse", None),  # « seat at the centre universitaire de Foix »
+    (("industrie du futur",), "toulouse", "0120006s"),  # Lycée La Découverte, Decazeville
+    (("foret", "bois"), "toulouse", "0120096p"),  # Lycée des métiers du bois et de l'habitat, Aubin
+]
+CMQ_IDS = [" ".join(c[0]) for c in CMQ]
+
+
+@pytest.mark.parametrize(("words", "academie", "support"), CMQ, ids=CMQ_IDS)
+def test_cmq_academie_and_support(words: tuple[str, ...], academie: str, support: str | None) -> None:
+    cmq = one("cmq", *words)
+    assert cmq.get("academie") == academie
+    assert cmq.get("etablissement_support") == support
+    if support is not None:
+        school(support)
+
+
+def test_eight_distinct_cmq() -> None:
+    ids = {one("cmq", *words).id for words, _, _ in CMQ}
+    assert len(ids) == 8, ids
+
+
+def test_cmq_tourisme_pyreneen_seat_in_foix() -> None:
+    # SOURCES: Tourisme pyrénéen — « seat at the centre universitaire de Foix »
+    cmq = one("cmq", "tourisme", "pyreneen|pyrenees")
+    assert mentions(text_of(cmq, "siege"), "foix"), cmq.get("siege")
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    # SOURCES: « labelled 2016; excellence (among the first, 6 February 2020) »
+    (("aeronautique", "spatial"), {"annee": 2016, "excellence": True, "date_excellence": "2020-02-06"}),
+    # SOURCES: « excellence; label renewed for five years (COS of 21 November 2025) »
+    (("herec|habitat energies renouvelables",), {"excellence": True, "renouvellement": "2025-11-21", "duree_ans": 5}),
+    # SOURCES: « labelled February 2017 » (toulemploi page)
+    (("design", "industries creatives"), {"annee": 2017}),
+    (("btp|batiment", "numerique"), {"annee": 2017}),
+    (("tourisme", "pyreneen|pyrenees"), {"annee": 2017}),
+    # SOURCES: Industrie du futur « since September 2017 »
+    (("industrie du futur",), {"annee": 2017}),
+], ids=["aeronautique", "herec", "design", "btp", "tourisme", "industrie-du-futur"])
+def test_cmq_label(words: tuple[str, ...], expected: dict[str, Any]) -> None:
+    cmq = one("cmq", *words)
+    label = {key: cmq.get("label", key) for key in expected}
+    assert label == expected
+    date = cmq.get("label", "date")
+    if expected.get("annee") and date is not None:
+        assert str(date).startswith(str(expected["annee"])), date
+
+
+@pytest.mark.parametrize(("words", "secteur"), [
+    # The campus's own name is its sector (SOURCES, CMQ table).
+    (("aeronautique", "spatial"), "aeronautique_spatial"),
+    (("design", "industries creatives"), "design_industries_creatives"),
+    (("btp|batiment", "numerique"), "btp_habitat"),
+    (("tourisme", "pyreneen|pyrenees"), "tourisme"),
+    (("industrie du futur",), "industrie"),
+    (("foret", "bois"), "bois_foret"),
+], ids=["aeronautique", "design", "btp", "tourisme", "industrie-du-futur", "foret-bois"])
+def test_cmq_secteur(words: tuple[str, ...], secteur: str) -> None:
+    assert one("cmq", *words).get("secteur") == secteur
+
+
+def test_cmq_aeronautique_stage_3e() -> None:
+    # SEED: « Le CMQ Aéronautique et Spatial propose aux élèves de 3ème la découverte des organismes de
+    # formation et des entreprises partenaires »
+    actions = organised_by("action", one("cmq", "aeronautique", "spatial"))
+    assert any("3e" in a.texts("public", "niveaux") for a in actions), [a.id for a in actions]
+
+
+def test_cmq_industrie_du_futur_segpa() -> None:
+    # SEED: « Le CMQ Industrie du Futur propose également à des jeunes de 3ème SEGPA d'un collège de
+    # l'Aveyron un parcours de découverte d'entreprises, d'un CFA et du lycée de Decazeville. »
+    # The lycée of Decazeville is La Découverte, 0120006S (Annuaire; SOURCES: support of the campus).
+    actions = [a for a in organised_by("action", one("cmq", "industrie du futur"))
+               if "3e_segpa" in a.texts("public", "niveaux")]
+    assert actions, "aucune action du CMQ Industrie du futur pour des 3e SEGPA"
+    assert any("12" in a.texts("departements") for a in actions)
+    assert any("0120006s" in a.texts("etablissements") for a in actions)
+
+
+@pytest.mark.parametrize(("kind", "words"), [
+    # SOURCES: « Unverified leads (gaps, not facts): campus "Transition énergétique" and "Gastronomie,
+    # hôtellerie, tourisme" […]; a campus "Eau" at Lycée Pablo Picasso, Perpignan » ;
+    # « Unverified lead: Indusnum@eco-innov at Lycée Pablo Picasso » — not entities of the registry.
+    ("cmq", "transition energetique"),
+    ("cmq", "gastronomie"),
+    ("cmq", "eau"),
+    ("pft", "indusnum"),
+])
+def test_unverified_leads_are_not_entities(kind: str, words: str) -> None:
+    assert registry().of_kind(kind), f"aucun {kind} dans le registre"
+    leads = [e.id for e in registry().of_kind(kind) if mentions(e.nom, words)]
+    assert not leads, f"piste non vérifiée décrite comme un fait : {leads}"
+
+
+# --------------------------------------------------------------------------- PFT
+
+PFT = [
+    # SOURCES: « 3D INNOV: seat Lycée Jean-Baptiste Dumas, Alès (0300002P), with the IUT de Nîmes »
+    (("3d innov",), "0300002p", None),
+    # SOURCES: « MEC@INNOV: seat Lycée Jean Moulin, Béziers (0340011C) »
+    (("mec innov",), "0340011c", None),
+    # SOURCES: « PFT 11-66 (Aude – Pyrénées-Orientales): animated from Lycée Jules Fil, Carcassonne (0110007Y) »
+    (("11 66|aude pyrenees orientales",), "0110007y", ["11", "66"]),
+]
+
+
+@pytest.mark.parametrize(("words", "support", "departements"), PFT, ids=["3d-innov", "mec-innov", "11-66"])
+def test_pft(words: tuple[str, ...], support: str, departements: list[str] | None) -> None:
+    pft = one("pft", *words)
+    # All three are in the académie de Montpellier (UAI 030…, 034…, 011…; « No PFT of the académie
+    # de Toulouse is documented »).
+    assert pft.get("academie") == "montpellier"
+    assert pft.get("etablissement_support") == support
+    school(support)
+    if departements is not None:
+        assert sorted(pft.texts("departements")) == departements
+
+
+def test_pft_3d_innov_with_iut_de_nimes() -> None:
+    # SOURCES: « 3D INNOV: seat Lycée Jean-Baptiste Dumas, Alès (0300002P), with the IUT de Nîmes »
+    pft = one("pft", "3d innov")
+    named = [registry().get(t) for t in targets(pft)]
+    assert any(e is not None and mentions(e.nom, "iut") and mentions(e.nom, "nimes") for e in named), \
+        f"l'IUT de Nîmes n'est pas relié à 3D INNOV : {sorted(targets(pft))}"
+
+
+def test_lycee_jean_moulin_secondary_uai() -> None:
+    # SOURCES: « A lycée polyvalent often has several UAIs (e.g. Jean Moulin, Béziers: 0340011C and its
+    # professional section 0340013E). »
+    assert "0340013e" in {u.lower() for u in school("0340011c").texts("uai_secondaires")}
+
+
+# --------------------------------------------------------------------------- partners
+
+PARTNERS = [
+    # (words of the nom, type) — SEED names the companies; DESIGN: « a company, business club, […]
+    # professional body (MEDEF, UIMM), public body (CNES) »
+    ("airbus", "entreprise"),
+    ("thales", "entreprise"),  # « Thalès » in the seed
+    ("cnes|centre national d etudes spatiales", "organisme_public"),
+    ("medef|mouvement des entreprises de france", "organisation_professionnelle"),
+    ("uimm|union des industries et metiers de la metallurgie", "organisation_professionnelle"),
+    ("akzo nobel", "entreprise"),
+    ("recaero", "entreprise"),
+]
+
+
+@pytest.mark.parametrize(("words", "type_"), PARTNERS, ids=[p[0].split("|")[0] for p in PARTNERS])
+def test_partner(words: str, type_: str) -> None:
+    assert one("partenaire", words).get("type") == type_
+
+
+def test_cnes_siret() -> None:
+    # SOURCES: « the CNES (SIRET 77566591200082) »
+    cnes = one("partenaire", "cnes|centre national d etudes spatiales")
+    if cnes.get("siret") is not None:
+        assert cnes.get("siret") == "77566591200082"
+    if cnes.get("siren") is not None:
+        assert cnes.get("siren") == "775665912"
+
+
+def test_cnes_convention() -> None:
+    # SOURCES: « A partnership agreement N° CNES/90552 links the académie de Toulouse (rectorat, SIRET
+    # 17310430800015) and the CNES (SIRET 77566591200082). »
+    cnes = one("partenaire", "cnes|centre national d etudes spatiales")
+    partnerships = [p for p in registry().of_kind("partenariat") if cnes.id in p.texts("partenaires")]
+    assert partnerships, "aucun partenariat avec le CNES"
+    assert any(mentions(p.get("convention", "reference", default=""), "cnes 90552") for p in partnerships), \
+        [p.get("convention") for p in partnerships]
+    for rectorat in [p for p in registry().of_kind("partenaire") if mentions(p.nom, "rectorat")]:
+        if rectorat.get("siret") is not None and mentions(rectorat.nom, "toulouse"):
+            assert rectorat.get("siret") == "17310430800015"
+
+
+def test_airbus_thales_partnership_run_by_ipe() -> None:
+    # SEED: « Airbus et Thalès ont pu accueillir des élèves […] Les IPE (Ingénieurs Pour l'École) de ces
+    # deux entreprises en ont assuré l'organisation. »
+    airbus, thales = one("partenaire", "airbus"), one("partenaire", "thales")
+    found = [p for p in registry().of_kind("partenariat") if {airbus.id, thales.id} <= set(p.texts("partenaires"))]
+    assert found, "aucun partenariat avec Airbus et Thales"
+    assert any(mentions(text_of(p, "animation", "description"), "ipe|ingenieurs pour l ecole") for p in found)
+
+
+# --------------------------------------------------------------------------- numbers of the seed
+
+def _partner_ids(*words: str) -> set[str]:
+    return {one("partenaire", w).id for w in words}
+
+
+def _rectorat_or_drafpica(action: Entity) -> bool:
+    ids = actors(action)
+    if network().id in ids:
+        return True  # the mission, carried by the DRAFPICA
+    return any(e is not None and mentions(e.nom, "rectorat|drafpica") for e in map(registry().get, ids))
+
+
+NUMBERS = {
+    # SEED: « Airbus et Thalès ont pu accueillir des élèves des zones rurales, d'éducation prioritaire ou
+    # en situation de handicap […] Un peu plus de 350 jeunes ont pu bénéficier de ce dispositif. »
+    350: dict(categorie="eleves", precision="au_moins", partners=("airbus", "thales"),
+              prioritaires={"rural", "education_prioritaire", "handicap"}),
+    # SEED: « le CNES […] a pu offrir à 42 élèves issus de collèges du Tarn-et-Garonne et de la
+    # Haute-Garonne, un parcours de découverte »
+    42: dict(categorie="eleves", precision="exact", partners=("cnes|centre national d etudes spatiales",),
+             departements=["31", "82"]),
+    # SEED: « en lien avec le MEDEF et l'UIMM […] élèves n'ayant pas pu trouver un stage par leurs propres
+    # moyens ou […] en situation de décrochage. Cette expérimentation a été initiée cette année sur 2
+    # départements, les Hautes-Pyrénées et la Haute-Garonne, 60 élèves sont concernés. » (« cette année »:
+    # the page's school year, 2022-2023, that of its news of April 2023)
+    60: dict(categorie="eleves", precision="exact",
+             partners=("medef|mouvement des entreprises de france",
+                       "uimm|union des industries et metiers de la metallurgie"),
+             departements=["31", "65"], prioritaires={"sans_stage", "decrochage"}, annee="2022-2023"),
+    # SEED: « la DRAFPICA organise également un parcours de découverte des différents services au sein du
+    # rectorat de Toulouse [pour des] jeunes issus de quartiers prioritaires […] Cette année, 4 élèves ont
+    # postulé. » → candidates, QPV.
+    4: dict(categorie="candidats", precision="exact", rectorat=True, prioritaires={"qpv"}, annee="2022-2023"),
+}
+
+
+def _unmet(action: Entity, beneficiaire: dict[str, Any], facts: dict[str, Any]) -> list[str]:
+    unmet = []
+    if beneficiaire.get("categorie") != facts["categorie"]:
+        unmet.append(f"catégorie {beneficiaire.get('categorie')} ≠ {facts['categorie']}")
+    if beneficiaire.get("precision", "exact") != facts["precision"]:
+        unmet.append(f"précision {beneficiaire.get('precision', 'exact')} ≠ {facts['precision']}")
+    if "partners" in facts:
+        missing = _partner_ids(*facts["partners"]) - actors(action)
+        if missing:
+            unmet.append(f"partenaires ou organisateurs sans {sorted(missing)}")
+    if facts.get("rectorat"):
+        if not _rectorat_or_drafpica(action):
+            unmet.append("ni la DRAFPICA (réseau) ni le rectorat parmi les organisateurs")
+        if not mentions(text_of(action, "nom", "description"), "rectorat"):
+            unmet.append("le rectorat n'est pas nommé")
+    if "departements" in facts and sorted(action.texts("departements")) != facts["departements"]:
+        unmet.append(f"départements {sorted(action.texts('departements'))} ≠ {facts['departements']}")
+    if not facts.get("prioritaires", set()) <= set(action.texts("public", "publics_prioritaires")):
+        unmet.append(f"publics prioritaires {action.texts('public', 'publics_prioritaires')} sans "
+                     f"{sorted(facts['prioritaires'])}")
+    if "annee" in facts and action.get("annee_scolaire") != facts["annee"]:
+        unmet.append(f"année {action.get('annee_scolaire')} ≠ {facts['annee']}")
+    return unmet
+
+
+@pytest.mark.parametrize("nombre", sorted(NUMBERS, reverse=True))
+def test_seed_number_is_a_beneficiary_count(nombre: int) -> None:
+    facts = NUMBERS[nombre]
+    candidates = [(a, b) for a in registry().of_kind("action") for b in a.items("beneficiaires")
+                  if isinstance(b, dict) and b.get("nombre") == nombre]
+    assert candidates, f"aucune action n'a {nombre} bénéficiaires"
+    reasons = {a.id: _unmet(a, b, facts) for a, b in candidates}
+    assert any(not r for r in reasons.values()), reasons
+
+
+# --------------------------------------------------------------------------- events
+
+EVENTS = [
+    # (date, school year, type) — SEED: « 5 avril 2023 : « Conversations gersoises ». Trois tables rondes »
+    ("2023-04-05", "2022-2023", "tables_rondes"),
+    # SEED: « 6 avril 2023 : « Attractivité des métiers et égalité des chances […] », événement »
+    ("2023-04-06", "2022-2023", None),
+    # SEED: « 21 avril 2023 : Rencontre Écoles-Entreprises […] à Foix »
+    ("2023-04-21", "2022-2023", "rencontre"),
+    # SOURCES: Bassin de Thau « installed on 18 October 2024 at Maison Noilly-Prat, Marseillan »
+    ("2024-10-18", "2024-2025", "installation"),
+    # SOURCES: Gard rhodanien – Uzège « first plenary on 7 November 2024 at Lycée Albert Einstein »
+    ("2024-11-07", "2024-2025", "pleniere"),
+    # SOURCES: Forêt-Bois « inaugurated 5 November 2024, the 13th campus of Occitanie »
+    ("2024-11-05", "2024-2025", "inauguration"),
+    # SOURCES: Gard rhodanien – Uzège « plenary of 24 November 2025 in Saint-Gervais »
+    ("2025-11-24", "2025-2026", "pleniere"),
+]
+
+
+def _on(date: str) -> list[Entity]:
+    events = [e for e in registry().of_kind("evenement") if e.get("date") == date]
+    assert events, f"aucun événement le {date}"
+    return events
+
+
+@pytest.mark.parametrize(("date", "annee", "type_"), EVENTS, ids=[e[0] for e in EVENTS])
+def test_event_date_and_school_year(date: str, annee: str, type_: str | None) -> None:
+    events = _on(date)
+    assert len(events) == 1, [e.id for e in events]
+    assert events[0].get("annee_scolaire") == annee
+    if type_ is not None:
+        assert events[0].get("type") == type_
+
+
+def test_conversations_gersoises() -> None:
+    # SEED: « 5 avril 2023 : « Conversations gersoises ». Trois tables rondes ont été organisées. »
+    event = one("evenement", "conversations gersoises")
+    assert event.get("date") == "2023-04-05"
+    assert norm_set(event.texts("themes")) == norm_set([
+        "Stages de 3ème et PFMP (bac pro ou BTS)",
+        "Métiers en tension et besoins des entreprises",
+        "Carte des formations : adaptation et évolution",
+    ])
+    assert "32" in event.texts("departements")  # « gersoises »: the Gers
+
+
+def test_stage_decouverte_premiere_clef_du_succes() -> None:
+    # SEED: « 6 avril 2023 : « Attractivité des métiers et égalité des chances : le stage découverte, 1ère
+    # clef du succès ? », événement impulsé par Monsieur le recteur de l'académie de Toulouse »
+    event = one("evenement", "attractivite des metiers", "stage decouverte", "1ere clef du succes")
+    assert event.get("date") == "2023-04-06"
+    organiser = text_of(event, "organise_par") + " " + " ".join(
+        e.nom for e in map(registry().get, event.texts("organisateurs")) if e is not None)
+    assert mentions(organiser, "recteur|rectorat") and mentions(organiser, "toulouse"), organiser
+
+
+def test_rencontre_foix() -> None:
+    # SEED: « 21 avril 2023 : Rencontre Écoles-Entreprises organisée par Monsieur l'inspecteur d'académie
+    # de l'Ariège à Foix : » (four themes)
+    (event,) = _on("2023-04-21")
+    assert mentions(event.nom, "rencontre")
+    assert mentions(event.get("lieu", "commune", default=""), "foix")
+    assert event.get("lieu", "departement") == "09"
+    assert mentions(text_of(event, "organise_par"), "ariege")
+    assert norm_set(event.texts("themes")) == norm_set([
+        "État de l’emploi et de l’orientation des élèves en Ariège",
+        "Bilan des actions pour renforcer les liens entre les personnels de l’Éducation nationale et les entreprises",
+        "Perspectives pour fluidifier la découverte du monde du travail par les jeunes",
+        "Évolutions règlementaires et nouvelle politique de l’apprentissage",
+    ])
+
+
+@pytest.mark.parametrize(("date", "kind", "words"), [
+    ("2024-10-18", "clee", ("thau",)),
+    ("2024-11-07", "clee", ("gard rhodanien",)),
+    ("2025-11-24", "clee", ("gard rhodanien",)),
+    ("2024-11-05", "cmq", ("foret", "bois")),
+], ids=["thau", "gard-rhodanien-2024", "gard-rhodanien-2025", "foret-bois"])
+def test_event_linked_to_its_structure(date: str, kind: str, words: tuple[str, ...]) -> None:
+    # SOURCES: each dated event is that of a named CLEE or campus.
+    structure = one(kind, *words)
+    linked = [e.id for e in _on(date) if structure.id in targets(e)]
+    assert linked, f"l'événement du {date} ne référence pas {structure.id}"
+
+
+@pytest.mark.parametrize(("date", "commune", "etablissement"), [
+    # SOURCES: « installed on 18 October 2024 at Maison Noilly-Prat, Marseillan »
+    ("2024-10-18", "Marseillan", None),
+    # SOURCES: « first plenary on 7 November 2024 at Lycée Albert Einstein, Bagnols-sur-Cèze »
+    ("2024-11-07", "Bagnols-sur-Cèze", "0300950v"),
+    # SOURCES: « plenary of 24 November 2025 in Saint-Gervais »
+    ("2025-11-24", "Saint-Gervais", None),
+], ids=["marseillan", "bagnols", "saint-gervais"])
+def test_event_place(date: str, commune: str, etablissement: str | None) -> None:
+    (event,) = _on(date)
+    at_school = etablissement is not None and etablissement in event.texts("etablissements")
+    assert at_school or mentions(event.get("lieu", "commune", default=""), commune), event.get("lieu")
+    if date == "2024-10-18":
+        assert mentions(text_of(event, "lieu"), "noilly prat"), event.get("lieu")
+
+
+def test_pleniere_2025_viticulture() -> None:
+    # SOURCES: « plenary of 24 November 2025 in Saint-Gervais, yearly theme viticulture »
+    (event,) = _on("2025-11-24")
+    assert mentions(text_of(event, "nom", "description", "themes"), "viticulture")
+
+
+# --------------------------------------------------------------------------- schools vs the Annuaire
+
+def test_every_uai_is_in_the_annuaire() -> None:
+    # SOURCES: « Data file: Annuaire de l'éducation, Occitanie extract » ; DESIGN: an établissement's id
+    # is its UAI in lower case. Names are the official `Nom_etablissement`.
+    if not ANNUAIRE.is_file():
+        pytest.skip(f"Annuaire absent : {ANNUAIRE}")
+    with ANNUAIRE.open(encoding="utf-8-sig", newline="") as handle:
+        rows = {r["Identifiant_de_l_etablissement"].upper(): r for r in csv.DictReader(handle, delimiter=";")}
+    academies = {"16": "toulouse", "11": "montpellier"}
+    schools = registry().of_kind("etablissement")
+    assert schools, "aucun établissement dans le registre"
+    bad: list[str] = []
+    for entity in schools:
+        uai = entity.id.upper()
+        row = rows.get(uai)
+        if row is None:
+            bad.append(f"{entity.id}: UAI absente de l'Annuaire")
+            continue
+        if entity.nom != row["Nom_etablissement"]:
+            bad.append(f"{entity.id}: nom « {entity.nom} » ≠ « {row['Nom_etablissement']} »")
+        if str(entity.get("uai", default="")).upper() != uai:
+            bad.append(f"{entity.id}: uai {entity.get('uai')} ≠ {uai}")
+        if entity.get("departement") != row["Code_departement"][-2:]:
+            bad.append(f"{entity.id}: département {entity.get('departement')} ≠ {row['Code_departement']}")
+        if entity.get("academie") != academies.get(row["Code_academie"]):
+            bad.append(f"{entity.id}: académie {entity.get('academie')} ≠ code {row['Code_academie']}")
+        for secondary in entity.texts("uai_secondaires"):
+            other = rows.get(secondary.upper())
+            if other is None:
+                bad.append(f"{entity.id}: UAI secondaire {secondary} absente de l'Annuaire")
+            elif other["etablissement_mere"] and other["etablissement_mere"].upper() != uai:
+                bad.append(f"{entity.id}: {secondary} dépend de {other['etablissement_mere']}, pas de {uai}")
+            elif other["Code_commune"] != row["Code_commune"]:
+                bad.append(f"{entity.id}: {secondary} est dans une autre commune ({other['Nom_commune']})")
+    for ref in registry().references:
+        target = registry().get(ref.target_id)
+        is_school = target.kind.name == "etablissement" if target is not None else ref.kinds == ("etablissement",)
+        if is_school and ref.target_id.upper() not in rows:
+            bad.append(f"{ref.source.id} → {ref.target_id}: UAI absente de l'Annuaire")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("uai", ["0312686b", "0300026r", "0300950v", "0300027s", "0320067z", "0120006s",
+                                 "0120096p", "0300002p", "0340011c", "0110007y"])
+def test_support_school_present(uai: str) -> None:
+    # SOURCES: the UAIs of the CMQ and PFT supports (tables above); academy from the UAI's département.
+    entity = school(uai)
+    expected = "toulouse" if uai[:3] in ("009", "012", "031", "032", "046", "065", "081", "082") else "montpellier"
+    assert entity.get("academie") == expected
+    assert entity.get("departement") == uai[1:3]
