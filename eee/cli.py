@@ -228,6 +228,154 @@ def _explain(code: str) -> None:
         sys.stdout.write(text)
 
 
+# --------------------------------------------------------------------------- queries
+
+
+def _model(registry: Optional[str]) -> Any:
+    """The registry's model for a query: read, not schema-checked (light); one line if files are broken."""
+    from .settings import resolve_registry
+    from .validate import load
+
+    root = resolve_registry(registry or State.registry)
+    model, report = load(root, check_schemas=False)
+    if report.errors:
+        broken = len({p.path for p in report.problems if p.is_error})
+        sys.stderr.write(
+            f"eee : attention, {broken} fichier{'s' if broken > 1 else ''} du registre "
+            f"{'sont illisibles ou mal rangés' if broken > 1 else 'est illisible ou mal rangé'} : la réponse porte "
+            "sur ce qui a pu être lu (eee validate donne le détail).\n"
+        )
+    return model
+
+
+def _many(help_text: str, metavar: str) -> Any:
+    return typer.Option(help=help_text, metavar=metavar, show_default=False)
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    yaml = "yaml"
+    markdown = "markdown"
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    json = "json"
+    yaml = "yaml"
+
+
+class TreeFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("list", cls=FrenchCommand)
+def list_(
+    kind: Annotated[str, typer.Argument(metavar="TYPE", help="clee, cmq, pft, partenariats, partenaires, "
+                                        "etablissements, actions, evenements ou club.", show_default=False)],
+    departement: Annotated[Optional[list[str]], _many("Seulement ce département (code, répétable).", "CODE")] = None,
+    academie: Annotated[Optional[list[str]], _many("Seulement cette académie : toulouse ou montpellier.", "ACADÉMIE")] = None,
+    annee: Annotated[Optional[list[str]], _many("Seulement cette année scolaire (2022-2023).", "AAAA-AAAA")] = None,
+    statut: Annotated[Optional[list[str]], _many("Seulement ce statut (actif, realisee…).", "STATUT")] = None,
+    type_: Annotated[Optional[list[str]], typer.Option("--type", help="Seulement ce type (type d'action, nature "
+                                                       "d'établissement, secteur…).", metavar="TYPE",
+                                                       show_default=False)] = None,
+    partenaire: Annotated[Optional[list[str]], _many("Seulement ce qui cite ce partenaire (identifiant).", "ID")] = None,
+    membre: Annotated[Optional[list[str]], _many("Seulement ce qui a ce membre (identifiant).", "ID")] = None,
+    tri: Annotated[Optional[list[str]], _many("Trier sur une colonne ; « -colonne » pour l'ordre décroissant.", "COLONNE")] = None,
+    format: Annotated[TableFormat, typer.Option("--format", "-f", help="table, json, csv, yaml ou markdown.")] = TableFormat.table,
+    separateur: Annotated[str, typer.Option("--separateur", metavar="CAR", help="Séparateur CSV (« ; » pour Excel en français).")] = ",",
+    bom: Annotated[bool, typer.Option("--bom", metavar="", help="CSV avec BOM, pour Excel.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Liste les entités d'un type, avec filtres combinables et tri.
+
+    Exemples : eee list clee --departement 30 ; eee list actions --annee 2022-2023 --format json ;
+    eee list etablissements --departement 09 --tri -clee
+    """
+    from . import present, query
+
+    if len(separateur) != 1:
+        raise UsageError("--separateur attend un seul caractère", "par exemple --separateur ';'")
+    model = _model(registry)
+    kind = query.kind_named(kind)
+    filters = query.Filters(departement or [], academie or [], annee or [], statut or [], type_ or [], partenaire or [],
+                            membre or [])
+    result = query.select(model, kind, filters, tri)
+    present.table(result, model, sys.stdout, format.value, separateur, bom)
+
+
+@app.command(cls=FrenchCommand)
+def show(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="Identifiant de l'entité (nom de son fichier).",
+                                             show_default=False)],
+    format: Annotated[ShowFormat, typer.Option("--format", "-f", help="text, json ou yaml.")] = ShowFormat.text,
+    registry: RegistryOption = None,
+) -> None:
+    """Montre une entité, ses relations et tout ce qui la cite.
+
+    Code de sortie 1 si l'identifiant est inconnu (avec les identifiants les plus proches).
+    """
+    from . import present, query
+
+    model = _model(registry)
+    present.show(model, query.find_entity(model, entity_id), sys.stdout, format.value)
+
+
+@app.command(cls=FrenchCommand)
+def search(
+    texte: Annotated[list[str], typer.Argument(metavar="TEXTE...", help="Mots cherchés (accents, majuscules, "
+                                              "ponctuation et fautes de frappe tolérés).", show_default=False)],
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", metavar="TYPE",
+                                                      help="Seulement ce type d'entité (répétable).",
+                                                      show_default=False)] = None,
+    format: Annotated[TreeFormat, typer.Option("--format", "-f", help="text ou json.")] = TreeFormat.text,
+    registry: RegistryOption = None,
+) -> None:
+    """Cherche dans les noms, descriptions, lieux et étiquettes de toutes les entités.
+
+    Code de sortie 1 si rien n'est trouvé.
+    """
+    from . import present, query
+
+    model = _model(registry)
+    kinds = [query.kind_named(k) for k in kind or []]
+    found = query.search(model, " ".join(texte), kinds)
+    present.hits(found, sys.stdout, "json" if format is TreeFormat.json else "table", model)
+    raise typer.Exit(0 if found else 1)
+
+
+@app.command(cls=FrenchCommand)
+def stats(
+    annee: Annotated[Optional[str], typer.Option("--annee", metavar="AAAA-AAAA",
+                                                 help="Limiter les actions et événements à une année scolaire.",
+                                                 show_default=False)] = None,
+    format: Annotated[TreeFormat, typer.Option("--format", "-f", help="text ou json.")] = TreeFormat.text,
+    registry: RegistryOption = None,
+) -> None:
+    """Chiffres du réseau : entités par type et territoire, couverture des CLEE, actions, lacunes."""
+    from . import present, query
+
+    if annee is not None and not __import__("re").fullmatch(r"\d{4}-\d{4}", annee):
+        raise UsageError(f"année scolaire invalide : « {annee} »", "écrivez par exemple --annee 2022-2023")
+    model = _model(registry)
+    present.stats(query.stats(model, annee), model, sys.stdout, format.value)
+
+
+@app.command(cls=FrenchCommand)
+def tree(
+    format: Annotated[TreeFormat, typer.Option("--format", "-f", help="text ou json.")] = TreeFormat.text,
+    registry: RegistryOption = None,
+) -> None:
+    """Le réseau en arbre : région académique → académies → départements → CLEE, CMQ, PFT → membres."""
+    from . import present, query
+
+    model = _model(registry)
+    present.tree(query.tree(model), sys.stdout, format.value)
+
+
 # --------------------------------------------------------------------------- import
 
 import_app = typer.Typer(

@@ -25,6 +25,12 @@ class SchemaFileError(EeeError):
     """Raised by schema when a schema file of the installation is missing or broken."""
 
 
+class NotFound(EeeError):
+    """Raised by a query when what the user asked for is not in the registry (exit code 1)."""
+
+    exit_code = 1
+
+
 class UsageError(EeeError):
     """Raised by a service when the user's arguments make no sense (exit code 2)."""
 

@@ -11,8 +11,15 @@ class Kind:
     folder: str  # folder under registry/ ("" for the network file)
     label: str  # French, singular
     plural: str  # French, plural
+    short: str = ""  # a short label for table headers and trees (CMQ, PFT)
     feminine: bool = False  # for « un »/« une » in messages
     by_year: bool = False  # files live in <folder>/<AAAA-AAAA>/
+
+    @property
+    def title(self) -> str:
+        """The short plural label, capitalised, for headers: « CMQ », « Partenaires »."""
+        text = self.short or self.plural
+        return text[:1].upper() + text[1:]
 
     @property
     def a_label(self) -> str:
@@ -30,10 +37,11 @@ KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
         Kind("reseau", "", "réseau", "réseau"),
-        Kind("club", "club", "club École-Entreprise", "clubs École-Entreprise"),
-        Kind("clee", "clee", "CLEE", "CLEE"),
-        Kind("cmq", "cmq", "campus des métiers et des qualifications", "campus des métiers et des qualifications"),
-        Kind("pft", "pft", "plateforme technologique", "plateformes technologiques", feminine=True),
+        Kind("club", "club", "club École-Entreprise", "clubs École-Entreprise", short="club"),
+        Kind("clee", "clee", "CLEE", "CLEE", short="CLEE"),
+        Kind("cmq", "cmq", "campus des métiers et des qualifications", "campus des métiers et des qualifications",
+             short="CMQ"),
+        Kind("pft", "pft", "plateforme technologique", "plateformes technologiques", short="PFT", feminine=True),
         Kind("partenariat", "partenariats", "partenariat", "partenariats"),
         Kind("partenaire", "partenaires", "partenaire", "partenaires"),
         Kind("etablissement", "etablissements", "établissement", "établissements"),

@@ -12,12 +12,13 @@ from .schema import SchemaSet
 from .settings import schemas_dir
 
 
-def load(root: Path, schemas: SchemaSet | None = None) -> tuple[Registry, Report]:
+def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = True) -> tuple[Registry, Report]:
     """Read and check every file of the registry; return the model and all problems found.
 
     One bad file never stops the others: a file that cannot be read is left
     out of the model; a file that breaks its schema is in the model (so that
-    references to it resolve) but marked invalid.
+    references to it resolve) but marked invalid. Queries pass
+    `check_schemas=False`: they only need the model, and stay light (no jsonschema).
     """
     schemas = schemas or SchemaSet(schemas_dir())
     docs, found = load_registry(root)
@@ -32,7 +33,7 @@ def load(root: Path, schemas: SchemaSet | None = None) -> tuple[Registry, Report
     valid: set[str] = set()
     for doc in docs:
         report.extend(doc.problems)
-        if not doc.ok:
+        if not doc.ok or not check_schemas:
             continue
         schema_problems = schemas.check(doc)
         report.extend(schema_problems)

@@ -15,7 +15,8 @@ LAYERS = [
     {"schema"},
     {"model"},
     {"rules"},
-    {"validate", "codes", "annuaire"},
+    {"query"},
+    {"validate", "codes", "annuaire", "present"},
     {"report"},
     {"cli", "__main__"},
 ]

@@ -1,0 +1,317 @@
+"""Query results → text on a stream: tables, JSON, CSV, YAML, Markdown, trees.
+
+People read labels (« Actif », « Haute-Garonne », names instead of ids);
+scripts read codes with stable keys (`--format json|csv|yaml`). On a terminal,
+tables and trees use rich and fit its width; piped, they are plain text, one
+line per row, never cut.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any, TextIO
+
+from .kinds import KINDS
+from .model import Entity, Registry
+from .query import Column, Hit, Node, Table, incoming, outgoing
+from .schema import LABELS_KEYWORD, REF_KEYWORD, pointer_text
+
+FORMATS = ("table", "json", "csv", "yaml", "markdown")
+
+
+def _console(stream: TextIO) -> Any:
+    from rich.console import Console
+
+    return Console(file=stream, highlight=False)
+
+
+# --------------------------------------------------------------------------- values for people
+
+
+def label(registry: Registry, vocabulary: str | None, value: Any) -> str:
+    if vocabulary and isinstance(value, str):
+        return registry.schemas.labels(vocabulary).get(value, value)
+    return plain(value)
+
+
+def plain(value: Any) -> str:
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, list):
+        return ", ".join(plain(v) for v in value)
+    return str(value)
+
+
+def name_of(registry: Registry, entity_id: Any) -> str:
+    entity = registry.get(entity_id) if isinstance(entity_id, str) else None
+    return entity.nom if entity is not None else plain(entity_id)
+
+
+def cell(registry: Registry, column: Column, value: Any) -> str:
+    if column.refs:
+        values = value if isinstance(value, list) else ([] if value is None else [value])
+        return ", ".join(name_of(registry, v) for v in values) or "—"
+    if isinstance(value, list):
+        return ", ".join(label(registry, column.vocabulary, v) for v in value) or "—"
+    return label(registry, column.vocabulary, value)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "|".join(_csv_value(v) for v in value)
+    return str(value)
+
+
+def table(result: Table, registry: Registry, stream: TextIO, fmt: str = "table", separator: str = ",",
+          bom: bool = False) -> None:
+    records = result.records()
+    if fmt == "json":
+        json.dump(records, stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+    elif fmt == "yaml":
+        import yaml
+
+        stream.write(yaml.safe_dump(records, allow_unicode=True, sort_keys=False) if records else "[]\n")
+    elif fmt == "csv":
+        if bom:
+            stream.write("\ufeff")
+        writer = csv.writer(stream, delimiter=separator, lineterminator="\r\n" if bom else "\n")
+        writer.writerow([c.key for c in result.columns])
+        writer.writerows([[_csv_value(r[c.key]) for c in result.columns] for r in records])
+    elif fmt == "markdown":
+        def md(text: str) -> str:
+            return text.replace("|", "\\|").replace("\n", " ")
+
+        stream.write("| " + " | ".join(c.header for c in result.columns) + " |\n")
+        stream.write("|" + "---|" * len(result.columns) + "\n")
+        for r in records:
+            stream.write("| " + " | ".join(md(cell(registry, c, r[c.key])) for c in result.columns) + " |\n")
+    else:
+        title = f"{len(records)} {result.kind.label if len(records) == 1 else result.kind.plural}"
+        _people_table(title, [c.header for c in result.columns],
+                      [[cell(registry, c, r[c.key]) for c in result.columns] for r in records], stream)
+
+
+def _people_table(title: str, headers: list[str], rows: list[list[str]], stream: TextIO) -> None:
+    console = _console(stream)
+    if console.is_terminal:
+        from rich import box
+        from rich.table import Table as RichTable
+
+        grid = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+        for header in headers:
+            grid.add_column(header, overflow="fold")
+        for row in rows:
+            grid.add_row(*row)
+        console.print(grid)
+        return
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    stream.write(title + "\n")
+    stream.write("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip() + "\n")
+    for row in rows:
+        stream.write("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() + "\n")
+
+
+# --------------------------------------------------------------------------- show
+
+
+def _human(registry: Registry, kind: str, pointer: tuple[Any, ...], value: Any) -> str:
+    node = registry.schemas.node_at(kind, pointer) or {}
+    if isinstance(value, str) and LABELS_KEYWORD in node:
+        return node[LABELS_KEYWORD].get(value, value)
+    if isinstance(value, str) and REF_KEYWORD in node:
+        target = registry.get(value)
+        return f"{target.nom} ({value})" if target is not None else f"{value} (introuvable)"
+    return plain(value)
+
+
+def _lines(registry: Registry, entity: Entity, value: Any, pointer: tuple[Any, ...], depth: int) -> list[str]:
+    """An entity's data as indented French lines (titles from the schema)."""
+    pad = "  " * depth
+    out: list[str] = []
+    kind = entity.kind.name
+    if isinstance(value, dict):
+        for key, item in value.items():
+            title = registry.schemas.title(kind, pointer + (key,)) or key
+            if isinstance(item, (dict, list)) and item and not _flat_list(item):
+                out.append(f"{pad}{title} :")
+                out.extend(_lines(registry, entity, item, pointer + (key,), depth + 1))
+            elif isinstance(item, list):
+                shown = ", ".join(_human(registry, kind, pointer + (key, i), v) for i, v in enumerate(item))
+                out.append(f"{pad}{title} : {shown or '—'}")
+            else:
+                out.append(f"{pad}{title} : {_human(registry, kind, pointer + (key,), item)}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            sub = _lines(registry, entity, item, pointer + (index,), depth + 1)
+            if sub:
+                out.append(f"{pad}- {sub[0].strip()}")
+                out.extend(sub[1:])
+    else:
+        out.append(f"{pad}{_human(registry, kind, pointer, value)}")
+    return out
+
+
+def _flat_list(value: Any) -> bool:
+    return isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value)
+
+
+def describe(registry: Registry, entity: Entity) -> dict[str, Any]:
+    """`eee show --format json|yaml`: the entity, its relations both ways (stable keys)."""
+    return {
+        "id": entity.id,
+        "type": entity.kind.name,
+        "fichier": entity.path,
+        "donnees": entity.data,
+        "references": [{"champ": r.field, "id": r.id, "type": r.kind.name if r.exists else None, "nom": r.nom}
+                       for r in outgoing(registry, entity)],
+        "referencee_par": [{"champ": r.field, "id": r.id, "type": r.kind.name, "nom": r.nom}
+                           for relations in incoming(registry, entity).values() for r in relations],
+    }
+
+
+def show(registry: Registry, entity: Entity, stream: TextIO, fmt: str = "text") -> None:
+    if fmt == "json":
+        json.dump(describe(registry, entity), stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+        return
+    if fmt == "yaml":
+        import yaml
+
+        stream.write(yaml.safe_dump(describe(registry, entity), allow_unicode=True, sort_keys=False))
+        return
+    from rich.text import Text
+
+    console = _console(stream)
+    console.soft_wrap = not console.is_terminal
+    console.print(Text(entity.nom, style="bold"))
+    console.print(Text(f"{entity.kind.label[:1].upper() + entity.kind.label[1:]} · {entity.id} · {entity.path}",
+                       style="dim"))
+    console.print()
+    data = {k: v for k, v in entity.data.items() if k not in ("id", "nom")}
+    if isinstance(data.get("contacts"), list):  # say that a contact is internal, as it is by default
+        data["contacts"] = [dict(c, visibilite=c.get("visibilite", "interne")) if isinstance(c, dict) else c
+                            for c in data["contacts"]]
+    for line in _lines(registry, entity, data, (), 0):
+        console.print(Text(line))
+    relations = incoming(registry, entity)
+    if relations:
+        console.print()
+        console.print(Text("Référencé par", style="bold"))
+        for kind, items in relations.items():
+            console.print(Text(f"  {KINDS[kind].title} ({len(items)})", style="bold"))
+            for r in items:
+                field_title = registry.schemas.title(kind, tuple(r.field.split("."))) or r.field
+                console.print(Text(f"    {r.nom} ({r.id}) — {field_title.lower()}"))
+    else:
+        console.print()
+        console.print(Text("Aucune entité ne fait référence à celle-ci.", style="dim"))
+
+
+# --------------------------------------------------------------------------- search
+
+
+def hits(found: list[Hit], stream: TextIO, fmt: str = "table", registry: Registry | None = None) -> None:
+    if fmt == "json":
+        json.dump([{"type": h.entity.kind.name, "id": h.entity.id, "nom": h.entity.nom, "score": round(h.score, 2),
+                    "champ": pointer_text(h.field), "texte": h.text} for h in found], stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+        return
+    if not found:
+        stream.write("Aucun résultat.\n")
+        return
+    rows = []
+    for h in found:
+        where = ""
+        if registry is not None and h.field[:1] not in (("nom",), ("id",)):
+            title = registry.schemas.title(h.entity.kind.name, h.field) or str(h.field[-1])
+            where = f"{title} : {_human(registry, h.entity.kind.name, h.field, h.text)}"
+        rows.append([h.entity.kind.label[:1].upper() + h.entity.kind.label[1:], h.entity.id, h.entity.nom, where])
+    title = f"{len(found)} résultat{'s' if len(found) > 1 else ''}"
+    _people_table(title, ["Type", "Identifiant", "Nom", "Trouvé dans"], rows, stream)
+
+
+# --------------------------------------------------------------------------- tree
+
+
+def tree(root: Node, stream: TextIO, fmt: str = "text") -> None:
+    if fmt == "json":
+        json.dump(root.as_dict(), stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+        return
+    console = _console(stream)
+    if console.is_terminal:
+        from rich.tree import Tree
+
+        def grow(branch: Any, node: Node) -> None:
+            for child in node.children:
+                grow(branch.add(child.label), child)
+
+        rich_tree = Tree(root.label, guide_style="dim")
+        grow(rich_tree, root)
+        console.print(rich_tree)
+        return
+
+    def walk(node: Node, prefix: str) -> None:
+        for index, child in enumerate(node.children):
+            last = index == len(node.children) - 1
+            stream.write(f"{prefix}{'└── ' if last else '├── '}{child.label}\n")
+            walk(child, prefix + ("    " if last else "│   "))
+
+    stream.write(root.label + "\n")
+    walk(root, "")
+
+
+# --------------------------------------------------------------------------- stats
+
+
+def stats(data: dict[str, Any], registry: Registry, stream: TextIO, fmt: str = "text") -> None:
+    if fmt == "json":
+        json.dump(data, stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+        return
+    deps = registry.schemas.labels("departement")
+    academies = registry.schemas.labels("academie")
+    types = registry.schemas.labels("type_action")
+    shown_kinds = ["clee", "cmq", "pft", "etablissement", "action", "evenement"]
+    year = f" — année scolaire {data['annee']}" if data["annee"] else ""
+    _people_table(f"Entités par type{year}", ["Type", "Nombre"],
+                  [[KINDS[k].title, str(n)] for k, n in data["par_type"].items()], stream)
+    stream.write("\n")
+    headers = ["Territoire"] + [KINDS[k].title for k in shown_kinds]
+    rows = []
+    for academie, counts in data["par_academie"].items():
+        rows.append([academies.get(academie, academie)] + [str(counts.get(k, 0)) for k in shown_kinds])
+        for dep, dep_counts in data["par_departement"].items():
+            if registry.schemas.academie_of_departement.get(dep) == academie:
+                rows.append([f"  {dep} {deps.get(dep, '')}"] + [str(dep_counts.get(k, 0)) for k in shown_kinds])
+    _people_table("Par académie et département", headers, rows, stream)
+    stream.write("\n")
+    coverage = [[KINDS[k].title, f"{c['decrits']} décrits sur {c['attendus']} attendus"]
+                for k, c in data["couverture"].items()]
+    missing = ", ".join(f"{d} {deps.get(d, '')}" for d in data["departements_sans_clee"]) or "aucun"
+    coverage.append(["Départements sans CLEE", missing])
+    _people_table("Couverture", ["", ""], coverage, stream)
+    stream.write("\n")
+    rows = [[types.get(t, t), str(r["actions"]), str(r["eleves"]), str(r["enseignants"]), str(r["sans_nombre"])]
+            for t, r in data["actions_par_type"].items()]
+    _people_table(f"Actions par type{year}", ["Type", "Actions", "Élèves", "Enseignants", "Sans nombre"], rows, stream)
+    stream.write("\n")
+    rows = [[y, str(r["actions"]), str(r["eleves"]), str(r["enseignants"])] for y, r in data["actions_par_annee"].items()]
+    _people_table("Actions par année scolaire", ["Année", "Actions", "Élèves", "Enseignants"], rows, stream)
+    stream.write("\n")
+    gaps = data["a_completer"]
+    lines = [["Informations à compléter", str(gaps["total"])]]
+    lines += [[f"  {KINDS[k].title}", str(n)] for k, n in gaps["par_type"].items()]
+    lines.append(["Entités sans source", ", ".join(data["sans_sources"]) or "aucune"])
+    _people_table("Lacunes", ["", ""], lines, stream)
