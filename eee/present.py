@@ -109,11 +109,24 @@ def _people_table(title: str, headers: list[str], rows: list[list[str]], stream:
         from rich.table import Table as RichTable
 
         grid = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
-        for header in headers:
-            grid.add_column(header, overflow="fold")
+        # Columns come by importance: the last ones are hidden first when the terminal is too narrow
+        # for each column to show its longest word. The first column (identifiers) is never folded.
+        mins = [min(max(len(w) for w in [*header.split(), *(w for row in rows for w in row[i].split())]), 28)
+                for i, header in enumerate(headers)]
+        if rows:
+            mins[0] = max(len(row[0]) for row in rows + [headers])  # never folded
+        hidden: list[str] = []
+        while len(mins) > 3 and sum(mins) + 3 * len(mins) > console.width:
+            hidden.insert(0, headers[len(mins) - 1])
+            mins.pop()
+        for index, header in enumerate(headers[: len(mins)]):
+            grid.add_column(header, no_wrap=index == 0)
         for row in rows:
-            grid.add_row(*row)
+            grid.add_row(*row[: len(mins)])
         console.print(grid)
+        if hidden:
+            console.print(f"[dim]Colonnes masquées faute de place : {', '.join(hidden)} "
+                          "(élargissez le terminal, ou --format csv ou json pour tout voir).[/dim]")
         return
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     stream.write(title + "\n")
@@ -235,10 +248,25 @@ def hits(found: list[Hit], stream: TextIO, fmt: str = "table", registry: Registr
         where = ""
         if registry is not None and h.field[:1] not in (("nom",), ("id",)):
             title = registry.schemas.title(h.entity.kind.name, h.field) or str(h.field[-1])
-            where = f"{title} : {_human(registry, h.entity.kind.name, h.field, h.text)}"
-        rows.append([h.entity.kind.label[:1].upper() + h.entity.kind.label[1:], h.entity.id, h.entity.nom, where])
+            where = f"{title} : {_snippet(_human(registry, h.entity.kind.name, h.field, h.text), h.words)}"
+        rows.append([h.entity.id, h.entity.kind.label[:1].upper() + h.entity.kind.label[1:], h.entity.nom, where])
     title = f"{len(found)} résultat{'s' if len(found) > 1 else ''}"
-    _people_table(title, ["Type", "Identifiant", "Nom", "Trouvé dans"], rows, stream)
+    _people_table(title, ["Identifiant", "Type", "Nom", "Trouvé dans"], rows, stream)
+
+
+def _snippet(text: str, words: list[str], width: int = 70) -> str:
+    """The part of a long text around the first matched word."""
+    if len(text) <= width:
+        return text
+    from .query import normalize
+
+    positions = [i for i in range(len(text)) if any(normalize(text[i:i + len(w) + 2]).startswith(w) for w in words)
+                 and (i == 0 or not text[i - 1].isalnum())]
+    start = max(0, (positions[0] if positions else 0) - 20)
+    if start:
+        start = text.find(" ", start) + 1 or start  # begin on a word
+    end = start + width
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 
 # --------------------------------------------------------------------------- tree

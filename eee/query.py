@@ -345,6 +345,7 @@ class Hit:
     score: float
     field: tuple[Any, ...]  # where the best match is (a pointer into the entity's data)
     text: str  # the matched text
+    words: list[str] = field(default_factory=list)  # the query's words, normalised
 
 
 # Top-level fields that say what an entity is weigh more than the rest of its text.
@@ -417,7 +418,7 @@ def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit
             name_words = [w for w in normalize(entity.nom).split() if w not in STOP_WORDS] or [""]
             covered = sum(1 for w in name_words if any(_token_score(q, w) for q in query))
             total += 3.0 * covered / len(name_words)
-            hits.append(Hit(entity, total, best[1], best[2]))
+            hits.append(Hit(entity, total, best[1], best[2], query))
     hits.sort(key=lambda h: (-h.score, len(h.entity.nom), normalize(h.entity.nom)))
     return hits[:limit]
 
