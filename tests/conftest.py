@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -51,3 +52,23 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("EEE_REGISTRY", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.chdir(tmp_path)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite the golden files in tests/golden/")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> "Callable[[str, str], None]":
+    """Compare a text with tests/golden/<name>; `pytest --update-golden` rewrites it (review the diff)."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, text: str) -> None:
+        path = TESTS / "golden" / name
+        if update:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        assert path.exists(), f"missing golden file {name}: run pytest --update-golden"
+        assert text == path.read_text(encoding="utf-8"), f"{name} differs: run pytest --update-golden and review"
+
+    return check

@@ -1,0 +1,155 @@
+"""`eee list|show|search|stats|tree` end to end on the test registry: exit codes, parsed outputs, golden text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import yaml
+
+from eee.cli import main
+
+from .conftest import write_files
+
+
+def eee(capsys: pytest.CaptureFixture[str], registry: Path, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--registry", str(registry), *args])
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def test_list_table_for_people(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    code, out, err = eee(capsys, registry, "list", "clee")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "2 CLEE"
+    assert lines[1].split()[:3] == ["Identifiant", "Nom", "Statut"]
+    assert "Académie de Toulouse" in out and "Lycée polyvalent Pyrène" in out  # labels and names, not codes
+
+
+@pytest.mark.parametrize("kind", ["clee", "cmq", "pft", "partenariats", "partenaires", "etablissements", "actions",
+                                  "evenements", "club"])
+def test_list_every_kind_as_json(capsys: pytest.CaptureFixture[str], registry: Path, kind: str) -> None:
+    code, out, _ = eee(capsys, registry, "list", kind, "--format", "json")
+    assert code == 0
+    records = json.loads(out)
+    assert records and all("nom" in r for r in records)
+
+
+def test_list_json_keeps_codes(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    records = json.loads(eee(capsys, registry, "list", "actions", "--format", "json")[1])
+    assert records == [{"id": "visites-exemple", "nom": "Visites d'entreprises pour les élèves",
+                        "type": "visite_entreprise", "annee": "2022-2023", "statut": "realisee",
+                        "organisateurs": ["clee-ariege"], "eleves": 25, "enseignants": None, "departements": []}]
+
+
+def test_list_csv_for_french_excel(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    code, out, _ = eee(capsys, registry, "list", "etablissements", "--format", "csv", "--separateur", ";", "--bom",
+                       "--departement", "09", "--tri", "uai")
+    assert code == 0 and out.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(out[1:]), delimiter=";"))
+    assert [r["uai"] for r in rows] == ["0090015T", "0090056M"]
+    assert rows[0]["clee"] == "clee-ariege" and rows[0]["academie"] == "toulouse"
+
+
+def test_list_yaml_and_markdown(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    data = yaml.safe_load(eee(capsys, registry, "list", "cmq", "--format", "yaml")[1])
+    assert data[0]["support"] == "0312686b" and data[0]["excellence"] is True
+    markdown = eee(capsys, registry, "list", "cmq", "--format", "markdown")[1].splitlines()
+    assert markdown[0].startswith("| Identifiant | Nom | Statut |") and markdown[1].startswith("|---|")
+    assert "Lycée polyvalent Saint Exupéry" in markdown[2] and "| oui |" in markdown[2]
+
+
+@pytest.mark.parametrize("args", [
+    ["--departement", "30"], ["--academie", "montpellier"], ["--statut", "actif", "--departement", "30"],
+    ["--membre", "0300002p"], ["--partenaire", "exemple-aero"], ["--tri", "-nom", "--academie", "montpellier"],
+])
+def test_list_filters(capsys: pytest.CaptureFixture[str], registry: Path, args: list[str]) -> None:
+    records = json.loads(eee(capsys, registry, "list", "clee", "--format", "json", *args)[1])
+    assert [r["id"] for r in records] == ["clee-ales"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["list", "partenaries"], "type d'entité inconnu"), (["list", "clee", "--departement", "75"], "--departement"),
+    (["list", "clee", "--tri", "nmo"], "colonne inconnue"), (["list", "clee", "--separateur", ";;"], "--separateur"),
+    (["list", "clee", "--type", "x"], "--type"), (["stats", "--annee", "2023"], "année scolaire"),
+])
+def test_query_usage_errors(capsys: pytest.CaptureFixture[str], registry: Path, args: list[str], message: str) -> None:
+    code, out, err = eee(capsys, registry, *args)
+    assert code == 2 and out == "" and message in err
+
+
+def test_show_text(capsys: pytest.CaptureFixture[str], registry: Path, golden: Callable[[str, str], None]) -> None:
+    code, out, _ = eee(capsys, registry, "show", "clee-ariege")
+    assert code == 0
+    golden("show-clee-ariege.txt", out)
+    code, out, _ = eee(capsys, registry, "show", "exemple-aero")
+    golden("show-exemple-aero.txt", out)
+
+
+def test_show_json(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    data = json.loads(eee(capsys, registry, "show", "exemple-bois", "--format", "json")[1])
+    assert data["type"] == "partenaire" and data["fichier"] == "partenaires/exemple-bois.yaml"
+    assert {(r["type"], r["id"], r["champ"]) for r in data["referencee_par"]} == {
+        ("clee", "clee-ariege", "co_animation.partenaire.partenaire"), ("clee", "clee-ariege", "membres.partenaires"),
+        ("partenariat", "stages-exemple", "partenaires"), ("action", "visites-exemple", "partenaires")}
+    shown = yaml.safe_load(eee(capsys, registry, "show", "exemple-bois", "--format", "yaml")[1])
+    assert shown["donnees"]["secteur"] == "bois_foret"
+
+
+def test_show_unknown_id_exits_1_with_suggestions(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    code, out, err = eee(capsys, registry, "show", "clee-arriege")
+    assert code == 1 and out == ""
+    assert "aucune entité n'a l'identifiant « clee-arriege »" in err and "« clee-ariege »" in err
+
+
+def test_search(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    code, out, _ = eee(capsys, registry, "search", "pamiers", "--format", "json")
+    assert code == 0
+    hits = json.loads(out)
+    assert [h["id"] for h in hits] == ["0090015t", "0090056m"]
+    assert hits[0]["champ"] == "commune" and hits[0]["texte"] == "Pamiers"
+    code, out, _ = eee(capsys, registry, "search", "jean", "baptiste", "--kind", "etablissements")
+    assert code == 0 and "0300002p" in out
+    code, out, _ = eee(capsys, registry, "search", "introuvable")
+    assert (code, out) == (1, "Aucun résultat.\n")
+
+
+def test_stats(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    code, out, _ = eee(capsys, registry, "stats", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["couverture"]["clee"] == {"decrits": 2, "attendus": 2}
+    code, out, _ = eee(capsys, registry, "stats")
+    assert "Couverture" in out and "2 décrits sur 2 attendus" in out and "Visite d'entreprise" in out
+
+
+def test_tree(capsys: pytest.CaptureFixture[str], registry: Path, golden: Callable[[str, str], None]) -> None:
+    code, out, _ = eee(capsys, registry, "tree")
+    assert code == 0
+    golden("tree.txt", out)
+    data = json.loads(eee(capsys, registry, "tree", "--format", "json")[1])
+    assert data["libelle"] == "Occitanie" or data["libelle"].endswith("Occitanie")
+
+
+def test_a_broken_registry_still_answers_with_a_warning(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    write_files(registry, {"clee/clee-ales.yaml": "id: clee-ales\nnom: [cassé\n"})
+    code, out, err = eee(capsys, registry, "list", "clee", "--format", "json")
+    assert code == 0 and [r["id"] for r in json.loads(out)] == ["clee-ariege"]
+    assert err.count("\n") == 1 and "eee validate" in err
+
+
+def test_queries_do_not_import_jsonschema(tmp_path: Path, registry: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom eee.cli import main\n"
+            f"try:\n    main(['-r', {str(registry)!r}, 'list', 'clee'])\nexcept SystemExit:\n    pass\n"
+            "print('HEAVY=' + ','.join(m for m in ('jsonschema', 'jinja2') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stderr

@@ -1,0 +1,139 @@
+"""Queries over the model: filters, sort, search, stats, tree (no terminal involved)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eee.errors import NotFound, UsageError
+from eee.kinds import KINDS
+from eee.query import Filters, find_entity, kind_named, normalize, search, select, stats, tree
+from eee.validate import load
+
+from .conftest import write_files
+
+ACTION_2023 = """id: immersions-exemple
+nom: Immersions d'enseignants en entreprise
+statut: realisee
+type: immersion_enseignants
+annee_scolaire: 2023-2024
+organisateurs: [clee-ales]
+partenaires: [exemple-aero]
+departements: ["30"]
+beneficiaires:
+  - {categorie: enseignants, nombre: 12}
+  - {categorie: eleves, nombre: 3}
+sources:
+  - titre: Données de test
+mis_a_jour: 2024-01-15
+"""
+
+
+@pytest.fixture
+def model(registry: Path):  # type: ignore[no-untyped-def]
+    write_files(registry, {"actions/2023-2024/immersions-exemple.yaml": ACTION_2023})
+    return load(registry, check_schemas=False)[0]
+
+
+@pytest.mark.parametrize("text, expected", [("Tarn-et-Garonne", "tarn et garonne"), ("BÉZIERS", "beziers"),
+                                            ("l'Ariège", "l ariege"), ("  MEC@INNOV ", "mec innov")])
+def test_normalize(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+@pytest.mark.parametrize("word, kind", [("clee", "clee"), ("partenaires", "partenaire"), ("établissements", "etablissement"),
+                                        ("evenements", "evenement"), ("action", "action"), ("Club", "club")])
+def test_kind_names(word: str, kind: str) -> None:
+    assert kind_named(word) is KINDS[kind]
+
+
+def test_unknown_kind_suggests() -> None:
+    with pytest.raises(UsageError) as info:
+        kind_named("partenaries")
+    assert "partenaires" in info.value.hint
+
+
+def ids(model, kind: str, **filters) -> list[str]:  # type: ignore[no-untyped-def]
+    return [e.id for e, _ in select(model, KINDS[kind], Filters(**filters)).rows]
+
+
+def test_filters_combine(model) -> None:  # type: ignore[no-untyped-def]
+    assert ids(model, "clee") == ["clee-ales", "clee-ariege"]
+    assert ids(model, "clee", departement=["30"]) == ["clee-ales"]
+    assert ids(model, "clee", departement=["9"]) == ["clee-ariege"]  # 9, 09 and 009 mean the Ariège
+    assert ids(model, "clee", academie=["Toulouse"]) == ["clee-ariege"]
+    assert ids(model, "cmq", departement=["31"]) == ["cmq-aeronautique-spatial"]  # via its support school
+    assert ids(model, "action", annee=["2023-2024"]) == ["immersions-exemple"]
+    assert ids(model, "action", partenaire=["exemple-aero"]) == ["immersions-exemple"]
+    assert ids(model, "action", statut=["Réalisée"], type=["visite_entreprise"]) == ["visites-exemple"]
+    assert ids(model, "clee", membre=["0090056m"]) == ["clee-ariege"]
+    assert ids(model, "etablissement", departement=["09"]) == ["0090056m", "0090015t"]
+    assert ids(model, "partenaire", type=["entreprise"], departement=["31"]) == ["exemple-aero"]
+
+
+@pytest.mark.parametrize("filters, message", [
+    ({"departement": ["75"]}, "--departement"), ({"statut": ["ouvert"]}, "--statut"),
+    ({"partenaire": ["airbuss"]}, "--partenaire"), ({"annee": ["2023"]}, "année scolaire"),
+])
+def test_bad_filters_are_usage_errors(model, filters: dict, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UsageError, match=message):
+        select(model, KINDS["clee"], Filters(**filters))
+
+
+def test_sort(model) -> None:  # type: ignore[no-untyped-def]
+    table = select(model, KINDS["action"], Filters(), ["-eleves"])
+    assert [r["eleves"] for r in table.records()] == [25, 3]
+    table = select(model, KINDS["action"], Filters(), ["enseignants"])
+    assert [r["id"] for r in table.records()] == ["immersions-exemple", "visites-exemple"]  # None sorts last
+    with pytest.raises(UsageError, match="colonne inconnue"):
+        select(model, KINDS["action"], Filters(), ["nmo"])
+
+
+def test_beneficiaries_column_sums_a_category(model) -> None:  # type: ignore[no-untyped-def]
+    record = next(r for r in select(model, KINDS["action"]).records() if r["id"] == "immersions-exemple")
+    assert (record["eleves"], record["enseignants"]) == (3, 12)
+
+
+@pytest.mark.parametrize("text, first", [
+    ("ariege", "clee-ariege"), ("ARIÈGE", "clee-ariege"), ("aeronotique", "cmq-aeronautique-spatial"),
+    ("Saint-Exupéry", "0312686b"), ("exemple aero", "exemple-aero"), ("pamiers", "0090015t"),
+    ("jean baptiste dumas", "0300002p"), ("Alès", "clee-ales"),
+])
+def test_search_finds_and_ranks(model, text: str, first: str) -> None:  # type: ignore[no-untyped-def]
+    hits = search(model, text)
+    assert hits and hits[0].entity.id == first, [(h.entity.id, h.score) for h in hits]
+
+
+def test_search_requires_every_word_and_can_restrict_kinds(model) -> None:  # type: ignore[no-untyped-def]
+    assert search(model, "ariege inexistant") == []
+    assert {h.entity.kind.name for h in search(model, "exemple", [KINDS["partenaire"]])} == {"partenaire"}
+    with pytest.raises(UsageError):
+        search(model, " - ")
+
+
+def test_unknown_id_suggests_the_closest(model) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NotFound) as info:
+        find_entity(model, "clee-arriege")
+    assert "« clee-ariege »" in info.value.hint
+    assert find_entity(model, "0312686B").id == "0312686b"
+
+
+def test_stats_sums_match_the_actions(model) -> None:  # type: ignore[no-untyped-def]
+    data = stats(model)
+    assert data["par_type"]["clee"] == 2 and data["par_type"]["action"] == 2
+    assert data["actions_par_annee"] == {"2022-2023": {"actions": 1, "eleves": 25, "enseignants": 0},
+                                         "2023-2024": {"actions": 1, "eleves": 3, "enseignants": 12}}
+    assert data["couverture"] == {"clee": {"decrits": 2, "attendus": 2}}
+    assert "31" in data["departements_sans_clee"] and "09" not in data["departements_sans_clee"]
+    assert data["par_departement"]["30"]["clee"] == 1 and data["par_academie"]["montpellier"]["clee"] == 1
+    year = stats(model, "2023-2024")
+    assert year["par_type"]["action"] == 1 and list(year["actions_par_type"]) == ["immersion_enseignants"]
+
+
+def test_tree_places_structures_under_their_departement(model) -> None:  # type: ignore[no-untyped-def]
+    root = tree(model).as_dict()
+    toulouse = root["enfants"][0]
+    ariege = next(d for d in toulouse["enfants"] if d["id"] == "09")
+    assert [c["id"] for c in ariege["enfants"]] == ["clee-ariege"]
+    assert {c["id"] for c in ariege["enfants"][0]["enfants"]} == {"0090015t", "0090056m", "exemple-bois"}
