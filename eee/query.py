@@ -332,7 +332,10 @@ def select(registry: Registry, kind: Kind, filters: Filters | None = None, sort:
             raise UsageError(f"--tri : colonne inconnue « {spec} »",
                              (f"vouliez-vous dire « {guess} » ? " if guess else "")
                              + "colonnes : " + ", ".join(c.key for c in columns))
-        rows.sort(key=lambda row: _sort_key(row[1][column.key]), reverse=descending)
+        # Empty values go last whatever the direction.
+        filled = [r for r in rows if _sort_key(r[1][column.key])[0] < 2]
+        empty = [r for r in rows if _sort_key(r[1][column.key])[0] == 2]
+        rows = sorted(filled, key=lambda row: _sort_key(row[1][column.key]), reverse=descending) + empty
     return Table(kind, columns, rows)
 
 

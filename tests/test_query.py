@@ -137,3 +137,12 @@ def test_tree_places_structures_under_their_departement(model) -> None:  # type:
     ariege = next(d for d in toulouse["enfants"] if d["id"] == "09")
     assert [c["id"] for c in ariege["enfants"]] == ["clee-ariege"]
     assert {c["id"] for c in ariege["enfants"][0]["enfants"]} == {"0090015t", "0090056m", "exemple-bois"}
+
+
+def test_empty_values_sort_last_in_both_directions(model) -> None:  # type: ignore[no-untyped-def]
+    write_files(model.root, {"actions/2023-2024/sans-nombre.yaml": ACTION_2023.replace("immersions-exemple", "sans-nombre")
+                .replace("  - {categorie: enseignants, nombre: 12}\n  - {categorie: eleves, nombre: 3}\n", "  []\n")
+                .replace("beneficiaires:\n  []\n", "")})
+    reloaded = load(model.root, check_schemas=False)[0]
+    for order in (["eleves"], ["-eleves"]):
+        assert [r["id"] for r in select(reloaded, KINDS["action"], Filters(), order).records()][-1] == "sans-nombre"
