@@ -41,3 +41,19 @@ def date_fr(day: dt.date) -> str:
     months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
               "septembre", "octobre", "novembre", "décembre"]
     return f"{day.day}{'er' if day.day == 1 else ''} {months[day.month - 1]} {day.year}"
+
+
+# The école of the rules' examples (tests/cases/base holds the same file).
+EXAMPLE_SCHOOL_PATH = "etablissements/0312686b.yaml"
+EXAMPLE_SCHOOL = """id: 0312686b
+nom: Lycée polyvalent Saint Exupéry
+statut: ouvert
+uai: 0312686B
+nature: lycee_polyvalent
+commune: Blagnac
+departement: "31"
+academie: toulouse
+sources:
+  - titre: Annuaire de l'éducation
+mis_a_jour: 2024-11-26
+"""

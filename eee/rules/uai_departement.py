@@ -11,36 +11,14 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from ._util import uai_departement
+from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_departement
 
 CODE = "EEE-R011"
 SEVERITY = Severity.ERROR
 TITLE = "UAI et département ne concordent pas"
 EXAMPLE = Example(
-    bad={"etablissements/0312686b.yaml": """id: 0312686b
-nom: Lycée polyvalent Saint Exupéry
-statut: ouvert
-uai: 0312686B
-nature: lycee_polyvalent
-commune: Blagnac
-departement: "32"
-academie: toulouse
-sources:
-  - titre: Annuaire de l'éducation
-mis_a_jour: 2024-11-26
-"""},
-    good={"etablissements/0312686b.yaml": """id: 0312686b
-nom: Lycée polyvalent Saint Exupéry
-statut: ouvert
-uai: 0312686B
-nature: lycee_polyvalent
-commune: Blagnac
-departement: "31"
-academie: toulouse
-sources:
-  - titre: Annuaire de l'éducation
-mis_a_jour: 2024-11-26
-"""},
+    bad={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL.replace('departement: "31"', 'departement: "32"')},
+    good={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL},
 )
 
 

@@ -10,36 +10,14 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from ._util import uai_check_letter
+from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_check_letter
 
 CODE = "EEE-R012"
 SEVERITY = Severity.ERROR
 TITLE = "identifiant d'établissement différent de son UAI"
 EXAMPLE = Example(
-    bad={"etablissements/0312686b.yaml": """id: 0312686b
-nom: Lycée polyvalent Saint Exupéry
-statut: ouvert
-uai: 0312868B
-nature: lycee_polyvalent
-commune: Blagnac
-departement: "31"
-academie: toulouse
-sources:
-  - titre: Annuaire de l'éducation
-mis_a_jour: 2024-11-26
-"""},
-    good={"etablissements/0312686b.yaml": """id: 0312686b
-nom: Lycée polyvalent Saint Exupéry
-statut: ouvert
-uai: 0312686B
-nature: lycee_polyvalent
-commune: Blagnac
-departement: "31"
-academie: toulouse
-sources:
-  - titre: Annuaire de l'éducation
-mis_a_jour: 2024-11-26
-"""},
+    bad={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL.replace('uai: 0312686B', 'uai: 0312868B')},
+    good={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL},
 )
 
 

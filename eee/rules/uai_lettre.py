@@ -12,36 +12,14 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from ._util import uai_check_letter
+from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_check_letter
 
 CODE = "EEE-R010"
 SEVERITY = Severity.ERROR
 TITLE = "lettre de contrôle de l'UAI fausse"
 EXAMPLE = Example(
-    bad={"etablissements/0312686b.yaml": """id: 0312686b
-nom: Lycée polyvalent Saint Exupéry
-statut: ouvert
-uai: 0312686C
-nature: lycee_polyvalent
-commune: Blagnac
-departement: "31"
-academie: toulouse
-sources:
-  - titre: Annuaire de l'éducation
-mis_a_jour: 2024-11-26
-"""},
-    good={"etablissements/0312686b.yaml": """id: 0312686b
-nom: Lycée polyvalent Saint Exupéry
-statut: ouvert
-uai: 0312686B
-nature: lycee_polyvalent
-commune: Blagnac
-departement: "31"
-academie: toulouse
-sources:
-  - titre: Annuaire de l'éducation
-mis_a_jour: 2024-11-26
-"""},
+    bad={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL.replace('uai: 0312686B', 'uai: 0312686C')},
+    good={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL},
 )
 
 
