@@ -376,6 +376,53 @@ def tree(
     present.tree(query.tree(model), sys.stdout, format.value)
 
 
+# --------------------------------------------------------------------------- render
+
+
+class RenderFormat(str, Enum):
+    html = "html"
+    markdown = "markdown"
+
+
+@app.command(cls=FrenchCommand)
+def render(
+    fmt: Annotated[RenderFormat, typer.Argument(metavar="FORMAT", help="html ou markdown.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DOSSIER",
+                                                help="Dossier de sortie (par défaut : site/ pour html, "
+                                                "annuaire-md/ pour markdown) ; remplacé d'un coup, une fois complet.",
+                                                show_default=False)] = None,
+    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Version interne : contacts et notes "
+                                          "internes compris, chaque page marquée « version interne ».")] = False,
+    edit_url: Annotated[Optional[str], typer.Option("--edit-url", metavar="URL",
+                                                    help="Adresse du dépôt du registre pour les liens « Modifier » "
+                                                    "(par exemple https://gitlab.example.org/mission/registre/-/edit/main/registry) ; "
+                                                    "par défaut $EEE_EDIT_URL.", show_default=False)] = None,
+    registry: RegistryOption = None,
+) -> None:
+    """Produit l'annuaire du réseau en HTML (site statique) ou en Markdown.
+
+    Public par défaut : aucun contact interne ni note interne n'y figure. Refuse un registre
+    qui a des erreurs (lancez eee validate).
+    """
+    from .render import build
+    from .settings import resolve_registry
+    from .validate import run
+
+    root = resolve_registry(registry or State.registry)
+    report = run(root)
+    if report.errors:
+        raise EeeError(f"le registre a {report.errors} erreur{'s' if report.errors > 1 else ''} : "
+                       "l'annuaire n'est pas produit", "corrigez-les d'abord (eee validate les détaille)")
+    from .validate import load
+
+    model, _ = load(root, check_schemas=False)
+    target = out or Path("site" if fmt is RenderFormat.html else "annuaire-md")
+    written = build(model, fmt.value, target, interne, edit_url or os.environ.get("EEE_EDIT_URL", ""))
+    kind = "interne" if interne else "public"
+    typer.echo(f"Annuaire {fmt.value} {kind} écrit dans {target}/ : {len(written)} fichiers "
+               f"(page d'accueil : {target / ('index.html' if fmt is RenderFormat.html else 'index.md')}).")
+
+
 # --------------------------------------------------------------------------- import
 
 import_app = typer.Typer(

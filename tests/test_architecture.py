@@ -17,6 +17,7 @@ LAYERS = [
     {"rules"},
     {"query"},
     {"validate", "codes", "annuaire", "present"},
+    {"render"},
     {"report"},
     {"cli", "__main__"},
 ]

@@ -1,0 +1,256 @@
+"""The one place where what templates see is built, and where internal data is dropped.
+
+`site_context(registry, internal)` returns plain views of every entity —
+fields with French titles and labels, links both ways, sources — built from a
+copy of the data from which internal contacts (`visibilite` other than
+`publique`) and `notes_internes` were removed first, unless `internal` is
+asked. Templates never see the model.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..kinds import KINDS, Kind
+from ..model import Entity, Registry
+from ..query import COLUMNS, academies_of, departements_of, incoming, normalize, stats
+from ..schema import LABELS_KEYWORD, REF_KEYWORD
+from .filters import date_fr
+
+INTERNAL_KEYS = ("notes_internes",)
+SHOWN_APART = ("id", "nom", "description", "sources", "mis_a_jour", "a_completer", "contacts", "statut")
+
+
+def public_data(data: dict[str, Any], internal: bool) -> dict[str, Any]:
+    """A copy of an entity's data as the chosen audience may see it."""
+    clean = copy.deepcopy(data)
+    if internal:
+        return clean
+    for key in INTERNAL_KEYS:
+        clean.pop(key, None)
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, dict):
+            for key, item in list(value.items()):
+                if key in INTERNAL_KEYS:
+                    del value[key]
+                elif key == "contacts" and isinstance(item, list):
+                    value[key] = [scrub(c) for c in item if isinstance(c, dict) and c.get("visibilite") == "publique"]
+                else:
+                    scrub(item)
+        elif isinstance(value, list):
+            for item in value:
+                scrub(item)
+        return value
+
+    return scrub(clean)
+
+
+@dataclass
+class Value:
+    """A value as a page shows it: text, a link to an entity, a list or a block of fields."""
+
+    kind: str  # "text", "link", "list", "fields"
+    text: str = ""
+    target: str = ""  # entity id, for links
+    items: list[Any] = field(default_factory=list)  # Values, or Fields for "fields"
+
+
+@dataclass
+class Field:
+    title: str
+    value: Value
+    key: str = ""
+
+
+@dataclass
+class Relation:
+    id: str
+    nom: str
+    kind: Kind
+    field: str  # French title of the field that makes the relation
+
+
+@dataclass
+class EntityView:
+    id: str
+    kind: Kind
+    nom: str
+    path: str  # the YAML file, relative to the registry
+    statut: str  # French label
+    statut_code: str
+    description: str
+    fields: list[Field]
+    contacts: list[list[Field]]
+    sources: list[dict[str, str]]
+    gaps: list[dict[str, str]]
+    mis_a_jour: str
+    referenced_by: dict[str, list[Relation]]  # by kind plural title
+    departements: list[str]
+    academies: list[str]
+    row: dict[str, str]  # index-table cells, by column key
+    type_code: str = ""
+
+
+@dataclass
+class KindIndex:
+    kind: Kind
+    headers: list[tuple[str, str]]  # (key, French header)
+    entities: list[EntityView]
+    filters: dict[str, list[tuple[str, str]]]  # filter name -> (code, label) present in the rows
+
+
+@dataclass
+class Territory:
+    code: str
+    nom: str
+    academie: str = ""
+    by_kind: dict[str, list[EntityView]] = field(default_factory=dict)
+
+
+@dataclass
+class Site:
+    internal: bool
+    title: str
+    region: str
+    mission: dict[str, Any]
+    indexes: list[KindIndex]
+    entities: dict[str, EntityView]
+    departements: list[Territory]
+    academies: list[Territory]
+    figures: dict[str, Any]
+    generated: str
+
+
+def _value(registry: Registry, entity: Entity, pointer: tuple[Any, ...], value: Any) -> Value:
+    node = registry.schemas.node_at(entity.kind.name, pointer) or {}
+    if isinstance(value, dict):
+        return Value("fields", items=_fields(registry, entity, pointer, value))
+    if isinstance(value, list):
+        return Value("list", items=[_value(registry, entity, pointer + (i,), v) for i, v in enumerate(value)])
+    if isinstance(value, str) and REF_KEYWORD in node:
+        target = registry.get(value)
+        if target is not None:
+            return Value("link", text=target.nom, target=target.id)
+        return Value("text", text=value)
+    if isinstance(value, str) and LABELS_KEYWORD in node:
+        return Value("text", text=node[LABELS_KEYWORD].get(value, value))
+    if isinstance(value, bool):
+        return Value("text", text="oui" if value else "non")
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return Value("text", text=date_fr(value))
+    return Value("text", text="" if value is None else str(value))
+
+
+def _fields(registry: Registry, entity: Entity, pointer: tuple[Any, ...], data: dict[str, Any]) -> list[Field]:
+    out = []
+    for key, item in data.items():
+        if not pointer and key in SHOWN_APART:
+            continue
+        title = registry.schemas.title(entity.kind.name, pointer + (key,)) or key
+        out.append(Field(title, _value(registry, entity, pointer + (key,), item), key))
+    return out
+
+
+def _cell(registry: Registry, column: Any, value: Any) -> str:
+    from ..present import cell
+
+    return cell(registry, column, value)
+
+
+def entity_view(registry: Registry, entity: Entity, internal: bool) -> EntityView:
+    data = public_data(entity.data, internal)
+    statut = data.get("statut") if isinstance(data.get("statut"), str) else ""
+    statut_node = registry.schemas.node_at(entity.kind.name, ("statut",)) or {}
+    contacts = [_fields(registry, entity, ("contacts", i), c) for i, c in enumerate(data.get("contacts") or [])
+                if isinstance(c, dict)]
+    sources = []
+    for source in data.get("sources") or []:
+        if isinstance(source, dict):
+            shown = {k: "" for k in ("titre", "url", "date", "consulte_le", "note")}
+            shown.update({k: (date_fr(v) if k in ("date", "consulte_le") and isinstance(v, str) else str(v))
+                          for k, v in source.items()})
+            sources.append(shown)
+    gaps = [{"champ": str(g.get("champ", "")), "titre": registry.schemas.title(entity.kind.name,
+                                                                            tuple(str(g.get("champ", "")).split(".")))
+             or str(g.get("champ", "")), "note": str(g.get("note", ""))}
+            for g in data.get("a_completer") or [] if isinstance(g, dict)]
+    referenced: dict[str, list[Relation]] = {}
+    for kind_name, relations in incoming(registry, entity).items():
+        kind = KINDS[kind_name]
+        referenced[kind.title] = [
+            Relation(r.id, r.nom, kind, registry.schemas.title(kind_name, tuple(r.field.split("."))) or r.field)
+            for r in relations]
+    columns = COLUMNS[entity.kind.name]
+    row = {c.key: _cell(registry, c, c.value(registry, entity)) for c in columns}
+    type_code = next((entity.get(k) for k in ("type", "nature", "secteur") if isinstance(entity.get(k), str)), "")
+    return EntityView(
+        id=entity.id, kind=entity.kind, nom=entity.nom, path=entity.path,
+        statut=statut_node.get(LABELS_KEYWORD, {}).get(statut, statut), statut_code=statut,
+        description=data.get("description") if isinstance(data.get("description"), str) else "",
+        fields=_fields(registry, entity, (), data), contacts=contacts, sources=sources, gaps=gaps,
+        mis_a_jour=date_fr(data["mis_a_jour"]) if isinstance(data.get("mis_a_jour"), str) else "",
+        referenced_by=referenced, departements=departements_of(registry, entity),
+        academies=academies_of(registry, entity), row=row, type_code=type_code or "",
+    )
+
+
+def site_context(registry: Registry, internal: bool = False, generated: str = "") -> Site:
+    """Everything the directory's templates see; internal data already removed unless `internal`."""
+    schemas = registry.schemas
+    views = {e.id: entity_view(registry, e, internal) for e in registry.entities.values()}
+    dep_labels = schemas.labels("departement")
+    academy_labels = schemas.labels("academie")
+    indexes = []
+    for kind in KINDS.values():
+        if kind.name == "reseau":
+            continue
+        members = sorted((views[e.id] for e in registry.of_kind(kind.name) if e.id in views),
+                         key=lambda v: normalize(v.nom))
+        if not members:
+            continue
+        filters: dict[str, list[tuple[str, str]]] = {
+            "departement": sorted({(d, f"{d} {dep_labels.get(d, '')}") for v in members for d in v.departements}),
+            "academie": sorted({(a, academy_labels.get(a, a)) for v in members for a in v.academies}),
+            "statut": sorted({(v.statut_code, v.statut) for v in members if v.statut_code}),
+            "type": sorted({(v.type_code, v.row.get("type") or v.row.get("nature") or v.row.get("secteur") or v.type_code)
+                            for v in members if v.type_code}),
+        }
+        indexes.append(KindIndex(kind, [(c.key, c.header) for c in COLUMNS[kind.name] if c.key != "id"], members,
+                                 filters))
+    departements = []
+    for code, nom in sorted(dep_labels.items()):
+        territory = Territory(code, nom, schemas.academie_of_departement.get(code, ""))
+        for index in indexes:
+            found = [v for v in index.entities if code in v.departements]
+            if found:
+                territory.by_kind[index.kind.name] = found
+        departements.append(territory)
+    academies = []
+    for code, nom in academy_labels.items():
+        territory = Territory(code, nom, code)
+        for index in indexes:
+            found = [v for v in index.entities if code in v.academies]
+            if found:
+                territory.by_kind[index.kind.name] = found
+        academies.append(territory)
+    network = registry.network
+    raw_mission = network.get("mission", default={}) if network else {}
+    mission = {"nom": "", "service": "", "departement": "", "fonctions": [], "entites": []}
+    if isinstance(raw_mission, dict):
+        mission.update({k: v for k, v in public_data(raw_mission, internal).items() if k in mission})
+    region = network.get("region_academique", "nom") if network else None
+    return Site(
+        internal=internal,
+        title=network.nom if network else "Réseau École-Entreprise-Économie",
+        region=region if isinstance(region, str) else "",
+        mission=mission,
+        indexes=indexes,
+        entities=views,
+        departements=departements,
+        academies=academies,
+        figures=stats(registry),
+        generated=generated,
+    )

@@ -1,0 +1,30 @@
+"""Pure text helpers for templates (standard library only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"]
+
+
+def date_fr(value: str) -> str:
+    """2023-04-05 → 5 avril 2023 (other text unchanged)."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return f"{day.day}{'er' if day.day == 1 else ''} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def md_escape(text: object) -> str:
+    """Text safe inside a Markdown table cell or paragraph: no markup, no HTML."""
+    value = str(text).replace("\n", " ")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = re.sub(r"([\\`*_\[\]|])", r"\\\1", value)
+    return re.sub(r"^([#+-]|\d+\.)", r"\\\1", value)  # not a heading or a list at the start of a line
+
+
+def plural(count: int, singular: str, many: str) -> str:
+    return f"{count} {singular if count == 1 else many}"

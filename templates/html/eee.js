@@ -1,0 +1,61 @@
+// eee — filtres, recherche et tri des tableaux de l'annuaire. Sans ce script, tout reste lisible :
+// les pages par département tiennent lieu de filtres. Aucune ressource externe.
+(function () {
+  "use strict";
+  function norm(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ").trim();
+  }
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  document.querySelectorAll("form.filtres").forEach(function (form) {
+    var table = document.getElementById(form.dataset.table);
+    if (!table) { return; }
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var counter = document.getElementById(form.dataset.table.replace("tableau-", "compte-"));
+    form.hidden = false;
+    function apply() {
+      var words = norm(form.elements.q.value).split(" ").filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row) {
+        var ok = words.every(function (w) { return norm(row.textContent).indexOf(w) !== -1; });
+        ["departement", "academie", "statut", "type"].forEach(function (name) {
+          var select = form.elements[name];
+          if (ok && select && select.value) {
+            ok = (row.dataset[name] || "").split(" ").indexOf(select.value) !== -1;
+          }
+        });
+        row.hidden = !ok;
+        if (ok) { shown += 1; }
+      });
+      if (counter) { counter.textContent = plural(shown, "ligne affichée", "lignes affichées") + " sur " + rows.length + "."; }
+    }
+    form.addEventListener("input", apply);
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
+  });
+
+  document.querySelectorAll("table.index").forEach(function (table) {
+    var headers = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(headers, function (th, column) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(headers, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var sorted = Array.prototype.slice.call(body.rows).sort(function (a, b) {
+          var x = a.cells[column].textContent.trim(), y = b.cells[column].textContent.trim();
+          var nx = parseFloat(x), ny = parseFloat(y);
+          var result = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, "fr", { sensitivity: "base" });
+          return ascending ? result : -result;
+        });
+        sorted.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  });
+})();
