@@ -411,8 +411,10 @@ def render(
     root = resolve_registry(registry or State.registry)
     report = run(root)
     if report.errors:
-        raise EeeError(f"le registre a {report.errors} erreur{'s' if report.errors > 1 else ''} : "
-                       "l'annuaire n'est pas produit", "corrigez-les d'abord (eee validate les détaille)")
+        from .errors import InvalidRegistry
+
+        raise InvalidRegistry(f"le registre a {report.errors} erreur{'s' if report.errors > 1 else ''} : "
+                              "l'annuaire n'est pas produit", "corrigez-les d'abord (eee validate les détaille)")
     from .validate import load
 
     model, _ = load(root, check_schemas=False)

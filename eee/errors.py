@@ -31,6 +31,12 @@ class NotFound(EeeError):
     exit_code = 1
 
 
+class InvalidRegistry(EeeError):
+    """Raised by a command that needs a valid registry when `eee validate` finds errors (exit code 1)."""
+
+    exit_code = 1
+
+
 class UsageError(EeeError):
     """Raised by a service when the user's arguments make no sense (exit code 2)."""
 

@@ -66,7 +66,7 @@ def golden(request: pytest.FixtureRequest) -> "Callable[[str, str], None]":
     def check(name: str, text: str) -> None:
         path = TESTS / "golden" / name
         if update:
-            path.parent.mkdir(exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         assert path.exists(), f"missing golden file {name}: run pytest --update-golden"
         assert text == path.read_text(encoding="utf-8"), f"{name} differs: run pytest --update-golden and review"

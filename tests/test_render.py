@@ -1,0 +1,170 @@
+"""The directories: golden outputs, escaping, no internal data in public, atomic output."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from eee.cli import main
+from eee.render import build
+from eee.validate import load
+
+from .conftest import TESTS, write_files
+
+GENERATED = "2024-01-15"
+
+
+def render(registry: Path, fmt: str, out: Path, internal: bool = False, edit_url: str = "") -> list[str]:
+    model, _ = load(registry, check_schemas=False)
+    return build(model, fmt, out, internal, edit_url, generated=GENERATED)
+
+
+def all_text(folder: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_golden_directory(registry: Path, tmp_path: Path, fmt: str, golden: Callable[[str, str], None]) -> None:
+    out = tmp_path / "site"
+    written = render(registry, fmt, out, edit_url="https://forge.example/registre/-/edit/main/registry")
+    assert sorted(written) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    for path in sorted(written):
+        if path.endswith((".css", ".js")):
+            continue
+        golden(f"{fmt}/{path}", (out / path).read_text(encoding="utf-8"))
+    stale = {p.relative_to(TESTS / "golden" / fmt).as_posix() for p in (TESTS / "golden" / fmt).rglob("*") if p.is_file()}
+    assert stale <= set(written), f"golden files of pages no longer written: {stale - set(written)}"
+
+
+def test_every_internal_link_resolves(registry: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    render(registry, "html", out)
+    for page in out.rglob("*.html"):
+        for href in re.findall(r'href="([^"#]+)', page.read_text(encoding="utf-8")):
+            if not href.startswith(("http://", "https://")):
+                assert (page.parent / href).resolve().exists(), f"{page.relative_to(out)} → {href}"
+    md = tmp_path / "md"
+    render(registry, "markdown", md)
+    for page in md.rglob("*.md"):
+        for href in re.findall(r"\]\(([^)#]+\.md)\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / href).resolve().exists(), f"{page.relative_to(md)} → {href}"
+
+
+INJECTION = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_everything_from_the_data_is_escaped(registry: Path, tmp_path: Path) -> None:
+    for path in sorted(registry.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"^nom: .*$", f"nom: '{INJECTION}'", text, count=1, flags=re.M)
+        text += f"description: '{INJECTION}'\netiquettes: ['{INJECTION}']\n"
+        text = text.replace("titre: Données de test", f"titre: '{INJECTION}'\n    note: '{INJECTION}'")
+        text = text.replace("fonction: proviseur", f"fonction: '{INJECTION}'\n    visibilite: publique"
+                            if "contacts" in text else f"fonction: '{INJECTION}'")
+        path.write_text(text, encoding="utf-8")
+    write_files(registry, {"clee/clee-ariege.yaml": (registry / "clee/clee-ariege.yaml").read_text(encoding="utf-8")
+                           .replace("    fonction: secrétaire du CLEE", f"    fonction: '{INJECTION}'\n    visibilite: publique")})
+    out = tmp_path / "site"
+    render(registry, "html", out)
+    html = all_text(out)
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert html.count("&lt;script&gt;alert") > 50
+    md = tmp_path / "md"
+    render(registry, "markdown", md)
+    text = all_text(md)
+    assert "<script>" not in text and "<img" not in text and "&lt;script&gt;" in text
+
+
+SECRETS = ["Dominique Secret", "dominique.secret@interne.example", "05 61 99 99 99", "NOTE-INTERNE-XYZ"]
+
+
+def _add_internal_data(registry: Path) -> None:
+    for path in sorted(registry.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if "\ncontacts:" in text:
+            text = text.replace("\ncontacts:\n", "\ncontacts:\n  - nom: Dominique Secret\n    fonction: chargée de mission\n"
+                                "    courriel: dominique.secret@interne.example\n    telephone: \"05 61 99 99 99\"\n", 1)
+        else:
+            text += ("contacts:\n  - nom: Dominique Secret\n    fonction: chargée de mission\n"
+                     "    courriel: dominique.secret@interne.example\n    visibilite: interne\n"
+                     "  - fonction: accueil public\n    telephone: \"05 61 00 00 00\"\n    visibilite: publique\n")
+        text += "notes_internes: NOTE-INTERNE-XYZ\n"
+        path.write_text(text, encoding="utf-8")
+
+
+def test_no_internal_data_in_public_outputs(registry: Path, tmp_path: Path) -> None:
+    _add_internal_data(registry)
+    for fmt in ("html", "markdown"):
+        out = tmp_path / fmt
+        render(registry, fmt, out)
+        text = all_text(out)
+        for secret in SECRETS:
+            assert secret not in text, (fmt, secret)
+        assert "accueil public" in text and "05 61 00 00 00" in text  # public contacts are shown
+        assert "Version interne" not in text
+
+
+def test_internal_version_shows_everything_and_says_so(registry: Path, tmp_path: Path) -> None:
+    _add_internal_data(registry)
+    out = tmp_path / "interne"
+    written = render(registry, "html", out, internal=True)
+    text = all_text(out)
+    for secret in SECRETS[:3]:
+        assert secret in text
+    pages = [p for p in written if p.endswith(".html")]
+    assert all("Version interne" in (out / p).read_text(encoding="utf-8") for p in pages)
+    assert all('content="noindex, nofollow"' in (out / p).read_text(encoding="utf-8") for p in pages)
+
+
+def test_a_failing_render_leaves_the_previous_site_untouched(registry: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    render(registry, "html", out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    import jinja2
+
+    original = jinja2.Environment.get_template
+    calls = {"n": 0}
+
+    def failing(self, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise jinja2.TemplateError("panne simulée")
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "get_template", failing)
+    with pytest.raises(Exception, match="panne simulée"):
+        render(registry, "html", out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["registry", "site"]  # no staging folder left behind
+
+
+def test_registry_templates_override_eee_templates(registry: Path, tmp_path: Path) -> None:
+    local = registry.parent / "templates" / "html"
+    local.mkdir(parents=True)
+    (local / "territories.html").write_text('{% extends "_base.html" %}{% block title %}T{% endblock %}'
+                                            '{% block main %}<h1>Nos territoires</h1>{% endblock %}', encoding="utf-8")
+    out = tmp_path / "site"
+    render(registry, "html", out)
+    assert "<h1>Nos territoires</h1>" in (out / "territoires.html").read_text(encoding="utf-8")
+    assert "<h1>Territoires</h1>" not in (out / "territoires.html").read_text(encoding="utf-8")
+
+
+def test_cli_render(capsys: pytest.CaptureFixture[str], registry: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["-r", str(registry), "render", "html", "--out", str(tmp_path / "site"), "--edit-url", "https://f.example/e"])
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 0 and err == ""
+    assert out.startswith(f"Annuaire html public écrit dans {tmp_path / 'site'}/")
+    page = (tmp_path / "site" / "clee" / "clee-ariege.html").read_text(encoding="utf-8")
+    assert 'href="https://f.example/e/clee/clee-ariege.yaml"' in page
+    write_files(registry, {"clee/clee-ales.yaml": "id: clee-ales\nnom: [cassé\n"})
+    with pytest.raises(SystemExit) as exit_info:
+        main(["-r", str(registry), "render", "markdown", "--out", str(tmp_path / "md")])
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 1 and "l'annuaire n'est pas produit" in err
+    assert not (tmp_path / "md").exists()
