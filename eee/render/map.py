@@ -22,7 +22,7 @@ LAYOUT = {
     "65": (0, 2), "31": (1, 2), "11": (2, 2),
     "09": (1, 3), "66": (2, 3),
 }
-W, H, GAP = 170, 96, 8
+W, H, GAP = 214, 96, 8
 
 
 def network_map(site: "Site", root: str = "") -> str:
@@ -57,7 +57,7 @@ def network_map(site: "Site", root: str = "") -> str:
     ly = height - 22
     out.append(f'<rect x="{GAP}" y="{ly}" width="18" height="14" class="tuile tuile-toulouse"/>')
     out.append(f'<text x="{GAP + 24}" y="{ly + 12}" class="legende">Académie de Toulouse (bordure pleine)</text>')
-    out.append(f'<rect x="{GAP + 300}" y="{ly}" width="18" height="14" class="tuile tuile-montpellier"/>')
-    out.append(f'<text x="{GAP + 324}" y="{ly + 12}" class="legende">Académie de Montpellier (bordure en tirets)</text>')
+    out.append(f'<rect x="{GAP + 360}" y="{ly}" width="18" height="14" class="tuile tuile-montpellier"/>')
+    out.append(f'<text x="{GAP + 384}" y="{ly + 12}" class="legende">Académie de Montpellier (bordure en tirets)</text>')
     out.append("</svg>")
     return "\n".join(out)
