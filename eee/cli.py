@@ -425,6 +425,90 @@ def render(
                f"(page d'accueil : {target / ('index.html' if fmt is RenderFormat.html else 'index.md')}).")
 
 
+def _valid_model(registry: Optional[str], what: str) -> Any:
+    """The model of a registry without errors, for commands that publish; else exit 1 with the problems."""
+    from .errors import InvalidRegistry
+    from .settings import resolve_registry
+    from .validate import load, run
+
+    root = resolve_registry(registry or State.registry)
+    report = run(root)
+    if report.errors:
+        from .report import parsable
+
+        parsable(type(report)([p for p in report.problems if p.is_error], report.files_checked, report.entities),
+                 sys.stderr, _shown_root(root))
+        raise InvalidRegistry(f"le registre a {report.errors} erreur{'s' if report.errors > 1 else ''} : "
+                              f"{what} n'est pas produit", "corrigez-les d'abord (eee validate les détaille)")
+    return load(root, check_schemas=False)[0]
+
+
+@app.command(cls=FrenchCommand)
+def report(
+    annee: Annotated[Optional[str], typer.Option("--annee", metavar="AAAA-AAAA", help="Année scolaire du bilan "
+                                                 "(par défaut : la dernière qui a des actions).", show_default=False)] = None,
+    format: Annotated[RenderFormat, typer.Option("--format", "-f", help="markdown ou html.")] = RenderFormat.markdown,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FICHIER", help="Fichier à écrire "
+                                                "(par défaut : la sortie standard).", show_default=False)] = None,
+    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Marque le bilan comme interne.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Le bilan annuel d'une année scolaire : indicateurs, répartitions, comparaison, événements, lacunes."""
+    import re
+
+    from .bilan import compute, years_with_actions
+    from .render.report import render_report
+
+    if annee is not None and not re.fullmatch(r"\d{4}-\d{4}", annee):
+        raise UsageError(f"année scolaire invalide : « {annee} »", "écrivez par exemple --annee 2022-2023")
+    model = _valid_model(registry, "le bilan")
+    years = years_with_actions(model, events=False)
+    year = annee or (years[-1] if years else None)
+    if year is None:
+        raise UsageError("le registre ne contient aucune action : précisez l'année avec --annee",
+                         "par exemple --annee 2022-2023")
+    text = render_report(model, compute(model, year), format.value, interne)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from .yamlwrite import write_atomic
+
+    write_atomic(out, text)
+    typer.echo(f"Bilan {year} écrit dans {out}.")
+
+
+@app.command(cls=FrenchCommand)
+def build(
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier du site, remplacé d'un coup "
+                                      "une fois complet.")] = Path("site"),
+    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Version interne du site.")] = False,
+    edit_url: Annotated[Optional[str], typer.Option("--edit-url", metavar="URL", help="Adresse du dépôt pour les "
+                                                    "liens « Modifier » (par défaut $EEE_EDIT_URL).",
+                                                    show_default=False)] = None,
+    registry: RegistryOption = None,
+) -> None:
+    """Le travail principal : valider, puis produire l'annuaire HTML et Markdown et tous les bilans annuels.
+
+    S'arrête sur les erreurs du registre (code de sortie 1) sans toucher au site existant.
+    """
+    from .render import build_site
+
+    model = _valid_model(registry, "le site")
+    err = typer.get_text_stream("stderr")
+    on_terminal = err.isatty()
+
+    def progress(step: str) -> None:
+        if on_terminal:
+            err.write(f"… {step}\n")
+
+    result = build_site(model, out, interne, edit_url or os.environ.get("EEE_EDIT_URL", ""), progress=progress)
+    years = result["years"]
+    summaries = ", ".join(years) if years else "aucun (pas d'action)"
+    typer.echo(f"Site {'interne' if interne else 'public'} écrit dans {out}/ : annuaire HTML ({result['html']} fichiers, "
+               f"{out / 'index.html'}), annuaire Markdown ({out / 'markdown'}/), bilans annuels : {summaries} "
+               f"({out / 'bilans' / 'index.html'}).")
+
+
 # --------------------------------------------------------------------------- import
 
 import_app = typer.Typer(

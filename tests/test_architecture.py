@@ -15,7 +15,7 @@ LAYERS = [
     {"schema"},
     {"model"},
     {"rules"},
-    {"query"},
+    {"query", "bilan"},
     {"validate", "codes", "annuaire", "present"},
     {"render"},
     {"report"},

@@ -8,12 +8,13 @@ failing render leaves the previous output untouched.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import EeeError
 from ..model import Registry
@@ -70,45 +71,59 @@ def _pages(site: Site, ext: str) -> list[tuple[str, str, dict[str, Any]]]:
     return pages
 
 
-def build(registry: Registry, fmt: str, out: Path, internal: bool = False, edit_url: str = "",
-          generated: str | None = None) -> list[str]:
-    """Render the directory into `out` (replaced atomically); return the files written."""
+def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool = False, edit_url: str = "",
+                    generated: str | None = None, reports: list[str] | None = None) -> list[str]:
+    """Write the directory's pages into `folder` (which must exist); return the files written."""
     if fmt not in FORMATS:
         raise EeeError(f"format inconnu : {fmt}")
     import jinja2
 
     site = site_context(registry, internal, generated or dt.date.today().isoformat())
+    site.reports = list(reports or [])
     ext = "html" if fmt == "html" else "md"
     env = make_environment(template_dirs(registry.root), fmt)
+    written: list[str] = []
+    svg = network_map(site)
+    for template, path, extra in _pages(site, ext):
+        depth = path.count("/")
+        context = {"site": site, "root": "../" * depth, "page": path, "ext": ext, "edit_url": edit_url.rstrip("/"),
+                   "map_svg": svg, **extra}
+        try:
+            text = env.get_template(template).render(context)
+        except jinja2.TemplateError as exc:
+            raise EeeError(f"le gabarit « {template} » n'a pas pu être rendu ({exc})",
+                           "vérifiez les gabarits du dossier templates/") from exc
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.append(path)
+    if fmt == "html":
+        for static in ("eee.css", "eee.js"):
+            source = next(d / "html" / static for d in template_dirs(registry.root) if (d / "html" / static).exists())
+            shutil.copyfile(source, folder / static)
+            written.append(static)
+    return written
+
+
+def build(registry: Registry, fmt: str, out: Path, internal: bool = False, edit_url: str = "",
+          generated: str | None = None) -> list[str]:
+    """Render the directory into `out` (replaced atomically); return the files written."""
+    with staged(out) as staging:
+        return write_directory(registry, fmt, staging, internal, edit_url, generated)
+
+
+@contextlib.contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A fresh folder beside `out`, put in its place only if the block completes."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    written: list[str] = []
     try:
-        svg = network_map(site)
-        for template, path, extra in _pages(site, ext):
-            depth = path.count("/")
-            context = {"site": site, "root": "../" * depth, "page": path, "ext": ext, "edit_url": edit_url.rstrip("/"),
-                       "map_svg": svg, **extra}
-            try:
-                text = env.get_template(template).render(context)
-            except jinja2.TemplateError as exc:
-                raise EeeError(f"le gabarit « {template} » n'a pas pu être rendu ({exc})",
-                               "vérifiez les gabarits du dossier templates/") from exc
-            target = staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            written.append(path)
-        if fmt == "html":
-            for static in ("eee.css", "eee.js"):
-                source = next((d / "html" / static for d in template_dirs(registry.root) if (d / "html" / static).exists()))
-                shutil.copyfile(source, staging / static)
-                written.append(static)
+        yield staging
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return written
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -124,3 +139,42 @@ def _swap(staging: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         staging.rename(out)
+
+
+def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: str = "",
+               generated: str | None = None, progress: Any = None) -> dict[str, Any]:
+    """The main job's output: the HTML directory, the Markdown directory and every annual summary, atomically.
+
+    Layout: `index.html`… (HTML directory), `bilans/<année>.html` and `bilans/index.html`,
+    `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`.
+    """
+    from ..bilan import compute, years_with_actions
+    from .report import render_report
+
+    say = progress or (lambda message: None)
+    generated = generated or dt.date.today().isoformat()
+    years = years_with_actions(registry)
+    with staged(out) as staging:
+        say("annuaire HTML")
+        html = write_directory(registry, "html", staging, internal, edit_url, generated, years)
+        say("annuaire Markdown")
+        (staging / "markdown").mkdir()
+        markdown = write_directory(registry, "markdown", staging / "markdown", internal, edit_url, generated, years)
+        summaries = []
+        for year in years:
+            say(f"bilan {year}")
+            bilan = compute(registry, year)
+            for fmt, folder in (("html", staging / "bilans"), ("markdown", staging / "markdown" / "bilans")):
+                folder.mkdir(parents=True, exist_ok=True)
+                text = render_report(registry, bilan, fmt, internal, links="../", generated=generated)
+                (folder / f"{year}.{'html' if fmt == 'html' else 'md'}").write_text(text, encoding="utf-8")
+            summaries.append((year, bilan))
+        env = make_environment(template_dirs(registry.root), "html")
+        site = site_context(registry, internal, generated)
+        site.reports = years
+        index = env.get_template("bilans.html").render(
+            site=site, root="../", page="bilans/index.html", ext="html", edit_url=edit_url, map_svg="",
+            summaries=summaries)
+        (staging / "bilans").mkdir(exist_ok=True)
+        (staging / "bilans" / "index.html").write_text(index, encoding="utf-8")
+    return {"html": len(html), "markdown": len(markdown), "years": years}

@@ -122,6 +122,7 @@ class Site:
     academies: list[Territory]
     figures: dict[str, Any]
     generated: str
+    reports: list[str] = field(default_factory=list)  # school years with an annual summary beside the directory
 
 
 def _value(registry: Registry, entity: Entity, pointer: tuple[Any, ...], value: Any) -> Value:

@@ -1,0 +1,93 @@
+"""The annual summary as an HTML or Markdown document, from `bilan.compute`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from ..bilan import Bilan, Figure
+from ..model import Registry
+from ..rules._util import school_year_bounds
+from .charts import bar_chart
+from .filters import date_fr
+
+HEADLINE = [
+    ("actions", "Actions menées ou engagées"),
+    ("eleves", "Élèves touchés"),
+    ("candidats", "Élèves candidats"),
+    ("enseignants", "Enseignants touchés"),
+    ("chefs_etablissement", "Chefs d'établissement touchés"),
+    ("partenaires", "Partenaires mobilisés"),
+    ("etablissements", "Établissements impliqués"),
+    ("evenements", "Événements"),
+]
+
+
+def _difference(now: Figure, before: Figure) -> str:
+    delta = now.value - before.value
+    if delta == 0:
+        return "="
+    sign = "+" if delta > 0 else "−"
+    percent = f" ({sign}{abs(delta) * 100 // before.value} %)" if before.value else ""
+    return f"{sign}{abs(delta)}{percent}"
+
+
+def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str | None, css: str = "",
+                   generated: str = "") -> dict[str, Any]:
+    """What the summary templates see. `links` is the path to the directory's root, or None (no links)."""
+    names = {e.id: e for e in registry}
+
+    def url(entity_id: str) -> str:
+        entity = names.get(entity_id)
+        if links is None or entity is None:
+            return ""
+        return f"{links}{entity.kind.folder}/{entity.id}.html"
+
+    def name(entity_id: str) -> str:
+        entity = names.get(entity_id)
+        return entity.nom if entity is not None else entity_id
+
+    headline = [(key, label, bilan.headline[key], bilan.previous_headline[key],
+                 _difference(bilan.headline[key], bilan.previous_headline[key]))
+                for key, label in HEADLINE]
+    start, end = school_year_bounds(bilan.year) or (None, None)
+    charts = {
+        "type": bar_chart("graphique-types", f"Actions par type, {bilan.year}",
+                          "Nombre d'actions de l'année par type d'action ; les mêmes chiffres sont dans le tableau.",
+                          [(r.label, r.figures["actions"].value) for r in bilan.by_type]),
+        "departement": bar_chart("graphique-departements", f"Actions par département, {bilan.year}",
+                                 "Nombre d'actions de l'année par département (une action peut concerner plusieurs "
+                                 "départements) ; les mêmes chiffres sont dans le tableau.",
+                                 [(r.label, r.figures["actions"].value) for r in bilan.by_departement]),
+    }
+    events = []
+    for event in bilan.events:
+        lieu = event.get("lieu")
+        place = ", ".join(v for v in ((lieu or {}).get("nom"), (lieu or {}).get("commune"))
+                          if isinstance(v, str)) if isinstance(lieu, dict) else ""
+        events.append({"id": event.id, "nom": event.nom, "date": date_fr(str(event.get("date") or "")),
+                       "lieu": place, "themes": event.texts("themes"), "url": url(event.id)})
+    return {
+        "b": bilan, "internal": internal, "headline": headline, "charts": charts, "events": events,
+        "url": url, "name": name, "css": css, "generated": generated or dt.date.today().isoformat(),
+        "debut": date_fr(start.isoformat()) if start else "", "fin": date_fr(end.isoformat()) if end else "",
+        "labels": dict(HEADLINE), "site_links": links is not None,
+    }
+
+
+def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = False, links: str | None = None,
+                  generated: str = "") -> str:
+    from . import make_environment, template_dirs
+
+    dirs = template_dirs(registry.root)
+    css = ""
+    if fmt == "html":
+        css = next((d / "html" / "eee.css").read_text(encoding="utf-8") for d in dirs if (d / "html" / "eee.css").exists())
+    env = make_environment(dirs, fmt)
+    template = env.get_template("bilan.html" if fmt == "html" else "bilan.md")
+    return template.render(report_context(registry, bilan, internal, links, css, generated))
+
+
+def report_path(year: str, fmt: str) -> Path:
+    return Path(f"bilan-{year}.{'html' if fmt == 'html' else 'md'}")

@@ -1,0 +1,176 @@
+"""Annual summaries (`eee report`) and the main job (`eee build`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from eee.bilan import compute, years_with_actions
+from eee.cli import main
+from eee.render.report import render_report
+from eee.validate import load
+
+from .conftest import write_files
+
+SECOND_YEAR = {
+    "actions/2023-2024/immersions-exemple.yaml": """id: immersions-exemple
+nom: Immersions d'enseignants en entreprise
+statut: realisee
+type: immersion_enseignants
+annee_scolaire: 2023-2024
+organisateurs: [clee-ales]
+partenaires: [exemple-aero]
+etablissements: [0300002p]
+departements: ["30"]
+public:
+  niveaux: [lycee]
+beneficiaires:
+  - {categorie: enseignants, nombre: 12}
+  - {categorie: eleves, nombre: 40, precision: environ}
+sources:
+  - titre: Données de test
+mis_a_jour: 2024-01-15
+""",
+    "actions/2023-2024/stages-exemple-2024.yaml": """id: stages-exemple-2024
+nom: Stages de découverte Exemple
+statut: realisee
+type: stage_decouverte
+annee_scolaire: 2023-2024
+organisateurs: [stages-exemple]
+partenaires: [exemple-aero, exemple-bois]
+departements: ["09", "31"]
+public:
+  niveaux: ["3e"]
+  publics_prioritaires: [rural]
+beneficiaires:
+  - {categorie: eleves, nombre: 30}
+sources:
+  - titre: Données de test
+mis_a_jour: 2024-01-15
+""",
+    "actions/2023-2024/forum-sans-nombre.yaml": """id: forum-sans-nombre
+nom: Forum des métiers
+statut: prevue
+type: forum_metiers
+annee_scolaire: 2023-2024
+organisateurs: [clee-ariege]
+a_completer:
+  - champ: beneficiaires
+    note: bilan à venir
+sources:
+  - titre: Données de test
+mis_a_jour: 2024-01-15
+""",
+    "evenements/2023-2024/pleniere-exemple.yaml": """id: pleniere-exemple
+nom: Séance plénière
+statut: realise
+type: pleniere
+annee_scolaire: 2023-2024
+date: 2023-11-20
+lieu: {nom: Lycée Jean-Baptiste Dumas, commune: Alès, departement: "30"}
+organisateurs: [clee-ales]
+themes: [Stages de 3e, Métiers en tension]
+sources:
+  - titre: Données de test
+mis_a_jour: 2024-01-15
+""",
+}
+
+
+@pytest.fixture
+def two_years(registry: Path) -> Path:
+    write_files(registry, SECOND_YEAR)
+    return registry
+
+
+def test_indicators_are_the_sums_of_the_actions(two_years: Path) -> None:
+    model, _ = load(two_years, check_schemas=False)
+    bilan = compute(model, "2023-2024")
+    actions = [a for a in model.of_kind("action") if a.get("annee_scolaire") == "2023-2024"]
+    assert bilan.headline["actions"].value == len(actions) == 3
+    expected = sum(b["nombre"] for a in actions for b in a.items("beneficiaires") if b["categorie"] == "eleves")
+    assert bilan.headline["eleves"].value == expected == 70
+    assert bilan.headline["eleves"].approximate  # « environ 40 »
+    assert sorted(bilan.headline["eleves"].sources) == ["immersions-exemple", "stages-exemple-2024"]
+    assert bilan.headline["enseignants"].value == 12
+    assert bilan.headline["partenaires"].value == 2 and bilan.headline["etablissements"].value == 1
+    assert bilan.headline["evenements"].value == 1
+    by_type = {r.label: r.figures["actions"].value for r in bilan.by_type}
+    assert by_type == {"Immersion d'enseignants en entreprise": 1, "Stage de découverte": 1, "Forum des métiers": 1}
+    for rows in (bilan.by_type, bilan.by_status):
+        assert sum(r.figures["eleves"].value for r in rows) == bilan.headline["eleves"].value
+    deps = {r.label: r.figures["eleves"].value for r in bilan.by_departement}
+    assert deps == {"30 Gard": 40, "09 Ariège": 30, "31 Haute-Garonne": 30, "non précisé": 0}
+    assert [r.id for r in bilan.by_partnership] == ["stages-exemple"]
+    assert [e.id for e in bilan.new_partners] == ["exemple-aero"]  # exemple-bois worked in 2022-2023 already
+    assert [a.id for a in bilan.actions_without_numbers] == ["forum-sans-nombre"]
+    assert [(e.id, champ) for e, champ, _ in bilan.gaps] == [("forum-sans-nombre", "beneficiaires")]
+
+
+def test_comparison_with_the_previous_year(two_years: Path) -> None:
+    model, _ = load(two_years, check_schemas=False)
+    bilan = compute(model, "2023-2024")
+    assert bilan.has_previous and bilan.previous == "2022-2023"
+    assert bilan.previous_headline["eleves"].value == 25
+    text = render_report(model, bilan, "markdown")
+    assert "| Élèves touchés | [au moins 70](#source-eleves) | 25 | +45 (+180 %) |" in text
+    assert "| Actions menées ou engagées | [3](#source-actions) | 1 | +2 (+200 %) |" in text
+    first = render_report(model, compute(model, "2022-2023"), "markdown")
+    assert "Pas de comparaison : le registre ne contient ni action ni événement pour l'année 2021-2022." in first
+
+
+def test_an_empty_year_is_an_honest_summary(two_years: Path) -> None:
+    model, _ = load(two_years, check_schemas=False)
+    text = render_report(model, compute(model, "2030-2031"), "html")
+    assert "Aucune action enregistrée pour l'année scolaire 2030-2031" in text
+    assert "ni aucun événement" in text
+
+
+def test_golden_summaries(two_years: Path, golden: Callable[[str, str], None]) -> None:
+    model, _ = load(two_years, check_schemas=False)
+    bilan = compute(model, "2023-2024")
+    golden("bilan-2023-2024.md", render_report(model, bilan, "markdown", generated="2024-09-01"))
+    golden("bilan-2023-2024.html", render_report(model, bilan, "html", links="../", generated="2024-09-01"))
+
+
+def test_report_cli(capsys: pytest.CaptureFixture[str], two_years: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["-r", str(two_years), "report"])
+    out, _ = capsys.readouterr()
+    assert info.value.code == 0 and out.startswith("# Bilan annuel 2023-2024")  # the latest year with actions
+    with pytest.raises(SystemExit) as info:
+        main(["-r", str(two_years), "report", "--annee", "2022-2023", "--format", "html", "--out",
+              str(tmp_path / "b.html")])
+    assert info.value.code == 0 and "<h1>Bilan annuel 2022-2023</h1>" in (tmp_path / "b.html").read_text(encoding="utf-8")
+
+
+def test_build_writes_everything(capsys: pytest.CaptureFixture[str], two_years: Path, tmp_path: Path) -> None:
+    model, _ = load(two_years, check_schemas=False)
+    assert years_with_actions(model) == ["2022-2023", "2023-2024"]
+    site = tmp_path / "site"
+    with pytest.raises(SystemExit) as info:
+        main(["-r", str(two_years), "build", "--out", str(site)])
+    out, err = capsys.readouterr()
+    assert info.value.code == 0 and err == ""
+    assert out.startswith(f"Site public écrit dans {site}/") and "bilans annuels : 2022-2023, 2023-2024" in out
+    for path in ("index.html", "clee/clee-ales.html", "markdown/index.md", "bilans/index.html", "bilans/2023-2024.html",
+                 "markdown/bilans/2022-2023.md", "eee.css"):
+        assert (site / path).is_file(), path
+    assert 'href="../actions/immersions-exemple.html"' in (site / "bilans/2023-2024.html").read_text(encoding="utf-8")
+    assert "bilans/index.html" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_build_stops_on_errors_and_keeps_the_old_site(capsys: pytest.CaptureFixture[str], two_years: Path,
+                                                      tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "ancien.html").write_text("ancien", encoding="utf-8")
+    write_files(two_years, {"clee/clee-ales.yaml": "id: clee-ales\nnom: [cassé\n"})
+    with pytest.raises(SystemExit) as info:
+        main(["-r", str(two_years), "build", "--out", str(site)])
+    out, err = capsys.readouterr()
+    assert info.value.code == 1 and out == ""
+    assert "clee/clee-ales.yaml:2:6: [erreur]" in err and "le site n'est pas produit" in err
+    assert [p.name for p in site.iterdir()] == ["ancien.html"]
