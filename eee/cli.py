@@ -248,6 +248,13 @@ def _model(registry: Optional[str]) -> Any:
     return model
 
 
+def _check_year(annee: Optional[str]) -> None:
+    import re
+
+    if annee is not None and not re.fullmatch(r"\d{4}-\d{4}", annee):
+        raise UsageError(f"année scolaire invalide : « {annee} »", "écrivez par exemple --annee 2022-2023")
+
+
 def _many(help_text: str, metavar: str) -> Any:
     return typer.Option(help=help_text, metavar=metavar, show_default=False)
 
@@ -358,8 +365,7 @@ def stats(
     """Chiffres du réseau : entités par type et territoire, couverture des CLEE, actions, lacunes."""
     from . import present, query
 
-    if annee is not None and not __import__("re").fullmatch(r"\d{4}-\d{4}", annee):
-        raise UsageError(f"année scolaire invalide : « {annee} »", "écrivez par exemple --annee 2022-2023")
+    _check_year(annee)
     model = _model(registry)
     present.stats(query.stats(model, annee), model, sys.stdout, format.value)
 
@@ -454,13 +460,10 @@ def report(
     registry: RegistryOption = None,
 ) -> None:
     """Le bilan annuel d'une année scolaire : indicateurs, répartitions, comparaison, événements, lacunes."""
-    import re
-
     from .bilan import compute, years_with_actions
     from .render.report import render_report
 
-    if annee is not None and not re.fullmatch(r"\d{4}-\d{4}", annee):
-        raise UsageError(f"année scolaire invalide : « {annee} »", "écrivez par exemple --annee 2022-2023")
+    _check_year(annee)
     model = _valid_model(registry, "le bilan")
     years = years_with_actions(model, events=False)
     year = annee or (years[-1] if years else None)
