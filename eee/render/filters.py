@@ -27,4 +27,4 @@ def md_escape(text: object) -> str:
 
 
 def plural(count: int, singular: str, many: str) -> str:
-    return f"{count} {singular if count == 1 else many}"
+    return f"{count} {singular if count < 2 else many}"  # French: 0 and 1 take the singular

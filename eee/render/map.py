@@ -30,7 +30,7 @@ def network_map(site: "Site", root: str = "") -> str:
     rows = max(r for _, r in LAYOUT.values()) + 1
     width, height = cols * (W + GAP) + GAP, rows * (H + GAP) + GAP + 34
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="group" '
         'aria-labelledby="carte-titre carte-desc" class="carte">',
         '<title id="carte-titre">Carte schématique des 13 départements de la région académique</title>',
         '<desc id="carte-desc">Chaque case est un département, placé à peu près à sa place géographique, '

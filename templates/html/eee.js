@@ -6,7 +6,7 @@
     return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
       .replace(/[^a-z0-9]+/g, " ").trim();
   }
-  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  function plural(n, one, many) { return n + " " + (n < 2 ? one : many); }  // en français : 0 ligne, 1 ligne, 2 lignes
 
   document.querySelectorAll("form.filtres").forEach(function (form) {
     var table = document.getElementById(form.dataset.table);
@@ -33,6 +33,7 @@
     form.addEventListener("input", apply);
     form.addEventListener("change", apply);
     form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
+    apply();  // le compte dès l'ouverture, et les filtres qu'un navigateur a pu garder au retour
   });
 
   document.querySelectorAll("table.index").forEach(function (table) {
