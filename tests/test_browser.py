@@ -329,3 +329,42 @@ def test_served_over_http(visit: Callable[..., Visit], server: str) -> None:
     violations = _axe(page, preload=True)
     assert violations == [], _report(violations)
     v.assert_clean()
+
+
+# --- The annual summary (eee build) ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What eee build writes for the test registry with a second school year (so there is a comparison)."""
+    from eee.render import build_site
+
+    from .conftest import write_files
+    from .test_bilan import SECOND_YEAR
+
+    root = tmp_path_factory.mktemp("build")
+    registry = copy_base(root / "registry")
+    write_files(registry, SECOND_YEAR)
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, root / "site", generated="2024-09-01")
+    return root / "site"
+
+
+@pytest.mark.parametrize("viewport", ["bureau", "telephone"])
+@pytest.mark.parametrize("path", ["bilans/2023-2024.html", "bilans/index.html"])
+def test_annual_summary_in_the_browser(browser: Any, built: Path, path: str, viewport: str) -> None:
+    base = built.as_uri() + "/"
+    size = DESKTOP if viewport == "bureau" else PHONE
+    context = browser.new_context(viewport=size)
+    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
+    try:
+        visit = Visit(context.new_page(), base)
+        page = visit.open(path)
+        violations = _axe(page)
+        assert violations == [], _report(violations)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} is {overflow}px wider than the screen"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{path.replace('/', '_')}-{viewport}.png"), full_page=True)
+        visit.assert_clean()
+    finally:
+        context.close()
