@@ -512,6 +512,29 @@ def build(
                f"({out / 'bilans' / 'index.html'}).")
 
 
+# --------------------------------------------------------------------------- completion
+
+
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command(cls=FrenchCommand)
+def completion(
+    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh ou fish.", show_default=False)],
+) -> None:
+    """Affiche le script de complétion des commandes pour un shell.
+
+    Pour bash, ajoutez à ~/.bashrc : eval "$(eee completion bash)" ; pour zsh, à ~/.zshrc :
+    eval "$(eee completion zsh)" ; pour fish : eee completion fish > ~/.config/fish/completions/eee.fish
+    """
+    from typer._completion_shared import get_completion_script
+
+    sys.stdout.write(get_completion_script(prog_name="eee", complete_var="_EEE_COMPLETE", shell=shell.value))
+
+
 # --------------------------------------------------------------------------- import
 
 import_app = typer.Typer(
@@ -606,6 +629,10 @@ def main(argv: Optional[list[str]] = None) -> None:
     """Console entry point: one handler for every way the tool can fail."""
     from typer._click import exceptions as ce
 
+    if "_EEE_COMPLETE" in os.environ:  # the shell asks for completions (eee completion installs this)
+        from typer._completion_classes import completion_init
+
+        completion_init()
     command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
     try:

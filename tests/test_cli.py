@@ -184,3 +184,14 @@ def test_folder_without_registry_files_exits_3(capsys: pytest.CaptureFixture[str
     code, out, err = eee(capsys, "--registry", str(tmp_path / "vide"), "validate")
     assert code == 3 and out == ""
     assert "ne contient aucun fichier du registre" in err
+
+
+def test_completion(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = eee(capsys, "completion", "bash")
+    assert code == 0 and "_EEE_COMPLETE=complete_bash" in out
+    import os
+
+    env = dict(os.environ, _EEE_COMPLETE="complete_bash", COMP_WORDS="eee validate --format ", COMP_CWORD="3")
+    result = subprocess.run([sys.executable, "-m", "eee"], env=env, capture_output=True, text=True, timeout=60,
+                            cwd=tmp_path)
+    assert result.stdout.split() == ["text", "parsable", "json", "github", "gitlab"]
