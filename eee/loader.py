@@ -28,7 +28,7 @@ from .kinds import KIND_BY_FOLDER, KINDS, NETWORK_FILE, Kind
 from .suggest import closest
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser  # libyaml's C parser, ~10 times faster than the pure one
 except ImportError:  # pragma: no cover
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
     from yaml.reader import Reader
@@ -309,8 +309,11 @@ _SYNTAX_FR = [
 ]
 
 
-def _syntax_problem(doc: SourceDoc, exc: yaml.MarkedYAMLError) -> None:
+def _syntax_problem(doc: SourceDoc, exc: yaml.MarkedYAMLError, text: str) -> None:
     english = " ".join(x for x in (exc.context, exc.problem) if x)
+    mark = exc.problem_mark
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        english = "'\\t' that cannot start any token"  # libyaml does not name the character: a tab
     # An unclosed quote or bracket is noticed far below: point at where it was opened.
     opened = exc.context and exc.context.startswith(("while scanning a quoted scalar", "while parsing a flow"))
     mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
@@ -362,7 +365,7 @@ def read_text(doc: SourceDoc, text: str) -> SourceDoc:
     except _Stop:
         return doc
     except yaml.MarkedYAMLError as exc:
-        _syntax_problem(doc, exc)
+        _syntax_problem(doc, exc, text)
         return doc
     except yaml.reader.ReaderError as exc:  # a control character; carries an offset, not a mark
         index = exc.position if isinstance(exc.position, int) else 0
