@@ -512,6 +512,125 @@ def build(
                f"({out / 'bilans' / 'index.html'}).")
 
 
+# --------------------------------------------------------------------------- editing workflow
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    sqlite = "sqlite"
+
+
+@app.command(cls=FrenchCommand)
+def export(
+    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="csv, json ou sqlite.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="CHEMIN", help="csv : dossier (par défaut "
+                                                "export-csv/) ; json : fichier (par défaut la sortie standard) ; "
+                                                "sqlite : fichier (par défaut registre.sqlite).", show_default=False)] = None,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", metavar="TYPE", help="Seulement ce type "
+                                                      "(répétable).", show_default=False)] = None,
+    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Inclure les contacts et notes internes.")] = False,
+    separateur: Annotated[str, typer.Option("--separateur", metavar="CAR", help="Séparateur CSV (« ; » pour Excel).")] = ",",
+    bom: Annotated[bool, typer.Option("--bom", metavar="", help="CSV avec BOM, pour Excel.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Exporte le registre en CSV (un fichier par type), en un document JSON ou en base SQLite.
+
+    Public par défaut : les contacts internes et notes internes n'y figurent qu'avec --interne.
+    La forme des exports est décrite dans docs/export.md.
+    """
+    import json
+
+    from . import export as service
+
+    model = _valid_model(registry, "l'export")
+    if fmt is ExportFormat.json:
+        text = json.dumps(service.export_json(model, interne, kind), ensure_ascii=False, indent=2) + "\n"
+        if out is None:
+            sys.stdout.write(text)
+            return
+        from .yamlwrite import write_atomic
+
+        write_atomic(out, text)
+        typer.echo(f"Export JSON écrit dans {out}.")
+    elif fmt is ExportFormat.csv:
+        folder = out or Path("export-csv")
+        files = service.export_csv(model, folder, interne, separateur, bom, kind)
+        typer.echo(f"Export CSV : {len(files)} fichiers écrits dans {folder}/.")
+    else:
+        path = out or Path("registre.sqlite")
+        service.export_sqlite(model, path, interne, kind)
+        typer.echo(f"Export SQLite écrit dans {path} (une table par type, et la table relations).")
+
+
+@app.command(cls=FrenchCommand)
+def schema(
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier du dépôt du registre.")] = Path("."),
+) -> None:
+    """Écrit les schémas JSON et les réglages de l'éditeur (.vscode/settings.json) pour un dépôt de registre.
+
+    L'extension YAML de VS Code complète et vérifie alors chaque fichier selon son type.
+    """
+    from .export import write_schemas
+
+    written = write_schemas(out)
+    typer.echo(f"{len(written)} fichiers écrits : schémas dans {out / 'schemas'}/, réglages dans "
+               f"{out / '.vscode' / 'settings.json'}.")
+
+
+@app.command(cls=FrenchCommand)
+def rename(
+    old: Annotated[str, typer.Argument(metavar="ANCIEN", help="Identifiant actuel.", show_default=False)],
+    new: Annotated[str, typer.Argument(metavar="NOUVEAU", help="Nouvel identifiant.", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", metavar="", help="Montre les changements sans rien écrire.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Renomme une entité : son fichier, son id et toutes les références, commentaires gardés."""
+    from . import rename as service
+    from .settings import resolve_registry
+
+    root = resolve_registry(registry or State.registry)
+    plan = service.plan(root, old, new)
+    for warning in plan.warnings:
+        sys.stderr.write(f"eee : attention, {warning}\n")
+    if dry_run:
+        sys.stdout.write(plan.diff())
+        typer.echo(f"Simulation (--dry-run, rien n'est écrit) : {plan.summary()}")
+        return
+    service.apply(plan)
+    typer.echo(plan.summary())
+
+
+class DiffFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command(cls=FrenchCommand)
+def diff(
+    revisions: Annotated[Optional[list[str]], typer.Argument(metavar="[REV1] [REV2]", help="Révisions git (par défaut : "
+                                                            "le dernier commit contre les fichiers actuels).",
+                                                            show_default=False)] = None,
+    annee: Annotated[Optional[str], typer.Option("--annee", metavar="AAAA-AAAA", help="Ce qui a changé pendant "
+                                                 "cette année scolaire.", show_default=False)] = None,
+    format: Annotated[DiffFormat, typer.Option("--format", "-f", help="markdown ou json.")] = DiffFormat.markdown,
+    registry: RegistryOption = None,
+) -> None:
+    """Journal des changements du registre d'après git : entités ajoutées, supprimées, renommées, champs et relations."""
+    from . import history
+    from .settings import resolve_registry
+
+    revisions = revisions or []
+    if len(revisions) > 2:
+        raise UsageError("au plus deux révisions", "par exemple : eee diff HEAD~3 HEAD")
+    if annee and revisions:
+        raise UsageError("--annee et des révisions ne se combinent pas", "choisissez l'un ou l'autre")
+    _check_year(annee)
+    root = resolve_registry(registry or State.registry)
+    changes = history.changes_for_year(root, annee) if annee else history.changes(root, *revisions)
+    sys.stdout.write(changes.json() if format is DiffFormat.json else changes.markdown())
+
+
 # --------------------------------------------------------------------------- completion
 
 

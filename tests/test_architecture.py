@@ -16,8 +16,8 @@ LAYERS = [
     {"model"},
     {"rules"},
     {"query", "bilan"},
-    {"validate", "codes", "annuaire", "present"},
-    {"render"},
+    {"validate", "codes", "annuaire", "present", "history", "rename", "fmt", "new"},
+    {"render", "export"},
     {"report"},
     {"cli", "__main__"},
 ]

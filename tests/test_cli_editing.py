@@ -1,0 +1,64 @@
+"""The editing workflow's commands end to end: export, schema, rename, diff."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from eee.cli import main
+
+
+def eee(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def test_export(capsys: pytest.CaptureFixture[str], registry: Path, tmp_path: Path) -> None:
+    code, out, _ = eee(capsys, "-r", str(registry), "export", "json")
+    assert code == 0 and json.loads(out)["public"] is True
+    code, out, _ = eee(capsys, "-r", str(registry), "export", "sqlite", "--out", str(tmp_path / "r.sqlite"))
+    assert code == 0
+    assert sqlite3.connect(tmp_path / "r.sqlite").execute("select count(*) from clee").fetchone() == (2,)
+    code, out, _ = eee(capsys, "-r", str(registry), "export", "csv", "--out", str(tmp_path / "csv"), "--kind", "clee")
+    assert code == 0 and (tmp_path / "csv" / "clee.csv").exists()
+    code, _, err = eee(capsys, "-r", str(registry), "export", "csv", "--kind", "clees-x")
+    assert code == 2 and "type d'entité inconnu" in err
+
+
+def test_schema(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = eee(capsys, "schema", "--out", str(tmp_path))
+    assert code == 0 and (tmp_path / "schemas" / "clee.schema.json").exists()
+    settings = json.loads((tmp_path / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert "registry/clee/*.yaml" in settings["yaml.schemas"]["./schemas/clee.schema.json"]
+
+
+def test_rename_and_diff(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=registry.parent,
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "départ")
+    code, out, _ = eee(capsys, "-r", str(registry), "rename", "exemple-bois", "scierie-exemple", "--dry-run")
+    assert code == 0 and "-id: exemple-bois" in out and "+id: scierie-exemple" in out
+    assert (registry / "partenaires" / "exemple-bois.yaml").exists()
+    code, out, _ = eee(capsys, "-r", str(registry), "rename", "exemple-bois", "scierie-exemple")
+    assert code == 0 and "renommé" in out
+    assert (registry / "partenaires" / "scierie-exemple.yaml").exists()
+    assert eee(capsys, "-r", str(registry), "validate")[0] == 0
+    code, out, _ = eee(capsys, "-r", str(registry), "diff")
+    assert code == 0 and "`exemple-bois` → `scierie-exemple`" in out
+    data = json.loads(eee(capsys, "-r", str(registry), "diff", "--format", "json")[1])
+    assert data["renommees"][0]["nouveau"] == "scierie-exemple"
+    code, _, err = eee(capsys, "-r", str(registry), "rename", "inconnu", "autre")
+    assert code == 2 and "inconnu" in err
+    code, _, err = eee(capsys, "-r", str(registry), "diff", "a", "b", "c")
+    assert code == 2
