@@ -220,8 +220,17 @@ def _fingerprint(body: str) -> str:
     return hashlib.sha256(stable.encode("utf-8")).hexdigest()[:16]
 
 
+def canonical_body(data: dict[str, Any]) -> str:
+    """The YAML of an imported entity in `eee fmt`'s canonical form, so that fmt never touches it."""
+    from .fmt import format_text
+    from .schema import SchemaSet
+    from .settings import schemas_dir
+
+    return format_text(dump(data), KINDS["etablissement"], SchemaSet(schemas_dir()))
+
+
 def render(data: dict[str, Any]) -> str:
-    body = dump(data)
+    body = canonical_body(data)
     return f"# yaml-language-server: $schema=../../schemas/etablissement.schema.json\n{STAMP}{_fingerprint(body)}\n{body}"
 
 
@@ -304,7 +313,7 @@ def import_schools(csv_path: Path, root: Path, uais: list[str], departements: li
         path = folder / f"{uai.lower()}.yaml"
         rel = path.relative_to(root).as_posix()
         text = render(data)
-        state = _state(path, dump(data))
+        state = _state(path, canonical_body(data))
         if state == "edited" and not force:
             result.skipped.append(rel)
             continue

@@ -515,6 +515,77 @@ def build(
 # --------------------------------------------------------------------------- editing workflow
 
 
+@app.command(cls=FrenchCommand)
+def new(
+    kind: Annotated[str, typer.Argument(metavar="TYPE", help="clee, cmq, pft, partenariat, partenaire, etablissement, "
+                                        "action, evenement ou club.", show_default=False)],
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="Identifiant : minuscules, chiffres et tirets (UAI en "
+                                             "minuscules pour un établissement).", show_default=False)],
+    values: Annotated[Optional[list[str]], typer.Option("--set", metavar="CHAMP=VALEUR", help="Valeur d'un champ "
+                                                        "(répétable ; listes séparées par des virgules).",
+                                                        show_default=False)] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", metavar="", help="Ne rien demander, même dans un terminal.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Crée le fichier d'une nouvelle entité, valide, avec ce qui reste à compléter.
+
+    Dans un terminal, demande les champs obligatoires manquants (sauf avec --no-input).
+    """
+    import datetime as dt
+
+    from . import new as service
+    from .query import kind_named
+    from .schema import SchemaSet
+    from .settings import resolve_registry, schemas_dir
+
+    root = resolve_registry(registry or State.registry)
+    given: dict[str, str] = {}
+    for item in values or []:
+        field_name, sep, value = item.partition("=")
+        if not sep or not field_name.strip():
+            raise UsageError(f"--set attend CHAMP=VALEUR, pas « {item} »", "par exemple --set nom=\"CLEE de l'Aude\"")
+        given[field_name.strip()] = value.strip()
+    the_kind = kind_named(kind)
+    if not no_input and sys.stdin.isatty():
+        for field_name, title, description, choices in service.required_fields(the_kind, SchemaSet(schemas_dir())):
+            if field_name in given:
+                continue
+            if choices:
+                typer.echo(f"{title} — valeurs possibles : " + ", ".join(f"{v} ({label})" for v, label in choices))
+            given[field_name] = typer.prompt(title)
+    path = service.create(root, the_kind, entity_id, given, dt.date.today().isoformat())
+    typer.echo(f"Créé : {path} — complétez-le, puis lancez eee validate.")
+
+
+@app.command(cls=FrenchCommand)
+def fmt(
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[CHEMINS]...", help="Fichiers ou dossiers (par "
+                                                          "défaut : tout le registre).", show_default=False)] = None,
+    check: Annotated[bool, typer.Option("--check", metavar="", help="N'écrit rien ; code de sortie 1 si des fichiers "
+                                        "seraient modifiés.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Met les fichiers du registre en forme canonique, sans changer les données ni perdre un commentaire.
+
+    Ordre des clés du schéma, guillemets autour des valeurs que YAML pourrait mal lire, indentation,
+    fin de fichier. Relancer la commande ne change plus rien.
+    """
+    from .fmt import format_registry
+    from .settings import resolve_registry
+
+    root = resolve_registry(registry or State.registry)
+    result = format_registry(root, paths or None, check)
+    shown = _shown_root(root)
+    for path in result.changed:
+        typer.echo(f"{'à reformater' if check else 'reformaté'} : {shown}/{path}")
+    for path, reason in result.skipped:
+        sys.stderr.write(f"eee : {shown}/{path} ignoré : {reason}\n")
+    done = "à reformater" if check else "reformaté(s)"
+    typer.echo(f"{len(result.changed)} fichier(s) {done}, {len(result.unchanged)} déjà en forme"
+               + (f", {len(result.skipped)} ignoré(s)" if result.skipped else "") + ".")
+    raise typer.Exit(1 if (check and result.changed) or result.skipped else 0)
+
+
 class ExportFormat(str, Enum):
     csv = "csv"
     json = "json"

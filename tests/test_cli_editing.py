@@ -62,3 +62,31 @@ def test_rename_and_diff(capsys: pytest.CaptureFixture[str], registry: Path) -> 
     assert code == 2 and "inconnu" in err
     code, _, err = eee(capsys, "-r", str(registry), "diff", "a", "b", "c")
     assert code == 2
+
+
+def test_new_and_fmt(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    code, out, _ = eee(capsys, "-r", str(registry), "new", "partenaire", "scierie-exemple", "--no-input",
+                       "--set", "nom=Scierie Exemple", "--set", "type=entreprise", "--set", "statut=actif")
+    assert code == 0 and "scierie-exemple.yaml" in out
+    code, _, err = eee(capsys, "-r", str(registry), "new", "partenaire", "scierie-exemple", "--no-input",
+                       "--set", "nom=X", "--set", "type=entreprise", "--set", "statut=actif")
+    assert code == 2 and "scierie-exemple" in err
+    code, _, err = eee(capsys, "-r", str(registry), "new", "partenaire", "autre", "--no-input", "--set", "nom")
+    assert code == 2 and "CHAMP=VALEUR" in err
+    path = registry / "clee" / "clee-ales.yaml"
+    text = path.read_text(encoding="utf-8").replace("mis_a_jour: 2024-01-15\n", "")
+    path.write_text("# en tête\nmis_a_jour: 2024-01-15\n" + text.replace("statut: actif", "statut: actif  # vérifié"),
+                    encoding="utf-8")
+    code, out, _ = eee(capsys, "-r", str(registry), "fmt", "--check")
+    assert code == 1 and "clee/clee-ales.yaml" in out
+    code, out, _ = eee(capsys, "-r", str(registry), "fmt")
+    assert code == 0 and "reformaté" in out
+    assert "# vérifié" in path.read_text(encoding="utf-8") and "# en tête" in path.read_text(encoding="utf-8")
+    assert eee(capsys, "-r", str(registry), "fmt", "--check")[0] == 0
+
+
+def test_the_shipped_registry_is_in_canonical_form(capsys: pytest.CaptureFixture[str]) -> None:
+    from eee.settings import shipped_registry
+
+    code, out, _ = eee(capsys, "-r", str(shipped_registry()), "fmt", "--check")
+    assert code == 0, out

@@ -1,0 +1,211 @@
+"""`eee new KIND ID`: a new, schema-valid skeleton file in the right folder.
+
+The file has the `# yaml-language-server: $schema=…` header, `id`, every
+required field of the kind (values given on the command line, as strings,
+converted by the schema's type), `mis_a_jour` (today) and an `a_completer`
+entry for `sources` (a source must have a title, so none is invented). The
+text is written in `eee fmt`'s canonical form.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .kinds import KIND_BY_FOLDER, KINDS, Kind
+from .loader import SourceDoc, discover
+from .schema import LABELS_KEYWORD, SchemaSet
+
+ID_RULE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+UAI_ID = re.compile(r"^[0-9]{7}[a-z]$")
+AUTOMATIC = {"id", "mis_a_jour"}  # filled by eee new itself
+DERIVED = {"etablissement": {"uai"}}  # derived from the id
+SOURCES_TODO = "source des informations à ajouter (titre, adresse de la page, date)"
+TODO_BY_KIND = {  # what a rule requires of a kind and a new file cannot know yet
+    "clee": [
+        ("co_animation.etablissement", "chef d'établissement co-animateur, désigné par l'IA-DASEN"),
+        ("co_animation.partenaire", "co-animateur issu du monde économique"),
+    ],
+}
+_TRUE = {"true", "oui", "vrai", "1", "yes"}
+_FALSE = {"false", "non", "faux", "0", "no"}
+
+Field = tuple[str, str, str, list[tuple[str, str]]]  # (field, title, description, choices (value, label))
+
+
+def _kind(kind: Kind | str) -> Kind:
+    if isinstance(kind, Kind):
+        return kind
+    found = KINDS.get(kind) or KIND_BY_FOLDER.get(kind)
+    if found is None:
+        names = ", ".join(k.name for k in KINDS.values() if k.name != "reseau")
+        raise UsageError(f"type d'entité « {kind} » inconnu", f"types possibles : {names}")
+    return found
+
+
+def _choices(node: dict[str, Any], schemas: SchemaSet) -> list[tuple[str, str]]:
+    if node.get("type") == "array" and isinstance(node.get("items"), dict):
+        node = schemas.annotations(node["items"])
+    labels = node.get(LABELS_KEYWORD, {})
+    return [(str(value), labels.get(value, str(value))) for value in node.get("enum", [])]
+
+
+def required_fields(kind: Kind | str, schemas: SchemaSet) -> list[Field]:
+    """The fields the user must give for a new entity of this kind, in schema order, with their choices."""
+    kind = _kind(kind)
+    schema = schemas.schemas[kind.schema_file]
+    skip = AUTOMATIC | DERIVED.get(kind.name, set())
+    out = []
+    for name in schema.get("properties", {}):
+        if name not in schema.get("required", []) or name in skip:
+            continue
+        node = schemas.node_at(kind.name, (name,)) or {}
+        out.append((name, node.get("title", name), node.get("description", ""), _choices(node, schemas)))
+    return out
+
+
+def _listed(choices: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{v} ({label})" if label != v else v for v, label in choices)
+
+
+def _convert(name: str, text: str, node: dict[str, Any], schemas: SchemaSet) -> Any:
+    kind = node.get("type")
+    if kind == "array":
+        items = schemas.annotations(node["items"]) if isinstance(node.get("items"), dict) else {}
+        return [_convert(name, part.strip(), items, schemas) for part in text.split(",") if part.strip()]
+    if kind == "integer":
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise UsageError(f"« {name} » doit être un nombre entier, pas « {text} »", f"par exemple {name}=12") from None
+    if kind == "number":
+        try:
+            return float(text.strip().replace(",", "."))
+        except ValueError:
+            raise UsageError(f"« {name} » doit être un nombre, pas « {text} »", f"par exemple {name}=12") from None
+    if kind == "boolean":
+        if text.strip().lower() in _TRUE:
+            return True
+        if text.strip().lower() in _FALSE:
+            return False
+        raise UsageError(f"« {name} » vaut true ou false, pas « {text} »", f"par exemple {name}=true")
+    if kind == "object":
+        raise UsageError(f"« {name} » est un bloc de plusieurs clés : il ne se donne pas en ligne de commande",
+                         "créez le fichier, puis complétez ce bloc dans l'éditeur")
+    return text.strip()
+
+
+def _check_enum(name: str, value: Any, node: dict[str, Any], schemas: SchemaSet) -> None:
+    from .suggest import closest
+
+    choices = _choices(node, schemas)
+    if not choices:
+        return
+    allowed = [v for v, _ in choices]
+    for item in value if isinstance(value, list) else [value]:
+        if str(item) not in allowed:
+            guess = closest(str(item), allowed)
+            hint = (f"vouliez-vous dire « {guess} » ? " if guess else "") + f"valeurs possibles : {_listed(choices)}"
+            raise UsageError(f"valeur « {item} » inconnue pour « {name} »", hint)
+
+
+def _check_id(kind: Kind, entity_id: str) -> None:
+    if kind.name == "etablissement":
+        if not UAI_ID.match(entity_id):
+            raise UsageError(
+                f"identifiant « {entity_id} » invalide pour un établissement",
+                "l'identifiant d'un établissement est son UAI en minuscules : 7 chiffres et une lettre, "
+                "par exemple 0312686b (le champ uai en est déduit)",
+            )
+        from .rules._util import uai_check_letter
+
+        expected = uai_check_letter(entity_id.upper())
+        if expected != entity_id[-1].upper():
+            raise UsageError(
+                f"l'UAI « {entity_id.upper()} » a une lettre de contrôle fausse (attendue : {expected})",
+                "vérifiez l'UAI dans l'Annuaire de l'éducation",
+            )
+        return
+    if not ID_RULE.match(entity_id):
+        from .schema import _slug
+
+        guess = _slug(entity_id)
+        hint = ("un identifiant s'écrit en lettres minuscules ASCII (sans accent), chiffres et tirets, "
+                "sans espace ni tiret au début ou à la fin")
+        if guess and ID_RULE.match(guess):
+            hint += f" : par exemple « {guess} »"
+        raise UsageError(f"identifiant « {entity_id} » invalide", hint)
+
+
+def _existing(root: Path, entity_id: str) -> str | None:
+    found = discover(root)
+    for rel, _ in list(found.files) + list(found.skipped):
+        if Path(rel).stem == entity_id:
+            return rel
+    return None
+
+
+def target_path(root: Path, kind: Kind, entity_id: str, values: dict[str, Any]) -> Path:
+    if kind.by_year:
+        return root / kind.folder / str(values["annee_scolaire"]) / f"{entity_id}.yaml"
+    return root / kind.folder / f"{entity_id}.yaml"
+
+
+def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str], today: str) -> Path:
+    """Write a new skeleton file for `entity_id` and return its path; `UsageError` (in French) if refused."""
+    from .fmt import format_text
+    from .settings import schemas_dir
+    from .yamlwrite import dump, write_atomic
+
+    kind = _kind(kind)
+    if kind.name == "reseau":
+        raise UsageError("le réseau est décrit par un seul fichier, reseau.yaml : il ne se crée pas avec eee new",
+                         "modifiez registry/reseau.yaml")
+    schemas = SchemaSet(schemas_dir())
+    _check_id(kind, entity_id)
+    existing = _existing(root, entity_id)
+    if existing:
+        raise UsageError(f"l'identifiant « {entity_id} » existe déjà : {existing}",
+                         "choisissez un autre identifiant (un identifiant est unique dans tout le registre)")
+    fields = required_fields(kind, schemas)
+    properties = schemas.schemas[kind.schema_file].get("properties", {})
+    unknown = [name for name in values if name not in properties]
+    if unknown:
+        from .suggest import closest
+
+        guess = closest(unknown[0], list(properties))
+        raise UsageError(f"champ « {unknown[0]} » inconnu pour {kind.a_label}",
+                         f"vouliez-vous dire « {guess} » ?" if guess else "champs possibles : " + ", ".join(properties))
+    missing = [f for f in fields if not str(values.get(f[0], "")).strip()]
+    if missing:
+        listed = "\n".join(f"  {name} ({title})" + (f" : {_listed(choices)}" if choices else "")
+                           for name, title, _, choices in missing)
+        raise UsageError(f"valeurs obligatoires manquantes pour {kind.a_label} :\n{listed}",
+                         "donnez-les sous la forme champ=valeur, par exemple "
+                         + " ".join(f"{name}=…" for name, *_ in missing))
+    data: dict[str, Any] = {"id": entity_id}
+    if kind.name == "etablissement":
+        data["uai"] = entity_id.upper()
+    for name, text in values.items():
+        if name in AUTOMATIC or name in DERIVED.get(kind.name, set()):
+            continue
+        node = schemas.node_at(kind.name, (name,)) or {}
+        value = _convert(name, str(text), node, schemas)
+        _check_enum(name, value, node, schemas)
+        data[name] = value
+    data["a_completer"] = [{"champ": "sources", "note": SOURCES_TODO}] + [
+        {"champ": champ, "note": note} for champ, note in TODO_BY_KIND.get(kind.name, [])]
+    data["mis_a_jour"] = today
+    doc = SourceDoc(f"{kind.folder}/{entity_id}.yaml", kind, data)
+    problems = schemas.check(doc)
+    if problems:
+        first = problems[0]
+        raise UsageError(first.message, first.hint)
+    path = target_path(root, kind, entity_id, data)
+    depth = len(path.relative_to(root).parts)
+    header = f"# yaml-language-server: $schema={'../' * depth}schemas/{kind.schema_file}\n"
+    text = format_text(header + dump(data), kind, schemas)
+    write_atomic(path, text)
+    return path
