@@ -470,7 +470,7 @@ def report(
     if year is None:
         raise UsageError("le registre ne contient aucune action : précisez l'année avec --annee",
                          "par exemple --annee 2022-2023")
-    text = render_report(model, compute(model, year), format.value, interne)
+    text = render_report(model, compute(model, year), format.value, interne, history=True)
     if out is None:
         sys.stdout.write(text)
         return

@@ -174,3 +174,28 @@ def test_build_stops_on_errors_and_keeps_the_old_site(capsys: pytest.CaptureFixt
     assert info.value.code == 1 and out == ""
     assert "clee/clee-ales.yaml:2:6: [erreur]" in err and "le site n'est pas produit" in err
     assert [p.name for p in site.iterdir()] == ["ancien.html"]
+
+
+def test_the_summary_says_what_changed_in_the_registry_during_the_year(two_years: Path) -> None:
+    import os
+    import subprocess
+
+    def git(*args: str, date: str) -> None:
+        env = dict(os.environ, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=two_years.parent,
+                       env=env, check=True, capture_output=True)
+
+    added = two_years / "partenaires" / "exemple-chimie.yaml"
+    text = added.parent.joinpath("exemple-bois.yaml").read_text(encoding="utf-8")
+    git("init", "-q", date="2023-06-01T10:00:00+02:00")
+    git("add", "-A", date="2023-06-01T10:00:00+02:00")
+    git("commit", "-qm", "départ", date="2023-06-01T10:00:00+02:00")
+    added.write_text(text.replace("exemple-bois", "exemple-chimie").replace("Exemple Bois", "Exemple Chimie"),
+                     encoding="utf-8")
+    git("add", "-A", date="2024-03-01T10:00:00+01:00")
+    git("commit", "-qm", "ajout", date="2024-03-01T10:00:00+01:00")
+    model, _ = load(two_years, check_schemas=False)
+    text = render_report(model, compute(model, "2023-2024"), "markdown", history=True)
+    assert "- Entités ajoutées : 1 (Exemple Chimie)." in text
+    text = render_report(model, compute(model, "2021-2022"), "markdown", history=True)
+    assert "L'historique du registre n'est pas disponible pour cette année" in text

@@ -166,7 +166,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
             bilan = compute(registry, year)
             for fmt, folder in (("html", staging / "bilans"), ("markdown", staging / "markdown" / "bilans")):
                 folder.mkdir(parents=True, exist_ok=True)
-                text = render_report(registry, bilan, fmt, internal, links="../", generated=generated)
+                text = render_report(registry, bilan, fmt, internal, links="../", generated=generated, history=True)
                 (folder / f"{year}.{'html' if fmt == 'html' else 'md'}").write_text(text, encoding="utf-8")
             summaries.append((year, bilan))
         env = make_environment(template_dirs(registry.root), "html")

@@ -33,8 +33,20 @@ def _difference(now: Figure, before: Figure) -> str:
     return f"{sign}{abs(delta)}{percent}"
 
 
+def year_changes(root: Path, year: str) -> tuple[dict[str, Any] | None, str]:
+    """What changed in the registry during the year, from git (`eee diff --annee`), or why it is not known."""
+    from ..errors import EeeError
+    from ..history import changes_for_year
+
+    try:
+        return changes_for_year(root, year).as_dict(), ""
+    except EeeError as exc:
+        return None, exc.message
+
+
 def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str | None, css: str = "",
-                   generated: str = "") -> dict[str, Any]:
+                   generated: str = "", changes: dict[str, Any] | None = None,
+                   changes_note: str = "") -> dict[str, Any]:
     """What the summary templates see. `links` is the path to the directory's root, or None (no links)."""
     names = {e.id: e for e in registry}
 
@@ -73,11 +85,13 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
         "url": url, "name": name, "css": css, "generated": generated or dt.date.today().isoformat(),
         "debut": date_fr(start.isoformat()) if start else "", "fin": date_fr(end.isoformat()) if end else "",
         "labels": dict(HEADLINE), "site_links": links is not None,
+        "changes": changes, "changes_note": changes_note,
     }
 
 
 def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = False, links: str | None = None,
-                  generated: str = "") -> str:
+                  generated: str = "", history: bool = False) -> str:
+    """The summary as a document; with `history`, it also says what changed in the registry (git)."""
     from . import make_environment, template_dirs
 
     dirs = template_dirs(registry.root)
@@ -86,7 +100,8 @@ def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = F
         css = next((d / "html" / "eee.css").read_text(encoding="utf-8") for d in dirs if (d / "html" / "eee.css").exists())
     env = make_environment(dirs, fmt)
     template = env.get_template("bilan.html" if fmt == "html" else "bilan.md")
-    return template.render(report_context(registry, bilan, internal, links, css, generated))
+    changes, note = year_changes(registry.root, bilan.year) if history else (None, "")
+    return template.render(report_context(registry, bilan, internal, links, css, generated, changes, note))
 
 
 def report_path(year: str, fmt: str) -> Path:
