@@ -48,6 +48,7 @@ class _French:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = "Affiche cette aide et quitte."
+            option.metavar = ""  # a flag: no value to show
         return option
 
     def format_help(self, ctx: Any, formatter: Any) -> None:

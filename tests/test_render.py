@@ -9,7 +9,8 @@ from typing import Callable
 import pytest
 
 from eee.cli import main
-from eee.render import build
+from eee.errors import EeeError
+from eee.render import MARKER, build
 from eee.validate import load
 
 from .conftest import TESTS, write_files
@@ -30,7 +31,7 @@ def all_text(folder: Path) -> str:
 def test_golden_directory(registry: Path, tmp_path: Path, fmt: str, golden: Callable[[str, str], None]) -> None:
     out = tmp_path / "site"
     written = render(registry, fmt, out, edit_url="https://forge.example/registre/-/edit/main/registry")
-    assert sorted(written) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert sorted(written + [MARKER]) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     for path in sorted(written):
         if path.endswith((".css", ".js")):
             continue
@@ -168,3 +169,18 @@ def test_cli_render(capsys: pytest.CaptureFixture[str], registry: Path, tmp_path
     out, err = capsys.readouterr()
     assert exit_info.value.code == 1 and "l'annuaire n'est pas produit" in err
     assert not (tmp_path / "md").exists()
+
+
+def test_an_output_folder_eee_did_not_write_is_never_replaced(registry: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "mes-documents"
+    mine.mkdir()
+    (mine / "note.txt").write_text("à garder", encoding="utf-8")
+    for target in (mine, registry, registry.parent, registry / "clee"):
+        with pytest.raises(EeeError):
+            render(registry, "html", target)
+    assert (mine / "note.txt").read_text(encoding="utf-8") == "à garder"
+    assert (registry / "reseau.yaml").exists()
+    out = tmp_path / "site"
+    render(registry, "html", out)
+    render(registry, "html", out)  # its own output is replaced
+    assert (out / MARKER).exists()

@@ -108,18 +108,39 @@ def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool =
 def build(registry: Registry, fmt: str, out: Path, internal: bool = False, edit_url: str = "",
           generated: str | None = None) -> list[str]:
     """Render the directory into `out` (replaced atomically); return the files written."""
-    with staged(out) as staging:
+    with staged(out, registry.root) as staging:
         return write_directory(registry, fmt, staging, internal, edit_url, generated)
 
 
+MARKER = ".eee-sortie"  # written in every output folder: only such folders are ever replaced
+
+
+def check_output(out: Path, registry_root: Path | None = None) -> None:
+    """Refuse an output folder whose replacement would destroy something eee did not write."""
+    out = out.resolve()
+    if registry_root is not None:
+        root = registry_root.resolve()
+        if out == root or root.is_relative_to(out) or out.is_relative_to(root):
+            raise EeeError(f"« {out} » contient le registre ou s'y trouve : il serait écrasé",
+                           "choisissez un dossier de sortie à part, par exemple --out site")
+    if out.exists() and not out.is_dir():
+        raise EeeError(f"« {out} » existe et n'est pas un dossier", "choisissez un autre dossier avec --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise EeeError(f"« {out} » existe, n'est pas vide et n'a pas été produit par eee : il n'est pas remplacé",
+                       "choisissez un dossier nouveau ou vide, ou supprimez celui-ci vous-même")
+
+
 @contextlib.contextmanager
-def staged(out: Path) -> Iterator[Path]:
+def staged(out: Path, registry_root: Path | None = None) -> Iterator[Path]:
     """A fresh folder beside `out`, put in its place only if the block completes."""
+    check_output(out, registry_root)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         yield staging
+        (staging / MARKER).write_text("Dossier produit par eee : « eee build » ou « eee render » le remplace en entier.\n",
+                                      encoding="utf-8")
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -154,7 +175,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     say = progress or (lambda message: None)
     generated = generated or dt.date.today().isoformat()
     years = years_with_actions(registry)
-    with staged(out) as staging:
+    with staged(out, registry.root) as staging:
         say("annuaire HTML")
         html = write_directory(registry, "html", staging, internal, edit_url, generated, years)
         say("annuaire Markdown")
