@@ -575,6 +575,9 @@ def fmt(
     from .settings import resolve_registry
 
     root = resolve_registry(registry or State.registry)
+    for path in paths or []:
+        if not path.exists():
+            raise UsageError(f"« {path} » n'existe pas", "donnez des fichiers ou dossiers du registre")
     result = format_registry(root, paths or None, check)
     shown = _shown_root(root)
     for path in result.changed:

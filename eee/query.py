@@ -466,6 +466,8 @@ def incoming(registry: Registry, entity: Entity) -> dict[str, list[Relation]]:
 
 def find_entity(registry: Registry, entity_id: str) -> Entity:
     """The entity with this id, or a usage error with the closest ids."""
+    if not entity_id.strip():
+        raise UsageError("identifiant vide", "donnez l'identifiant d'une entité, par exemple : eee show clee-ariege")
     entity = registry.get(entity_id) or registry.get(entity_id.strip().lower())
     if entity is not None:
         return entity

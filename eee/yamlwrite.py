@@ -56,6 +56,10 @@ def dump(data: dict[str, Any], indent: int = 0) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that it is never seen half-written."""
+    if path.is_dir():
+        from .errors import EeeError
+
+        raise EeeError(f"« {path} » est un dossier : impossible d'y écrire un fichier", "donnez un nom de fichier")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
