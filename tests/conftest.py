@@ -72,3 +72,14 @@ def golden(request: pytest.FixtureRequest) -> "Callable[[str, str], None]":
         assert text == path.read_text(encoding="utf-8"), f"{name} differs: run pytest --update-golden and review"
 
     return check
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run eee's entry point in-process: (exit code, stdout, stderr)."""
+    from eee.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err

@@ -12,7 +12,7 @@ from eee.cli import main
 from eee.render.report import render_report
 from eee.validate import load
 
-from .conftest import write_files
+from .conftest import REPO, write_files
 
 SECOND_YEAR = {
     "actions/2023-2024/immersions-exemple.yaml": """id: immersions-exemple
@@ -132,7 +132,11 @@ def test_golden_summaries(two_years: Path, golden: Callable[[str, str], None]) -
     model, _ = load(two_years, check_schemas=False)
     bilan = compute(model, "2023-2024")
     golden("bilan-2023-2024.md", render_report(model, bilan, "markdown", generated="2024-09-01"))
-    golden("bilan-2023-2024.html", render_report(model, bilan, "html", links="../", generated="2024-09-01"))
+    html = render_report(model, bilan, "html", links="../", generated="2024-09-01")
+    # The page carries the directory's stylesheet inline; it is compared apart, so a style change does not touch this.
+    css = (REPO / "templates" / "html" / "eee.css").read_text(encoding="utf-8")
+    assert css in html
+    golden("bilan-2023-2024.html", html.replace(css, "/* eee.css */\n"))
 
 
 def test_report_cli(capsys: pytest.CaptureFixture[str], two_years: Path, tmp_path: Path) -> None:

@@ -12,15 +12,10 @@ import pytest
 from eee import __version__
 from eee.cli import main
 
-from .conftest import write_files
+from .conftest import cli, write_files
 
 
-def eee(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
+eee = cli
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

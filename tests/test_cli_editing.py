@@ -11,13 +11,10 @@ import pytest
 
 from eee.cli import main
 
+from .conftest import cli
 
-def eee(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
+
+eee = cli
 
 
 def test_export(capsys: pytest.CaptureFixture[str], registry: Path, tmp_path: Path) -> None:
