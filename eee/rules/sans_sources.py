@@ -2,6 +2,8 @@
 
 La clé sources liste les documents ou pages publiques qui établissent les
 faits du fichier, avec leur date. Un fait sans source ne peut pas être vérifié.
+Une source encore à trouver se déclare dans a_completer (champ sources) : le
+manque est alors rappelé une seule fois, par EEE-R031.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ EXAMPLE = Example(
 
 def check(registry: Registry) -> Iterator[Problem]:
     for entity in registry:
-        if "sources" not in entity.data:
+        if "sources" not in entity.data and not entity.declares_gap("sources"):  # a declared gap is EEE-R031
             yield entity.problem(
                 CODE, SEVERITY, ("id",),
                 f"« {entity.id} » n'indique pas ses sources",
