@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""Mesure eee sur un registre synthétique : des processus entiers, chronométrés à l'horloge murale.
+
+    python benchmarks/run.py --entities 2000 [--runs 3] [--seed 1] [--json resultats.json]
+                             [--dir benchmarks/.data] [--skip-peer]
+
+Le registre est produit par benchmarks/generate.py (ou réutilisé s'il existe déjà pour ce N, cette
+graine et cette version du générateur) sous --dir. Les mesures sont entrelacées : la 1re exécution
+de chaque mesure, puis la 2e de chaque mesure…, et l'on retient la médiane. Voir benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SCHEMAS = ROOT / "schemas"
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402  (benchmarks/generate.py)
+
+PYTHON = sys.executable
+FOLDER_KIND = {"actions": "action", "etablissements": "etablissement", "partenaires": "partenaire",
+               "evenements": "evenement", "partenariats": "partenariat", "clee": "clee", "cmq": "cmq",
+               "pft": "pft", "club": "club"}
+
+PARSE_FLOOR = """
+import sys, yaml
+from pathlib import Path
+n = 0
+for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
+    yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    n += 1
+assert n
+"""
+
+PEAK_RSS = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+# (ratio, numérateur, dénominateur, cible, sens) — les cibles de l'issue 8.
+TARGETS = [
+    ("validate_cold/parse_floor", "eee_validate_cold_s", "parse_floor_s", 1.0, "<="),
+    ("check_jsonschema/validate_cold", "check_jsonschema_s", "eee_validate_cold_s", 15.0, ">="),
+    ("validate_warm/validate_cold", "eee_validate_warm_s", "eee_validate_cold_s", 0.1, "<="),
+    ("build/validate_cold", "eee_build_s", "eee_validate_cold_s", 2.0, "<="),
+    ("version/import_typer", "eee_version_s", "import_typer_s", 1.1, "<="),
+    ("validate_peak_rss_mb/yaml_mb", "eee_validate_peak_rss_mb", "yaml_mb", 10.0, "<="),
+]
+TIMED = ["python_pass_s", "import_typer_s", "eee_version_s", "eee_help_s", "parse_floor_s",
+         "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s"]
+KEYS = TIMED + ["eee_validate_peak_rss_mb", "yaml_mb"]
+
+
+def eee_command() -> str:
+    beside = Path(PYTHON).parent / "eee"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("eee")
+    if not found:
+        raise SystemExit("run.py : la commande eee est introuvable (pip install -e . ?)")
+    return found
+
+
+def generator_digest() -> str:
+    return hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:12]
+
+
+def registry_for(n: int, seed: int, cache: Path) -> tuple[Path, dict]:
+    """Le registre de ce N et de cette graine, produit une fois puis réutilisé."""
+    target = cache / f"registre-n{n}-s{seed}"
+    stamp = cache / f"registre-n{n}-s{seed}.json"
+    digest = generator_digest()
+    if target.is_dir() and stamp.exists():
+        info = json.loads(stamp.read_text(encoding="utf-8"))
+        if info.get("generateur") == digest:
+            info["reutilise"] = True
+            return target, info
+    cache.mkdir(parents=True, exist_ok=True)
+    info = generate.write(target, n, seed)
+    info["generateur"] = digest
+    stamp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    info["reutilise"] = False
+    return target, info
+
+
+def find_peer(cache: Path, install: bool) -> tuple[str | None, str]:
+    """check-jsonschema : à côté de python, sur le PATH, sinon installé dans un venv à part sous cache/."""
+    for candidate in (Path(PYTHON).parent / "check-jsonschema", cache / "peer-venv" / "bin" / "check-jsonschema"):
+        if candidate.exists():
+            return str(candidate), f"trouvé : {candidate}"
+    found = shutil.which("check-jsonschema")
+    if found:
+        return found, f"trouvé sur le PATH : {found}"
+    if not install:
+        return None, "absent (--skip-peer)"
+    venv = cache / "peer-venv"
+    print(f"check-jsonschema absent : installation dans {venv} (python -m venv + pip install check-jsonschema)…",
+          file=sys.stderr)
+    subprocess.run([PYTHON, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "check-jsonschema"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return str(venv / "bin" / "check-jsonschema"), f"installé par run.py dans {venv}"
+
+
+def files_by_kind(registry: Path) -> dict[str, list[str]]:
+    """Chemins relatifs au registre (lignes de commande courtes), triés, par type."""
+    kinds: dict[str, list[str]] = {}
+    for path in sorted(registry.rglob("*.yaml")):
+        rel = path.relative_to(registry)
+        kind = "reseau" if rel.as_posix() == "reseau.yaml" else FOLDER_KIND.get(rel.parts[0])
+        if kind:
+            kinds.setdefault(kind, []).append(rel.as_posix())
+    return kinds
+
+
+def peer_commands(peer: str, kinds: dict[str, list[str]]) -> list[list[str]]:
+    """Une invocation par type ; les très longues listes sont coupées (limite de la ligne de commande)."""
+    commands = []
+    for kind, files in sorted(kinds.items()):
+        schema = SCHEMAS / f"{kind}.schema.json"
+        base = [peer, "--schemafile", str(schema), "--base-uri", schema.as_uri()]
+        chunk: list[str] = []
+        size = 0
+        for f in files:
+            if chunk and size + len(f) > 1_000_000:
+                commands.append(base + chunk)
+                chunk, size = [], 0
+            chunk.append(f)
+            size += len(f) + 1
+        commands.append(base + chunk)
+    return commands
+
+
+class Bench:
+    def __init__(self, registry: Path, work: Path, peer: str | None):
+        self.registry = registry
+        self.work = work  # dossier courant des processus mesurés
+        self.eee = eee_command()
+        self.peer = peer
+        self.peer_cmds = peer_commands(peer, files_by_kind(registry)) if peer else []
+        self.touched = sorted((registry / "actions").rglob("*.yaml"))[0]
+        self.original = self.touched.read_bytes()
+        self.flip = 0
+        self.exit_codes: dict[str, list[int]] = {}
+
+    def run(self, name: str, cmd: list[str], cwd: Path | None = None) -> float:
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd or self.work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - start
+        self.exit_codes.setdefault(name, []).append(proc.returncode)
+        return elapsed
+
+    def drop_caches(self) -> None:
+        for folder in (self.work / ".eee-cache", self.registry / ".eee-cache"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def touch_action(self) -> None:
+        """Change le contenu d'une action (une ligne de commentaire alternée), sans la rendre invalide."""
+        self.flip += 1
+        self.touched.write_bytes(self.original + f"# retouche {self.flip}\n".encode())
+
+    def restore(self) -> None:
+        self.touched.write_bytes(self.original)
+
+    def validate_cmd(self) -> list[str]:
+        return [self.eee, "validate", "--registry", str(self.registry), "--format", "json"]
+
+    def measures(self):
+        reg = str(self.registry)
+        yield "python_pass_s", lambda: self.run("python_pass_s", [PYTHON, "-c", "pass"])
+        yield "import_typer_s", lambda: self.run("import_typer_s", [PYTHON, "-c", "import typer"])
+        yield "eee_version_s", lambda: self.run("eee_version_s", [self.eee, "--version"])
+        yield "eee_help_s", lambda: self.run("eee_help_s", [self.eee, "--help"])
+        yield "parse_floor_s", lambda: self.run("parse_floor_s", [PYTHON, "-c", PARSE_FLOOR, reg])
+
+        def cold() -> float:
+            self.drop_caches()
+            return self.run("eee_validate_cold_s", self.validate_cmd())
+        yield "eee_validate_cold_s", cold
+
+        def warm() -> float:
+            self.run("premier passage (non chronométré)", self.validate_cmd())
+            self.touch_action()
+            return self.run("eee_validate_warm_s", self.validate_cmd())
+        yield "eee_validate_warm_s", warm
+
+        if self.peer:
+            def peer() -> float:
+                start = time.perf_counter()
+                for cmd in self.peer_cmds:
+                    self.run("check_jsonschema_s", cmd, cwd=self.registry)
+                return time.perf_counter() - start
+            yield "check_jsonschema_s", peer
+
+        def build() -> float:
+            out = self.work / "site"
+            shutil.rmtree(out, ignore_errors=True)
+            return self.run("eee_build_s", [self.eee, "build", "--registry", reg, "--out", str(out)])
+        yield "eee_build_s", build
+
+    def peak_rss_mb(self) -> float:
+        """Pic de mémoire d'un validate, dans un processus intermédiaire neuf (RUSAGE_CHILDREN n'y voit que lui)."""
+        self.drop_caches()
+        out = subprocess.run([PYTHON, "-c", PEAK_RSS, *self.validate_cmd()], cwd=self.work, capture_output=True,
+                             text=True, check=True)
+        return int(out.stdout.strip()) / 1024  # ru_maxrss : en Kio sous Linux
+
+
+def yaml_mb(registry: Path) -> float:
+    return sum(p.stat().st_size for p in registry.rglob("*.yaml")) / 1e6
+
+
+def check_peer_accepts(bench: Bench) -> list[str]:
+    """Le pair accepte-t-il les fichiers valides, $ref relatifs compris ? Renvoie les échecs."""
+    failures = []
+    for cmd in bench.peer_cmds:
+        proc = subprocess.run(cmd, cwd=bench.registry, capture_output=True, text=True)
+        if proc.returncode != 0:
+            failures.append(f"{Path(cmd[2]).name} : code {proc.returncode} : {(proc.stdout + proc.stderr)[-400:]}")
+    return failures
+
+
+def compute_ratios(fig: dict) -> dict:
+    ratios = {}
+    for name, num, den, target, sense in TARGETS:
+        a, b = fig.get(num), fig.get(den)
+        value = a / b if a is not None and b else None
+        met = None if value is None else (value <= target if sense == "<=" else value >= target)
+        ratios[name] = {"valeur": value, "cible": f"{sense} {target:g}", "atteinte": met}
+    return ratios
+
+
+def print_table(fig: dict, ratios: dict, n: int, runs: int) -> None:
+    print(f"\nN = {n} entités, médiane de {runs} exécution(s)\n")
+    print(f"{'mesure':<28} {'valeur':>10}")
+    print("-" * 39)
+    for key in KEYS:
+        value = fig.get(key)
+        shown = "—" if value is None else (f"{value:.3f}" if key.endswith("_s") else f"{value:.1f}")
+        print(f"{key:<28} {shown:>10}")
+    print(f"\n{'ratio':<32} {'valeur':>9} {'cible':>8}  atteinte")
+    print("-" * 60)
+    for name, r in ratios.items():
+        value = "—" if r["valeur"] is None else f"{r['valeur']:.2f}"
+        met = {True: "oui", False: "NON", None: "—"}[r["atteinte"]]
+        print(f"{name:<32} {value:>9} {r['cible']:>8}  {met}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Mesures de performance d'eee (processus entiers, médianes).")
+    parser.add_argument("--entities", "-n", type=int, default=2000, help="taille du registre (défaut 2000)")
+    parser.add_argument("--seed", type=int, default=1, help="graine du générateur (défaut 1)")
+    parser.add_argument("--runs", "-r", type=int, default=3, help="exécutions par mesure (défaut 3 ; médiane)")
+    parser.add_argument("--json", type=Path, help="écrire toutes les mesures dans ce fichier JSON")
+    parser.add_argument("--dir", type=Path, default=HERE / ".data",
+                        help="dossier des registres générés et du venv du pair (défaut benchmarks/.data)")
+    parser.add_argument("--skip-peer", action="store_true", help="ne pas mesurer check-jsonschema")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs doit valoir au moins 1")
+    cache = args.dir.resolve()
+
+    started = time.perf_counter()
+    registry, info = registry_for(args.entities, args.seed, cache)
+    how = "réutilisé" if info["reutilise"] else f"généré en {info['secondes']} s"
+    print(f"registre : {registry} ({how})", file=sys.stderr)
+    peer, peer_note = find_peer(cache, install=not args.skip_peer) if not args.skip_peer else (None, "ignoré (--skip-peer)")
+    print(f"check-jsonschema : {peer_note}", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory(prefix="eee-bench-") as tmp:
+        bench = Bench(registry, Path(tmp), peer)
+        peer_failures = check_peer_accepts(bench) if peer else []
+        for failure in peer_failures:
+            print(f"ATTENTION : check-jsonschema refuse des fichiers valides : {failure}", file=sys.stderr)
+        samples: dict[str, list[float]] = {}
+        measures = list(bench.measures())
+        try:
+            for r in range(args.runs):  # entrelacé : la r-ième exécution de chaque mesure, puis la suivante
+                for name, measure in measures:
+                    samples.setdefault(name, []).append(measure())
+                print(f"passage {r + 1}/{args.runs} fait ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+            rss = bench.peak_rss_mb()
+        finally:
+            bench.restore()
+            bench.drop_caches()
+
+    figures: dict = {key: None for key in KEYS}
+    figures.update({name: statistics.median(values) for name, values in samples.items()})
+    figures["eee_validate_peak_rss_mb"] = rss
+    figures["yaml_mb"] = yaml_mb(registry)
+    ratios = compute_ratios(figures)
+    print_table(figures, ratios, args.entities, args.runs)
+
+    failed = {k: v for k, v in bench.exit_codes.items() if any(v)}
+    if failed:
+        print(f"\nATTENTION : codes de sortie non nuls : {failed}", file=sys.stderr)
+    result = {
+        "n": args.entities, "seed": args.seed, "runs": args.runs,
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                    "implementation": platform.python_implementation(), "platform": platform.platform()},
+        "figures": figures, "ratios": ratios, "samples": samples,
+        "registre": {"chemin": str(registry), "fichiers": info["entites"], "octets": info["octets"],
+                     "par_type": info["par_type"], "reutilise": info["reutilise"]},
+        "pair": {"commande": peer, "note": peer_note, "invocations": len(bench.peer_cmds),
+                 "refus_sur_fichiers_valides": peer_failures},
+        "codes_de_sortie": bench.exit_codes,
+        "duree_totale_s": round(time.perf_counter() - started, 1),
+    }
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"\nrésultats écrits dans {args.json}", file=sys.stderr)
+    print(f"durée totale : {result['duree_totale_s']} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
