@@ -213,12 +213,58 @@ class SchemaSet:
             validators[kind.name] = cls(schema, format_checker=checker)
         return validators
 
+    @cached_property
+    def _fast(self) -> dict[str, Any]:
+        """Compiled validators that only say valid or not: most files are valid, and this is ~10× faster.
+
+        fastjsonschema implements draft 7, whose keywords are the only ones the (dereferenced) schemas
+        use; `format: date` is given jsonschema's own calendar check. A test compares both verdicts on
+        arbitrary documents. A file the fast path rejects goes through jsonschema for precise messages.
+        """
+        try:
+            import fastjsonschema
+        except ImportError:  # pragma: no cover - a declared dependency; the slow path still works
+            return {}
+        import datetime as dt
+
+        def is_date(value: Any) -> bool:
+            try:
+                dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                return False
+            return True
+
+        compiled = {}
+        for kind in KINDS.values():
+            schema = dict(self.dereferenced(self.schemas[kind.schema_file]))
+            schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+            try:
+                compiled[kind.name] = fastjsonschema.compile(schema, formats={"date": is_date})
+            except Exception:  # noqa: BLE001 - a schema the fast path cannot take keeps the full path
+                continue
+        return compiled
+
+    # Compiling the fast validators costs about 0.25 s: worth it only for a large registry.
+    FAST_FROM = 300
+    use_fast = False
+
+    def is_valid(self, kind: str, data: Any) -> bool:
+        """True if `data` meets the schema of `kind` (fast path first, when enabled)."""
+        fast = self._fast.get(kind) if self.use_fast else None
+        if fast is not None:
+            try:
+                fast(data)
+                return True
+            except Exception:  # noqa: BLE001 - any refusal, or data it cannot handle: ask jsonschema
+                pass
+        return bool(self._validators[kind].is_valid(data))
+
     def check(self, doc: SourceDoc) -> list[Problem]:
         """Schema problems of one read document (which must have data and a kind)."""
         assert doc.kind is not None
-        validator = self._validators[doc.kind.name]
-        if validator.is_valid(doc.data):
+        if self.is_valid(doc.kind.name, doc.data):
             return []
+        validator = self._validators[doc.kind.name]
         problems: dict[Pointer, Problem] = {}
         for error in sorted(validator.iter_errors(doc.data), key=_relevance):
             for pointer, problem in self._problems(doc, error):

@@ -12,6 +12,17 @@ from .schema import SchemaSet
 from .settings import schemas_dir
 
 
+_SHARED: dict[Path, SchemaSet] = {}
+
+
+def shared_schemas() -> SchemaSet:
+    """The installation's schemas, read once per process (they do not change while eee runs)."""
+    folder = schemas_dir()
+    if folder not in _SHARED:
+        _SHARED[folder] = SchemaSet(folder)
+    return _SHARED[folder]
+
+
 def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = True) -> tuple[Registry, Report]:
     """Read and check every file of the registry; return the model and all problems found.
 
@@ -20,8 +31,9 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
     references to it resolve) but marked invalid. Queries pass
     `check_schemas=False`: they only need the model, and stay light (no jsonschema).
     """
-    schemas = schemas or SchemaSet(schemas_dir())
+    schemas = schemas or shared_schemas()
     docs, found = load_registry(root)
+    schemas.use_fast = len(docs) >= schemas.FAST_FROM
     problems = found.problems
     if not docs and not problems:
         raise RegistryNotFound(

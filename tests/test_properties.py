@@ -96,3 +96,76 @@ def test_validator_never_raises_on_any_bytes(target: str, raw: bytes) -> None:
         assert report.exit_code() in (0, 1)
     finally:
         path.write_bytes(original)
+
+
+@given(st.sampled_from([k for k in KINDS if k != "reseau"]), documents)
+@SETTINGS
+def test_the_fast_path_agrees_with_jsonschema(kind: str, data: Any) -> None:
+    """The compiled fast path must never call valid what jsonschema calls invalid."""
+    fast = SCHEMAS._fast[kind]
+    try:
+        fast(data)
+        fast_valid = True
+    except Exception:  # noqa: BLE001
+        fast_valid = False
+    # What must hold: the fast path never calls valid what jsonschema refuses (the reverse only costs time).
+    assert not fast_valid or SCHEMAS._validators[kind].is_valid(data), data
+
+
+@given(st.sampled_from(sorted(KINDS)), st.fixed_dictionaries({}, optional={
+    key: st.one_of(scalars, st.lists(scalars, max_size=3)) for key in KEYS}))
+@SETTINGS
+def test_the_fast_path_agrees_on_documents_with_known_keys(kind: str, data: Any) -> None:
+    fast = SCHEMAS._fast[kind]
+    try:
+        fast(data)
+        fast_valid = True
+    except Exception:  # noqa: BLE001
+        fast_valid = False
+    assert not fast_valid or SCHEMAS._validators[kind].is_valid(data), data
+
+
+def _real_documents() -> list[tuple[str, dict[str, Any]]]:
+    from eee.settings import shipped_registry
+
+    found = []
+    for root in (ROOT, shipped_registry()):
+        model, _ = load(root, check_schemas=False)
+        found += [(e.kind.name, e.data) for e in model]
+    return found
+
+
+REAL = _real_documents()
+
+
+def _leaves(value: Any, pointer: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [pointer] if pointer else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _leaves(item, pointer + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out += _leaves(item, pointer + (index,))
+    return out
+
+
+@given(st.integers(0, len(REAL) - 1), st.integers(0, 10_000), st.one_of(scalars, st.lists(scalars, max_size=2)))
+@SETTINGS
+def test_the_fast_path_agrees_on_real_documents_with_one_value_changed(which: int, where: int, value: Any) -> None:
+    import copy
+
+    kind, original = REAL[which]
+    data = copy.deepcopy(original)
+    pointers = _leaves(data)
+    pointer = pointers[where % len(pointers)]
+    target = data
+    for part in pointer[:-1]:
+        target = target[part]
+    target[pointer[-1]] = value
+    fast = SCHEMAS._fast[kind]
+    try:
+        fast(data)
+        fast_valid = True
+    except Exception:  # noqa: BLE001
+        fast_valid = False
+    assert not fast_valid or SCHEMAS._validators[kind].is_valid(data), (kind, pointer, value)
