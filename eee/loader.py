@@ -318,6 +318,11 @@ def _syntax_problem(doc: SourceDoc, exc: yaml.MarkedYAMLError, text: str) -> Non
     opened = exc.context and exc.context.startswith(("while scanning a quoted scalar", "while parsing a flow"))
     mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if "maximum nesting depth" in english:  # libyaml ≥ 0.2.6 stops at its own depth limit first
+        doc.problems.append(Problem(doc.path, line, col, "EEE-Y005", Severity.ERROR,
+                                    "imbrication trop profonde (au-delà de ce que lit YAML)",
+                                    "une entité du registre n'a besoin que de quelques niveaux : simplifiez la structure"))
+        return
     message, hint = f"erreur de syntaxe YAML ({english})", "vérifiez l'indentation et les guillemets de cette ligne"
     for needle, fr, fr_hint in _SYNTAX_FR:
         if needle in english:
