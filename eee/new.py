@@ -22,8 +22,8 @@ ID_RULE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 UAI_ID = re.compile(r"^[0-9]{7}[a-z]$")
 AUTOMATIC = {"id", "mis_a_jour"}  # filled by eee new itself
 DERIVED = {"etablissement": {"uai"}}  # derived from the id
-SOURCES_TODO = "source des informations à ajouter (titre, adresse de la page, date)"
-TODO_BY_KIND = {  # what a rule requires of a kind and a new file cannot know yet
+SOURCES_GAP = "source des informations à ajouter (titre, adresse de la page, date)"
+GAPS_BY_KIND = {  # what a rule requires of a kind and a new file cannot know yet
     "clee": [
         ("co_animation.etablissement", "chef d'établissement co-animateur, désigné par l'IA-DASEN"),
         ("co_animation.partenaire", "co-animateur issu du monde économique"),
@@ -195,8 +195,8 @@ def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str],
         value = _convert(name, str(text), node, schemas)
         _check_enum(name, value, node, schemas)
         data[name] = value
-    data["a_completer"] = [{"champ": "sources", "note": SOURCES_TODO}] + [
-        {"champ": champ, "note": note} for champ, note in TODO_BY_KIND.get(kind.name, [])]
+    data["a_completer"] = [{"champ": "sources", "note": SOURCES_GAP}] + [
+        {"champ": champ, "note": note} for champ, note in GAPS_BY_KIND.get(kind.name, [])]
     data["mis_a_jour"] = today
     doc = SourceDoc(f"{kind.folder}/{entity_id}.yaml", kind, data)
     problems = schemas.check(doc)
