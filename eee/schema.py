@@ -339,7 +339,7 @@ class SchemaSet:
                 day, month, year = french_date.groups()
                 hint = f"écrivez la date sous la forme AAAA-MM-JJ : {year}-{int(month):02d}-{int(day):02d}"
             elif keyword == "format" and isinstance(instance, str) and _ISO_DATE.match(instance):
-                hint = f"le format est bon mais cette date n'existe pas dans le calendrier : vérifiez le jour et le mois"
+                hint = "le format est bon mais cette date n'existe pas dans le calendrier : vérifiez le jour et le mois"
             elif isinstance(instance, str) and node.get("pattern") == _ID_PATTERN and _ID_RE.match(_slug(instance)):
                 hint = f"un identifiant s'écrit en minuscules sans accent ni espace : « {_slug(instance)} »"
             yield make("EEE-S005", path, f"{_shown(instance)} n'est pas une valeur valide pour {about}", hint)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from eee.cli import main
 
 from .conftest import cli
 
