@@ -19,7 +19,7 @@ LAYERS = [
     {"validate", "codes", "annuaire", "present", "history", "rename", "fmt", "new"},
     {"render", "export"},
     {"report"},
-    {"cli", "__main__"},
+    {"cli", "__main__", "entry"},
 ]
 
 

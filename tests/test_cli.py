@@ -190,3 +190,11 @@ def test_completion(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "eee"], env=env, capture_output=True, text=True, timeout=60,
                             cwd=tmp_path)
     assert result.stdout.split() == ["text", "parsable", "json", "github", "gitlab"]
+
+
+def test_version_does_not_load_the_command_line(tmp_path: Path) -> None:
+    code = ("import sys\nfrom eee.entry import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "print('LOADED=' + ','.join(m for m in ('typer', 'eee.cli', 'yaml') if m in sys.modules))\n")
+    result = _run("-c", code, cwd=tmp_path)
+    assert result.stdout.splitlines() == [f"eee {__version__}", "LOADED="]
