@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import hashlib
 import io
 import re
@@ -192,13 +191,11 @@ def entity(annuaire: Annuaire, uai: str, today: str) -> tuple[dict[str, Any] | N
     return data, problems
 
 
-@functools.lru_cache(maxsize=1)
 def _departements() -> frozenset[str]:
-    # The vocabulary of the schemas, without loading them: the keys of the académie mapping.
-    from .schema import SchemaSet
-    from .settings import schemas_dir
+    """The départements of the schemas' vocabulary."""
+    from .validate import shared_schemas
 
-    return frozenset(SchemaSet(schemas_dir()).academie_of_departement)
+    return frozenset(shared_schemas().academie_of_departement)
 
 
 def _nature_from_label(row: dict[str, str]) -> str:
@@ -223,14 +220,13 @@ def _fingerprint(body: str) -> str:
 def canonical_body(data: dict[str, Any]) -> str:
     """The YAML of an imported entity in `eee fmt`'s canonical form, so that fmt never touches it."""
     from .fmt import format_text
-    from .schema import SchemaSet
-    from .settings import schemas_dir
+    from .validate import shared_schemas
 
-    return format_text(dump(data), KINDS["etablissement"], SchemaSet(schemas_dir()))
+    return format_text(dump(data), KINDS["etablissement"], shared_schemas())
 
 
-def render(data: dict[str, Any]) -> str:
-    body = canonical_body(data)
+def render(body: str) -> str:
+    """The file of an imported entity: header, fingerprint of the canonical body, body."""
     return f"# yaml-language-server: $schema=../../schemas/etablissement.schema.json\n{STAMP}{_fingerprint(body)}\n{body}"
 
 
@@ -312,8 +308,9 @@ def import_schools(csv_path: Path, root: Path, uais: list[str], departements: li
             continue
         path = folder / f"{uai.lower()}.yaml"
         rel = path.relative_to(root).as_posix()
-        text = render(data)
-        state = _state(path, canonical_body(data))
+        body = canonical_body(data)
+        text = render(body)
+        state = _state(path, body)
         if state == "edited" and not force:
             result.skipped.append(rel)
             continue

@@ -412,19 +412,8 @@ def render(
     qui a des erreurs (lancez eee validate).
     """
     from .render import build
-    from .settings import resolve_registry
-    from .validate import run
 
-    root = resolve_registry(registry or State.registry)
-    report = run(root)
-    if report.errors:
-        from .errors import InvalidRegistry
-
-        raise InvalidRegistry(f"le registre a {report.errors} erreur{'s' if report.errors > 1 else ''} : "
-                              "l'annuaire n'est pas produit", "corrigez-les d'abord (eee validate les détaille)")
-    from .validate import load
-
-    model, _ = load(root, check_schemas=False)
+    model = _valid_model(registry, "l'annuaire")
     target = out or Path("site" if fmt is RenderFormat.html else "annuaire-md")
     written = build(model, fmt.value, target, interne, edit_url or os.environ.get("EEE_EDIT_URL", ""))
     kind = "interne" if interne else "public"
@@ -436,10 +425,10 @@ def _valid_model(registry: Optional[str], what: str) -> Any:
     """The model of a registry without errors, for commands that publish; else exit 1 with the problems."""
     from .errors import InvalidRegistry
     from .settings import resolve_registry
-    from .validate import load, run
+    from .validate import check
 
     root = resolve_registry(registry or State.registry)
-    report = run(root)
+    model, report = check(root)
     if report.errors:
         from .report import parsable
 
@@ -447,7 +436,7 @@ def _valid_model(registry: Optional[str], what: str) -> Any:
                  sys.stderr, _shown_root(root))
         raise InvalidRegistry(f"le registre a {report.errors} erreur{'s' if report.errors > 1 else ''} : "
                               f"{what} n'est pas produit", "corrigez-les d'abord (eee validate les détaille)")
-    return load(root, check_schemas=False)[0]
+    return model
 
 
 @app.command(cls=FrenchCommand)

@@ -83,10 +83,15 @@ def _other_reading(text: str) -> str:
     return "un booléen (vrai ou faux)"
 
 
-def run(root: Path) -> Report:
-    """Every problem of the registry at `root`, from every layer."""
+def check(root: Path) -> tuple[Registry, Report]:
+    """The model and every problem of the registry at `root`, from every layer (files read once)."""
     from .rules import run as run_rules
 
     registry, report = load(root)
     report.extend(run_rules(registry))
-    return report
+    return registry, report
+
+
+def run(root: Path) -> Report:
+    """Every problem of the registry at `root`, from every layer."""
+    return check(root)[1]
