@@ -93,6 +93,7 @@ class SchemaSet:
         self.folder = folder
         self.schemas: dict[str, dict[str, Any]] = {}
         self._merged: dict[int, dict[str, Any]] = {}
+        self._nodes: dict[tuple[str, Pointer], dict[str, Any] | None] = {}
         names = [COMMON] + [k.schema_file for k in KINDS.values()]
         for name in names:
             path = folder / name
@@ -134,7 +135,14 @@ class SchemaSet:
         return merged
 
     def node_at(self, kind: str, pointer: Pointer) -> dict[str, Any] | None:
-        """The (merged) schema node that describes the value at `pointer`, if any."""
+        """The (merged) schema node that describes the value at `pointer`, if any (memoised: list
+        indexes do not matter, every item of a list has the same schema)."""
+        key = (kind, tuple(0 if isinstance(p, int) else p for p in pointer))
+        if key not in self._nodes:
+            self._nodes[key] = self._node_at(kind, key[1])
+        return self._nodes[key]
+
+    def _node_at(self, kind: str, pointer: Pointer) -> dict[str, Any] | None:
         node = self.annotations(self.schemas[KINDS[kind].schema_file])
         for part in pointer:
             child = node.get("items") if isinstance(part, int) else (node.get("properties") or {}).get(part)

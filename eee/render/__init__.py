@@ -72,14 +72,16 @@ def _pages(site: Site, ext: str) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool = False, edit_url: str = "",
-                    generated: str | None = None, reports: list[str] | None = None) -> list[str]:
+                    generated: str | None = None, reports: list[str] | None = None,
+                    site: Site | None = None) -> list[str]:
     """Write the directory's pages into `folder` (which must exist); return the files written."""
     if fmt not in FORMATS:
         raise EeeError(f"format inconnu : {fmt}")
     import jinja2
 
-    site = site_context(registry, internal, generated or dt.date.today().isoformat())
-    site.reports = list(reports or [])
+    if site is None:
+        site = site_context(registry, internal, generated or dt.date.today().isoformat())
+        site.reports = list(reports or [])
     ext = "html" if fmt == "html" else "md"
     env = make_environment(template_dirs(registry.root), fmt)
     written: list[str] = []
@@ -170,29 +172,30 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`.
     """
     from ..bilan import compute, years_with_actions
-    from .report import render_report
+    from .report import render_report, year_changes
 
     say = progress or (lambda message: None)
     generated = generated or dt.date.today().isoformat()
     years = years_with_actions(registry)
+    site = site_context(registry, internal, generated)  # built once, for both directories and the index
+    site.reports = years
     with staged(out, registry.root) as staging:
         say("annuaire HTML")
-        html = write_directory(registry, "html", staging, internal, edit_url, generated, years)
+        html = write_directory(registry, "html", staging, internal, edit_url, generated, site=site)
         say("annuaire Markdown")
         (staging / "markdown").mkdir()
-        markdown = write_directory(registry, "markdown", staging / "markdown", internal, edit_url, generated, years)
+        markdown = write_directory(registry, "markdown", staging / "markdown", internal, edit_url, generated, site=site)
         summaries = []
         for year in years:
             say(f"bilan {year}")
             bilan = compute(registry, year)
+            changes = year_changes(registry.root, year)  # from git, once for both formats
             for fmt, folder in (("html", staging / "bilans"), ("markdown", staging / "markdown" / "bilans")):
                 folder.mkdir(parents=True, exist_ok=True)
-                text = render_report(registry, bilan, fmt, internal, links="../", generated=generated, history=True)
+                text = render_report(registry, bilan, fmt, internal, links="../", generated=generated, changes=changes)
                 (folder / f"{year}.{'html' if fmt == 'html' else 'md'}").write_text(text, encoding="utf-8")
             summaries.append((year, bilan))
         env = make_environment(template_dirs(registry.root), "html")
-        site = site_context(registry, internal, generated)
-        site.reports = years
         index = env.get_template("bilans.html").render(
             site=site, root="../", page="bilans/index.html", ext="html", edit_url=edit_url, map_svg="",
             summaries=summaries)

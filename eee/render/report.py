@@ -90,8 +90,10 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
 
 
 def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = False, links: str | None = None,
-                  generated: str = "", history: bool = False) -> str:
-    """The summary as a document; with `history`, it also says what changed in the registry (git)."""
+                  generated: str = "", history: bool = False,
+                  changes: tuple[dict[str, Any] | None, str] | None = None) -> str:
+    """The summary as a document; with `history` (or `changes` already computed by `year_changes`),
+    it also says what changed in the registry (git)."""
     from . import make_environment, template_dirs
 
     dirs = template_dirs(registry.root)
@@ -100,8 +102,9 @@ def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = F
         css = next((d / "html" / "eee.css").read_text(encoding="utf-8") for d in dirs if (d / "html" / "eee.css").exists())
     env = make_environment(dirs, fmt)
     template = env.get_template("bilan.html" if fmt == "html" else "bilan.md")
-    changes, note = year_changes(registry.root, bilan.year) if history else (None, "")
-    return template.render(report_context(registry, bilan, internal, links, css, generated, changes, note))
+    if changes is None:
+        changes = year_changes(registry.root, bilan.year) if history else (None, "")
+    return template.render(report_context(registry, bilan, internal, links, css, generated, *changes))
 
 
 def report_path(year: str, fmt: str) -> Path:
