@@ -43,8 +43,15 @@ _TYPE_FR = {
 }
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
-_ID_RE = re.compile(_ID_PATTERN)
+
+
+def _fixed(text: str, pattern: str) -> str | None:
+    """The value the user probably meant, if folding case and accents makes it match the pattern:
+    « Forum Métiers Foix » → forum-metiers-foix for an id, « sirène » → sirene for a field name."""
+    for candidate in (_slug(text), _slug(text).replace("-", "_"), text.upper()):
+        if candidate != text and re.search(pattern, candidate):
+            return candidate
+    return None
 
 
 def _slug(text: str) -> str:
@@ -348,8 +355,8 @@ class SchemaSet:
                 hint = f"écrivez la date sous la forme AAAA-MM-JJ : {year}-{int(month):02d}-{int(day):02d}"
             elif keyword == "format" and isinstance(instance, str) and _ISO_DATE.match(instance):
                 hint = "le format est bon mais cette date n'existe pas dans le calendrier : vérifiez le jour et le mois"
-            elif isinstance(instance, str) and node.get("pattern") == _ID_PATTERN and _ID_RE.match(_slug(instance)):
-                hint = f"un identifiant s'écrit en minuscules sans accent ni espace : « {_slug(instance)} »"
+            elif isinstance(instance, str) and node.get("pattern") and _fixed(instance, node["pattern"]):
+                hint = f"sans majuscule, accent ni espace, la valeur est valide : « {_fixed(instance, node['pattern'])} »"
             yield make("EEE-S005", path, f"{_shown(instance)} n'est pas une valeur valide pour {about}", hint)
         elif keyword in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
                          "exclusiveMinimum", "exclusiveMaximum"):

@@ -31,6 +31,10 @@ def closest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str |
     limit = max(1, min(3, len(word) // 3))
     if best[0] <= limit:
         return best[1]
+    # A word written longer than the code it stands for: « 3eme » for 3e, « actives » for actif…
+    prefixes = [c for c in sorted(choices, key=len, reverse=True) if len(c) >= 2 and lowered.startswith(c.lower())]
+    if prefixes:
+        return prefixes[0]
     import difflib
 
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)

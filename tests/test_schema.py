@@ -149,3 +149,18 @@ def test_fast_path_edge_cases(change: dict, valid: bool) -> None:
     finally:
         SCHEMAS.use_fast = False
     assert SCHEMAS._validators["partenaire"].is_valid(data) is valid
+
+
+def test_hints_for_values_that_need_only_folding(registry: Path) -> None:
+    write_files(registry, {"partenaires/exemple-bois.yaml": PARTNER + "a_completer:\n  - champ: sirène\n",
+                           "cmq/cmq-aeronautique-spatial.yaml": CMQ + "label:\n  annee: 2016\n"})
+    found = [p for p in run(registry).problems if p.path == "partenaires/exemple-bois.yaml"]
+    assert [(p.code, p.hint) for p in found if p.code.startswith("EEE-S")] == [
+        ("EEE-S005", "sans majuscule, accent ni espace, la valeur est valide : « sirene »")]
+    assert "EEE-R033" not in {p.code for p in found}  # one mistake, one problem
+
+
+def test_a_longer_word_suggests_the_code() -> None:
+    from eee.suggest import closest
+
+    assert closest("3eme", ["3e", "4e", "cap"]) == "3e"

@@ -7,11 +7,15 @@ champ qui ne pourra jamais être rempli : le manque ne serait jamais comblé.
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
 from ..suggest import closest
+
+_FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 
 CODE = "EEE-R033"
 SEVERITY = Severity.WARNING
@@ -27,8 +31,8 @@ def check(registry: Registry) -> Iterator[Problem]:
         items = entity.get("a_completer", default=[])
         for index, item in enumerate(items if isinstance(items, list) else []):
             field = item.get("champ") if isinstance(item, dict) else None
-            if not isinstance(field, str):
-                continue
+            if not isinstance(field, str) or not _FIELD.match(field):
+                continue  # not a field name at all: the schema says so (EEE-S005)
             parts = field.split(".")
             for depth in range(len(parts)):
                 node = registry.schemas.node_at(entity.kind.name, tuple(parts[: depth + 1]))
