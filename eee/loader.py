@@ -53,6 +53,7 @@ _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_SPECIAL_START = frozenset("0123456789+-.~nNtTfFyYoO")  # first letters of non-text or ambiguous plain values
 _STR_TAGS = {"!", "tag:yaml.org,2002:str"}
 # Plain scalars kept as text here that YAML 1.1 or 1.2 tools (editors among them) read as a number or a
 # boolean: digits with a leading zero, the YAML 1.1 booleans, sexagesimal numbers.
@@ -61,30 +62,55 @@ _AMBIGUOUS = re.compile(r"^(?:[-+]?0[0-9_]+|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|O
 
 @dataclass
 class SourceDoc:
-    """One file of the registry, read: its data, positions and read problems."""
+    """One file of the registry, read: its data, read problems and, on demand, positions.
+
+    Positions are worked out only when asked for (a problem to report, a
+    rename): reading without them is faster and lighter, and most files of a
+    registry never have anything to report. `text` is kept for that purpose.
+    """
 
     path: str  # relative to the registry, POSIX separators
     kind: Kind | None
     data: Any = None
-    positions: dict[Pointer, Position] = field(default_factory=dict)
-    key_positions: dict[Pointer, Position] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     ambiguous: dict[Pointer, str] = field(default_factory=dict)  # plain scalars other YAML tools read otherwise
+    text: str | bytes | None = field(default=None, repr=False)  # bytes: not decoded yet
+    _located: tuple[dict[Pointer, Position], dict[Pointer, Position]] | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
         return not any(p.is_error for p in self.problems) and isinstance(self.data, dict)
 
+    @property
+    def positions(self) -> dict[Pointer, Position]:
+        """Where each value starts, by JSON pointer (1-based line and column)."""
+        return self._locate()[0]
+
+    @property
+    def key_positions(self) -> dict[Pointer, Position]:
+        """Where each mapping key starts, by the pointer of its value."""
+        return self._locate()[1]
+
+    def _locate(self) -> tuple[dict[Pointer, Position], dict[Pointer, Position]]:
+        if self._located is None:
+            located = SourceDoc(self.path, self.kind)
+            text = decode(located, self.text) if isinstance(self.text, bytes) else self.text
+            if text is not None:
+                _read(located, text, track=True)
+            self._located = (located._located or ({}, {}))
+        return self._located
+
     def position(self, pointer: Pointer, key: bool = False) -> Position:
         """Where a value (or its key) starts; the nearest enclosing value if unknown."""
         pointer = tuple(pointer)
-        if key and pointer in self.key_positions:
-            return self.key_positions[pointer]
+        positions, key_positions = self._locate()
+        if key and pointer in key_positions:
+            return key_positions[pointer]
         while pointer:
-            if pointer in self.positions:
-                return self.positions[pointer]
+            if pointer in positions:
+                return positions[pointer]
             pointer = pointer[:-1]
-        return self.positions.get((), (1, 1))
+        return positions.get((), (1, 1))
 
     @property
     def stem(self) -> str:
@@ -98,11 +124,23 @@ class _Stop(Exception):
     """Reading a document stopped on a problem (already recorded)."""
 
 
-class _Builder:
-    """Builds Python values from parser events, with positions and bounds."""
+class _Track(Exception):
+    """The quick reading met something it must report by position: read again, keeping positions."""
 
-    def __init__(self, doc: SourceDoc) -> None:
+
+class _Builder:
+    """Builds Python values from parser events, within bounds; with `track`, keeps every position too.
+
+    Without `track` (the quick reading of a whole registry) no pointer is
+    built; the first thing that needs one (a duplicate key, an ambiguous
+    plain value) raises `_Track` and the file is read again with positions.
+    """
+
+    def __init__(self, doc: SourceDoc, track: bool) -> None:
         self.doc = doc
+        self.track = track
+        self.positions: dict[Pointer, Position] = {}
+        self.key_positions: dict[Pointer, Position] = {}
         self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (value, size)
         self.open_anchors: set[str] = set()
         self.alias_nodes = 0
@@ -115,12 +153,12 @@ class _Builder:
     def build(self, events: Iterator[Any]) -> Any:
         event = next(events)  # StreamStart
         event = next(events)
-        if isinstance(event, yaml.StreamEndEvent):
+        if type(event) is _StreamEnd:
             return _EMPTY
         value, _ = self.node(event, events, (), 0)
         next(events)  # DocumentEnd
         event = next(events)
-        if not isinstance(event, yaml.StreamEndEvent):
+        if type(event) is not _StreamEnd:
             self.problem(
                 "EEE-Y002",
                 event.start_mark.line + 1,
@@ -131,46 +169,47 @@ class _Builder:
             raise _Stop
         return value
 
-    def node(self, event: Any, events: Iterator[Any], pointer: Pointer, depth: int) -> tuple[Any, int]:
+    def node(self, event: Any, events: Iterator[Any], pointer: Pointer | None, depth: int) -> tuple[Any, int]:
         """Return (value, size in nodes) of the node starting with `event`."""
-        if isinstance(event, yaml.DocumentStartEvent):
+        cls = type(event)
+        if cls is _DocumentStart:
             event = next(events)
-        mark = event.start_mark
-        line, col = mark.line + 1, mark.column + 1
-        self.doc.positions[pointer] = (line, col)
+            cls = type(event)
+        if self.track:
+            mark = event.start_mark
+            self.positions[pointer] = (mark.line + 1, mark.column + 1)  # type: ignore[index]
         if depth > MAX_DEPTH:
             self.problem(
                 "EEE-Y005",
-                line,
-                col,
+                event.start_mark.line + 1,
+                event.start_mark.column + 1,
                 f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
                 "une entité du registre n'a besoin que de quelques niveaux : simplifiez la structure",
             )
             raise _Stop
-        if isinstance(event, yaml.AliasEvent):
-            return self.alias(event, line, col)
-        anchor = getattr(event, "anchor", None)
+        if cls is _Alias:
+            return self.alias(event)
+        anchor = event.anchor
         if anchor:
             self.open_anchors.add(anchor)
         tag = event.tag
         if tag is not None and tag not in _STR_TAGS and not (
-            isinstance(event, yaml.MappingStartEvent) and tag == "tag:yaml.org,2002:map"
-        ) and not (isinstance(event, yaml.SequenceStartEvent) and tag == "tag:yaml.org,2002:seq"):
+            cls is _MappingStart and tag == "tag:yaml.org,2002:map"
+        ) and not (cls is _SequenceStart and tag == "tag:yaml.org,2002:seq"):
             shown = tag.replace("tag:yaml.org,2002:", "!!")
             self.problem(
                 "EEE-Y004",
-                line,
-                col,
+                event.start_mark.line + 1,
+                event.start_mark.column + 1,
                 f"étiquette YAML « {shown} » refusée",
                 "le registre ne contient que du texte, des nombres, des listes et des tableaux : "
                 "supprimez l'étiquette (seule « !!str » est acceptée)",
             )
             raise _Stop
-        if isinstance(event, yaml.ScalarEvent):
-            value, size = self.scalar(event, tag), 1
-            if tag is None and not event.style and isinstance(value, str) and _AMBIGUOUS.match(value):
-                self.doc.ambiguous[pointer] = value
-        elif isinstance(event, yaml.SequenceStartEvent):
+        if cls is _Scalar:
+            size = 1
+            value = event.value if tag is not None or event.style else self.plain(event.value, pointer)
+        elif cls is _SequenceStart:
             value, size = self.sequence(events, pointer, depth)
         else:
             value, size = self.mapping(events, pointer, depth)
@@ -179,10 +218,11 @@ class _Builder:
             self.anchors[anchor] = (value, size)
         return value, size
 
-    def scalar(self, event: Any, tag: str | None) -> Any:
-        text = event.value
-        if tag is not None or event.style:  # quoted, block or explicitly tagged: text
-            return text
+    def plain(self, text: str, pointer: Pointer | None) -> Any:
+        """The value of a plain (unquoted, untagged) scalar: YAML 1.2 core schema only."""
+        first = text[:1]
+        if first and first not in _SPECIAL_START:
+            return text  # most values: words
         if text in _NULL:
             return None
         if text in _BOOL:
@@ -191,10 +231,15 @@ class _Builder:
             return int(text)
         if _FLOAT.match(text):
             return float(text)
+        if _AMBIGUOUS.match(text):
+            if not self.track:
+                raise _Track
+            self.doc.ambiguous[pointer] = text  # type: ignore[index]
         return text
 
-    def alias(self, event: Any, line: int, col: int) -> tuple[Any, int]:
+    def alias(self, event: Any) -> tuple[Any, int]:
         name = event.anchor
+        line, col = event.start_mark.line + 1, event.start_mark.column + 1
         if name in self.open_anchors:
             self.problem(
                 "EEE-Y005",
@@ -220,30 +265,37 @@ class _Builder:
             raise _Stop
         return value, size
 
-    def sequence(self, events: Iterator[Any], pointer: Pointer, depth: int) -> tuple[list[Any], int]:
+    def sequence(self, events: Iterator[Any], pointer: Pointer | None, depth: int) -> tuple[list[Any], int]:
         items: list[Any] = []
         size = 1
+        track = self.track
         while True:
             event = next(events)
-            if isinstance(event, yaml.SequenceEndEvent):
+            cls = type(event)
+            if cls is _SequenceEnd:
                 return items, size
-            value, n = self.node(event, events, pointer + (len(items),), depth + 1)
+            if cls is _Scalar and event.tag is None and event.anchor is None and not track and depth < MAX_DEPTH:  # the common case, inline
+                items.append(event.value if event.style else self.plain(event.value, None))
+                size += 1
+                continue
+            value, n = self.node(event, events, pointer + (len(items),) if track else None, depth + 1)  # type: ignore[operator]
             items.append(value)
             size += n
 
-    def mapping(self, events: Iterator[Any], pointer: Pointer, depth: int) -> tuple[dict[str, Any], int]:
+    def mapping(self, events: Iterator[Any], pointer: Pointer | None, depth: int) -> tuple[dict[str, Any], int]:
         result: dict[str, Any] = {}
         size = 1
+        track = self.track
         while True:
             event = next(events)
-            if isinstance(event, yaml.MappingEndEvent):
+            cls = type(event)
+            if cls is _MappingEnd:
                 return result, size
-            kline, kcol = event.start_mark.line + 1, event.start_mark.column + 1
-            if not isinstance(event, yaml.ScalarEvent):
+            if cls is not _Scalar:
                 self.problem(
                     "EEE-Y008",
-                    kline,
-                    kcol,
+                    event.start_mark.line + 1,
+                    event.start_mark.column + 1,
                     "une clé doit être un simple mot, pas une liste ni un tableau",
                     "écrivez la clé sous la forme « nom_de_cle: valeur »",
                 )
@@ -252,14 +304,17 @@ class _Builder:
             if key == "<<" and not event.style:
                 self.problem(
                     "EEE-Y004",
-                    kline,
-                    kcol,
+                    event.start_mark.line + 1,
+                    event.start_mark.column + 1,
                     "la fusion de tableaux « << » n'est pas acceptée",
                     "recopiez les clés voulues dans ce tableau",
                 )
                 raise _Stop
             if key in result:
-                first = self.doc.key_positions.get(pointer + (key,), (kline, kcol))
+                if not track:
+                    raise _Track
+                kline, kcol = event.start_mark.line + 1, event.start_mark.column + 1
+                first = self.key_positions.get(pointer + (key,), (kline, kcol))  # type: ignore[operator]
                 self.problem(
                     "EEE-Y003",
                     kline,
@@ -268,12 +323,27 @@ class _Builder:
                     "gardez une seule de ces clés : YAML ne garderait que la dernière sans prévenir",
                 )
                 raise _Stop
-            self.doc.key_positions[pointer + (key,)] = (kline, kcol)
-            value, n = self.node(next(events), events, pointer + (key,), depth + 1)
+            if track:
+                child = pointer + (key,)  # type: ignore[operator]
+                self.key_positions[child] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                value, n = self.node(next(events), events, child, depth + 1)
+            else:
+                event = next(events)
+                if type(event) is _Scalar and event.tag is None and event.anchor is None and depth < MAX_DEPTH:  # inline
+                    result[key] = event.value if event.style else self.plain(event.value, None)
+                    size += 2
+                    continue
+                value, n = self.node(event, events, None, depth + 1)
             result[key] = value
             size += n + 1
 
 
+_StreamEnd = yaml.StreamEndEvent
+_DocumentStart = yaml.DocumentStartEvent
+_Alias = yaml.AliasEvent
+_Scalar = yaml.ScalarEvent
+_SequenceStart, _SequenceEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+_MappingStart, _MappingEnd = yaml.MappingStartEvent, yaml.MappingEndEvent
 _EMPTY = object()
 
 _SYNTAX_FR = [
@@ -331,7 +401,7 @@ def _syntax_problem(doc: SourceDoc, exc: yaml.MarkedYAMLError, text: str) -> Non
     doc.problems.append(Problem(doc.path, line, col, "EEE-Y002", Severity.ERROR, message, hint))
 
 
-def _decode(doc: SourceDoc, raw: bytes) -> str | None:
+def decode(doc: SourceDoc, raw: bytes) -> str | None:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         doc.problems.append(Problem(
             doc.path, 0, 0, "EEE-Y001", Severity.ERROR,
@@ -356,7 +426,13 @@ def _decode(doc: SourceDoc, raw: bytes) -> str | None:
 
 
 def read_text(doc: SourceDoc, text: str) -> SourceDoc:
-    """Build `doc.data` from YAML text, recording problems in `doc`."""
+    """Build `doc.data` from YAML text, recording problems in `doc` (positions are found on demand)."""
+    doc.text = text
+    _read(doc, text, track=False)
+    return doc
+
+
+def _read(doc: SourceDoc, text: str, track: bool) -> SourceDoc:
     if "\x00" in text:
         index = text.index("\x00")
         line = text.count("\n", 0, index) + 1
@@ -364,9 +440,11 @@ def read_text(doc: SourceDoc, text: str) -> SourceDoc:
                                     "le fichier contient un caractère nul (fichier binaire ?)",
                                     "seuls des fichiers texte YAML en UTF-8 sont lus"))
         return doc
-    builder = _Builder(doc)
+    builder = _Builder(doc, track)
     try:
         value = builder.build(iter(_Parser(text).get_event, None))  # type: ignore[attr-defined]
+    except _Track:
+        return _read(doc, text, track=True)
     except _Stop:
         return doc
     except yaml.MarkedYAMLError as exc:
@@ -384,6 +462,9 @@ def read_text(doc: SourceDoc, text: str) -> SourceDoc:
         doc.problems.append(Problem(doc.path, 1, 1, "EEE-Y002", Severity.ERROR,
                                     f"erreur de lecture YAML ({exc})", "vérifiez la syntaxe du fichier"))
         return doc
+    finally:
+        if track:
+            doc._located = (builder.positions, builder.key_positions)
     if value is _EMPTY or value is None:
         doc.problems.append(Problem(doc.path, 0, 0, "EEE-Y006", Severity.ERROR, "le fichier est vide",
                                     "remplissez-le (eee new crée un modèle) ou supprimez-le"))
@@ -510,7 +591,7 @@ def load_file(root: Path, rel: str, kind: Kind | None) -> SourceDoc:
         doc.problems.append(_problem(rel, "EEE-Y001", f"le fichier ne peut pas être lu ({exc.strerror})",
                                      "vérifiez qu'il existe et que vous avez le droit de le lire"))
         return doc
-    text = _decode(doc, raw)
+    text = decode(doc, raw)
     if text is None:
         return doc
     return read_text(doc, text)

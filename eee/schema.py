@@ -101,6 +101,7 @@ class SchemaSet:
         self.schemas: dict[str, dict[str, Any]] = {}
         self._merged: dict[int, dict[str, Any]] = {}
         self._nodes: dict[tuple[str, Pointer], dict[str, Any] | None] = {}
+        self._plans: dict[int, Any] = {}
         names = [COMMON] + [k.schema_file for k in KINDS.values()]
         for name in names:
             path = folder / name
@@ -180,25 +181,29 @@ class SchemaSet:
 
     def references(self, kind: str, data: Any) -> Iterator[tuple[Pointer, str, tuple[str, ...]]]:
         """Every reference in a document: (pointer, target id, allowed kinds)."""
-        yield from self._refs(self.annotations(self.schemas[KINDS[kind].schema_file]), data, ())
+        plan = self._plan(self.schemas[KINDS[kind].schema_file])
+        if plan is not None:
+            yield from _follow(plan, data, ())
 
-    def _refs(self, node: dict[str, Any], value: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str, tuple[str, ...]]]:
-        if REF_KEYWORD in node:
-            if isinstance(value, str):
-                yield pointer, value, tuple(node[REF_KEYWORD])
-            return
-        if isinstance(value, dict):
-            props = node.get("properties") or {}
-            for key, item in value.items():
-                child = props.get(key)
-                if isinstance(child, dict):
-                    yield from self._refs(self.annotations(child), item, pointer + (key,))
-        elif isinstance(value, list):
-            child = node.get("items")
-            if isinstance(child, dict):
-                merged = self.annotations(child)
-                for index, item in enumerate(value):
-                    yield from self._refs(merged, item, pointer + (index,))
+    def _plan(self, node: dict[str, Any]) -> Any:
+        """Where references can be under a schema node, or None if nowhere (memoised): a tuple of
+        allowed kinds at a reference, ("[]", plan) for a list's items, {key: plan} for a mapping."""
+        key = id(node)
+        if key in self._plans:
+            return self._plans[key]
+        self._plans[key] = None  # the schemas have no cycle; this only guards the walk
+        merged = self.annotations(node)
+        plan: Any = None
+        if REF_KEYWORD in merged:
+            plan = tuple(merged[REF_KEYWORD])
+        elif isinstance(merged.get("properties"), dict):
+            plan = {name: child for name, sub in merged["properties"].items()
+                    if isinstance(sub, dict) and (child := self._plan(sub)) is not None} or None
+        elif isinstance(merged.get("items"), dict):
+            child = self._plan(merged["items"])
+            plan = ("[]", child) if child is not None else None
+        self._plans[key] = plan
+        return plan
 
     # ------------------------------------------------------------ validating
 
@@ -262,6 +267,12 @@ class SchemaSet:
     # Compiling the fast validators costs about 0.25 s: worth it only for a large registry.
     FAST_FROM = 300
     use_fast = False
+
+    def prepare(self) -> None:
+        """Build the validators now (before worker processes are forked, so that they inherit them)."""
+        self._validators
+        if self.use_fast:
+            self._fast
 
     def is_valid(self, kind: str, data: Any) -> bool:
         """True if `data` meets the schema of `kind` (fast path first, when enabled)."""
@@ -371,6 +382,21 @@ class SchemaSet:
         else:  # a keyword the schemas do not use today (a test keeps HANDLED_KEYWORDS complete)
             yield make("EEE-S005", path, f"{about} ne respecte pas le schéma ({error.message})",
                        "vérifiez cette valeur avec la description du champ")
+
+
+def _follow(plan: Any, value: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str, tuple[str, ...]]]:
+    if isinstance(plan, dict):
+        if isinstance(value, dict):
+            for key, item in value.items():  # in the file's order
+                child = plan.get(key)
+                if child is not None:
+                    yield from _follow(child, item, pointer + (key,))
+    elif plan[0] == "[]":
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from _follow(plan[1], item, pointer + (index,))
+    elif isinstance(value, str):
+        yield pointer, value, plan
 
 
 def _relevance(error: Any) -> tuple[int, int]:

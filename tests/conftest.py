@@ -11,6 +11,12 @@ import pytest
 
 from eee.diagnostics import Special
 
+# The cache of per-file results goes to a folder of this test session, never the user's own.
+if "EEE_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["EEE_CACHE_DIR"] = tempfile.mkdtemp(prefix="eee-test-cache-")
+
 TESTS = Path(__file__).resolve().parent
 BASE = TESTS / "cases" / "base"
 REPO = TESTS.parent

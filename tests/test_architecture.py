@@ -11,10 +11,12 @@ from .conftest import REPO
 LAYERS = [
     {"errors", "diagnostics", "kinds", "suggest", "yamlwrite", "__init__", "__version__"},
     {"settings"},
+    {"cache"},
     {"loader"},
     {"schema"},
     {"model"},
     {"rules"},
+    {"filecheck"},
     {"query", "bilan"},
     {"validate", "codes", "annuaire", "present", "history", "rename", "fmt", "new"},
     {"render", "export"},

@@ -1,0 +1,259 @@
+"""The per-file part of a validation: spread over the cores, remembered by content.
+
+Everything eee can tell about a file from its bytes alone — its data, its
+read problems (EEE-Y…), its schema problems (EEE-S…) and ambiguity warnings
+(EEE-Y014) — is worked out here, once per distinct content:
+
+- files not seen before are checked in worker processes when there are many
+  of them (`jobs`, default: the cores available), in this process otherwise;
+- the results are kept in a cache (`cache.py`) keyed by the file's path, kind
+  and bytes, and by a fingerprint of eee's code and schemas: a changed file,
+  schema or program is always checked again. The cross-file part (the model
+  and the rules) always runs, on every file.
+
+Positions are not carried around: a file's text stays with its document and
+positions are worked out again on demand, for the few files with something to
+report.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from .diagnostics import Problem, Severity
+from .kinds import KINDS, Kind
+from .loader import MAX_FILE_BYTES, SourceDoc, decode, read_text
+from .schema import SchemaSet
+
+# Below this many files to check, worker processes cost more than they save.
+PARALLEL_FROM = 400
+BATCH = 100
+
+Progress = Callable[[int, int], None]  # (files done, files in all)
+
+
+@dataclass
+class FileCheck:
+    """What one file's bytes say, independently of every other file."""
+
+    data: Any = None  # the file's value (None if it could not be read)
+    read_problems: list[Problem] = field(default_factory=list)  # EEE-Y…: the file is left out of the model if any is an error
+    schema_problems: list[Problem] | None = None  # EEE-S… and EEE-Y014; None: schemas not checked
+    valid: bool = False  # passed its schema
+
+    def to_json(self) -> list[Any]:
+        return [self.data, [_problem_row(p) for p in self.read_problems],
+                None if self.schema_problems is None else [_problem_row(p) for p in self.schema_problems], self.valid]
+
+    @classmethod
+    def from_json(cls, row: list[Any]) -> "FileCheck":
+        data, read, schema, valid = row
+        return cls(data, [_problem(r) for r in read], None if schema is None else [_problem(r) for r in schema], bool(valid))
+
+
+def _problem_row(p: Problem) -> list[Any]:
+    return [p.path, p.line, p.column, p.code, p.severity.value, p.message, p.hint, p.entity]
+
+
+def _problem(row: list[Any]) -> Problem:
+    path, line, column, code, severity, message, hint, entity = row
+    return Problem(path, line, column, code, Severity(severity), message, hint, entity)
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def check_text(rel: str, kind: Kind | None, text: str, schemas: SchemaSet | None) -> FileCheck:
+    """Read one file's text and, with `schemas`, check it against its kind's schema."""
+    doc = read_text(SourceDoc(rel, kind), text)
+    result = FileCheck(doc.data, doc.problems)
+    if schemas is not None and doc.ok and kind is not None:
+        problems = schemas.check(doc)
+        result.valid = not problems
+        result.schema_problems = problems + ambiguity_warnings(doc, {(p.line, p.column) for p in problems})
+    elif schemas is not None:
+        result.schema_problems = []
+    return result
+
+
+def ambiguity_warnings(doc: SourceDoc, reported: set[tuple[int, int]]) -> list[Problem]:
+    """EEE-Y014: plain values eee reads as text but other YAML tools (editors) read as numbers or booleans."""
+    problems = []
+    for pointer, text in doc.ambiguous.items():
+        line, col = doc.positions[pointer]
+        if (line, col) in reported:
+            continue  # the schema already says what is wrong with this value
+        other = _other_reading(text)
+        problems.append(Problem(
+            doc.path, line, col, "EEE-Y014", Severity.WARNING,
+            f"« {text} » sans guillemets : eee le lit comme du texte, mais d'autres outils YAML "
+            f"(dont les éditeurs) y voient {other}",
+            f"écrivez \"{text}\" entre guillemets",
+            doc.data.get("id", "") if isinstance(doc.data.get("id"), str) else "",
+        ))
+    return problems
+
+
+def _other_reading(text: str) -> str:
+    if ":" in text:
+        return "un nombre sexagésimal (18:30 devient 1110)"
+    if text.lstrip("+-")[:1].isdigit():
+        return f"le nombre {int(text.replace('_', ''), 10)}"
+    return "un booléen (vrai ou faux)"
+
+
+# --------------------------------------------------------------------------- a whole registry
+
+
+@dataclass
+class _Pending:
+    index: int
+    rel: str
+    kind: Kind | None
+    raw: bytes
+    key: bytes
+
+
+def _read_bytes(root: Path, rel: str) -> tuple[bytes | None, Problem | None]:
+    path = os.path.join(root, rel)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                size = os.fstat(handle.fileno()).st_size
+                return None, Problem(rel, 0, 0, "EEE-Y013", Severity.ERROR,
+                                     f"le fichier fait {size:,} octets, au-delà de la limite de "
+                                     f"{MAX_FILE_BYTES:,} octets (5 Mio)".replace(",", "\u202f"),
+                                     "une entité tient en quelques kilo-octets : découpez le fichier ou retirez ce "
+                                     "qui n'est pas une entité")
+    except OSError as exc:
+        return None, Problem(rel, 0, 0, "EEE-Y001", Severity.ERROR, f"le fichier ne peut pas être lu ({exc.strerror})",
+                             "vérifiez qu'il existe et que vous avez le droit de le lire")
+    return raw, None
+
+
+def check_raw(rel: str, kind: Kind | None, raw: bytes, schemas: SchemaSet | None) -> str:
+    """One file's result from its bytes, as JSON text (what the cache keeps and the workers send back)."""
+    doc = SourceDoc(rel, kind)
+    text = decode(doc, raw)
+    result = FileCheck(None, doc.problems, [] if schemas is not None else None) if text is None \
+        else check_text(rel, kind, text, schemas)
+    return json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":"))
+
+
+def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | None, *,
+                jobs: int | None = None, store: Any = None,
+                progress: Progress | None = None) -> tuple[list[SourceDoc], list[FileCheck]]:
+    """Read (and, with `schemas`, check) every file; return their documents and per-file results.
+
+    `store` is a cache (`cache.Store`) or None. Files are returned in the order given. Each
+    document keeps its bytes, to find positions later if a problem must be reported there.
+    """
+    docs: list[SourceDoc] = []
+    results: list[FileCheck | None] = []
+    total = len(files)
+    with _quiet_gc():
+        if store is not None:
+            store.load()
+        keys: dict[bytes, int] = {}
+        for index, (rel, kind) in enumerate(files):
+            doc = SourceDoc(rel, kind)
+            docs.append(doc)
+            raw, problem = _read_bytes(root, rel)
+            if raw is None:
+                results.append(FileCheck(None, [problem], [] if schemas is not None else None))  # type: ignore[list-item]
+                continue
+            doc.text = raw
+            results.append(None)
+            keys[hashlib.blake2b(raw, digest_size=20, person=b"eee-file",
+                                 key=f"{rel}\0{kind.name if kind else ''}".encode()[:64]).digest()] = index
+        if store is not None:
+            for key, row in store.fetch(set(keys)):
+                cached = FileCheck.from_json(row)
+                if cached.schema_problems is not None or schemas is None:
+                    results[keys[key]] = cached
+        pending = [_Pending(index, files[index][0], files[index][1], docs[index].text, key)  # type: ignore[arg-type]
+                   for key, index in keys.items() if results[index] is None]
+        done = total - len(pending)
+        if progress and done:
+            progress(done, total)
+        for item, row in zip(pending, _run(pending, schemas, jobs, progress, done, total)):
+            results[item.index] = FileCheck.from_json(json.loads(row))
+            if store is not None and schemas is not None:
+                store.put(item.key, row)
+        for doc, result in zip(docs, results):
+            assert result is not None
+            doc.data = result.data
+            doc.problems = list(result.read_problems)
+        if store is not None:
+            store.save()
+    return docs, results  # type: ignore[return-value]
+
+
+def _run(pending: list[_Pending], schemas: SchemaSet | None, jobs: int | None, progress: Progress | None,
+         done: int, total: int) -> Iterator[str]:
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if schemas is not None:
+        schemas.use_fast = len(pending) >= schemas.FAST_FROM
+    if jobs == 1 or len(pending) < PARALLEL_FROM or not _can_fork():
+        for n, item in enumerate(pending, 1):
+            yield check_raw(item.rel, item.kind, item.raw, schemas)
+            if progress and (n % BATCH == 0 or n == len(pending)):
+                progress(done + n, total)
+        return
+    import multiprocessing
+
+    global _WORKER_SCHEMAS
+    if schemas is not None:
+        schemas.prepare()  # compile once here: the workers inherit it
+    _WORKER_SCHEMAS = schemas
+    batches = [[(p.rel, p.kind.name if p.kind else None, p.raw) for p in pending[i:i + BATCH]]
+               for i in range(0, len(pending), BATCH)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(min(jobs, len(batches)), initializer=gc.disable) as pool:
+        for batch in pool.imap(_work, batches):
+            yield from batch
+            done += len(batch)
+            if progress:
+                progress(done, total)
+
+
+_WORKER_SCHEMAS: SchemaSet | None = None
+
+
+def _work(batch: list[tuple[str, str | None, bytes]]) -> list[str]:
+    return [check_raw(rel, KINDS[kind] if kind else None, raw, _WORKER_SCHEMAS) for rel, kind, raw in batch]
+
+
+def _can_fork() -> bool:
+    # Workers are forked: they inherit the compiled schemas and nothing is imported again. Where fork is
+    # not safe (macOS, Windows) the files are checked in this process.
+    return sys.platform.startswith("linux")
+
+
+@contextmanager
+def _quiet_gc() -> Iterator[None]:
+    """No cyclic garbage collection while reading: a registry is a large tree of fresh, acyclic values,
+    which the collector would otherwise walk over and over (a third of the reading time). Once read,
+    they are frozen out of its reach."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
