@@ -92,20 +92,34 @@ class Store:
         return self._fingerprint
 
     def load(self) -> None:
-        """Open the cache (an empty one if there is none, or if it was made by another eee or schemas)."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = self._db = sqlite3.connect(self.path, timeout=2, isolation_level=None)
-            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-            db.execute("CREATE TABLE IF NOT EXISTS files (key BLOB PRIMARY KEY, value TEXT)")
-            stored = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
-            if stored is None or stored[0] != self.fingerprint:
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("DELETE FROM files")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
-                db.execute("COMMIT")
-        except (sqlite3.Error, OSError):
-            self.close()
+        """Open the cache (an empty one if there is none, if it is damaged, or if another eee or other
+        schemas made it)."""
+        for attempt in (1, 2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._open()
+                return
+            except sqlite3.DatabaseError:  # not a database, or a damaged one: start again from nothing
+                self.close()
+                if attempt == 1:
+                    try:
+                        self.path.unlink()
+                    except OSError:
+                        return
+            except (sqlite3.Error, OSError):
+                self.close()
+                return
+
+    def _open(self) -> None:
+        db = self._db = sqlite3.connect(self.path, timeout=2, isolation_level=None)
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS files (key BLOB PRIMARY KEY, value TEXT)")
+        stored = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
+        if stored is None or stored[0] != self.fingerprint:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM files")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
+            db.execute("COMMIT")
 
     def fetch(self, wanted: set[bytes]) -> Iterator[tuple[bytes, Any]]:
         """The stored results for these keys, as (key, result), in one pass over the cache."""

@@ -96,6 +96,71 @@ class State:
     debug: bool = False
 
 
+JobsOption = Annotated[
+    Optional[int],
+    typer.Option("--jobs", "-j", metavar="N", show_default=False,
+                 help="Nombre de processus pour vérifier les fichiers (par défaut : les cœurs disponibles)."),
+]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option("--no-cache", metavar="", help="Tout revérifier, sans lire ni écrire le cache des fichiers "
+                 "déjà vérifiés."),
+]
+
+
+class _Progress:
+    """« Vérification des fichiers » with a bar on the terminal (stderr), once a check takes more than a moment.
+
+    Nothing is shown when stderr is not a terminal (pipes, CI, pre-commit) nor
+    for a check that ends within half a second; the bar vanishes when done.
+    """
+
+    DELAY = 0.5
+
+    def __init__(self, label: str = "Vérification des fichiers") -> None:
+        import time
+
+        self.label = label
+        self.clock = time.monotonic
+        self.start = self.clock()
+        self.enabled = sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if done >= total or self.clock() - self.start < self.DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TextColumn("reste"),
+                                TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def _checked(root: Path, jobs: Optional[int] = None, no_cache: bool = False) -> tuple[Any, Any]:
+    """The model and report of a whole registry, with a progress bar on a terminal."""
+    from .validate import check
+
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs {jobs} : il faut au moins un processus", "par exemple --jobs 2, ou sans --jobs pour "
+                         "utiliser tous les cœurs")
+    progress = _Progress()
+    try:
+        return check(root, jobs=jobs, cache=not no_cache, progress=progress)
+    finally:
+        progress.close()
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"eee {__version__}")
@@ -147,6 +212,8 @@ def validate(
         typer.Option("--explain", metavar="CODE", help="Explique un code (par exemple EEE-R012) avec un exemple, "
                      "ou « tout » pour la documentation de tous les codes, puis quitte."),
     ] = None,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
     registry: RegistryOption = None,
 ) -> None:
     """Valide le registre : lecture YAML, schémas, références et règles du domaine.
@@ -154,16 +221,20 @@ def validate(
     Affiche tous les problèmes de tous les fichiers (fichier:ligne:colonne, code, message, conseil).
     Code de sortie : 0 registre valide (avertissements permis), 1 erreurs trouvées
     (ou avertissements avec --strict), 2 erreur d'utilisation, 3 eee n'a pas pu s'exécuter.
+
+    Le résultat de chaque fichier est gardé dans un cache, hors du registre ($EEE_CACHE_DIR,
+    sinon ~/.cache/eee) : un fichier inchangé n'est pas relu, un fichier, un schéma ou une
+    version d'eee modifiés sont toujours revérifiés, et les références entre fichiers sont
+    toujours vérifiées. Le supprimer est sans risque ; --no-cache s'en passe.
     """
     if explain is not None:
         _explain(explain)
         return
     from .report import REPORTERS
     from .settings import resolve_registry
-    from .validate import run
 
     root = resolve_registry(registry or State.registry)
-    report = run(root)
+    report = _checked(root, jobs, no_cache)[1]
     if paths:
         report = _restrict(report, root, paths)
     REPORTERS[format.value](report, sys.stdout, _shown_root(root), strict)
@@ -421,14 +492,13 @@ def render(
                f"(page d'accueil : {target / ('index.html' if fmt is RenderFormat.html else 'index.md')}).")
 
 
-def _valid_model(registry: Optional[str], what: str) -> Any:
+def _valid_model(registry: Optional[str], what: str, jobs: Optional[int] = None, no_cache: bool = False) -> Any:
     """The model of a registry without errors, for commands that publish; else exit 1 with the problems."""
     from .errors import InvalidRegistry
     from .settings import resolve_registry
-    from .validate import check
 
     root = resolve_registry(registry or State.registry)
-    model, report = check(root)
+    model, report = _checked(root, jobs, no_cache)
     if report.errors:
         from .report import parsable
 
@@ -478,6 +548,8 @@ def build(
     edit_url: Annotated[Optional[str], typer.Option("--edit-url", metavar="URL", help="Adresse du dépôt pour les "
                                                     "liens « Modifier » (par défaut $EEE_EDIT_URL).",
                                                     show_default=False)] = None,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
     registry: RegistryOption = None,
 ) -> None:
     """Le travail principal : valider, puis produire l'annuaire HTML et Markdown et tous les bilans annuels.
@@ -486,7 +558,7 @@ def build(
     """
     from .render import build_site
 
-    model = _valid_model(registry, "le site")
+    model = _valid_model(registry, "le site", jobs, no_cache)
     err = typer.get_text_stream("stderr")
     on_terminal = err.isatty()
 
@@ -794,6 +866,8 @@ def _usage_message(exc: Any) -> str:
         if " is not one of " in detail:
             value, _, choices = detail.partition(" is not one of ")
             detail = f"{value} n'est pas une valeur possible ({choices.rstrip('.')})"
+        elif "valid integer" in detail:
+            detail = "un nombre entier est attendu"
         return f"valeur invalide pour {hint} : {detail}"
     import re
 

@@ -154,6 +154,14 @@ def check_raw(rel: str, kind: Kind | None, raw: bytes, schemas: SchemaSet | None
     return json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":"))
 
 
+def _key(rel: str, kind: Kind | None, raw: bytes) -> bytes:
+    """A file's cache key: its path, kind and bytes (its result depends on nothing else but eee itself)."""
+    digest = hashlib.blake2b(digest_size=20, person=b"eee-file")
+    digest.update(f"{rel}\0{kind.name if kind else ''}\0".encode())
+    digest.update(raw)
+    return digest.digest()
+
+
 def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | None, *,
                 jobs: int | None = None, store: Any = None,
                 progress: Progress | None = None) -> tuple[list[SourceDoc], list[FileCheck]]:
@@ -178,8 +186,7 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
                 continue
             doc.text = raw
             results.append(None)
-            keys[hashlib.blake2b(raw, digest_size=20, person=b"eee-file",
-                                 key=f"{rel}\0{kind.name if kind else ''}".encode()[:64]).digest()] = index
+            keys[_key(rel, kind, raw)] = index
         if store is not None:
             for key, row in store.fetch(set(keys)):
                 cached = FileCheck.from_json(row)
@@ -190,7 +197,8 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
         done = total - len(pending)
         if progress and done:
             progress(done, total)
-        for item, row in zip(pending, _run(pending, schemas, jobs, progress, done, total)):
+        # The generator first: zip then runs it to its end (last progress call, workers closed).
+        for row, item in zip(_run(pending, schemas, jobs, progress, done, total), pending):
             results[item.index] = FileCheck.from_json(json.loads(row))
             if store is not None and schemas is not None:
                 store.put(item.key, row)
