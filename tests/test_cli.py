@@ -131,10 +131,10 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_internal_error_has_no_traceback(capsys: pytest.CaptureFixture[str], registry: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(root: Path) -> None:
+    def boom(root: Path, **options: object) -> None:
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr("eee.validate.run", boom)
+    monkeypatch.setattr("eee.validate.check", boom)
     code, out, err = eee(capsys, "-r", str(registry), "validate")
     assert code == 3
     assert "erreur interne (RuntimeError : panne simulée)" in err and "--debug" in err
