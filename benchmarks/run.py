@@ -157,17 +157,20 @@ class Bench:
         self.original = self.touched.read_bytes()
         self.flip = 0
         self.exit_codes: dict[str, list[int]] = {}
+        # eee's cache goes to a folder of this run, never the user's (~/.cache/eee).
+        self.cache = work / "cache-eee"
+        self.env = {**os.environ, "EEE_CACHE_DIR": str(self.cache)}
 
     def run(self, name: str, cmd: list[str], cwd: Path | None = None) -> float:
         start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd or self.work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.run(cmd, cwd=cwd or self.work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=self.env)
         elapsed = time.perf_counter() - start
         self.exit_codes.setdefault(name, []).append(proc.returncode)
         return elapsed
 
     def drop_caches(self) -> None:
-        for folder in (self.work / ".eee-cache", self.registry / ".eee-cache"):
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(self.cache, ignore_errors=True)
 
     def touch_action(self) -> None:
         """Change le contenu d'une action (une ligne de commentaire alternée), sans la rendre invalide."""
@@ -210,6 +213,7 @@ class Bench:
         def build() -> float:
             out = self.work / "site"
             shutil.rmtree(out, ignore_errors=True)
+            self.drop_caches()  # à froid, comme eee_validate_cold_s auquel on le compare
             return self.run("eee_build_s", [self.eee, "build", "--registry", reg, "--out", str(out)])
         yield "eee_build_s", build
 
@@ -217,7 +221,7 @@ class Bench:
         """Pic de mémoire d'un validate, dans un processus intermédiaire neuf (RUSAGE_CHILDREN n'y voit que lui)."""
         self.drop_caches()
         out = subprocess.run([PYTHON, "-c", PEAK_RSS, *self.validate_cmd()], cwd=self.work, capture_output=True,
-                             text=True, check=True)
+                             text=True, check=True, env=self.env)
         return int(out.stdout.strip()) / 1024  # ru_maxrss : en Kio sous Linux
 
 

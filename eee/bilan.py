@@ -87,8 +87,9 @@ def _sum(actions: list[Entity], category: str) -> Figure:
 def _referenced(actions: list[Entity], kind: str, registry: Registry) -> dict[str, list[str]]:
     """Ids of entities of `kind` referenced by the actions → the actions that reference them."""
     found: dict[str, list[str]] = defaultdict(list)
+    wanted = set(actions)  # entities hash by identity
     for ref in registry.references:
-        if ref.source in actions:
+        if ref.source in wanted:
             target = registry.get(ref.target_id)
             if target is not None and target.kind.name == kind and ref.source.id not in found[target.id]:
                 found[target.id].append(ref.source.id)

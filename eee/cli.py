@@ -566,7 +566,7 @@ def build(
         if on_terminal:
             err.write(f"… {step}\n")
 
-    result = build_site(model, out, interne, edit_url or os.environ.get("EEE_EDIT_URL", ""), progress=progress)
+    result = build_site(model, out, interne, edit_url or os.environ.get("EEE_EDIT_URL", ""), progress=progress, jobs=jobs)
     years = result["years"]
     summaries = ", ".join(years) if years else "aucun (pas d'action)"
     typer.echo(f"Site {'interne' if interne else 'public'} écrit dans {out}/ : annuaire HTML ({result['html']} fichiers, "

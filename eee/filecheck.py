@@ -22,15 +22,15 @@ import gc
 import hashlib
 import json
 import os
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .diagnostics import Problem, Severity
-from .kinds import KINDS, Kind
+from .kinds import Kind
 from .loader import MAX_FILE_BYTES, SourceDoc, decode, read_text
+from .parallel import fork_map
 from .schema import SchemaSet
 
 # Below this many files to check, worker processes cost more than they save.
@@ -66,14 +66,6 @@ def _problem_row(p: Problem) -> list[Any]:
 def _problem(row: list[Any]) -> Problem:
     path, line, column, code, severity, message, hint, entity = row
     return Problem(path, line, column, code, Severity(severity), message, hint, entity)
-
-
-def default_jobs() -> int:
-    """The cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return max(1, os.cpu_count() or 1)
 
 
 def check_text(rel: str, kind: Kind | None, text: str, schemas: SchemaSet | None) -> FileCheck:
@@ -213,43 +205,21 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
 
 def _run(pending: list[_Pending], schemas: SchemaSet | None, jobs: int | None, progress: Progress | None,
          done: int, total: int) -> Iterator[str]:
-    jobs = default_jobs() if jobs is None else max(1, jobs)
     if schemas is not None:
         schemas.use_fast = len(pending) >= schemas.FAST_FROM
-    if jobs == 1 or len(pending) < PARALLEL_FROM or not _can_fork():
-        for n, item in enumerate(pending, 1):
-            yield check_raw(item.rel, item.kind, item.raw, schemas)
-            if progress and (n % BATCH == 0 or n == len(pending)):
-                progress(done + n, total)
-        return
-    import multiprocessing
+    parallel = len(pending) >= PARALLEL_FROM
+    if parallel and schemas is not None:
+        schemas.prepare()  # compiled once, here: the workers inherit it
 
-    global _WORKER_SCHEMAS
-    if schemas is not None:
-        schemas.prepare()  # compile once here: the workers inherit it
-    _WORKER_SCHEMAS = schemas
-    batches = [[(p.rel, p.kind.name if p.kind else None, p.raw) for p in pending[i:i + BATCH]]
-               for i in range(0, len(pending), BATCH)]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(min(jobs, len(batches)), initializer=gc.disable) as pool:
-        for batch in pool.imap(_work, batches):
-            yield from batch
-            done += len(batch)
-            if progress:
-                progress(done, total)
+    def task(batch: list[tuple[str, Kind | None, bytes]]) -> list[str]:
+        return [check_raw(rel, kind, raw, schemas) for rel, kind, raw in batch]
 
-
-_WORKER_SCHEMAS: SchemaSet | None = None
-
-
-def _work(batch: list[tuple[str, str | None, bytes]]) -> list[str]:
-    return [check_raw(rel, KINDS[kind] if kind else None, raw, _WORKER_SCHEMAS) for rel, kind, raw in batch]
-
-
-def _can_fork() -> bool:
-    # Workers are forked: they inherit the compiled schemas and nothing is imported again. Where fork is
-    # not safe (macOS, Windows) the files are checked in this process.
-    return sys.platform.startswith("linux")
+    batches = [[(p.rel, p.kind, p.raw) for p in pending[i:i + BATCH]] for i in range(0, len(pending), BATCH)]
+    for rows in fork_map(task, batches, jobs if parallel else 1):
+        yield from rows
+        done += len(rows)
+        if progress:
+            progress(done, total)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -43,7 +44,12 @@ STOP_WORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "en", "a", "
 
 def normalize(text: Any) -> str:
     """Lower case, no accents, punctuation as spaces: « Tarn-et-Garonne » → « tarn et garonne »."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    return _normalize(str(text))
+
+
+@lru_cache(maxsize=1 << 16)  # names are normalised again and again (sorting, search, indexes)
+def _normalize(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return " ".join(re.findall(r"[a-z0-9]+", plain))
 

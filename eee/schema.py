@@ -102,6 +102,7 @@ class SchemaSet:
         self._merged: dict[int, dict[str, Any]] = {}
         self._nodes: dict[tuple[str, Pointer], dict[str, Any] | None] = {}
         self._plans: dict[int, Any] = {}
+        self._raw_nodes: dict[tuple[str, Pointer], dict[str, Any] | None] = {}  # by the pointer as given
         names = [COMMON] + [k.schema_file for k in KINDS.values()]
         for name in names:
             path = folder / name
@@ -145,10 +146,14 @@ class SchemaSet:
     def node_at(self, kind: str, pointer: Pointer) -> dict[str, Any] | None:
         """The (merged) schema node that describes the value at `pointer`, if any (memoised: list
         indexes do not matter, every item of a list has the same schema)."""
-        key = (kind, tuple(0 if isinstance(p, int) else p for p in pointer))
-        if key not in self._nodes:
-            self._nodes[key] = self._node_at(kind, key[1])
-        return self._nodes[key]
+        raw = (kind, pointer if isinstance(pointer, tuple) else tuple(pointer))
+        found = self._raw_nodes.get(raw, _UNKNOWN)
+        if found is _UNKNOWN:
+            key = (kind, tuple(0 if isinstance(p, int) else p for p in raw[1]))
+            if key not in self._nodes:
+                self._nodes[key] = self._node_at(kind, key[1])
+            found = self._raw_nodes[raw] = self._nodes[key]
+        return found  # type: ignore[return-value]
 
     def _node_at(self, kind: str, pointer: Pointer) -> dict[str, Any] | None:
         node = self.annotations(self.schemas[KINDS[kind].schema_file])
@@ -382,6 +387,9 @@ class SchemaSet:
         else:  # a keyword the schemas do not use today (a test keeps HANDLED_KEYWORDS complete)
             yield make("EEE-S005", path, f"{about} ne respecte pas le schéma ({error.message})",
                        "vérifiez cette valeur avec la description du champ")
+
+
+_UNKNOWN = object()
 
 
 def _follow(plan: Any, value: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str, tuple[str, ...]]]:

@@ -184,3 +184,29 @@ def test_an_output_folder_eee_did_not_write_is_never_replaced(registry: Path, tm
     render(registry, "html", out)
     render(registry, "html", out)  # its own output is replaced
     assert (out / MARKER).exists()
+
+
+def test_worker_processes_write_exactly_what_one_process_writes(registry: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import eee.render as render_module
+    from eee.render import build_site
+
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, tmp_path / "un", generated=GENERATED, jobs=1)
+    monkeypatch.setattr(render_module, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(render_module, "PAGES_PER_TASK", 3)
+    build_site(model, tmp_path / "deux", generated=GENERATED, jobs=2)
+    one = {p.relative_to(tmp_path / "un"): p.read_bytes() for p in (tmp_path / "un").rglob("*") if p.is_file()}
+    two = {p.relative_to(tmp_path / "deux"): p.read_bytes() for p in (tmp_path / "deux").rglob("*") if p.is_file()}
+    assert len(one) > 50 and one == two
+
+
+def test_a_template_error_in_a_worker_is_reported_in_french(registry: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import eee.render as render_module
+
+    write_files(registry, {"../templates/html/entity.html": "{% extends '_base.html' %}{% block main %}{{ e.inexistant.encore }}{% endblock %}"})
+    monkeypatch.setattr(render_module, "PARALLEL_PAGES", 1)
+    model, _ = load(registry, check_schemas=False)
+    with pytest.raises(EeeError, match="gabarit « entity.html »"):
+        render_module.write_directory(model, "html", tmp_path, jobs=2)

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 from ..errors import EeeError
 from ..model import Registry
+from ..parallel import fork_map
 from ..settings import data_dir
 from .context import Site, site_context
 from .filters import date_fr, md_escape, plural
@@ -71,10 +72,16 @@ def _pages(site: Site, ext: str) -> list[tuple[str, str, dict[str, Any]]]:
     return pages
 
 
+PAGES_PER_TASK = 50
+PARALLEL_PAGES = 400  # below this many pages, worker processes cost more than they save
+
+
 def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool = False, edit_url: str = "",
                     generated: str | None = None, reports: list[str] | None = None,
-                    site: Site | None = None) -> list[str]:
-    """Write the directory's pages into `folder` (which must exist); return the files written."""
+                    site: Site | None = None, jobs: int | None = None) -> list[str]:
+    """Write the directory's pages into `folder` (which must exist); return the files written.
+
+    Pages are rendered over `jobs` processes (default: the cores available) for a large registry."""
     if fmt not in FORMATS:
         raise EeeError(f"format inconnu : {fmt}")
     import jinja2
@@ -84,21 +91,37 @@ def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool =
         site.reports = list(reports or [])
     ext = "html" if fmt == "html" else "md"
     env = make_environment(template_dirs(registry.root), fmt)
-    written: list[str] = []
     svg = network_map(site)
-    for template, path, extra in _pages(site, ext):
-        depth = path.count("/")
-        context = {"site": site, "root": "../" * depth, "page": path, "ext": ext, "edit_url": edit_url.rstrip("/"),
-                   "map_svg": svg, **extra}
+    pages = _pages(site, ext)
+    for template in sorted({template for template, _, _ in pages}):
         try:
-            text = env.get_template(template).render(context)
+            env.get_template(template)  # compiled here, once: worker processes inherit them
         except jinja2.TemplateError as exc:
-            raise EeeError(f"le gabarit « {template} » n'a pas pu être rendu ({exc})",
+            raise EeeError(f"le gabarit « {template} » n'a pas pu être lu ({exc})",
                            "vérifiez les gabarits du dossier templates/") from exc
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        written.append(path)
+
+    def render_pages(chunk: tuple[int, int]) -> list[str] | str:
+        done = []
+        for template, path, extra in pages[chunk[0]:chunk[1]]:
+            depth = path.count("/")
+            context = {"site": site, "root": "../" * depth, "page": path, "ext": ext, "edit_url": edit_url.rstrip("/"),
+                       "map_svg": svg, **extra}
+            try:
+                text = env.get_template(template).render(context)
+            except jinja2.TemplateError as exc:
+                return f"le gabarit « {template} » n'a pas pu être rendu ({exc})"
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            done.append(path)
+        return done
+
+    written: list[str] = []
+    chunks = [(start, start + PAGES_PER_TASK) for start in range(0, len(pages), PAGES_PER_TASK)]
+    for result in fork_map(render_pages, chunks, jobs if len(pages) >= PARALLEL_PAGES else 1):
+        if isinstance(result, str):
+            raise EeeError(result, "vérifiez les gabarits du dossier templates/")
+        written.extend(result)
     if fmt == "html":
         for static in ("eee.css", "eee.js"):
             source = next(d / "html" / static for d in template_dirs(registry.root) if (d / "html" / static).exists())
@@ -165,7 +188,7 @@ def _swap(staging: Path, out: Path) -> None:
 
 
 def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: str = "",
-               generated: str | None = None, progress: Any = None) -> dict[str, Any]:
+               generated: str | None = None, progress: Any = None, jobs: int | None = None) -> dict[str, Any]:
     """The main job's output: the HTML directory, the Markdown directory and every annual summary, atomically.
 
     Layout: `index.html`… (HTML directory), `bilans/<année>.html` and `bilans/index.html`,
@@ -181,20 +204,26 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     site.reports = years
     with staged(out, registry.root) as staging:
         say("annuaire HTML")
-        html = write_directory(registry, "html", staging, internal, edit_url, generated, site=site)
+        html = write_directory(registry, "html", staging, internal, edit_url, generated, site=site, jobs=jobs)
         say("annuaire Markdown")
         (staging / "markdown").mkdir()
-        markdown = write_directory(registry, "markdown", staging / "markdown", internal, edit_url, generated, site=site)
-        summaries = []
-        for year in years:
-            say(f"bilan {year}")
+        markdown = write_directory(registry, "markdown", staging / "markdown", internal, edit_url, generated, site=site,
+                                   jobs=jobs)
+
+        def summary(year: str) -> tuple[Any, dict[str, str]]:
+            """A year's summary in both formats, and its headline figures for the index (what crosses processes)."""
             bilan = compute(registry, year)
             changes = year_changes(registry.root, year)  # from git, once for both formats
+            return bilan.headline, {fmt: render_report(registry, bilan, fmt, internal, links="../", generated=generated,
+                                                       changes=changes) for fmt in ("html", "markdown")}
+
+        say("bilans annuels : " + ", ".join(years) if years else "bilans annuels : aucun")
+        summaries = []
+        for year, (headline, texts) in zip(years, fork_map(summary, years, jobs if len(registry) >= PARALLEL_PAGES else 1)):
             for fmt, folder in (("html", staging / "bilans"), ("markdown", staging / "markdown" / "bilans")):
                 folder.mkdir(parents=True, exist_ok=True)
-                text = render_report(registry, bilan, fmt, internal, links="../", generated=generated, changes=changes)
-                (folder / f"{year}.{'html' if fmt == 'html' else 'md'}").write_text(text, encoding="utf-8")
-            summaries.append((year, bilan))
+                (folder / f"{year}.{'html' if fmt == 'html' else 'md'}").write_text(texts[fmt], encoding="utf-8")
+            summaries.append((year, {"headline": headline}))
         env = make_environment(template_dirs(registry.root), "html")
         index = env.get_template("bilans.html").render(
             site=site, root="../", page="bilans/index.html", ext="html", edit_url=edit_url, map_svg="",

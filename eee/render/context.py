@@ -9,7 +9,6 @@ asked. Templates never see the model.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,27 +24,34 @@ SHOWN_APART = ("id", "nom", "description", "sources", "mis_a_jour", "a_completer
 
 def public_data(data: dict[str, Any], internal: bool) -> dict[str, Any]:
     """A copy of an entity's data as the chosen audience may see it."""
-    clean = copy.deepcopy(data)
     if internal:
-        return clean
-    for key in INTERNAL_KEYS:
-        clean.pop(key, None)
+        return _copy(data)
+    return _public(data)  # type: ignore[no-any-return]
 
-    def scrub(value: Any) -> Any:
-        if isinstance(value, dict):
-            for key, item in list(value.items()):
-                if key in INTERNAL_KEYS:
-                    del value[key]
-                elif key == "contacts" and isinstance(item, list):
-                    value[key] = [scrub(c) for c in item if isinstance(c, dict) and c.get("visibilite") == "publique"]
-                else:
-                    scrub(item)
-        elif isinstance(value, list):
-            for item in value:
-                scrub(item)
-        return value
 
-    return scrub(clean)
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value  # str, int, float, bool, None: immutable
+
+
+def _public(value: Any) -> Any:
+    """A copy without `notes_internes` anywhere, and with only the public contacts."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in INTERNAL_KEYS:
+                continue
+            if key == "contacts" and isinstance(item, list):
+                out[key] = [_public(c) for c in item if isinstance(c, dict) and c.get("visibilite") == "publique"]
+            else:
+                out[key] = _public(item)
+        return out
+    if isinstance(value, list):
+        return [_public(item) for item in value]
+    return value
 
 
 @dataclass

@@ -18,12 +18,17 @@ def date_fr(value: str) -> str:
     return f"{day.day}{'er' if day.day == 1 else ''} {_MONTHS[day.month - 1]} {day.year}"
 
 
+_MD_ESCAPES = str.maketrans({"\n": " ", "&": "&amp;", "<": "&lt;", ">": "&gt;",
+                             **{c: "\\" + c for c in "\\`*_[]|"}})
+_MD_LINE_START = re.compile(r"^([#+-]|\d+\.)")
+
+
 def md_escape(text: object) -> str:
     """Text safe inside a Markdown table cell or paragraph: no markup, no HTML."""
-    value = str(text).replace("\n", " ")
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = re.sub(r"([\\`*_\[\]|])", r"\\\1", value)
-    return re.sub(r"^([#+-]|\d+\.)", r"\\\1", value)  # not a heading or a list at the start of a line
+    value = str(text).translate(_MD_ESCAPES)
+    if value and value[0] in "#+-0123456789":
+        value = _MD_LINE_START.sub(r"\\\1", value)  # not a heading or a list at the start of a line
+    return value
 
 
 def plural(count: int, singular: str, many: str) -> str:
