@@ -114,7 +114,9 @@ class SourceDoc:
 
     @property
     def stem(self) -> str:
-        return Path(self.path).stem
+        """The file name without its extension: the entity's id."""
+        name = self.path.rpartition("/")[2]
+        return name.rpartition(".")[0] if "." in name[1:] else name
 
 
 # --------------------------------------------------------------------------- reading
@@ -527,12 +529,12 @@ def discover(root: Path) -> Discovery:
                                          "placez les fichiers dans le registre lui-même au lieu d'un lien symbolique"))
                 dirnames.remove(d)
         parts = rel_dir.parts
+        prefix = "" if not parts else rel_dir.as_posix() + "/"
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
-            rel = (rel_dir / name).as_posix()
-            full = current / name
-            suffix = Path(name).suffix.lower()
+            rel = prefix + name
+            suffix = os.path.splitext(name)[1].lower()
             is_yaml = suffix in (".yaml", ".yml")
             if not parts:  # top level
                 if name == NETWORK_FILE:
@@ -551,7 +553,8 @@ def discover(root: Path) -> Discovery:
                     hint = f"vouliez-vous dire « {guess}/ » ?" if guess else "dossiers connus : " + ", ".join(f"{f}/" for f in folders)
                     problems.append(_problem(rel, "EEE-Y012", f"le dossier « {parts[0]}/ » n'est pas un dossier du registre", hint))
                 continue
-            if full.is_symlink() and not inside(full):
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full) and not inside(Path(full)):
                 skipped.append((rel, kind))
                 problems.append(_problem(rel, "EEE-Y009", f"« {rel} » est un lien vers un fichier hors du registre",
                                          "copiez le fichier dans le registre au lieu d'un lien symbolique"))
@@ -559,7 +562,7 @@ def discover(root: Path) -> Discovery:
             if suffix == ".yml":
                 skipped.append((rel, kind))
                 problems.append(_problem(rel, "EEE-Y010", f"« {rel} » a l'extension .yml : il ne serait pas lu",
-                                         f"renommez-le « {Path(name).stem}.yaml »"))
+                                         f"renommez-le « {os.path.splitext(name)[0]}.yaml »"))
                 continue
             if not is_yaml:
                 problems.append(_problem(rel, "EEE-Y011", f"« {rel} » n'est pas un fichier .yaml : il est ignoré",
