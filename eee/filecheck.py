@@ -31,6 +31,7 @@ from .diagnostics import Problem, Severity
 from .kinds import Kind
 from .loader import MAX_FILE_BYTES, SourceDoc, decode, read_text
 from .parallel import fork_map
+from .rules import run_on_file
 from .schema import SchemaSet
 
 # Below this many files to check, worker processes cost more than they save.
@@ -48,15 +49,18 @@ class FileCheck:
     read_problems: list[Problem] = field(default_factory=list)  # EEE-Y…: the file is left out of the model if any is an error
     schema_problems: list[Problem] | None = None  # EEE-S… and EEE-Y014; None: schemas not checked
     valid: bool = False  # passed its schema
+    rule_problems: list[Problem] = field(default_factory=list)  # the rules of SCOPE FILE (with the schemas only)
 
     def to_json(self) -> list[Any]:
         return [self.data, [_problem_row(p) for p in self.read_problems],
-                None if self.schema_problems is None else [_problem_row(p) for p in self.schema_problems], self.valid]
+                None if self.schema_problems is None else [_problem_row(p) for p in self.schema_problems], self.valid,
+                [_problem_row(p) for p in self.rule_problems]]
 
     @classmethod
     def from_json(cls, row: list[Any]) -> "FileCheck":
-        data, read, schema, valid = row
-        return cls(data, [_problem(r) for r in read], None if schema is None else [_problem(r) for r in schema], bool(valid))
+        data, read, schema, valid, rules = row
+        return cls(data, [_problem(r) for r in read], None if schema is None else [_problem(r) for r in schema],
+                   bool(valid), [_problem(r) for r in rules])
 
 
 def _problem_row(p: Problem) -> list[Any]:
@@ -69,13 +73,14 @@ def _problem(row: list[Any]) -> Problem:
 
 
 def check_text(rel: str, kind: Kind | None, text: str, schemas: SchemaSet | None) -> FileCheck:
-    """Read one file's text and, with `schemas`, check it against its kind's schema."""
+    """Read one file's text and, with `schemas`, check it against its kind's schema and the FILE rules."""
     doc = read_text(SourceDoc(rel, kind), text)
     result = FileCheck(doc.data, doc.problems)
     if schemas is not None and doc.ok and kind is not None:
         problems = schemas.check(doc)
         result.valid = not problems
         result.schema_problems = problems + ambiguity_warnings(doc, {(p.line, p.column) for p in problems})
+        result.rule_problems = run_on_file(doc, schemas, result.valid)
     elif schemas is not None:
         result.schema_problems = []
     return result

@@ -26,7 +26,7 @@ def shared_schemas() -> SchemaSet:
     return _SHARED[folder]
 
 
-def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = True, *,
+def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = True, *, file_rules: bool = False,
          jobs: int | None = None, cache: bool = True, progress: Progress | None = None) -> tuple[Registry, Report]:
     """Read and check every file of the registry; return the model and all problems found.
 
@@ -34,6 +34,8 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
     out of the model; a file that breaks its schema is in the model (so that
     references to it resolve) but marked invalid. Queries pass
     `check_schemas=False`: they only need the model, and stay light (no jsonschema).
+    With `file_rules` (and `check_schemas`), the report has the problems of the rules
+    that read one file at a time (`rules.FILE`) too, worked out with each file's other checks.
     Per-file results come from the cache when the file has not changed (`cache`),
     and are worked out over `jobs` processes otherwise (`filecheck.py`).
     """
@@ -53,6 +55,8 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
     for doc, result in zip(docs, checks):
         report.extend(result.read_problems)
         report.extend(result.schema_problems or ())
+        if file_rules:
+            report.extend(result.rule_problems)
         if result.valid:
             valid.add(doc.path)
     registry = Registry.build(root, docs, schemas, valid, found.skipped)
@@ -64,10 +68,10 @@ def check(root: Path, **options: Any) -> tuple[Registry, Report]:
     """The model and every problem of the registry at `root`, from every layer (files read once).
 
     `options` go to `load` (jobs, cache, progress)."""
-    from .rules import run as run_rules
+    from .rules import REGISTRY, run as run_rules
 
-    registry, report = load(root, **options)
-    report.extend(run_rules(registry))
+    registry, report = load(root, file_rules=True, **options)
+    report.extend(run_rules(registry, REGISTRY))
     return registry, report
 
 

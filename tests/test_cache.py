@@ -212,3 +212,31 @@ def test_files_with_the_same_bytes_keep_their_own_results(tmp_path: Path) -> Non
     for _ in range(2):
         paths = {p.path for p in run(root).problems if p.code == "EEE-Y002"}
         assert paths == {f"partenaires/{long}-un.yaml", f"partenaires/{long}-deux.yaml"}
+
+
+def _file_rule_problems_whole_and_alone(root: Path) -> tuple[list[tuple], list[tuple]]:
+    from eee.rules import FILE, run as run_rules, run_on_file
+    from eee.validate import load
+
+    registry, _ = load(root)
+    whole = sorted((p.path, p.line, p.column, p.code, p.message) for p in run_rules(registry, FILE))
+    alone = sorted((p.path, p.line, p.column, p.code, p.message)
+                   for entity in registry for p in run_on_file(entity.doc, registry.schemas, entity.valid))
+    return whole, alone
+
+
+@pytest.mark.parametrize("case", _cases("invalid") + _cases("valid"), ids=lambda p: p.name)
+def test_file_rules_find_on_each_entity_alone_what_they_find_on_the_whole(case: Path, tmp_path: Path) -> None:
+    whole, alone = _file_rule_problems_whole_and_alone(_build(case, tmp_path / "registry"))
+    assert whole == alone
+
+
+def test_file_rules_on_the_shipped_registry() -> None:
+    whole, alone = _file_rule_problems_whole_and_alone(TESTS.parent / "registry")
+    assert whole == alone and whole  # the shipped registry has à-compléter warnings (EEE-R031)
+
+
+def test_every_rule_says_what_it_reads() -> None:
+    from eee.rules import FILE, REGISTRY, RULES
+
+    assert {m.SCOPE for m in RULES.values()} == {FILE, REGISTRY}

@@ -1,19 +1,33 @@
 """The graph and domain rules: one module per code, registered here.
 
-A rule module has `CODE`, `SEVERITY`, `TITLE`, a French docstring (its
-documentation), `EXAMPLE` (a file that breaks the rule and the same file
+A rule module has `CODE`, `SEVERITY`, `TITLE`, `SCOPE`, a French docstring
+(its documentation), `EXAMPLE` (a file that breaks the rule and the same file
 fixed: both are run by the tests) and `check(registry) -> Iterator[Problem]`.
 Rules see the model, never files.
+
+`SCOPE` says what a rule reads. FILE: each entity alone (its data, path and
+the schemas) — such a rule runs with the file's other per-file checks, on the
+worker processes, and its result is cached with the file's. REGISTRY: other
+entities too (references, duplicates, reseau.yaml, counts) or today's date —
+such a rule runs on the whole model every time. A test checks each FILE rule
+finds on the whole registry exactly what it finds on each entity alone.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import ModuleType
 from typing import Iterator
 
 from ..diagnostics import Problem
+from ..loader import SourceDoc
 from ..model import Registry
-from . import (
+from ..schema import SchemaSet
+
+FILE = "fichier"
+REGISTRY = "registre"
+
+from . import (  # noqa: E402 - the rule modules import FILE and REGISTRY from here
     a_completer,
     a_completer_champ,
     academie_departement,
@@ -74,7 +88,14 @@ _MODULES: tuple[ModuleType, ...] = (
 RULES: dict[str, ModuleType] = {m.CODE: m for m in _MODULES}
 
 
-def run(registry: Registry) -> Iterator[Problem]:
-    """Every problem every rule finds in the registry."""
+def run(registry: Registry, scope: str | None = None) -> Iterator[Problem]:
+    """Every problem every rule (of `scope`, if given) finds in the registry."""
     for module in _MODULES:
-        yield from module.check(registry)
+        if scope is None or module.SCOPE == scope:
+            yield from module.check(registry)
+
+
+def run_on_file(doc: SourceDoc, schemas: SchemaSet, valid: bool) -> list[Problem]:
+    """The FILE rules on one read document (which must be `ok`), as the only entity of a registry."""
+    registry = Registry.build(Path("."), [doc], schemas, {doc.path} if valid else set())
+    return list(run(registry, FILE))

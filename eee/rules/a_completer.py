@@ -11,9 +11,11 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 
 CODE = "EEE-R031"
 SEVERITY = Severity.WARNING
+SCOPE = FILE
 TITLE = "information à compléter"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\na_completer:\n  - champ: siren\n    note: numéro SIREN à relever\nmis_a_jour: 2024-01-15\n"},

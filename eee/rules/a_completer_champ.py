@@ -13,12 +13,14 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 from ..suggest import closest
 
 _FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 
 CODE = "EEE-R033"
 SEVERITY = Severity.WARNING
+SCOPE = FILE
 TITLE = "champ à compléter inconnu"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\na_completer:\n  - champ: sirene\nmis_a_jour: 2024-01-15\n"},

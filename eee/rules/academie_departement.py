@@ -14,9 +14,11 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import REGISTRY
 
 CODE = "EEE-R015"
 SEVERITY = Severity.ERROR
+SCOPE = REGISTRY
 TITLE = "académie et département ne concordent pas"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: toulouse\ndepartements: [\"30\"]\nmis_a_jour: 2024-01-15\n"},

@@ -10,10 +10,12 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import REGISTRY
 from ._util import school_year_bounds
 
 CODE = "EEE-R020"
 SEVERITY = Severity.WARNING
+SCOPE = REGISTRY
 TITLE = "année scolaire non déclarée dans reseau.yaml"
 EXAMPLE = Example(
     bad={

@@ -10,10 +10,12 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 from ._util import school_year_bounds
 
 CODE = "EEE-R018"
 SEVERITY = Severity.ERROR
+SCOPE = FILE
 TITLE = "entité rangée dans le dossier d'une autre année"
 EXAMPLE = Example(
     bad={

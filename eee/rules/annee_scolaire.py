@@ -10,10 +10,12 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 from ._util import school_year_bounds
 
 CODE = "EEE-R016"
 SEVERITY = Severity.ERROR
+SCOPE = FILE
 TITLE = "année scolaire impossible"
 EXAMPLE = Example(
     bad={"evenements/2022-2023/rencontre-exemple.yaml": "id: rencontre-exemple\nnom: Rencontre\nstatut: realise\ntype: rencontre\nannee_scolaire: 2022-2024\ndate: 2023-04-21\nmis_a_jour: 2024-01-15\n"},

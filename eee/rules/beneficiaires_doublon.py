@@ -10,9 +10,11 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 
 CODE = "EEE-R024"
 SEVERITY = Severity.ERROR
+SCOPE = FILE
 TITLE = "catégorie de bénéficiaires en double"
 EXAMPLE = Example(
     bad={"actions/2022-2023/visites-exemple.yaml": "id: visites-exemple\nnom: Visites\nstatut: realisee\ntype: visite_entreprise\nannee_scolaire: 2022-2023\norganisateurs: [clee-ariege]\nbeneficiaires:\n  - {categorie: eleves, nombre: 20}\n  - {categorie: eleves, nombre: 5}\nmis_a_jour: 2024-01-15\n"},

@@ -13,9 +13,11 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 
 CODE = "EEE-R022"
 SEVERITY = Severity.ERROR
+SCOPE = FILE
 TITLE = "CLEE sans ses deux co-animateurs"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nco_animation:\n  etablissement:\n    etablissement: 0300002p\nmis_a_jour: 2024-01-15\n"},

@@ -11,9 +11,11 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import REGISTRY
 
 CODE = "EEE-R023"
 SEVERITY = Severity.WARNING
+SCOPE = REGISTRY
 TITLE = "co-animateur absent des membres du CLEE"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nco_animation:\n  etablissement: {etablissement: 0300002p}\n  partenaire: {partenaire: exemple-aero}\nmembres:\n  partenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},

@@ -11,10 +11,12 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 from ._util import date_fr, parse_date, school_year_bounds
 
 CODE = "EEE-R017"
 SEVERITY = Severity.ERROR
+SCOPE = FILE
 TITLE = "date hors de l'année scolaire"
 EXAMPLE = Example(
     bad={"evenements/2022-2023/rencontre-exemple.yaml": "id: rencontre-exemple\nnom: Rencontre\nstatut: realise\ntype: rencontre\nannee_scolaire: 2022-2023\ndate: 2024-04-21\nmis_a_jour: 2024-01-15\n"},

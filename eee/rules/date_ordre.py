@@ -6,10 +6,12 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 from ._util import date_fr, parse_date
 
 CODE = "EEE-R019"
 SEVERITY = Severity.ERROR
+SCOPE = FILE
 TITLE = "date de fin avant la date de début"
 EXAMPLE = Example(
     bad={"actions/2022-2023/visites-exemple.yaml": "id: visites-exemple\nnom: Visites\nstatut: realisee\ntype: visite_entreprise\nannee_scolaire: 2022-2023\ndate_debut: 2023-03-31\ndate_fin: 2023-03-01\norganisateurs: [clee-ariege]\nmis_a_jour: 2024-01-15\n"},

@@ -11,10 +11,12 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import REGISTRY
 from ..kinds import KINDS
 
 CODE = "EEE-R021"
 SEVERITY = Severity.WARNING
+SCOPE = REGISTRY
 TITLE = "effectif attendu non atteint"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": None},

@@ -13,11 +13,13 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 CODE = "EEE-R001"
 SEVERITY = Severity.ERROR
+SCOPE = FILE
 TITLE = "identifiant différent du nom du fichier"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois-sarl\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},

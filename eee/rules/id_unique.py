@@ -11,9 +11,11 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import REGISTRY
 
 CODE = "EEE-R002"
 SEVERITY = Severity.ERROR
+SCOPE = REGISTRY
 TITLE = "identifiant en double"
 EXAMPLE = Example(
     bad={"partenariats/exemple-aero.yaml": "id: exemple-aero\nnom: Partenariat Exemple Aéro\nstatut: actif\ntype: convention\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},

@@ -12,10 +12,12 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import REGISTRY
 from ._util import date_fr, parse_date
 
 CODE = "EEE-R032"
 SEVERITY = Severity.WARNING
+SCOPE = REGISTRY
 TITLE = "date de mise à jour dans le futur"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2999-01-15\n"},

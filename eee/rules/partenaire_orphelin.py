@@ -12,9 +12,11 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import REGISTRY
 
 CODE = "EEE-R005"
 SEVERITY = Severity.WARNING
+SCOPE = REGISTRY
 TITLE = "partenaire orphelin"
 EXAMPLE = Example(
     bad={"partenaires/exemple-chimie.yaml": "id: exemple-chimie\nnom: Exemple Chimie\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},

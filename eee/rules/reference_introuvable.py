@@ -14,10 +14,12 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import REGISTRY
 from ..suggest import closest
 
 CODE = "EEE-R003"
 SEVERITY = Severity.ERROR
+SCOPE = REGISTRY
 TITLE = "référence introuvable"
 EXAMPLE = Example(
     bad={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aeor]\nmis_a_jour: 2024-01-15\n"},

@@ -10,9 +10,11 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import REGISTRY
 
 CODE = "EEE-R006"
 SEVERITY = Severity.ERROR
+SCOPE = REGISTRY
 TITLE = "fichier reseau.yaml absent"
 EXAMPLE = Example(
     bad={"reseau.yaml": None},

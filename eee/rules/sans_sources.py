@@ -12,9 +12,11 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 
 CODE = "EEE-R030"
 SEVERITY = Severity.WARNING
+SCOPE = FILE
 TITLE = "entité sans source"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},

@@ -10,9 +10,11 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 
 CODE = "EEE-R014"
 SEVERITY = Severity.ERROR
+SCOPE = FILE
 TITLE = "SIRET et SIREN ne concordent pas"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nsiren: \"123456782\"\nsiret: \"73282932000074\"\nmis_a_jour: 2024-01-15\n"},

@@ -11,10 +11,12 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_departement
 
 CODE = "EEE-R011"
 SEVERITY = Severity.ERROR
+SCOPE = FILE
 TITLE = "UAI et département ne concordent pas"
 EXAMPLE = Example(
     bad={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL.replace('departement: "31"', 'departement: "32"')},

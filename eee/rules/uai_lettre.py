@@ -12,10 +12,12 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
+from . import FILE
 from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_check_letter
 
 CODE = "EEE-R010"
 SEVERITY = Severity.ERROR
+SCOPE = FILE
 TITLE = "lettre de contrôle de l'UAI fausse"
 EXAMPLE = Example(
     bad={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL.replace('uai: 0312686B', 'uai: 0312686C')},
