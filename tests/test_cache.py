@@ -240,3 +240,23 @@ def test_every_rule_says_what_it_reads() -> None:
     from eee.rules import FILE, REGISTRY, RULES
 
     assert {m.SCOPE for m in RULES.values()} == {FILE, REGISTRY}
+
+
+def test_progress_bar_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from eee.cli import _Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, shown in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        progress = _Progress()
+        progress.DELAY = 0
+        progress(10, 200)
+        progress(200, 200)
+        progress.close()
+        assert ("Vérification des fichiers" in stream.getvalue()) is shown
