@@ -135,11 +135,14 @@ class _Progress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+            # No refresh thread (auto_refresh=False): worker processes are forked while the bar is shown.
             self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TextColumn("reste"),
-                                TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+                                TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+                                auto_refresh=False)
             self.bar.start()
             self.task = self.bar.add_task("", total=total)
         self.bar.update(self.task, completed=done)
+        self.bar.refresh()
 
     def close(self) -> None:
         if self.bar is not None:

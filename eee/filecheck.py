@@ -39,6 +39,7 @@ PARALLEL_FROM = 400
 BATCH = 100
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
+Reference = tuple[tuple[Any, ...], str, tuple[str, ...]]
 
 
 @dataclass
@@ -50,17 +51,19 @@ class FileCheck:
     schema_problems: list[Problem] | None = None  # EEE-S… and EEE-Y014; None: schemas not checked
     valid: bool = False  # passed its schema
     rule_problems: list[Problem] = field(default_factory=list)  # the rules of SCOPE FILE (with the schemas only)
+    references: list[Reference] | None = None  # (pointer, target id, allowed kinds), if the file was checked
 
     def to_json(self) -> list[Any]:
         return [self.data, [_problem_row(p) for p in self.read_problems],
                 None if self.schema_problems is None else [_problem_row(p) for p in self.schema_problems], self.valid,
-                [_problem_row(p) for p in self.rule_problems]]
+                [_problem_row(p) for p in self.rule_problems], self.references]
 
     @classmethod
     def from_json(cls, row: list[Any]) -> "FileCheck":
-        data, read, schema, valid, rules = row
+        data, read, schema, valid, rules, refs = row
         return cls(data, [_problem(r) for r in read], None if schema is None else [_problem(r) for r in schema],
-                   bool(valid), [_problem(r) for r in rules])
+                   bool(valid), [_problem(r) for r in rules],
+                   None if refs is None else [(tuple(pointer), target, tuple(kinds)) for pointer, target, kinds in refs])
 
 
 def _problem_row(p: Problem) -> list[Any]:
@@ -81,6 +84,7 @@ def check_text(rel: str, kind: Kind | None, text: str, schemas: SchemaSet | None
         result.valid = not problems
         result.schema_problems = problems + ambiguity_warnings(doc, {(p.line, p.column) for p in problems})
         result.rule_problems = run_on_file(doc, schemas, result.valid)
+        result.references = list(schemas.references(kind.name, doc.data))
     elif schemas is not None:
         result.schema_problems = []
     return result

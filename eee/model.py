@@ -110,8 +110,12 @@ class Registry:
 
     @classmethod
     def build(cls, root: Path, docs: list[SourceDoc], schemas: SchemaSet, valid: set[str],
-              skipped: list[tuple[str, Kind | None]] = ()) -> "Registry":  # type: ignore[assignment]
+              skipped: list[tuple[str, Kind | None]] = (),  # type: ignore[assignment]
+              references: dict[str, list[tuple[Pointer, str, tuple[str, ...]]]] | None = None) -> "Registry":
         """The model of every readable document; `valid` names the paths that passed their schema.
+
+        `references` gives, by path, references already found in a document (with its other
+        per-file checks, or from the cache); the others are found here from the schemas.
 
         An entity's id is its file name (the `id` key must repeat it: rule EEE-R001).
         Files that could not be read, or were skipped, are left out, but their
@@ -136,8 +140,12 @@ class Registry:
                 registry.duplicates.append((registry.entities[entity_id], entity))
                 continue
             registry.entities[entity_id] = entity
+        known = references or {}
         for entity in registry.everything:
-            for pointer, target, kinds in schemas.references(entity.kind.name, entity.data):
+            found = known.get(entity.path)
+            if found is None:
+                found = schemas.references(entity.kind.name, entity.data)  # type: ignore[assignment]
+            for pointer, target, kinds in found:
                 ref = Reference(entity, pointer, target, kinds)
                 registry.references.append(ref)
                 registry.referrers[target].append(ref)

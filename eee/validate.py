@@ -52,14 +52,17 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
     report = Report(files_checked=len(docs) + len({p.path for p in found.problems}))
     report.extend(found.problems)
     valid: set[str] = set()
+    references = {}
     for doc, result in zip(docs, checks):
+        if result.references is not None:
+            references[doc.path] = result.references
         report.extend(result.read_problems)
         report.extend(result.schema_problems or ())
         if file_rules:
             report.extend(result.rule_problems)
         if result.valid:
             valid.add(doc.path)
-    registry = Registry.build(root, docs, schemas, valid, found.skipped)
+    registry = Registry.build(root, docs, schemas, valid, found.skipped, references)
     report.entities = len(registry)
     return registry, report
 

@@ -245,6 +245,7 @@ def test_every_rule_says_what_it_reads() -> None:
 def test_progress_bar_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
     import sys
+    import threading
 
     from eee.cli import _Progress
 
@@ -257,6 +258,7 @@ def test_progress_bar_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) 
         progress = _Progress()
         progress.DELAY = 0
         progress(10, 200)
+        assert threading.active_count() == 1  # no refresh thread: workers are forked while the bar is shown
         progress(200, 200)
         progress.close()
         assert ("Vérification des fichiers" in stream.getvalue()) is shown
