@@ -83,8 +83,8 @@ def check_text(rel: str, kind: Kind | None, text: str, schemas: SchemaSet | None
         problems = schemas.check(doc)
         result.valid = not problems
         result.schema_problems = problems + ambiguity_warnings(doc, {(p.line, p.column) for p in problems})
-        result.rule_problems = run_on_file(doc, schemas, result.valid)
         result.references = list(schemas.references(kind.name, doc.data))
+        result.rule_problems = run_on_file(doc, schemas, result.valid, result.references)
     elif schemas is not None:
         result.schema_problems = []
     return result

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..diagnostics import Problem
 from ..loader import SourceDoc
@@ -95,7 +95,12 @@ def run(registry: Registry, scope: str | None = None) -> Iterator[Problem]:
             yield from module.check(registry)
 
 
-def run_on_file(doc: SourceDoc, schemas: SchemaSet, valid: bool) -> list[Problem]:
+_HERE = Path(".")
+
+
+def run_on_file(doc: SourceDoc, schemas: SchemaSet, valid: bool,
+                references: list[tuple[Any, str, tuple[str, ...]]] | None = None) -> list[Problem]:
     """The FILE rules on one read document (which must be `ok`), as the only entity of a registry."""
-    registry = Registry.build(Path("."), [doc], schemas, {doc.path} if valid else set())
+    registry = Registry.build(_HERE, [doc], schemas, {doc.path} if valid else set(), (),
+                              None if references is None else {doc.path: references})
     return list(run(registry, FILE))
