@@ -88,3 +88,10 @@ def test_summary(problems: list[Problem], strict: bool, expected: str) -> None:
     report = Report(problems, 3, 2)
     assert summary(report, strict) == expected
     assert report.exit_code(strict) == (1 if strict and problems else 0)
+
+
+def test_large_counts_are_written_the_french_way() -> None:
+    from eee.diagnostics import Report
+    from eee.report import summary
+
+    assert summary(Report([], 20000, 19998)) == "Registre valide : 20\u202f000 fichiers, 19\u202f998 entités, aucun problème."
