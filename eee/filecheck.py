@@ -1,17 +1,18 @@
 """The per-file part of a validation: spread over the cores, remembered by content.
 
 Everything eee can tell about a file from its bytes alone — its data, its
-read problems (EEE-Y…), its schema problems (EEE-S…) and ambiguity warnings
-(EEE-Y014) — is worked out here, once per distinct content:
+read problems (EEE-Y…), its schema problems (EEE-S…), ambiguity warnings
+(EEE-Y014), the problems of the rules that read one file alone (`rules.FILE`)
+and the references it makes — is worked out here, once per distinct content:
 
 - files not seen before are checked in worker processes when there are many
   of them (`jobs`, default: the cores available), in this process otherwise;
 - the results are kept in a cache (`cache.py`) keyed by the file's path, kind
   and bytes, and by a fingerprint of eee's code and schemas: a changed file,
   schema or program is always checked again. The cross-file part (the model
-  and the rules) always runs, on every file.
+  and the rules of scope REGISTRY) always runs, on every file.
 
-Positions are not carried around: a file's text stays with its document and
+Positions are not carried around: each document keeps its file's bytes, and
 positions are worked out again on demand, for the few files with something to
 report.
 """
@@ -174,7 +175,7 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
     docs: list[SourceDoc] = []
     results: list[FileCheck | None] = []
     total = len(files)
-    with _quiet_gc():
+    with _quiet_gc(), _closing(store):
         if store is not None:
             store.load()
         keys: dict[bytes, int] = {}
@@ -229,6 +230,17 @@ def _run(pending: list[_Pending], schemas: SchemaSet | None, jobs: int | None, p
         done += len(rows)
         if progress:
             progress(done, total)
+
+
+@contextmanager
+def _closing(store: Any) -> Iterator[None]:
+    """On any failure (an interruption too), the cache's pending writes are dropped and its lock released."""
+    try:
+        yield
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise
 
 
 @contextmanager

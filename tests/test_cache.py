@@ -262,3 +262,23 @@ def test_progress_bar_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) 
         progress(200, 200)
         progress.close()
         assert ("Vérification des fichiers" in stream.getvalue()) is shown
+
+
+def test_an_interrupted_run_leaves_a_cache_that_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_base(tmp_path / "registry")
+    original = filecheck.check_raw
+    calls = {"n": 0}
+
+    def interrupted(rel, kind, raw, schemas):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        return original(rel, kind, raw, schemas)
+
+    monkeypatch.setattr(filecheck, "check_raw", interrupted)
+    monkeypatch.setattr(cache.Store, "BATCH", 2)  # some rows were already written when it stops
+    with pytest.raises(KeyboardInterrupt):
+        run(root)
+    monkeypatch.setattr(filecheck, "check_raw", original)
+    assert _shown(run(root)) == _shown(run(root, cache=False))
+    assert _shown(run(root)) == _shown(run(root, cache=False))
