@@ -60,7 +60,7 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
         report.extend(result.schema_problems or ())
         if file_rules:
             report.extend(result.rule_problems)
-        if result.valid:
+        if result.valid and check_schemas:  # the same model whether the result came from the cache or not
             valid.add(doc.path)
     registry = Registry.build(root, docs, schemas, valid, found.skipped, references)
     report.entities = len(registry)
