@@ -22,7 +22,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import Any, Callable, Iterator
 
 from .diagnostics import Problem, Severity
 from .kinds import Kind
-from .loader import MAX_FILE_BYTES, SourceDoc, decode, read_text
+from .loader import SourceDoc, decode, read_bytes, read_text
 from .parallel import fork_map
 from .rules import run_on_file
 from .schema import SchemaSet
@@ -129,24 +128,6 @@ class _Pending:
     key: bytes
 
 
-def _read_bytes(root: Path, rel: str) -> tuple[bytes | None, Problem | None]:
-    path = os.path.join(root, rel)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-            if len(raw) > MAX_FILE_BYTES:
-                size = os.fstat(handle.fileno()).st_size
-                return None, Problem(rel, 0, 0, "EEE-Y013", Severity.ERROR,
-                                     f"le fichier fait {size:,} octets, au-delà de la limite de "
-                                     f"{MAX_FILE_BYTES:,} octets (5 Mio)".replace(",", "\u202f"),
-                                     "une entité tient en quelques kilo-octets : découpez le fichier ou retirez ce "
-                                     "qui n'est pas une entité")
-    except OSError as exc:
-        return None, Problem(rel, 0, 0, "EEE-Y001", Severity.ERROR, f"le fichier ne peut pas être lu ({exc.strerror})",
-                             "vérifiez qu'il existe et que vous avez le droit de le lire")
-    return raw, None
-
-
 def check_raw(rel: str, kind: Kind | None, raw: bytes, schemas: SchemaSet | None) -> str:
     """One file's result from its bytes, as JSON text (what the cache keeps and the workers send back)."""
     doc = SourceDoc(rel, kind)
@@ -182,7 +163,7 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
         for index, (rel, kind) in enumerate(files):
             doc = SourceDoc(rel, kind)
             docs.append(doc)
-            raw, problem = _read_bytes(root, rel)
+            raw, problem = read_bytes(root, rel)
             if raw is None:
                 results.append(FileCheck(None, [problem], [] if schemas is not None else None))  # type: ignore[list-item]
                 continue

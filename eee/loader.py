@@ -579,20 +579,28 @@ def discover(root: Path) -> Discovery:
     return found
 
 
+def read_bytes(root: Path, rel: str) -> tuple[bytes | None, Problem | None]:
+    """A registry file's bytes, or the problem that kept them from being read (missing, unreadable, too big)."""
+    try:
+        with open(os.path.join(root, rel), "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                size = os.fstat(handle.fileno()).st_size
+                return None, _problem(rel, "EEE-Y013", f"le fichier fait {size:,} octets, au-delà de la limite de "
+                                      f"{MAX_FILE_BYTES:,} octets (5 Mio)".replace(",", "\u202f"),
+                                      "une entité tient en quelques kilo-octets : découpez le fichier ou retirez ce "
+                                      "qui n'est pas une entité")
+    except OSError as exc:
+        return None, _problem(rel, "EEE-Y001", f"le fichier ne peut pas être lu ({exc.strerror})",
+                              "vérifiez qu'il existe et que vous avez le droit de le lire")
+    return raw, None
+
+
 def load_file(root: Path, rel: str, kind: Kind | None) -> SourceDoc:
     doc = SourceDoc(rel, kind)
-    path = root / rel
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            doc.problems.append(_problem(rel, "EEE-Y013", f"le fichier fait {size:,} octets, au-delà de la limite de "
-                                         f"{MAX_FILE_BYTES:,} octets (5 Mio)".replace(",", "\u202f"),
-                                         "une entité tient en quelques kilo-octets : découpez le fichier ou retirez ce qui n'est pas une entité"))
-            return doc
-        raw = path.read_bytes()
-    except OSError as exc:
-        doc.problems.append(_problem(rel, "EEE-Y001", f"le fichier ne peut pas être lu ({exc.strerror})",
-                                     "vérifiez qu'il existe et que vous avez le droit de le lire"))
+    raw, problem = read_bytes(root, rel)
+    if raw is None:
+        doc.problems.append(problem)  # type: ignore[arg-type]
         return doc
     text = decode(doc, raw)
     if text is None:
