@@ -48,6 +48,7 @@ def make_environment(dirs: list[Path], fmt: str) -> Any:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates do not change during a run: no stat() of each template for each page
     )
     env.filters["date_fr"] = date_fr
     env.filters["md"] = md_escape
