@@ -282,3 +282,18 @@ def test_an_interrupted_run_leaves_a_cache_that_works(tmp_path: Path, monkeypatc
     monkeypatch.setattr(filecheck, "check_raw", original)
     assert _shown(run(root)) == _shown(run(root, cache=False))
     assert _shown(run(root)) == _shown(run(root, cache=False))
+
+
+def test_a_large_registry_with_errors_reads_the_same_every_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end, above the thresholds where worker processes and the compiled fast path start."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "registre"
+    subprocess.run([sys.executable, str(TESTS.parent / "benchmarks" / "generate.py"), "--entities", "450", "--out",
+                    str(root), "--seed", "5", "--errors", "12", "-q"], check=True)
+    assert filecheck.PARALLEL_FROM <= 450
+    serial = _shown(run(root, jobs=1, cache=False))
+    assert sum(1 for p in serial if p[4].value == "erreur") >= 12
+    assert _shown(run(root, jobs=2)) == serial  # workers, writing the cache
+    assert _shown(run(root, jobs=2)) == serial  # everything from the cache
