@@ -82,8 +82,6 @@ class Store:
         self._db: sqlite3.Connection | None = None
         self._unused: set[bytes] = set()  # keys stored that no file has asked for (yet)
         self._new: list[tuple[bytes, str]] = []
-        self.hits = 0
-        self.written = 0
 
     @property
     def fingerprint(self) -> str:
@@ -128,7 +126,6 @@ class Store:
         try:
             for key, text in self._db.execute("SELECT key, value FROM files"):
                 if key in wanted:
-                    self.hits += 1
                     yield key, json.loads(text)
                 else:
                     self._unused.add(key)
@@ -150,7 +147,6 @@ class Store:
             if not self._db.in_transaction:
                 self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", self._new)
-            self.written += len(self._new)
         except sqlite3.Error:
             self.close()
         self._new.clear()

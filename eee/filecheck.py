@@ -119,15 +119,6 @@ def _other_reading(text: str) -> str:
 # --------------------------------------------------------------------------- a whole registry
 
 
-@dataclass
-class _Pending:
-    index: int
-    rel: str
-    kind: Kind | None
-    raw: bytes
-    key: bytes
-
-
 def check_raw(rel: str, kind: Kind | None, raw: bytes, schemas: SchemaSet | None) -> str:
     """One file's result from its bytes, as JSON text (what the cache keeps and the workers send back)."""
     doc = SourceDoc(rel, kind)
@@ -175,16 +166,16 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
                 cached = FileCheck.from_json(row)
                 if cached.schema_problems is not None or schemas is None:
                     results[keys[key]] = cached
-        pending = [_Pending(index, files[index][0], files[index][1], docs[index].text, key)  # type: ignore[arg-type]
-                   for key, index in keys.items() if results[index] is None]
+        pending = [(key, index) for key, index in keys.items() if results[index] is None]
+        work = [(*files[index], docs[index].text) for _, index in pending]
         done = total - len(pending)
         if progress and done:
             progress(done, total)
         # The generator first: zip then runs it to its end (last progress call, workers closed).
-        for row, item in zip(_run(pending, schemas, jobs, progress, done, total), pending):
-            results[item.index] = FileCheck.from_json(json.loads(row))
+        for row, (key, index) in zip(_run(work, schemas, jobs, progress, done, total), pending):  # type: ignore[arg-type]
+            results[index] = FileCheck.from_json(json.loads(row))
             if store is not None and schemas is not None:
-                store.put(item.key, row)
+                store.put(key, row)
         for doc, result in zip(docs, results):
             assert result is not None
             doc.data = result.data
@@ -194,18 +185,19 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
     return docs, results  # type: ignore[return-value]
 
 
-def _run(pending: list[_Pending], schemas: SchemaSet | None, jobs: int | None, progress: Progress | None,
-         done: int, total: int) -> Iterator[str]:
+def _run(work: list[tuple[str, Kind | None, bytes]], schemas: SchemaSet | None, jobs: int | None,
+         progress: Progress | None, done: int, total: int) -> Iterator[str]:
+    """Each file's result as JSON text, in order: (path, kind, bytes) → row."""
     if schemas is not None:
-        schemas.use_fast = len(pending) >= schemas.FAST_FROM
-    parallel = len(pending) >= PARALLEL_FROM
+        schemas.use_fast = len(work) >= schemas.FAST_FROM
+    parallel = len(work) >= PARALLEL_FROM
     if parallel and schemas is not None:
         schemas.prepare()  # compiled once, here: the workers inherit it
 
     def task(batch: list[tuple[str, Kind | None, bytes]]) -> list[str]:
         return [check_raw(rel, kind, raw, schemas) for rel, kind, raw in batch]
 
-    batches = [[(p.rel, p.kind, p.raw) for p in pending[i:i + BATCH]] for i in range(0, len(pending), BATCH)]
+    batches = [work[i:i + BATCH] for i in range(0, len(work), BATCH)]
     for rows in fork_map(task, batches, jobs if parallel else 1):
         yield from rows
         done += len(rows)
