@@ -166,6 +166,20 @@ def test_help_does_not_import_heavy_modules(tmp_path: Path) -> None:
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
 
 
+def test_reading_options_does_not_import_pydantic(tmp_path: Path, registry: Path) -> None:
+    """typer 0.29 imports pydantic (0.2 s) to read any option: the pin in pyproject.toml keeps it out."""
+    code = (
+        "import sys\n"
+        "from eee.cli import main\n"
+        f"try:\n    main(['validate', '--registry', {str(registry)!r}, '--format', 'json', '--jobs', '1'])\n"
+        "except SystemExit:\n    pass\n"
+        "print('PYDANTIC=' + str('pydantic' in sys.modules))\n"
+    )
+    result = _run("-c", code, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "PYDANTIC=False"
+
+
 def test_broken_pipe_is_quiet(tmp_path: Path, registry: Path) -> None:
     result = subprocess.run(
         f"{sys.executable} -m eee -r {registry} validate --explain tout | head -1",
