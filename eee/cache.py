@@ -3,9 +3,12 @@
 One SQLite file per registry folder, in `$EEE_CACHE_DIR`, else
 `$XDG_CACHE_HOME/eee`, else `~/.cache/eee`: never in the registry, never in
 the git work tree. Each row is one file's result (`filecheck.FileCheck`, as
-JSON: data only, nothing that could run code), keyed by the file's path, kind
-and bytes. The whole cache carries a fingerprint of eee's code, schemas and
-libraries: when any of them changes, every row is dropped.
+plain values written by `marshal`: dictionaries, lists, text and numbers;
+reading them never runs code, and a damaged row means the file is checked
+again), keyed by the file's path, kind and bytes; a file whose stat signature
+has not changed since is not even read again. The whole cache carries a
+fingerprint of eee's code, schemas and libraries: when any of them changes,
+every row is dropped.
 
 The cache is an optimisation and nothing else: deleting it is always safe, and
 a cache that cannot be read or written (read-only disk, corrupt file, another
@@ -15,7 +18,6 @@ eee writing) is ignored — the files are then simply checked again.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 import sys
@@ -25,7 +27,7 @@ from typing import Any, Iterator
 from .settings import PACKAGE_DIR, schemas_dir
 
 ENV_CACHE_DIR = "EEE_CACHE_DIR"
-FORMAT = 1  # bump when the rows change shape
+FORMAT = 2  # bump when the rows change shape
 
 
 def cache_dir() -> Path:
@@ -69,8 +71,12 @@ def _version(distribution: str) -> str:
 class Store:
     """The cached results of one registry's files: looked up one by one, written in one transaction.
 
-    Rows are never all in memory at once: a registry of tens of thousands of
-    files would hold its data twice (as text and as values) for nothing.
+    Two tables keyed by a file's content: `results` (what `eee validate` needs of a file: its
+    problems, references and the fields the cross-file checks read) and `data` (the file's whole
+    data, which queries and publishing need). A third, `stats`, maps each path to its key and to
+    its stat signature when the key was worked out, so that an unchanged file need not even be read
+    (`known`). Rows are never all in memory at once: a registry of tens of thousands of files would
+    hold its data twice (as text and as values) for nothing.
     """
 
     BATCH = 500
@@ -81,7 +87,9 @@ class Store:
         self._fingerprint: str | None = None
         self._db: sqlite3.Connection | None = None
         self._unused: set[bytes] = set()  # keys stored that no file has asked for (yet)
-        self._new: list[tuple[bytes, str]] = []
+        self._new: list[tuple[bytes, bytes, bytes]] = []
+        self._stats: dict[str, tuple[str, bytes]] = {}  # path -> (stat signature, key), as stored
+        self._seen: dict[str, tuple[str | None, bytes]] = {}  # path -> (signature if settled, key), this run
 
     @property
     def fingerprint(self) -> str:
@@ -111,32 +119,50 @@ class Store:
     def _open(self) -> None:
         db = self._db = sqlite3.connect(self.path, timeout=2, isolation_level=None)
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS files (key BLOB PRIMARY KEY, value TEXT)")
         stored = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
         if stored is None or stored[0] != self.fingerprint:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("DELETE FROM files")
+            for table in ("files", "results", "data", "stats"):  # `files`: FORMAT 1
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute("CREATE TABLE results (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID")
+            db.execute("CREATE TABLE data (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID")
+            db.execute("CREATE TABLE stats (path TEXT PRIMARY KEY, signature TEXT, key BLOB) WITHOUT ROWID")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
             db.execute("COMMIT")
+        self._stats = {path: (signature, key) for path, signature, key in db.execute("SELECT * FROM stats")}
 
-    def fetch(self, wanted: set[bytes]) -> Iterator[tuple[bytes, Any]]:
-        """The stored results for these keys, as (key, result), in one pass over the cache."""
+    def known(self, path: str, signature: str) -> bytes | None:
+        """The key of a file whose stat signature has not changed since its key was worked out."""
+        stored = self._stats.get(path)
+        return stored[1] if stored is not None and stored[0] == signature else None
+
+    def note(self, path: str, signature: str | None, key: bytes) -> None:
+        """A file of this run and its key; `signature` is None when it cannot be trusted next time
+        (changed too recently: see `filecheck.signature`)."""
+        self._seen[path] = (signature, key)
+
+    def fetch(self, wanted: set[bytes], whole: bool = True) -> Iterator[tuple[bytes, bytes, bytes | None]]:
+        """The stored results for these keys, as (key, result, data) rows, in one pass over the cache;
+        data is None unless `whole`."""
         if self._db is None:
             return
+        query = "SELECT key, results.value, data.value FROM results LEFT JOIN data USING (key)" if whole \
+            else "SELECT key, value, NULL FROM results"
         try:
-            for key, text in self._db.execute("SELECT key, value FROM files"):
+            for key, result, data in self._db.execute(query):
                 if key in wanted:
-                    yield key, json.loads(text)
+                    if not whole or data is not None:
+                        yield key, result, data
                 else:
                     self._unused.add(key)
         except sqlite3.Error:
             self.close()
 
-    def put(self, key: bytes, row: str) -> None:
-        """Keep a result (as JSON text) for a key; written by batches."""
+    def put(self, key: bytes, result: bytes, data: bytes) -> None:
+        """Keep a file's result and data (rows) under its key; written by batches."""
         if self._db is None:
             return
-        self._new.append((key, row))
+        self._new.append((key, result, data))
         if len(self._new) >= self.BATCH:
             self._flush()
 
@@ -146,7 +172,8 @@ class Store:
         try:
             if not self._db.in_transaction:
                 self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", self._new)
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", [(k, r) for k, r, _ in self._new])
+            self._db.executemany("INSERT OR REPLACE INTO data VALUES (?, ?)", [(k, d) for k, _, d in self._new])
         except sqlite3.Error:
             self.close()
         self._new.clear()
@@ -156,11 +183,17 @@ class Store:
         if self._db is None:
             return
         self._flush()
+        stale = [(path,) for path in self._stats if self._seen.get(path, (None,))[0] is None]
+        fresh = [(path, signature, key) for path, (signature, key) in self._seen.items()
+                 if signature is not None and self._stats.get(path) != (signature, key)]
         try:
-            if self._unused:
+            if self._unused or stale or fresh:
                 if not self._db.in_transaction:
                     self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("DELETE FROM files WHERE key = ?", [(k,) for k in self._unused])
+                for table in ("results", "data"):
+                    self._db.executemany(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in self._unused])
+                self._db.executemany("DELETE FROM stats WHERE path = ?", stale)
+                self._db.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?)", fresh)
             if self._db.in_transaction:
                 self._db.execute("COMMIT")
         except sqlite3.Error:

@@ -150,8 +150,9 @@ class _Progress:
             self.bar = None
 
 
-def _checked(root: Path, jobs: Optional[int] = None, no_cache: bool = False) -> tuple[Any, Any]:
-    """The model and report of a whole registry, with a progress bar on a terminal."""
+def _checked(root: Path, jobs: Optional[int] = None, no_cache: bool = False, whole: bool = True) -> tuple[Any, Any]:
+    """The model and report of a whole registry, with a progress bar on a terminal (without `whole`,
+    the model holds only what the report needs: see `validate.load`)."""
     from .validate import check
 
     if jobs is not None and jobs < 1:
@@ -159,7 +160,7 @@ def _checked(root: Path, jobs: Optional[int] = None, no_cache: bool = False) -> 
                          "utiliser tous les cœurs")
     progress = _Progress()
     try:
-        return check(root, jobs=jobs, cache=not no_cache, progress=progress)
+        return check(root, jobs=jobs, cache=not no_cache, progress=progress, whole=whole)
     finally:
         progress.close()
 
@@ -237,7 +238,7 @@ def validate(
     from .settings import resolve_registry
 
     root = resolve_registry(registry or State.registry)
-    report = _checked(root, jobs, no_cache)[1]
+    report = _checked(root, jobs, no_cache, whole=False)[1]
     if paths:
         report = _restrict(report, root, paths)
     REPORTERS[format.value](report, sys.stdout, _shown_root(root), strict)

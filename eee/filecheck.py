@@ -9,8 +9,15 @@ and the references it makes — is worked out here, once per distinct content:
   of them (`jobs`, default: the cores available), in this process otherwise;
 - the results are kept in a cache (`cache.py`) keyed by the file's path, kind
   and bytes, and by a fingerprint of eee's code and schemas: a changed file,
-  schema or program is always checked again. The cross-file part (the model
-  and the rules of scope REGISTRY) always runs, on every file.
+  schema or program is always checked again. A file whose stat signature (size,
+  modification and change times, inode) is the one it had when its key was
+  worked out is not read again, unless that signature was too recent to be
+  trusted (`signature`). The cross-file part (the model and the rules of scope
+  REGISTRY) always runs, on every file;
+- `eee validate` needs of each unchanged file only its problems, references
+  and the fields the cross-file checks read (`rules.REGISTRY_READS`): that is
+  all it takes from the cache (`whole=False`). Publishing and queries take the
+  whole data.
 
 Positions are not carried around: each document keeps its file's bytes, and
 positions are worked out again on demand, for the few files with something to
@@ -21,7 +28,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
+import marshal
+import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,12 +40,16 @@ from .diagnostics import Problem, Severity
 from .kinds import Kind
 from .loader import SourceDoc, decode, read_bytes, read_text
 from .parallel import fork_map
-from .rules import run_on_file
+from .rules import REGISTRY_READS, run_on_file
 from .schema import SchemaSet
 
 # Below this many files to check, worker processes cost more than they save.
 PARALLEL_FROM = 400
 BATCH = 100
+# A stat signature is trusted next time only if the file had not changed for this long (nanoseconds) when
+# it was read: a file changed again within the same tick of the file system's clock would otherwise keep
+# its signature (git's "racily clean" entries). Two seconds cover the coarsest clocks (FAT).
+SETTLED_NS = 2_000_000_000
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
 Reference = tuple[tuple[Any, ...], str, tuple[str, ...]]
@@ -53,24 +66,36 @@ class FileCheck:
     rule_problems: list[Problem] = field(default_factory=list)  # the rules of SCOPE FILE (with the schemas only)
     references: list[Reference] | None = None  # (pointer, target id, allowed kinds), if the file was checked
 
-    def to_json(self) -> list[Any]:
-        return [self.data, [_problem_row(p) for p in self.read_problems],
-                None if self.schema_problems is None else [_problem_row(p) for p in self.schema_problems], self.valid,
-                [_problem_row(p) for p in self.rule_problems], self.references]
+    def to_row(self) -> bytes:
+        """The result as plain values (`marshal`), with only the fields of the data the cross-file checks
+        read: the whole data is kept apart (`dump`)."""
+        data = {k: v for k, v in self.data.items() if k in REGISTRY_READS} if isinstance(self.data, dict) else self.data
+        return marshal.dumps((data, tuple(map(_problem_row, self.read_problems)),
+                              None if self.schema_problems is None else tuple(map(_problem_row, self.schema_problems)),
+                              self.valid, tuple(map(_problem_row, self.rule_problems)),
+                              None if self.references is None else tuple(self.references)))
 
     @classmethod
-    def from_json(cls, row: list[Any]) -> "FileCheck":
-        data, read, schema, valid, rules, refs = row
-        return cls(data, [_problem(r) for r in read], None if schema is None else [_problem(r) for r in schema],
-                   bool(valid), [_problem(r) for r in rules],
-                   None if refs is None else [(tuple(pointer), target, tuple(kinds)) for pointer, target, kinds in refs])
+    def from_row(cls, row: bytes) -> "FileCheck":
+        """The result `to_row` wrote; ValueError if the row is damaged."""
+        try:
+            data, read, schema, valid, rules, refs = marshal.loads(row)
+            return cls(data, [_problem(r) for r in read], None if schema is None else [_problem(r) for r in schema],
+                       bool(valid), [_problem(r) for r in rules], None if refs is None else list(refs))
+        except (ValueError, TypeError, EOFError) as exc:
+            raise ValueError(f"damaged row: {exc}") from None
 
 
-def _problem_row(p: Problem) -> list[Any]:
-    return [p.path, p.line, p.column, p.code, p.severity.value, p.message, p.hint, p.entity]
+def dump(data: Any) -> bytes:
+    """A file's data as plain values (`marshal`: dictionaries, lists, text, numbers; never code)."""
+    return marshal.dumps(data)
 
 
-def _problem(row: list[Any]) -> Problem:
+def _problem_row(p: Problem) -> tuple[Any, ...]:
+    return (p.path, p.line, p.column, p.code, p.severity.value, p.message, p.hint, p.entity)
+
+
+def _problem(row: tuple[Any, ...]) -> Problem:
     path, line, column, code, severity, message, hint, entity = row
     return Problem(path, line, column, code, Severity(severity), message, hint, entity)
 
@@ -119,13 +144,25 @@ def _other_reading(text: str) -> str:
 # --------------------------------------------------------------------------- a whole registry
 
 
-def check_raw(rel: str, kind: Kind | None, raw: bytes, schemas: SchemaSet | None) -> str:
-    """One file's result from its bytes, as JSON text (what the cache keeps and the workers send back)."""
+def check_raw(rel: str, kind: Kind | None, raw: bytes, schemas: SchemaSet | None) -> tuple[bytes, bytes]:
+    """One file's result and whole data from its bytes, as rows (what the cache keeps and the workers
+    send back)."""
     doc = SourceDoc(rel, kind)
     text = decode(doc, raw)
     result = FileCheck(None, doc.problems, [] if schemas is not None else None) if text is None \
         else check_text(rel, kind, text, schemas)
-    return json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":"))
+    return result.to_row(), dump(result.data)
+
+
+def signature(path: str, now: int) -> tuple[str | None, bool]:
+    """A file's stat signature (None if it cannot be read), and whether it can be trusted next time:
+    the file had not changed for `SETTLED_NS` at `now`."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None, False
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", \
+        max(st.st_mtime_ns, st.st_ctime_ns) < now - SETTLED_NS
 
 
 def _key(rel: str, kind: Kind | None, raw: bytes) -> bytes:
@@ -137,45 +174,72 @@ def _key(rel: str, kind: Kind | None, raw: bytes) -> bytes:
 
 
 def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | None, *,
-                jobs: int | None = None, store: Any = None,
-                progress: Progress | None = None) -> tuple[list[SourceDoc], list[FileCheck]]:
+                jobs: int | None = None, store: Any = None, progress: Progress | None = None,
+                whole: bool = True) -> tuple[list[SourceDoc], list[FileCheck]]:
     """Read (and, with `schemas`, check) every file; return their documents and per-file results.
 
     `store` is a cache (`cache.Store`) or None. Files are returned in the order given. Each
-    document keeps its bytes, to find positions later if a problem must be reported there.
+    document keeps its bytes (or, if it was not read, where to read them), to find positions
+    later if a problem must be reported there. Without `whole`, the documents' data have only
+    the fields the cross-file checks read (`rules.REGISTRY_READS`).
     """
     docs: list[SourceDoc] = []
     results: list[FileCheck | None] = []
     total = len(files)
-    with _quiet_gc(), _closing(store):
+    folder = str(root)
+    with quiet_gc(), _closing(store):
         if store is not None:
             store.load()
+        now = time.time_ns()
         keys: dict[bytes, int] = {}
         for index, (rel, kind) in enumerate(files):
             doc = SourceDoc(rel, kind)
             docs.append(doc)
-            raw, problem = read_bytes(root, rel)
-            if raw is None:
-                results.append(FileCheck(None, [problem], [] if schemas is not None else None))  # type: ignore[list-item]
-                continue
-            doc.text = raw
             results.append(None)
-            keys[_key(rel, kind, raw)] = index
+            key = sign = None
+            settled = False
+            if store is not None:
+                sign, settled = signature(os.path.join(folder, rel), now)
+                key = store.known(rel, sign) if sign is not None else None
+            if key is None:
+                key = _read(doc, folder, results, index, schemas)
+            else:
+                doc.root = folder
+            if key is not None:
+                keys[key] = index
+                if store is not None:
+                    store.note(rel, sign if settled else None, key)
         if store is not None:
-            for key, row in store.fetch(set(keys)):
-                cached = FileCheck.from_json(row)
+            for key, result, data in store.fetch(set(keys), whole):
+                try:
+                    cached = FileCheck.from_row(result)
+                    if whole:
+                        cached.data = marshal.loads(data)  # type: ignore[arg-type]
+                except (ValueError, TypeError, EOFError):  # a damaged row: the file is checked again
+                    continue
                 if cached.schema_problems is not None or schemas is None:
                     results[keys[key]] = cached
-        pending = [(key, index) for key, index in keys.items() if results[index] is None]
+        pending = []
+        for key, index in keys.items():
+            doc = docs[index]
+            if results[index] is None and doc.text is None:  # known by its signature, but its row is gone
+                key = _read(doc, folder, results, index, schemas)  # type: ignore[assignment]
+                if key is not None and store is not None:
+                    store.note(doc.path, None, key)
+            if results[index] is None:
+                pending.append((key, index))
         work = [(*files[index], docs[index].text) for _, index in pending]
         done = total - len(pending)
         if progress and done:
             progress(done, total)
         # The generator first: zip then runs it to its end (last progress call, workers closed).
-        for row, (key, index) in zip(_run(work, schemas, jobs, progress, done, total), pending):  # type: ignore[arg-type]
-            results[index] = FileCheck.from_json(json.loads(row))
+        for (result, data), (key, index) in zip(_run(work, schemas, jobs, progress, done, total), pending):  # type: ignore[arg-type]
+            checked = FileCheck.from_row(result)
+            if whole:
+                checked.data = marshal.loads(data)
+            results[index] = checked
             if store is not None and schemas is not None:
-                store.put(key, row)
+                store.put(key, result, data)
         for doc, result in zip(docs, results):
             assert result is not None
             doc.data = result.data
@@ -185,16 +249,27 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
     return docs, results  # type: ignore[return-value]
 
 
+def _read(doc: SourceDoc, folder: str, results: list[FileCheck | None], index: int,
+          schemas: SchemaSet | None) -> bytes | None:
+    """Read a file's bytes into its document and return its key; or record why it could not be read."""
+    raw, problem = read_bytes(folder, doc.path)
+    if raw is None:
+        results[index] = FileCheck(None, [problem], [] if schemas is not None else None)  # type: ignore[list-item]
+        return None
+    doc.text, doc.root = raw, None
+    return _key(doc.path, doc.kind, raw)
+
+
 def _run(work: list[tuple[str, Kind | None, bytes]], schemas: SchemaSet | None, jobs: int | None,
-         progress: Progress | None, done: int, total: int) -> Iterator[str]:
-    """Each file's result as JSON text, in order: (path, kind, bytes) → row."""
+         progress: Progress | None, done: int, total: int) -> Iterator[tuple[bytes, bytes]]:
+    """Each file's result and data as rows, in order: (path, kind, bytes) → (result, data)."""
     if schemas is not None:
         schemas.use_fast = len(work) >= schemas.FAST_FROM
     parallel = len(work) >= PARALLEL_FROM
     if parallel and schemas is not None:
         schemas.prepare()  # compiled once, here: the workers inherit it
 
-    def task(batch: list[tuple[str, Kind | None, bytes]]) -> list[str]:
+    def task(batch: list[tuple[str, Kind | None, bytes]]) -> list[tuple[bytes, bytes]]:
         return [check_raw(rel, kind, raw, schemas) for rel, kind, raw in batch]
 
     batches = [work[i:i + BATCH] for i in range(0, len(work), BATCH)]
@@ -217,10 +292,11 @@ def _closing(store: Any) -> Iterator[None]:
 
 
 @contextmanager
-def _quiet_gc() -> Iterator[None]:
-    """No cyclic garbage collection while reading: a registry is a large tree of fresh, acyclic values,
-    which the collector would otherwise walk over and over (a third of the reading time). Once read,
-    they are frozen out of its reach."""
+def quiet_gc() -> Iterator[None]:
+    """No cyclic garbage collection while reading a registry, building its model or running its rules:
+    these make many fresh, acyclic values (data, entities, references), which the collector would
+    otherwise walk over and over (a third of the reading time). Once made, they are frozen out of
+    its reach."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -75,6 +75,9 @@ class SourceDoc:
     problems: list[Problem] = field(default_factory=list)
     ambiguous: dict[Pointer, str] = field(default_factory=dict)  # plain scalars other YAML tools read otherwise
     text: str | bytes | None = field(default=None, repr=False)  # bytes: not decoded yet
+    # The registry folder, when `text` was not kept (the file is unchanged since the cache saw it):
+    # its bytes are read again from there if positions are asked for.
+    root: str | None = field(default=None, repr=False)
     _located: tuple[dict[Pointer, Position], dict[Pointer, Position]] | None = field(default=None, repr=False)
 
     @property
@@ -94,7 +97,10 @@ class SourceDoc:
     def _locate(self) -> tuple[dict[Pointer, Position], dict[Pointer, Position]]:
         if self._located is None:
             located = SourceDoc(self.path, self.kind)
-            text = decode(located, self.text) if isinstance(self.text, bytes) else self.text
+            raw = self.text
+            if raw is None and self.root is not None:
+                raw = read_bytes(self.root, self.path)[0]
+            text = decode(located, raw) if isinstance(raw, bytes) else raw
             if text is not None:
                 _read(located, text, track=True)
             self._located = (located._located or ({}, {}))
@@ -499,87 +505,111 @@ class Discovery:
 
 
 def discover(root: Path) -> Discovery:
-    """The registry's entity files (relative path, kind), and problems with misplaced files."""
+    """The registry's entity files (relative path, kind), and problems with misplaced files.
+
+    Folders are walked top-down, each one's files before its subfolders, in name order; symbolic
+    links are followed inside the registry only. Nothing but the folders is read: whether an entry
+    is a folder or a link comes with the folder's listing (`os.scandir`).
+    """
     found = Discovery()
     files, problems, skipped = found.files, found.problems, found.skipped
-    real_root = root.resolve()
-    seen_dirs: set[Path] = set()
+    real_root = os.path.realpath(root)
+    seen_dirs: set[str] = set()
     folders = sorted(KIND_BY_FOLDER)
 
-    def inside(path: Path) -> bool:
+    def inside(path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+    def is_dir(entry: os.DirEntry[str]) -> bool:
         try:
-            path.resolve().relative_to(real_root)
-            return True
-        except (ValueError, OSError):
+            return entry.is_dir()
+        except OSError:
             return False
 
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        current = Path(dirpath)
-        rel_dir = current.relative_to(root)
-        real = current.resolve()
+    def walk(dirpath: str, parts: tuple[str, ...]) -> None:
+        real = os.path.realpath(dirpath)
         if real in seen_dirs:
-            dirnames[:] = []
-            continue
+            return
         seen_dirs.add(real)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        for d in list(dirnames):
-            if (current / d).is_symlink() and not inside(current / d):
-                rel = (rel_dir / d).as_posix()
-                problems.append(_problem(rel, "EEE-Y009", f"le dossier « {rel} » est un lien vers l'extérieur du registre",
-                                         "placez les fichiers dans le registre lui-même au lieu d'un lien symbolique"))
-                dirnames.remove(d)
-        parts = rel_dir.parts
-        prefix = "" if not parts else rel_dir.as_posix() + "/"
-        for name in sorted(filenames):
+        try:
+            with os.scandir(dirpath) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            return
+        prefix = "/".join(parts) + "/" if parts else ""
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if is_dir(entry):
+                if name.startswith((".", "_")):
+                    continue
+                if entry.is_symlink() and not inside(entry.path):
+                    rel = prefix + name
+                    problems.append(_problem(rel, "EEE-Y009", f"le dossier « {rel} » est un lien vers l'extérieur du registre",
+                                             "placez les fichiers dans le registre lui-même au lieu d'un lien symbolique"))
+                    continue
+                subfolders.append(entry)
+                continue
             if name.startswith("."):
                 continue
-            rel = prefix + name
-            suffix = os.path.splitext(name)[1].lower()
-            is_yaml = suffix in (".yaml", ".yml")
-            if not parts:  # top level
-                if name == NETWORK_FILE:
-                    files.append((rel, KINDS["reseau"]))
-                elif is_yaml:
-                    skipped.append((rel, None))
-                    problems.append(_problem(rel, "EEE-Y012", f"« {rel} » n'est rangé dans aucun dossier de type",
-                                             "à la racine du registre, seul reseau.yaml est lu : déplacez ce fichier dans "
-                                             + ", ".join(f"{f}/" for f in folders)))
-                continue
-            kind = KIND_BY_FOLDER.get(parts[0])
-            if kind is None:
-                if is_yaml:
-                    skipped.append((rel, None))
-                    guess = closest(parts[0], folders)
-                    hint = f"vouliez-vous dire « {guess}/ » ?" if guess else "dossiers connus : " + ", ".join(f"{f}/" for f in folders)
-                    problems.append(_problem(rel, "EEE-Y012", f"le dossier « {parts[0]}/ » n'est pas un dossier du registre", hint))
-                continue
-            full = os.path.join(dirpath, name)
-            if os.path.islink(full) and not inside(Path(full)):
-                skipped.append((rel, kind))
-                problems.append(_problem(rel, "EEE-Y009", f"« {rel} » est un lien vers un fichier hors du registre",
-                                         "copiez le fichier dans le registre au lieu d'un lien symbolique"))
-                continue
-            if suffix == ".yml":
-                skipped.append((rel, kind))
-                problems.append(_problem(rel, "EEE-Y010", f"« {rel} » a l'extension .yml : il ne serait pas lu",
-                                         f"renommez-le « {os.path.splitext(name)[0]}.yaml »"))
-                continue
-            if not is_yaml:
-                problems.append(_problem(rel, "EEE-Y011", f"« {rel} » n'est pas un fichier .yaml : il est ignoré",
-                                         "retirez-le du dossier, ou donnez-lui l'extension .yaml s'il décrit une entité",
-                                         Severity.WARNING))
-                continue
-            expected_depth = 2 if kind.by_year else 1
-            if len(parts) != expected_depth or (kind.by_year and not YEAR_FOLDER.match(parts[1])):
-                skipped.append((rel, kind))
-                where = f"{kind.folder}/<année scolaire>/, par exemple {kind.folder}/2022-2023/" if kind.by_year else f"{kind.folder}/"
-                problems.append(_problem(rel, "EEE-Y012", f"« {rel} » n'est pas à sa place", f"rangez-le directement dans {where}"))
-                continue
-            files.append((rel, kind))
+            _place(prefix + name, name, parts, entry, inside, found, folders)
+        for entry in subfolders:
+            walk(entry.path, (*parts, entry.name))
+
+    walk(str(root), ())
     return found
 
 
-def read_bytes(root: Path, rel: str) -> tuple[bytes | None, Problem | None]:
+def _place(rel: str, name: str, parts: tuple[str, ...], entry: os.DirEntry[str], inside: Any,
+           found: Discovery, folders: list[str]) -> None:
+    """Where one file of the registry belongs: an entity file of its kind, or a problem."""
+    files, problems, skipped = found.files, found.problems, found.skipped
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if dot > 0 else ""
+    is_yaml = suffix in (".yaml", ".yml")
+    if not parts:  # top level
+        if name == NETWORK_FILE:
+            files.append((rel, KINDS["reseau"]))
+        elif is_yaml:
+            skipped.append((rel, None))
+            problems.append(_problem(rel, "EEE-Y012", f"« {rel} » n'est rangé dans aucun dossier de type",
+                                     "à la racine du registre, seul reseau.yaml est lu : déplacez ce fichier dans "
+                                     + ", ".join(f"{f}/" for f in folders)))
+        return
+    kind = KIND_BY_FOLDER.get(parts[0])
+    if kind is None:
+        if is_yaml:
+            skipped.append((rel, None))
+            guess = closest(parts[0], folders)
+            hint = f"vouliez-vous dire « {guess}/ » ?" if guess else "dossiers connus : " + ", ".join(f"{f}/" for f in folders)
+            problems.append(_problem(rel, "EEE-Y012", f"le dossier « {parts[0]}/ » n'est pas un dossier du registre", hint))
+        return
+    if entry.is_symlink() and not inside(entry.path):
+        skipped.append((rel, kind))
+        problems.append(_problem(rel, "EEE-Y009", f"« {rel} » est un lien vers un fichier hors du registre",
+                                 "copiez le fichier dans le registre au lieu d'un lien symbolique"))
+        return
+    if suffix == ".yml":
+        skipped.append((rel, kind))
+        problems.append(_problem(rel, "EEE-Y010", f"« {rel} » a l'extension .yml : il ne serait pas lu",
+                                 f"renommez-le « {name[:dot]}.yaml »"))
+        return
+    if not is_yaml:
+        problems.append(_problem(rel, "EEE-Y011", f"« {rel} » n'est pas un fichier .yaml : il est ignoré",
+                                 "retirez-le du dossier, ou donnez-lui l'extension .yaml s'il décrit une entité",
+                                 Severity.WARNING))
+        return
+    expected_depth = 2 if kind.by_year else 1
+    if len(parts) != expected_depth or (kind.by_year and not YEAR_FOLDER.match(parts[1])):
+        skipped.append((rel, kind))
+        where = f"{kind.folder}/<année scolaire>/, par exemple {kind.folder}/2022-2023/" if kind.by_year else f"{kind.folder}/"
+        problems.append(_problem(rel, "EEE-Y012", f"« {rel} » n'est pas à sa place", f"rangez-le directement dans {where}"))
+        return
+    files.append((rel, kind))
+
+
+def read_bytes(root: Path | str, rel: str) -> tuple[bytes | None, Problem | None]:
     """A registry file's bytes, or the problem that kept them from being read (missing, unreadable, too big)."""
     try:
         with open(os.path.join(root, rel), "rb") as handle:

@@ -18,7 +18,7 @@ from .loader import Pointer, SourceDoc
 from .schema import SchemaSet
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Entity:
     """One entity of the registry: a file's data with its kind and positions."""
 
@@ -82,7 +82,7 @@ class Entity:
         return Problem(self.path, line, col, code, severity, message, hint, self.id)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Reference:
     """A field of `source` that names another entity by its id."""
 
@@ -95,6 +95,8 @@ class Reference:
 @dataclass
 class Registry:
     """All entities, indexed by id and kind, with references both ways."""
+
+    READS = frozenset({"id"})  # the fields of an entity's data `build` reads (see rules.REGISTRY_READS)
 
     root: Path
     schemas: SchemaSet
@@ -123,32 +125,35 @@ class Registry:
         on top of the problem already reported.
         """
         registry = cls(root, schemas)
+        unchecked, entities, everything, by_kind = registry.unchecked, registry.entities, registry.everything, registry.by_kind
         for rel, kind in skipped:
-            registry.unchecked[Path(rel).stem] = kind.name if kind else None
+            unchecked[Path(rel).stem] = kind.name if kind else None
         for doc in sorted(docs, key=lambda d: d.path):
-            if doc.kind is None or not doc.ok:
-                registry.unchecked[doc.stem] = doc.kind.name if doc.kind else None
+            kind = doc.kind
+            if kind is None or not doc.ok:
+                unchecked[doc.stem] = kind.name if kind else None
                 continue
             entity_id = doc.stem
             raw_id = doc.data.get("id")
-            if isinstance(raw_id, str) and raw_id != entity_id:
-                registry.unchecked.setdefault(raw_id, doc.kind.name)
-            entity = Entity(doc.kind, entity_id, doc, doc.path in valid)
-            registry.by_kind[doc.kind.name].append(entity)
-            registry.everything.append(entity)
-            if entity_id in registry.entities:
-                registry.duplicates.append((registry.entities[entity_id], entity))
+            if raw_id != entity_id and isinstance(raw_id, str):
+                unchecked.setdefault(raw_id, kind.name)
+            entity = Entity(kind, entity_id, doc, doc.path in valid)
+            by_kind[kind.name].append(entity)
+            everything.append(entity)
+            if entity_id in entities:
+                registry.duplicates.append((entities[entity_id], entity))
                 continue
-            registry.entities[entity_id] = entity
+            entities[entity_id] = entity
         known = references or {}
-        for entity in registry.everything:
-            found = known.get(entity.path)
+        all_references, referrers = registry.references, registry.referrers
+        for entity in everything:
+            found = known.get(entity.doc.path)
             if found is None:
-                found = schemas.references(entity.kind.name, entity.data)  # type: ignore[assignment]
+                found = schemas.references(entity.kind.name, entity.doc.data)  # type: ignore[assignment]
             for pointer, target, kinds in found:
                 ref = Reference(entity, pointer, target, kinds)
-                registry.references.append(ref)
-                registry.referrers[target].append(ref)
+                all_references.append(ref)
+                referrers[target].append(ref)
         return registry
 
     def __iter__(self) -> Iterator[Entity]:

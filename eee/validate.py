@@ -8,7 +8,7 @@ from typing import Any
 from .cache import Store
 from .diagnostics import Report
 from .errors import RegistryNotFound
-from .filecheck import Progress, check_files
+from .filecheck import Progress, check_files, quiet_gc
 from .loader import discover
 from .model import Registry
 from .schema import SchemaSet
@@ -27,7 +27,8 @@ def shared_schemas() -> SchemaSet:
 
 
 def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = True, *, file_rules: bool = False,
-         jobs: int | None = None, cache: bool = True, progress: Progress | None = None) -> tuple[Registry, Report]:
+         jobs: int | None = None, cache: bool = True, progress: Progress | None = None,
+         whole: bool = True) -> tuple[Registry, Report]:
     """Read and check every file of the registry; return the model and all problems found.
 
     One bad file never stops the others: a file that cannot be read is left
@@ -37,7 +38,9 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
     With `file_rules` (and `check_schemas`), the report has the problems of the rules
     that read one file at a time (`rules.FILE`) too, worked out with each file's other checks.
     Per-file results come from the cache when the file has not changed (`cache`),
-    and are worked out over `jobs` processes otherwise (`filecheck.py`).
+    and are worked out over `jobs` processes otherwise (`filecheck.py`). Without `whole`, the
+    model's entities hold only the fields the cross-file checks read: enough for a report, not
+    for queries or publishing.
     """
     schemas = schemas or shared_schemas()
     found = discover(root)
@@ -48,7 +51,7 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
         )
     store = Store(root) if cache else None
     docs, checks = check_files(root, found.files, schemas if check_schemas else None,
-                               jobs=jobs, store=store, progress=progress)
+                               jobs=jobs, store=store, progress=progress, whole=whole)
     report = Report(files_checked=len(docs) + len({p.path for p in found.problems}))
     report.extend(found.problems)
     valid: set[str] = set()
@@ -62,7 +65,8 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
             report.extend(result.rule_problems)
         if result.valid and check_schemas:  # the same model whether the result came from the cache or not
             valid.add(doc.path)
-    registry = Registry.build(root, docs, schemas, valid, found.skipped, references)
+    with quiet_gc():
+        registry = Registry.build(root, docs, schemas, valid, found.skipped, references)
     report.entities = len(registry)
     return registry, report
 
@@ -70,11 +74,12 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
 def check(root: Path, **options: Any) -> tuple[Registry, Report]:
     """The model and every problem of the registry at `root`, from every layer (files read once).
 
-    `options` go to `load` (jobs, cache, progress)."""
+    `options` go to `load` (jobs, cache, progress, whole)."""
     from .rules import REGISTRY, run as run_rules
 
     registry, report = load(root, file_rules=True, **options)
-    report.extend(run_rules(registry, REGISTRY))
+    with quiet_gc():
+        report.extend(run_rules(registry, REGISTRY))
     return registry, report
 
 

@@ -8,6 +8,7 @@ registry whose unchanged files come from the cache.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -18,7 +19,9 @@ from eee import cache, filecheck
 from eee.validate import check, run
 
 from .conftest import TESTS, cli, copy_base, write_files
-from .test_corpus import _build, _cases
+from .test_corpus import CASES, _build, _cases
+
+CASES_INVALID = CASES / "invalid"
 
 
 @pytest.fixture(autouse=True)
@@ -92,17 +95,182 @@ def test_cross_file_checks_always_run_and_locate_problems_in_cached_files(tmp_pa
     assert all(p.line > 0 for p in missing)
 
 
+@pytest.fixture
+def trusted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every stat signature is old enough to be trusted (files written by a test are seconds old)."""
+    monkeypatch.setattr(filecheck, "SETTLED_NS", -10**12)
+
+
+@pytest.mark.parametrize("signatures", ["read", "trusted"])
 @pytest.mark.parametrize("case", _cases("invalid"), ids=lambda p: p.name)
-def test_cached_runs_report_what_uncached_runs_report(case: Path, tmp_path: Path) -> None:
+def test_cached_runs_report_what_uncached_runs_report(case: Path, tmp_path: Path, signatures: str,
+                                                      request: pytest.FixtureRequest) -> None:
+    """`eee validate` (whole=False: only the fields the cross-file checks read come from the cache)
+    and publishing (whole data) report what a run without the cache reports; with "trusted", the
+    unchanged files are not even read, and positions in them are found from the files on demand."""
+    if signatures == "trusted":
+        request.getfixturevalue("trusted")
     root = tmp_path / "registry"
     if not (case / "STANDALONE").exists():
         copy_base(root)
         run(root)  # the base registry's files go into the cache
         shutil.rmtree(root)
     _build(case, root)
-    warm = run(root)
-    assert _shown(warm) == _shown(run(root, cache=False))
-    assert _shown(run(root)) == _shown(warm)  # and again, everything from the cache
+    expected = _shown(run(root, cache=False))
+    assert _shown(run(root, whole=False)) == expected
+    assert _shown(run(root, whole=False)) == expected  # and again, everything from the cache
+    assert _shown(run(root)) == expected
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files whose bytes the per-file part reads."""
+    seen: list[str] = []
+    original = filecheck.read_bytes
+
+    def spy(root, rel):  # type: ignore[no-untyped-def]
+        seen.append(rel)
+        return original(root, rel)
+
+    monkeypatch.setattr(filecheck, "read_bytes", spy)
+    return seen
+
+
+def test_unchanged_files_are_not_even_read(tmp_path: Path, reads: list[str], counted: list[str], trusted: None) -> None:
+    root = copy_base(tmp_path / "registry")
+    first = run(root)
+    assert len(reads) == first.files_checked
+    reads.clear()
+    counted.clear()
+    assert _shown(run(root, whole=False)) == _shown(first)
+    assert reads == [] and counted == []
+    path = root / "partenaires" / "exemple-aero.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# retouché\n", encoding="utf-8")
+    run(root)
+    assert reads == counted == ["partenaires/exemple-aero.yaml"]
+
+
+def test_a_rewrite_that_keeps_size_and_modification_time_is_seen(tmp_path: Path, reads: list[str], trusted: None) -> None:
+    """The signature has the change time (which no program can set back) and the inode, not only the
+    size and the modification time."""
+    root = copy_base(tmp_path / "registry")
+    run(root)
+    path = root / "partenaires" / "exemple-aero.yaml"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("statut: actif", "statut: ACTIF", 1)
+    assert changed != text and len(changed) == len(text)
+    path.write_text(changed, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    reads.clear()
+    report = run(root, whole=False)
+    assert reads == ["partenaires/exemple-aero.yaml"]
+    assert [p.code for p in report.problems if p.path == "partenaires/exemple-aero.yaml" and p.is_error] == ["EEE-S004"]
+
+
+def test_files_changed_a_moment_ago_are_read_again(tmp_path: Path, reads: list[str], counted: list[str]) -> None:
+    """A signature taken less than SETTLED_NS after the file changed is not trusted (the file could change
+    again within the same tick of the file system's clock): such files are read, but not checked again."""
+    root = copy_base(tmp_path / "registry")
+    files = run(root).files_checked
+    reads.clear()
+    counted.clear()
+    run(root)
+    assert len(reads) == files and counted == []
+
+
+def test_a_known_file_whose_row_is_gone_is_checked_again(tmp_path: Path, own_cache: Path, trusted: None,
+                                                         counted: list[str]) -> None:
+    root = copy_base(tmp_path / "registry")
+    expected = _shown(run(root))
+    (database,) = own_cache.glob("registre-*.sqlite3")
+    with sqlite3.connect(database) as db:
+        db.execute("DELETE FROM results")
+    counted.clear()
+    assert _shown(run(root, whole=False)) == expected
+    assert len(counted) > 10
+
+
+@pytest.mark.parametrize("table", ["results", "data"])
+def test_a_damaged_row_is_checked_again(tmp_path: Path, own_cache: Path, counted: list[str], table: str) -> None:
+    root = copy_base(tmp_path / "registry")
+    expected = _shown(run(root))
+    (database,) = own_cache.glob("registre-*.sqlite3")
+    with sqlite3.connect(database) as db:
+        db.execute(f"UPDATE {table} SET value = x'e3ff00'")  # not a row marshal can read back
+    counted.clear()
+    assert _shown(run(root)) == expected
+    assert len(counted) == run(root).files_checked
+
+
+def _undeclared_reads(roots: list[Path]) -> dict[str, set[str]]:
+    """The fields each REGISTRY rule reads on these registries without declaring them in READS."""
+    from eee.rules import REGISTRY, RULES
+    from eee.validate import load
+
+    seen: set[str] = set()
+
+    class Tracking(dict):  # type: ignore[type-arg]
+        def __getitem__(self, key):  # type: ignore[no-untyped-def]
+            seen.add(key)
+            return super().__getitem__(key)
+
+        def get(self, key, default=None):  # type: ignore[no-untyped-def]
+            seen.add(key)
+            return super().get(key, default)
+
+        def __contains__(self, key):  # type: ignore[no-untyped-def]
+            seen.add(key)
+            return super().__contains__(key)
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            seen.add("*")  # every field
+            return super().__iter__()
+
+        def items(self):  # type: ignore[no-untyped-def]
+            seen.add("*")
+            return super().items()
+
+        def keys(self):  # type: ignore[no-untyped-def]
+            seen.add("*")
+            return super().keys()
+
+        def values(self):  # type: ignore[no-untyped-def]
+            seen.add("*")
+            return super().values()
+
+    undeclared: dict[str, set[str]] = {}
+    for root in roots:
+        registry, _ = load(root, cache=False)
+        for entity in registry:
+            if isinstance(entity.doc.data, dict) and not isinstance(entity.doc.data, Tracking):
+                entity.doc.data = Tracking(entity.doc.data)
+        for module in RULES.values():
+            if module.SCOPE == REGISTRY:
+                seen.clear()
+                list(module.check(registry))
+                if seen - module.READS:
+                    undeclared.setdefault(module.CODE, set()).update(seen - module.READS)
+    return undeclared
+
+
+def _all_cases(tmp_path: Path) -> list[Path]:
+    roots = [TESTS.parent / "registry"]
+    for case in _cases("invalid") + _cases("valid"):
+        roots.append(_build(case, tmp_path / case.parent.name / case.name))
+    return roots
+
+
+def test_registry_rules_read_only_the_fields_they_declare(tmp_path: Path) -> None:
+    assert _undeclared_reads(_all_cases(tmp_path)) == {}
+
+
+def test_a_field_read_but_not_declared_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eee.rules import academie_departement
+
+    monkeypatch.setattr(academie_departement, "READS", academie_departement.READS - {"etablissement_support"})
+    undeclared = _undeclared_reads([_build(CASES_INVALID / "academie-departement", tmp_path / "r")])
+    assert undeclared == {"EEE-R015": {"etablissement_support"}}
 
 
 def test_results_depend_on_schemas_and_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counted: list[str]) -> None:
@@ -132,7 +300,7 @@ def test_rows_of_removed_files_are_dropped(tmp_path: Path, own_cache: Path) -> N
 
     def rows() -> int:
         with sqlite3.connect(database) as db:
-            return int(db.execute("SELECT count(*) FROM files").fetchone()[0])
+            return int(db.execute("SELECT count(*) FROM results").fetchone()[0])
 
     assert rows() == files
     (root / "partenaires" / "exemple-aero.yaml").unlink()
@@ -150,7 +318,7 @@ def test_a_damaged_cache_is_replaced_not_trusted(tmp_path: Path, own_cache: Path
     assert _shown(run(root)) == expected
     assert _shown(run(root)) == expected  # and the cache works again
     with sqlite3.connect(database) as db:
-        assert db.execute("SELECT count(*) FROM files").fetchone()[0] > 0
+        assert db.execute("SELECT count(*) FROM results").fetchone()[0] > 0
 
 
 def test_an_unwritable_cache_folder_only_costs_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

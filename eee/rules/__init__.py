@@ -11,6 +11,12 @@ worker processes, and its result is cached with the file's. REGISTRY: other
 entities too (references, duplicates, reseau.yaml, counts) or today's date —
 such a rule runs on the whole model every time. A test checks each FILE rule
 finds on the whole registry exactly what it finds on each entity alone.
+
+A REGISTRY rule also declares `READS`: the top-level fields of an entity's data
+it reads (of any entity). `eee validate` reads from the cache only those fields
+of the files that did not change (`REGISTRY_READS`), not their whole data; a
+test follows every read of these rules over the test corpus and the shipped
+registry and checks each is declared.
 """
 
 from __future__ import annotations
@@ -86,6 +92,10 @@ _MODULES: tuple[ModuleType, ...] = (
 )
 
 RULES: dict[str, ModuleType] = {m.CODE: m for m in _MODULES}
+
+# What the cross-file checks read of each entity: the REGISTRY rules' fields, and the model's (`id`).
+REGISTRY_READS: frozenset[str] = frozenset().union(
+    *(m.READS for m in _MODULES if m.SCOPE == REGISTRY), Registry.READS)
 
 
 def run(registry: Registry, scope: str | None = None) -> Iterator[Problem]:

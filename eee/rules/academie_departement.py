@@ -19,6 +19,7 @@ from . import REGISTRY
 CODE = "EEE-R015"
 SEVERITY = Severity.ERROR
 SCOPE = REGISTRY
+READS = frozenset({"academie", "academies", "departement", "departements", "etablissement_siege", "etablissement_support"})
 TITLE = "académie et département ne concordent pas"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: toulouse\ndepartements: [\"30\"]\nmis_a_jour: 2024-01-15\n"},

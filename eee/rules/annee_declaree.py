@@ -16,6 +16,7 @@ from ._util import school_year_bounds
 CODE = "EEE-R020"
 SEVERITY = Severity.WARNING
 SCOPE = REGISTRY
+READS = frozenset({"annee_scolaire", "annees_scolaires"})
 TITLE = "année scolaire non déclarée dans reseau.yaml"
 EXAMPLE = Example(
     bad={

@@ -16,6 +16,7 @@ from . import REGISTRY
 CODE = "EEE-R023"
 SEVERITY = Severity.WARNING
 SCOPE = REGISTRY
+READS = frozenset({"co_animation", "membres"})
 TITLE = "co-animateur absent des membres du CLEE"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nco_animation:\n  etablissement: {etablissement: 0300002p}\n  partenaire: {partenaire: exemple-aero}\nmembres:\n  partenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},

@@ -17,6 +17,7 @@ from ..kinds import KINDS
 CODE = "EEE-R021"
 SEVERITY = Severity.WARNING
 SCOPE = REGISTRY
+READS = frozenset({"effectifs_attendus"})
 TITLE = "effectif attendu non atteint"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": None},

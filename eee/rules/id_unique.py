@@ -16,6 +16,7 @@ from . import REGISTRY
 CODE = "EEE-R002"
 SEVERITY = Severity.ERROR
 SCOPE = REGISTRY
+READS = frozenset()
 TITLE = "identifiant en double"
 EXAMPLE = Example(
     bad={"partenariats/exemple-aero.yaml": "id: exemple-aero\nnom: Partenariat Exemple Aéro\nstatut: actif\ntype: convention\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},

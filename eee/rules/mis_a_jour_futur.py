@@ -18,6 +18,7 @@ from ._util import date_fr, parse_date
 CODE = "EEE-R032"
 SEVERITY = Severity.WARNING
 SCOPE = REGISTRY
+READS = frozenset({"mis_a_jour"})
 TITLE = "date de mise à jour dans le futur"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2999-01-15\n"},

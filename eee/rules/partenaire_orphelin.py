@@ -17,6 +17,7 @@ from . import REGISTRY
 CODE = "EEE-R005"
 SEVERITY = Severity.WARNING
 SCOPE = REGISTRY
+READS = frozenset()
 TITLE = "partenaire orphelin"
 EXAMPLE = Example(
     bad={"partenaires/exemple-chimie.yaml": "id: exemple-chimie\nnom: Exemple Chimie\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},

@@ -20,6 +20,7 @@ from ..suggest import closest
 CODE = "EEE-R003"
 SEVERITY = Severity.ERROR
 SCOPE = REGISTRY
+READS = frozenset()
 TITLE = "référence introuvable"
 EXAMPLE = Example(
     bad={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aeor]\nmis_a_jour: 2024-01-15\n"},

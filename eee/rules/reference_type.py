@@ -18,6 +18,7 @@ from ..kinds import KINDS
 CODE = "EEE-R004"
 SEVERITY = Severity.ERROR
 SCOPE = REGISTRY
+READS = frozenset()
 TITLE = "référence vers une entité du mauvais type"
 EXAMPLE = Example(
     bad={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [clee-ales]\nmis_a_jour: 2024-01-15\n"},

@@ -15,6 +15,7 @@ from . import REGISTRY
 CODE = "EEE-R006"
 SEVERITY = Severity.ERROR
 SCOPE = REGISTRY
+READS = frozenset()
 TITLE = "fichier reseau.yaml absent"
 EXAMPLE = Example(
     bad={"reseau.yaml": None},

@@ -18,6 +18,7 @@ from . import REGISTRY
 CODE = "EEE-R025"
 SEVERITY = Severity.ERROR
 SCOPE = REGISTRY
+READS = frozenset({"uai", "uai_secondaires"})
 TITLE = "UAI présent dans deux établissements"
 EXAMPLE = Example(
     bad={"etablissements/0312686b.yaml": "id: 0312686b\nnom: Lycée polyvalent Saint Exupéry\nstatut: ouvert\nuai: 0312686B\nuai_secondaires: [0090015T]\nnature: lycee_polyvalent\ncommune: Blagnac\ndepartement: \"31\"\nacademie: toulouse\nmis_a_jour: 2024-11-26\n"},
