@@ -94,6 +94,9 @@ RegistryOption = Annotated[
 class State:
     registry: Optional[str] = None
     debug: bool = False
+    # The last model checked, kept to the end: the console entry point ends the process without freeing it
+    # one object at a time (0.1 s for 20,000 files).
+    kept: Any = None
 
 
 JobsOption = Annotated[
@@ -160,7 +163,8 @@ def _checked(root: Path, jobs: Optional[int] = None, no_cache: bool = False, who
                          "utiliser tous les cœurs")
     progress = _Progress()
     try:
-        return check(root, jobs=jobs, cache=not no_cache, progress=progress, whole=whole)
+        State.kept = check(root, jobs=jobs, cache=not no_cache, progress=progress, whole=whole)
+        return State.kept  # type: ignore[no-any-return]
     finally:
         progress.close()
 

@@ -55,7 +55,7 @@ Progress = Callable[[int, int], None]  # (files done, files in all)
 Reference = tuple[tuple[Any, ...], str, tuple[str, ...]]
 
 
-@dataclass
+@dataclass(slots=True)
 class FileCheck:
     """What one file's bytes say, independently of every other file."""
 
@@ -80,8 +80,9 @@ class FileCheck:
         """The result `to_row` wrote; ValueError if the row is damaged."""
         try:
             data, read, schema, valid, rules, refs = marshal.loads(row)
-            return cls(data, [_problem(r) for r in read], None if schema is None else [_problem(r) for r in schema],
-                       bool(valid), [_problem(r) for r in rules], None if refs is None else list(refs))
+            return cls(data, list(map(_problem, read)) if read else [],
+                       None if schema is None else list(map(_problem, schema)) if schema else [],
+                       bool(valid), list(map(_problem, rules)) if rules else [], None if refs is None else list(refs))
         except (ValueError, TypeError, EOFError) as exc:
             raise ValueError(f"damaged row: {exc}") from None
 
@@ -190,25 +191,30 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
     with quiet_gc(), _closing(store):
         if store is not None:
             store.load()
-        now = time.time_ns()
         keys: dict[bytes, int] = {}
-        for index, (rel, kind) in enumerate(files):
-            doc = SourceDoc(rel, kind)
-            docs.append(doc)
-            results.append(None)
-            key = sign = None
-            settled = False
-            if store is not None:
-                sign, settled = signature(os.path.join(folder, rel), now)
-                key = store.known(rel, sign) if sign is not None else None
-            if key is None:
+        if store is None:
+            for index, (rel, kind) in enumerate(files):
+                doc = SourceDoc(rel, kind)
+                docs.append(doc)
+                results.append(None)
                 key = _read(doc, folder, results, index, schemas)
-            else:
-                doc.root = folder
-            if key is not None:
-                keys[key] = index
-                if store is not None:
-                    store.note(rel, sign if settled else None, key)
+                if key is not None:
+                    keys[key] = index
+        else:
+            now, known, note, prefix = time.time_ns(), store.known, store.note, os.path.join(folder, "")
+            for index, (rel, kind) in enumerate(files):
+                doc = SourceDoc(rel, kind)
+                docs.append(doc)
+                results.append(None)
+                sign, settled = signature(prefix + rel, now)
+                key = known(rel, sign) if sign is not None else None
+                if key is None:
+                    key = _read(doc, folder, results, index, schemas)
+                else:
+                    doc.root = folder
+                if key is not None:
+                    keys[key] = index
+                    note(rel, sign if settled else None, key)
         if store is not None:
             for key, result, data in store.fetch(set(keys), whole):
                 try:

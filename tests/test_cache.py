@@ -465,3 +465,11 @@ def test_a_large_registry_with_errors_reads_the_same_every_way(tmp_path: Path, m
     assert sum(1 for p in serial if p[4].value == "erreur") >= 12
     assert _shown(run(root, jobs=2)) == serial  # workers, writing the cache
     assert _shown(run(root, jobs=2)) == serial  # everything from the cache
+
+
+def test_library_versions_of_the_fingerprint_are_the_installed_ones() -> None:
+    from importlib.metadata import version
+
+    names = ("PyYAML", "jsonschema", "fastjsonschema", "python-stdnum")
+    assert cache._versions(names) == {name: version(name) for name in names}
+    assert cache._versions(("pas-une-bibliotheque-installee",)) == {"pas-une-bibliotheque-installee": "-"}

@@ -34,7 +34,7 @@ def check(registry: Registry) -> Iterator[Problem]:
     declared = set(network.texts("annees_scolaires"))
     for entity in registry:
         year = entity.get("annee_scolaire") if entity.kind.by_year else None
-        if isinstance(year, str) and school_year_bounds(year) and year not in declared:
+        if isinstance(year, str) and year not in declared and school_year_bounds(year):
             yield entity.problem(
                 CODE, SEVERITY, ("annee_scolaire",),
                 f"l'année scolaire {year} n'est pas déclarée dans reseau.yaml",

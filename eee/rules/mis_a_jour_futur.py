@@ -28,8 +28,12 @@ EXAMPLE = Example(
 
 def check(registry: Registry) -> Iterator[Problem]:
     today = dt.date.today()
+    latest = today.isoformat()  # a later date is written later in alphabetical order too
     for entity in registry:
-        day = parse_date(entity.get("mis_a_jour"))
+        value = entity.get("mis_a_jour")
+        if not isinstance(value, str) or value <= latest:
+            continue
+        day = parse_date(value)
         if day is not None and day > today:
             yield entity.problem(
                 CODE, SEVERITY, ("mis_a_jour",),

@@ -31,8 +31,9 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # other values are reported by th
 
 
 def check(registry: Registry) -> Iterator[Problem]:
+    entities, unchecked = registry.entities, registry.unchecked
     for ref in registry.references:
-        if ref.target_id in registry.entities or ref.target_id in registry.unchecked or not _ID.match(ref.target_id):
+        if ref.target_id in entities or ref.target_id in unchecked or not _ID.match(ref.target_id):
             continue
         candidates = [e.id for e in registry if e.kind.name in ref.kinds]
         guess = closest(ref.target_id, candidates)

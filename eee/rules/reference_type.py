@@ -27,8 +27,9 @@ EXAMPLE = Example(
 
 
 def check(registry: Registry) -> Iterator[Problem]:
+    entities = registry.entities
     for ref in registry.references:
-        target = registry.get(ref.target_id)
+        target = entities.get(ref.target_id)
         if target is None or target.kind.name in ref.kinds:
             continue
         wanted = " ou ".join(KINDS[k].label for k in ref.kinds)
