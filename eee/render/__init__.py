@@ -20,7 +20,7 @@ from ..errors import EeeError
 from ..model import Registry
 from ..parallel import fork_map
 from ..settings import data_dir
-from .context import Site, site_context
+from .context import Site, entity_view, site_context
 from .filters import date_fr, md_escape, plural
 from .map import network_map
 
@@ -57,13 +57,10 @@ def make_environment(dirs: list[Path], fmt: str) -> Any:
 
 
 def _pages(site: Site, ext: str) -> list[tuple[str, str, dict[str, Any]]]:
-    """(template, output path, extra context) for every page of the directory."""
+    """(template, output path, extra context) for every page of the directory but the entities' own."""
     pages: list[tuple[str, str, dict[str, Any]]] = [(f"index.{ext}", f"index.{ext}", {})]
     for index in site.indexes:
-        folder = index.kind.folder
-        pages.append((f"kind.{ext}", f"{folder}/index.{ext}", {"index": index}))
-        for view in index.entities:
-            pages.append((f"entity.{ext}", f"{folder}/{view.id}.{ext}", {"e": view}))
+        pages.append((f"kind.{ext}", f"{index.kind.folder}/index.{ext}", {"index": index}))
     pages.append((f"territories.{ext}", f"territoires.{ext}", {}))
     for territory in site.departements:
         pages.append((f"territory.{ext}", f"departements/{territory.code}.{ext}", {"t": territory,
@@ -73,62 +70,104 @@ def _pages(site: Site, ext: str) -> list[tuple[str, str, dict[str, Any]]]:
     return pages
 
 
-PAGES_PER_TASK = 50
-PARALLEL_PAGES = 400  # below this many pages, worker processes cost more than they save
+PAGES_PER_TASK = 50  # entities' pages (in every format) per task given to a worker
+PARALLEL_PAGES = 400  # below this many entities, worker processes cost more than they save
+
+EXTENSIONS = {"html": "html", "markdown": "md"}
 
 
 def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool = False, edit_url: str = "",
                     generated: str | None = None, reports: list[str] | None = None,
                     site: Site | None = None, jobs: int | None = None) -> list[str]:
-    """Write the directory's pages into `folder` (which must exist); return the files written.
-
-    Pages are rendered over `jobs` processes (default: the cores available) for a large registry."""
+    """Write the directory's pages in one format into `folder` (which must exist); return the files written."""
     if fmt not in FORMATS:
         raise EeeError(f"format inconnu : {fmt}")
+    return write_directories(registry, {fmt: folder}, internal, edit_url, generated, reports, site, jobs)[fmt]
+
+
+def write_directories(registry: Registry, folders: dict[str, Path], internal: bool = False, edit_url: str = "",
+                      generated: str | None = None, reports: list[str] | None = None,
+                      site: Site | None = None, jobs: int | None = None) -> dict[str, list[str]]:
+    """Write the directory in each format into its folder (which must exist); return the files written by format.
+
+    The work is spread over `jobs` processes (default: the cores available) for a large registry:
+    each entity's whole view is made once, by the process that writes its pages in every format."""
     import jinja2
 
     if site is None:
-        site = site_context(registry, internal, generated or dt.date.today().isoformat())
+        site = site_context(registry, internal, generated or dt.date.today().isoformat(), jobs)
         site.reports = list(reports or [])
-    ext = "html" if fmt == "html" else "md"
-    env = make_environment(template_dirs(registry.root), fmt)
     svg = network_map(site)
-    pages = _pages(site, ext)
-    for template in sorted({template for template, _, _ in pages}):
-        try:
-            env.get_template(template)  # compiled here, once: worker processes inherit them
-        except jinja2.TemplateError as exc:
-            raise EeeError(f"le gabarit « {template} » n'a pas pu être lu ({exc})",
-                           "vérifiez les gabarits du dossier templates/") from exc
-
-    def render_pages(chunk: tuple[int, int]) -> list[str] | str:
-        done = []
-        for template, path, extra in pages[chunk[0]:chunk[1]]:
-            depth = path.count("/")
-            context = {"site": site, "root": "../" * depth, "page": path, "ext": ext, "edit_url": edit_url.rstrip("/"),
-                       "map_svg": svg, **extra}
+    formats = list(folders)
+    envs = {fmt: make_environment(template_dirs(registry.root), fmt) for fmt in formats}
+    pages = {fmt: _pages(site, EXTENSIONS[fmt]) for fmt in formats}
+    views = [view for index in site.indexes for view in index.entities]
+    for fmt in formats:
+        for template in sorted({template for template, _, _ in pages[fmt]} | {f"entity.{EXTENSIONS[fmt]}"}):
             try:
-                text = env.get_template(template).render(context)
+                envs[fmt].get_template(template)  # compiled here, once: worker processes inherit them
             except jinja2.TemplateError as exc:
-                return f"le gabarit « {template} » n'a pas pu être rendu ({exc})"
-            target = folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            done.append(path)
+                raise EeeError(f"le gabarit « {template} » n'a pas pu être lu ({exc})",
+                               "vérifiez les gabarits du dossier templates/") from exc
+
+    made: set[str] = set()  # folders known to exist (in this process)
+
+    def write(fmt: str, template: str, path: str, extra: dict[str, Any]) -> None:
+        context = {"site": site, "root": "../" * path.count("/"), "page": path, "ext": EXTENSIONS[fmt],
+                   "edit_url": edit_url.rstrip("/"), "map_svg": svg, **extra}
+        try:
+            text = envs[fmt].get_template(template).render(context)
+        except jinja2.TemplateError as exc:
+            raise _Failed(f"le gabarit « {template} » n'a pas pu être rendu ({exc})") from None
+        target = os.path.join(folders[fmt], path)
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        with open(target, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+
+    def task(item: tuple[str, int, int]) -> list[tuple[str, str]] | str:
+        """Pages [start, end) of the other pages ("page") or of the entities ("entity"), in every format."""
+        what, start, end = item
+        done = []
+        try:
+            if what == "page":
+                for fmt in formats:
+                    for template, path, extra in pages[fmt][start:end]:
+                        write(fmt, template, path, extra)
+                        done.append((fmt, path))
+            else:
+                for summary in views[start:end]:
+                    view = entity_view(registry, registry.entities[summary.id], internal, summary)
+                    for fmt in formats:
+                        path = f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}"
+                        write(fmt, f"entity.{EXTENSIONS[fmt]}", path, {"e": view})
+                        done.append((fmt, path))
+        except _Failed as exc:
+            return str(exc)
         return done
 
-    written: list[str] = []
-    chunks = [(start, start + PAGES_PER_TASK) for start in range(0, len(pages), PAGES_PER_TASK)]
-    for result in fork_map(render_pages, chunks, jobs if len(pages) >= PARALLEL_PAGES else 1):
+    # The other pages first, one per task (an index of thousands of rows is the longest task), then the entities.
+    other = len(pages[formats[0]])
+    tasks = [("page", i, i + 1) for i in range(other)]
+    tasks += [("entity", start, start + PAGES_PER_TASK) for start in range(0, len(views), PAGES_PER_TASK)]
+    written: dict[str, list[str]] = {fmt: [] for fmt in formats}
+    for result in fork_map(task, tasks, jobs if len(views) >= PARALLEL_PAGES else 1):
         if isinstance(result, str):
             raise EeeError(result, "vérifiez les gabarits du dossier templates/")
-        written.extend(result)
-    if fmt == "html":
+        for fmt, path in result:
+            written[fmt].append(path)
+    if "html" in folders:
         for static in ("eee.css", "eee.js"):
             source = next(d / "html" / static for d in template_dirs(registry.root) if (d / "html" / static).exists())
-            shutil.copyfile(source, folder / static)
-            written.append(static)
+            shutil.copyfile(source, folders["html"] / static)
+            written["html"].append(static)
     return written
+
+
+class _Failed(Exception):
+    """A page could not be rendered (the French message is the exception's text)."""
 
 
 def build(registry: Registry, fmt: str, out: Path, internal: bool = False, edit_url: str = "",
@@ -201,15 +240,14 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     say = progress or (lambda message: None)
     generated = generated or dt.date.today().isoformat()
     years = years_with_actions(registry)
-    site = site_context(registry, internal, generated)  # built once, for both directories and the index
+    site = site_context(registry, internal, generated, jobs)  # built once, for both directories and the index
     site.reports = years
     with staged(out, registry.root) as staging:
-        say("annuaire HTML")
-        html = write_directory(registry, "html", staging, internal, edit_url, generated, site=site, jobs=jobs)
-        say("annuaire Markdown")
+        say("annuaires HTML et Markdown")
         (staging / "markdown").mkdir()
-        markdown = write_directory(registry, "markdown", staging / "markdown", internal, edit_url, generated, site=site,
-                                   jobs=jobs)
+        written = write_directories(registry, {"html": staging, "markdown": staging / "markdown"}, internal, edit_url,
+                                    generated, site=site, jobs=jobs)
+        html, markdown = written["html"], written["markdown"]
 
         def summary(year: str) -> tuple[Any, dict[str, str]]:
             """A year's summary in both formats, and its headline figures for the index (what crosses processes)."""

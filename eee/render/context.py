@@ -1,10 +1,13 @@
 """The one place where what templates see is built, and where internal data is dropped.
 
-`site_context(registry, internal)` returns plain views of every entity —
-fields with French titles and labels, links both ways, sources — built from a
-copy of the data from which internal contacts (`visibilite` other than
-`publique`) and `notes_internes` were removed first, unless `internal` is
-asked. Templates never see the model.
+`site_context(registry, internal)` returns a summary of every entity (name,
+status, territories, index-table cells: what lists and links show), and
+`entity_view` the whole view an entity's own page shows — fields with French
+titles and labels, links both ways, sources — built from a copy of the data
+from which internal contacts (`visibilite` other than `publique`) and
+`notes_internes` were removed first, unless `internal` is asked. Templates
+never see the model. Summaries are worked out over the cores for a large
+registry; whole views are made by the process that renders the page.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from ..kinds import KINDS, Kind
 from ..model import Entity, Registry
+from ..parallel import fork_map
 from ..query import COLUMNS, academies_of, departements_of, incoming, normalize, stats
 from ..schema import LABELS_KEYWORD, REF_KEYWORD
 from .filters import date_fr
@@ -62,6 +66,7 @@ class Value:
     text: str = ""
     target: str = ""  # entity id, for links
     items: list[Any] = field(default_factory=list)  # Values, or Fields for "fields"
+    blocks: bool = False  # a list with blocks of fields among its items (shown one block under another)
 
 
 @dataclass
@@ -80,13 +85,25 @@ class Relation:
 
 
 @dataclass
-class EntityView:
+class EntitySummary:
+    """What lists, index tables, maps and links show of an entity (`site.entities`)."""
+
     id: str
     kind: Kind
     nom: str
     path: str  # the YAML file, relative to the registry
     statut: str  # French label
     statut_code: str
+    departements: list[str]
+    academies: list[str]
+    row: dict[str, str]  # index-table cells, by column key
+    type_code: str
+
+
+@dataclass
+class EntityView(EntitySummary):
+    """All an entity's own page shows (`e` in entity.html and entity.md)."""
+
     description: str
     fields: list[Field]
     contacts: list[list[Field]]
@@ -94,17 +111,13 @@ class EntityView:
     gaps: list[dict[str, str]]
     mis_a_jour: str
     referenced_by: dict[str, list[Relation]]  # by kind plural title
-    departements: list[str]
-    academies: list[str]
-    row: dict[str, str]  # index-table cells, by column key
-    type_code: str = ""
 
 
 @dataclass
 class KindIndex:
     kind: Kind
     headers: list[tuple[str, str]]  # (key, French header)
-    entities: list[EntityView]
+    entities: list[EntitySummary]
     filters: dict[str, list[tuple[str, str]]]  # filter name -> (code, label) present in the rows
 
 
@@ -113,7 +126,7 @@ class Territory:
     code: str
     nom: str
     academie: str = ""
-    by_kind: dict[str, list[EntityView]] = field(default_factory=dict)
+    by_kind: dict[str, list[EntitySummary]] = field(default_factory=dict)
 
 
 @dataclass
@@ -123,7 +136,7 @@ class Site:
     region: str
     mission: dict[str, Any]
     indexes: list[KindIndex]
-    entities: dict[str, EntityView]
+    entities: dict[str, EntitySummary]
     departements: list[Territory]
     academies: list[Territory]
     figures: dict[str, Any]
@@ -136,7 +149,8 @@ def _value(registry: Registry, entity: Entity, pointer: tuple[Any, ...], value: 
     if isinstance(value, dict):
         return Value("fields", items=_fields(registry, entity, pointer, value))
     if isinstance(value, list):
-        return Value("list", items=[_value(registry, entity, pointer + (i,), v) for i, v in enumerate(value)])
+        items = [_value(registry, entity, pointer + (i,), v) for i, v in enumerate(value)]
+        return Value("list", items=items, blocks=any(item.kind == "fields" for item in items))
     if isinstance(value, str) and REF_KEYWORD in node:
         target = registry.get(value)
         if target is not None:
@@ -167,10 +181,32 @@ def _cell(registry: Registry, column: Any, value: Any) -> str:
     return cell(registry, column, value)
 
 
-def entity_view(registry: Registry, entity: Entity, internal: bool) -> EntityView:
-    data = public_data(entity.data, internal)
-    statut = data.get("statut") if isinstance(data.get("statut"), str) else ""
+def _summary_row(registry: Registry, entity: Entity) -> tuple[Any, ...]:
+    """An entity's summary as plain values (what crosses from a worker process)."""
+    statut = entity.get("statut")
+    statut = statut if isinstance(statut, str) else ""
     statut_node = registry.schemas.node_at(entity.kind.name, ("statut",)) or {}
+    row = {c.key: _cell(registry, c, c.value(registry, entity)) for c in COLUMNS[entity.kind.name]}
+    type_code = next((entity.get(k) for k in ("type", "nature", "secteur") if isinstance(entity.get(k), str)), "")
+    return (entity.id, entity.kind.name, entity.nom, entity.path, statut_node.get(LABELS_KEYWORD, {}).get(statut, statut),
+            statut, departements_of(registry, entity), academies_of(registry, entity), row, type_code or "")
+
+
+def _summary(row: tuple[Any, ...]) -> EntitySummary:
+    entity_id, kind, nom, path, statut, statut_code, departements, academies, cells, type_code = row
+    return EntitySummary(entity_id, KINDS[kind], nom, path, statut, statut_code, departements, academies, cells,
+                         type_code)
+
+
+def entity_summary(registry: Registry, entity: Entity) -> EntitySummary:
+    """What lists and links show of an entity (nothing internal: no contacts, no notes)."""
+    return _summary(_summary_row(registry, entity))
+
+
+def entity_view(registry: Registry, entity: Entity, internal: bool, summary: EntitySummary | None = None) -> EntityView:
+    """The whole view of an entity's own page (`summary`: its summary, if already made)."""
+    summary = summary or entity_summary(registry, entity)
+    data = public_data(entity.data, internal)
     contacts = [_fields(registry, entity, ("contacts", i), c) for i, c in enumerate(data.get("contacts") or [])
                 if isinstance(c, dict)]
     sources = []
@@ -190,24 +226,38 @@ def entity_view(registry: Registry, entity: Entity, internal: bool) -> EntityVie
         referenced[kind.title] = [
             Relation(r.id, r.nom, kind, registry.schemas.title(kind_name, tuple(r.field.split("."))) or r.field)
             for r in relations]
-    columns = COLUMNS[entity.kind.name]
-    row = {c.key: _cell(registry, c, c.value(registry, entity)) for c in columns}
-    type_code = next((entity.get(k) for k in ("type", "nature", "secteur") if isinstance(entity.get(k), str)), "")
     return EntityView(
-        id=entity.id, kind=entity.kind, nom=entity.nom, path=entity.path,
-        statut=statut_node.get(LABELS_KEYWORD, {}).get(statut, statut), statut_code=statut,
+        **{name: getattr(summary, name) for name in EntitySummary.__dataclass_fields__},
         description=data.get("description") if isinstance(data.get("description"), str) else "",
         fields=_fields(registry, entity, (), data), contacts=contacts, sources=sources, gaps=gaps,
         mis_a_jour=date_fr(data["mis_a_jour"]) if isinstance(data.get("mis_a_jour"), str) else "",
-        referenced_by=referenced, departements=departements_of(registry, entity),
-        academies=academies_of(registry, entity), row=row, type_code=type_code or "",
+        referenced_by=referenced,
     )
 
 
-def site_context(registry: Registry, internal: bool = False, generated: str = "") -> Site:
-    """Everything the directory's templates see; internal data already removed unless `internal`."""
+SUMMARIES_PER_TASK = 500
+PARALLEL_SUMMARIES = 2000  # below this many entities, worker processes cost more than they save
+
+
+def _summaries(registry: Registry, jobs: int | None) -> dict[str, EntitySummary]:
+    """Every entity's summary, over `jobs` processes for a large registry."""
+    entities = list(registry.entities.values())
+
+    def task(chunk: tuple[int, int]) -> list[tuple[Any, ...]]:
+        return [_summary_row(registry, e) for e in entities[chunk[0]:chunk[1]]]
+
+    chunks = [(start, start + SUMMARIES_PER_TASK) for start in range(0, len(entities), SUMMARIES_PER_TASK)]
+    rows = fork_map(task, chunks, jobs if len(entities) >= PARALLEL_SUMMARIES else 1)
+    return {row[0]: _summary(row) for chunk in rows for row in chunk}
+
+
+def site_context(registry: Registry, internal: bool = False, generated: str = "", jobs: int | None = None) -> Site:
+    """Everything the directory's templates see; internal data already removed unless `internal`.
+
+    `site.entities` holds summaries (`EntitySummary`); an entity's own page gets its whole view
+    from `entity_view`."""
     schemas = registry.schemas
-    views = {e.id: entity_view(registry, e, internal) for e in registry.entities.values()}
+    views = _summaries(registry, jobs)
     dep_labels = schemas.labels("departement")
     academy_labels = schemas.labels("academie")
     indexes = []

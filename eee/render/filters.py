@@ -20,12 +20,15 @@ def date_fr(value: str) -> str:
 
 _MD_ESCAPES = str.maketrans({"\n": " ", "&": "&amp;", "<": "&lt;", ">": "&gt;",
                              **{c: "\\" + c for c in "\\`*_[]|"}})
+_MD_SPECIAL = re.compile(r"[\n&<>\\`*_\[\]|]")  # the characters of _MD_ESCAPES (most texts have none)
 _MD_LINE_START = re.compile(r"^([#+-]|\d+\.)")
 
 
 def md_escape(text: object) -> str:
     """Text safe inside a Markdown table cell or paragraph: no markup, no HTML."""
-    value = str(text).translate(_MD_ESCAPES)
+    value = str(text)
+    if _MD_SPECIAL.search(value) is not None:
+        value = value.translate(_MD_ESCAPES)
     if value and value[0] in "#+-0123456789":
         value = _MD_LINE_START.sub(r"\\\1", value)  # not a heading or a list at the start of a line
     return value
