@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Entity, Registry
-from .query import beneficiaries, departements_of, normalize
+from .query import departements_of, normalize
 from .rules._util import school_year_bounds
 
 CATEGORIES = ("eleves", "candidats", "enseignants", "chefs_etablissement", "entreprises", "parents")
@@ -71,60 +71,89 @@ def previous_year(year: str) -> str:
     return f"{start - 1}-{start}"
 
 
-def _sum(actions: list[Entity], category: str) -> Figure:
+class _Facts:
+    """What the figures read again and again, worked out once per summary: each action's beneficiaries
+    by category, and each entity's outgoing references."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._totals: dict[Entity, dict[str, tuple[int, bool]]] = {}
+        self.outgoing: dict[Entity, list[Any]] = defaultdict(list)
+        for ref in registry.references:
+            self.outgoing[ref.source].append(ref)
+
+    def totals(self, action: Entity) -> dict[str, tuple[int, bool]]:
+        """category → (number of beneficiaries, approximate: one of them is « au moins » or « environ »);
+        a category without any number is absent (as `query.beneficiaries` gives None)."""
+        found = self._totals.get(action)
+        if found is None:
+            numbers: dict[str, int] = {}
+            approximate: set[str] = set()
+            for b in action.items("beneficiaires"):
+                if not isinstance(b, dict) or not isinstance(b.get("categorie"), str):
+                    continue
+                number = b.get("nombre")
+                if isinstance(number, int) and not isinstance(number, bool):
+                    numbers[b["categorie"]] = numbers.get(b["categorie"], 0) + number
+                if b.get("precision") in ("au_moins", "environ"):
+                    approximate.add(b["categorie"])
+            found = self._totals[action] = {c: (n, c in approximate) for c, n in numbers.items()}
+        return found
+
+
+def _sum(actions: list[Entity], category: str, facts: _Facts) -> Figure:
     figure = Figure(0)
     for action in actions:
-        number = beneficiaries(action, category)
-        if number is not None:
-            figure.value += number
+        total = facts.totals(action).get(category)
+        if total is not None:
+            figure.value += total[0]
             figure.sources.append(action.id)
-            if any(isinstance(b, dict) and b.get("categorie") == category and b.get("precision") in ("au_moins", "environ")
-                   for b in action.items("beneficiaires")):
+            if total[1]:
                 figure.approximate = True
     return figure
 
 
-def _referenced(actions: list[Entity], kind: str, registry: Registry) -> dict[str, list[str]]:
+def _referenced(actions: list[Entity], kind: str, facts: _Facts) -> dict[str, list[str]]:
     """Ids of entities of `kind` referenced by the actions → the actions that reference them."""
     found: dict[str, list[str]] = defaultdict(list)
-    wanted = set(actions)  # entities hash by identity
-    for ref in registry.references:
-        if ref.source in wanted:
-            target = registry.get(ref.target_id)
-            if target is not None and target.kind.name == kind and ref.source.id not in found[target.id]:
-                found[target.id].append(ref.source.id)
+    for action in actions:
+        for ref in facts.outgoing.get(action, ()):
+            target = facts.registry.get(ref.target_id)
+            if target is not None and target.kind.name == kind and action.id not in found[target.id]:
+                found[target.id].append(action.id)
     return found
 
 
-def _headline(registry: Registry, actions: list[Entity], events: list[Entity]) -> dict[str, Figure]:
-    partners = _referenced(actions, "partenaire", registry)
-    schools = _referenced(actions, "etablissement", registry)
+def _headline(facts: _Facts, actions: list[Entity], events: list[Entity]) -> dict[str, Figure]:
+    partners = _referenced(actions, "partenaire", facts)
+    schools = _referenced(actions, "etablissement", facts)
     done = [e for e in events if e.statut != "annule"]
     return {
         "actions": Figure(len(actions), [a.id for a in actions]),
-        "eleves": _sum(actions, "eleves"),
-        "candidats": _sum(actions, "candidats"),
-        "enseignants": _sum(actions, "enseignants"),
-        "chefs_etablissement": _sum(actions, "chefs_etablissement"),
+        "eleves": _sum(actions, "eleves", facts),
+        "candidats": _sum(actions, "candidats", facts),
+        "enseignants": _sum(actions, "enseignants", facts),
+        "chefs_etablissement": _sum(actions, "chefs_etablissement", facts),
         "partenaires": Figure(len(partners), sorted(partners)),
         "etablissements": Figure(len(schools), sorted(schools)),
         "evenements": Figure(len(done), [e.id for e in done]),
     }
 
 
-def _rows(groups: dict[str, list[Entity]], labels: dict[str, str], ids: bool = False) -> list[Row]:
+def _rows(groups: dict[str, list[Entity]], labels: dict[str, str], facts: _Facts, ids: bool = False) -> list[Row]:
     rows = []
     for key, members in groups.items():
         rows.append(Row(labels.get(key, key), {"actions": Figure(len(members), [a.id for a in members]),
-                                                "eleves": _sum(members, "eleves"),
-                                                "candidats": _sum(members, "candidats"),
-                                                "enseignants": _sum(members, "enseignants")}, key if ids else ""))
+                                                "eleves": _sum(members, "eleves", facts),
+                                                "candidats": _sum(members, "candidats", facts),
+                                                "enseignants": _sum(members, "enseignants", facts)}, key if ids else ""))
     return sorted(rows, key=lambda r: (-r.figures["actions"].value, normalize(r.label)))
 
 
 def compute(registry: Registry, year: str) -> Bilan:
     """Every figure of the summary of `year`; an empty year gives an honest empty summary."""
     schemas = registry.schemas
+    facts = _Facts(registry)
     actions = sorted((a for a in registry.of_kind("action") if a.get("annee_scolaire") == year),
                      key=lambda a: normalize(a.nom))
     events = sorted((e for e in registry.of_kind("evenement") if e.get("annee_scolaire") == year),
@@ -141,16 +170,17 @@ def compute(registry: Registry, year: str) -> Bilan:
         return groups
 
     by_type = _rows(group(lambda a: [a.get("type")] if isinstance(a.get("type"), str) else ["?"]),
-                    schemas.labels("type_action"))
-    by_status = _rows(group(lambda a: [a.statut or "?"]), schemas.labels("statut_action"))
+                    schemas.labels("type_action"), facts)
+    by_status = _rows(group(lambda a: [a.statut or "?"]), schemas.labels("statut_action"), facts)
     level_groups = group(lambda a: a.texts("public", "niveaux"))
-    by_level = _rows(level_groups, schemas.labels("niveau"))
-    by_priority = _rows(group(lambda a: a.texts("public", "publics_prioritaires")), schemas.labels("public_prioritaire"))
+    by_level = _rows(level_groups, schemas.labels("niveau"), facts)
+    by_priority = _rows(group(lambda a: a.texts("public", "publics_prioritaires")), schemas.labels("public_prioritaire"),
+                        facts)
     dep_labels = {d: f"{d} {name}" for d, name in schemas.labels("departement").items()}
-    by_departement = _rows(group(lambda a: departements_of(registry, a) or ["non précisé"]), dep_labels)
+    by_departement = _rows(group(lambda a: departements_of(registry, a) or ["non précisé"]), dep_labels, facts)
     mapping = schemas.academie_of_departement
     by_academie = _rows(group(lambda a: sorted({mapping[d] for d in departements_of(registry, a) if d in mapping})
-                              or ["non précisé"]), schemas.labels("academie"))
+                              or ["non précisé"]), schemas.labels("academie"), facts)
     names = {e.id: e.nom for e in registry}
 
     def organised_by(kinds: tuple[str, ...]) -> list[Row]:
@@ -160,22 +190,22 @@ def compute(registry: Registry, year: str) -> Bilan:
                 entity = registry.get(target)
                 if entity is not None and entity.kind.name in kinds:
                     groups[target].append(action)
-        return _rows(groups, names, ids=True)
+        return _rows(groups, names, facts, ids=True)
 
-    partners_now = _referenced(actions, "partenaire", registry)
+    partners_now = _referenced(actions, "partenaire", facts)
     earlier = [a for a in registry.of_kind("action")
                if isinstance(a.get("annee_scolaire"), str) and a.get("annee_scolaire") < year]
-    partners_before = _referenced(earlier, "partenaire", registry)
+    partners_before = _referenced(earlier, "partenaire", facts)
     new_partners = sorted((registry.get(p) for p in partners_now if p not in partners_before),  # type: ignore[misc]
-                          key=lambda e: normalize(e.nom))
+                          key=lambda e: (normalize(e.nom), e.id))
     network = registry.network
     expected = network.get("effectifs_attendus", "clee") if network else None
     gaps = [(e, g, note) for e in actions + events for g, note in _gap_notes(e)]
     return Bilan(
         year=year, previous=previous, has_previous=bool(previous_actions or previous_events),
         actions=actions, events=events,
-        headline=_headline(registry, actions, events),
-        previous_headline=_headline(registry, previous_actions, previous_events),
+        headline=_headline(facts, actions, events),
+        previous_headline=_headline(facts, previous_actions, previous_events),
         by_type=by_type, by_status=by_status, by_level=by_level, by_priority=by_priority,
         by_departement=by_departement, by_academie=by_academie,
         by_clee=organised_by(("clee",)), by_campus=organised_by(("cmq", "pft")),

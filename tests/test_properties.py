@@ -181,3 +181,34 @@ def test_markdown_escaping_skips_only_texts_with_nothing_to_escape(text: str) ->
     if expected and expected[0] in "#+-0123456789":
         expected = _MD_LINE_START.sub(r"\\\1", expected)
     assert md_escape(text) == expected
+
+
+beneficiary = st.fixed_dictionaries({}, optional={
+    "categorie": st.sampled_from(["eleves", "enseignants", "parents", 3]),
+    "nombre": st.one_of(st.integers(0, 500), st.booleans(), st.text(max_size=2), st.none()),
+    "precision": st.sampled_from(["exact", "au_moins", "environ"]),
+})
+
+
+@SETTINGS
+@given(st.lists(st.one_of(beneficiary, st.integers(), st.text(max_size=3)), max_size=6))
+def test_summary_totals_are_what_each_category_sums(items: list[Any]) -> None:
+    """The annual summary reads each action's beneficiaries once (bilan._Facts): the same numbers as
+    query.beneficiaries for every category, approximate when one of the category's lines is."""
+    from eee.bilan import CATEGORIES, _Facts
+    from eee.model import Entity
+    from eee.query import beneficiaries
+
+    doc = SourceDoc("actions/2023-2024/a.yaml", KINDS["action"], data={"id": "a", "beneficiaires": items})
+    action = Entity(KINDS["action"], "a", doc, True)
+
+    class Empty:
+        references: list[Any] = []
+
+    totals = _Facts(Empty()).totals(action)  # type: ignore[arg-type]
+    for category in CATEGORIES:
+        number = beneficiaries(action, category)
+        assert (totals[category][0] if category in totals else None) == number
+        if number is not None:
+            assert totals[category][1] == any(isinstance(b, dict) and b.get("categorie") == category
+                                              and b.get("precision") in ("au_moins", "environ") for b in items)
