@@ -84,14 +84,15 @@ def departements_of(registry: Registry, entity: Entity) -> list[str]:
     return found
 
 
-def academies_of(registry: Registry, entity: Entity) -> list[str]:
+def academies_of(registry: Registry, entity: Entity, departements: list[str] | None = None) -> list[str]:
+    """The académies an entity is in or covers (`departements`: its départements, if already known)."""
     found: list[str] = []
     for value in [entity.get("academie"), *entity.items("academies")]:
         code = value.get("code") if isinstance(value, dict) else value
         if isinstance(code, str) and code not in found:
             found.append(code)
     mapping = registry.schemas.academie_of_departement
-    for dep in departements_of(registry, entity):
+    for dep in departements_of(registry, entity) if departements is None else departements:
         academie = mapping.get(dep)
         if academie and academie not in found:
             found.append(academie)

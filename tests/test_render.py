@@ -195,8 +195,6 @@ def test_worker_processes_write_exactly_what_one_process_writes(registry: Path, 
     build_site(model, tmp_path / "un", generated=GENERATED, jobs=1)
     monkeypatch.setattr(render_module, "PARALLEL_PAGES", 1)
     monkeypatch.setattr(render_module, "PAGES_PER_TASK", 3)
-    monkeypatch.setattr(render_module.context, "PARALLEL_SUMMARIES", 1)
-    monkeypatch.setattr(render_module.context, "SUMMARIES_PER_TASK", 4)
     build_site(model, tmp_path / "deux", generated=GENERATED, jobs=2)
     one = {p.relative_to(tmp_path / "un"): p.read_bytes() for p in (tmp_path / "un").rglob("*") if p.is_file()}
     two = {p.relative_to(tmp_path / "deux"): p.read_bytes() for p in (tmp_path / "deux").rglob("*") if p.is_file()}

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from ..errors import EeeError
 from ..model import Registry
@@ -87,15 +87,18 @@ def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool =
 
 def write_directories(registry: Registry, folders: dict[str, Path], internal: bool = False, edit_url: str = "",
                       generated: str | None = None, reports: list[str] | None = None,
-                      site: Site | None = None, jobs: int | None = None) -> dict[str, list[str]]:
+                      site: Site | None = None, jobs: int | None = None,
+                      also: Sequence[Callable[[], Any]] = ()) -> dict[str, list[str]]:
     """Write the directory in each format into its folder (which must exist); return the files written by format.
 
     The work is spread over `jobs` processes (default: the cores available) for a large registry:
-    each entity's whole view is made once, by the process that writes its pages in every format."""
+    each entity's whole view is made once, by the process that writes its pages in every format.
+    `also`: other work for the same processes, done first (the longest tasks); their results are
+    under the key "also", in order."""
     import jinja2
 
     if site is None:
-        site = site_context(registry, internal, generated or dt.date.today().isoformat(), jobs)
+        site = site_context(registry, internal, generated or dt.date.today().isoformat())
         site.reports = list(reports or [])
     svg = network_map(site)
     formats = list(folders)
@@ -127,9 +130,12 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         with open(target, "wb") as handle:
             handle.write(text.encode("utf-8"))
 
-    def task(item: tuple[str, int, int]) -> list[tuple[str, str]] | str:
-        """Pages [start, end) of the other pages ("page") or of the entities ("entity"), in every format."""
+    def task(item: tuple[str, int, int]) -> Any:
+        """Pages [start, end) of the other pages ("page") or of the entities ("entity"), in every format;
+        or the work `also[start]` ("also")."""
         what, start, end = item
+        if what == "also":
+            return [("also", also[start]())]
         done = []
         try:
             if what == "page":
@@ -150,9 +156,11 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
 
     # The other pages first, one per task (an index of thousands of rows is the longest task), then the entities.
     other = len(pages[formats[0]])
-    tasks = [("page", i, i + 1) for i in range(other)]
+    tasks = [("also", i, i + 1) for i in range(len(also))]
+    tasks += [("page", i, i + 1) for i in range(other)]
     tasks += [("entity", start, start + PAGES_PER_TASK) for start in range(0, len(views), PAGES_PER_TASK)]
-    written: dict[str, list[str]] = {fmt: [] for fmt in formats}
+    written: dict[str, list[Any]] = {fmt: [] for fmt in formats}
+    written["also"] = []
     for result in fork_map(task, tasks, jobs if len(views) >= PARALLEL_PAGES else 1):
         if isinstance(result, str):
             raise EeeError(result, "vérifiez les gabarits du dossier templates/")
@@ -240,29 +248,28 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     say = progress or (lambda message: None)
     generated = generated or dt.date.today().isoformat()
     years = years_with_actions(registry)
-    site = site_context(registry, internal, generated, jobs)  # built once, for both directories and the index
+    site = site_context(registry, internal, generated)  # built once, for both directories and the index
     site.reports = years
     with staged(out, registry.root) as staging:
-        say("annuaires HTML et Markdown")
         (staging / "markdown").mkdir()
-        written = write_directories(registry, {"html": staging, "markdown": staging / "markdown"}, internal, edit_url,
-                                    generated, site=site, jobs=jobs)
-        html, markdown = written["html"], written["markdown"]
+        folders = {"html": staging / "bilans", "markdown": staging / "markdown" / "bilans"}
 
-        def summary(year: str) -> tuple[Any, dict[str, str]]:
-            """A year's summary in both formats, and its headline figures for the index (what crosses processes)."""
+        def summary(year: str) -> Any:
+            """Write a year's summary in both formats; return its headline figures, for the index."""
             bilan = compute(registry, year)
             changes = year_changes(registry.root, year)  # from git, once for both formats
-            return bilan.headline, {fmt: render_report(registry, bilan, fmt, internal, links="../", generated=generated,
-                                                       changes=changes) for fmt in ("html", "markdown")}
+            for fmt, folder in folders.items():
+                folder.mkdir(exist_ok=True)
+                text = render_report(registry, bilan, fmt, internal, links="../", generated=generated, changes=changes)
+                (folder / f"{year}.{EXTENSIONS[fmt]}").write_text(text, encoding="utf-8")
+            return bilan.headline
 
-        say("bilans annuels : " + ", ".join(years) if years else "bilans annuels : aucun")
-        summaries = []
-        for year, (headline, texts) in zip(years, fork_map(summary, years, jobs if len(registry) >= PARALLEL_PAGES else 1)):
-            for fmt, folder in (("html", staging / "bilans"), ("markdown", staging / "markdown" / "bilans")):
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / f"{year}.{'html' if fmt == 'html' else 'md'}").write_text(texts[fmt], encoding="utf-8")
-            summaries.append((year, {"headline": headline}))
+        say("annuaires HTML et Markdown, bilans annuels : " + (", ".join(years) if years else "aucun"))
+        written = write_directories(registry, {"html": staging, "markdown": staging / "markdown"}, internal, edit_url,
+                                    generated, site=site, jobs=jobs,
+                                    also=[lambda year=year: summary(year) for year in years])
+        html, markdown = written["html"], written["markdown"]
+        summaries = [(year, {"headline": headline}) for year, headline in zip(years, written["also"])]
         env = make_environment(template_dirs(registry.root), "html")
         index = env.get_template("bilans.html").render(
             site=site, root="../", page="bilans/index.html", ext="html", edit_url=edit_url, map_svg="",

@@ -6,8 +6,8 @@ status, territories, index-table cells: what lists and links show), and
 titles and labels, links both ways, sources — built from a copy of the data
 from which internal contacts (`visibilite` other than `publique`) and
 `notes_internes` were removed first, unless `internal` is asked. Templates
-never see the model. Summaries are worked out over the cores for a large
-registry; whole views are made by the process that renders the page.
+never see the model. Whole views are made by the process that renders the
+page (`render.write_directories`), for a large registry over the cores.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from ..kinds import KINDS, Kind
 from ..model import Entity, Registry
-from ..parallel import fork_map
+from ..present import cell
 from ..query import COLUMNS, academies_of, departements_of, incoming, normalize, stats
 from ..schema import LABELS_KEYWORD, REF_KEYWORD
 from .filters import date_fr
@@ -175,32 +175,19 @@ def _fields(registry: Registry, entity: Entity, pointer: tuple[Any, ...], data: 
     return out
 
 
-def _cell(registry: Registry, column: Any, value: Any) -> str:
-    from ..present import cell
-
-    return cell(registry, column, value)
-
-
-def _summary_row(registry: Registry, entity: Entity) -> tuple[Any, ...]:
-    """An entity's summary as plain values (what crosses from a worker process)."""
-    statut = entity.get("statut")
-    statut = statut if isinstance(statut, str) else ""
-    statut_node = registry.schemas.node_at(entity.kind.name, ("statut",)) or {}
-    row = {c.key: _cell(registry, c, c.value(registry, entity)) for c in COLUMNS[entity.kind.name]}
-    type_code = next((entity.get(k) for k in ("type", "nature", "secteur") if isinstance(entity.get(k), str)), "")
-    return (entity.id, entity.kind.name, entity.nom, entity.path, statut_node.get(LABELS_KEYWORD, {}).get(statut, statut),
-            statut, departements_of(registry, entity), academies_of(registry, entity), row, type_code or "")
-
-
-def _summary(row: tuple[Any, ...]) -> EntitySummary:
-    entity_id, kind, nom, path, statut, statut_code, departements, academies, cells, type_code = row
-    return EntitySummary(entity_id, KINDS[kind], nom, path, statut, statut_code, departements, academies, cells,
-                         type_code)
 
 
 def entity_summary(registry: Registry, entity: Entity) -> EntitySummary:
     """What lists and links show of an entity (nothing internal: no contacts, no notes)."""
-    return _summary(_summary_row(registry, entity))
+    statut = entity.get("statut")
+    statut = statut if isinstance(statut, str) else ""
+    statut_node = registry.schemas.node_at(entity.kind.name, ("statut",)) or {}
+    row = {c.key: cell(registry, c, c.value(registry, entity)) for c in COLUMNS[entity.kind.name]}
+    type_code = next((entity.get(k) for k in ("type", "nature", "secteur") if isinstance(entity.get(k), str)), "")
+    departements = departements_of(registry, entity)
+    return EntitySummary(entity.id, entity.kind, entity.nom, entity.path,
+                         statut_node.get(LABELS_KEYWORD, {}).get(statut, statut), statut,
+                         departements, academies_of(registry, entity, departements), row, type_code or "")
 
 
 def entity_view(registry: Registry, entity: Entity, internal: bool, summary: EntitySummary | None = None) -> EntityView:
@@ -235,29 +222,14 @@ def entity_view(registry: Registry, entity: Entity, internal: bool, summary: Ent
     )
 
 
-SUMMARIES_PER_TASK = 500
-PARALLEL_SUMMARIES = 2000  # below this many entities, worker processes cost more than they save
-
-
-def _summaries(registry: Registry, jobs: int | None) -> dict[str, EntitySummary]:
-    """Every entity's summary, over `jobs` processes for a large registry."""
-    entities = list(registry.entities.values())
-
-    def task(chunk: tuple[int, int]) -> list[tuple[Any, ...]]:
-        return [_summary_row(registry, e) for e in entities[chunk[0]:chunk[1]]]
-
-    chunks = [(start, start + SUMMARIES_PER_TASK) for start in range(0, len(entities), SUMMARIES_PER_TASK)]
-    rows = fork_map(task, chunks, jobs if len(entities) >= PARALLEL_SUMMARIES else 1)
-    return {row[0]: _summary(row) for chunk in rows for row in chunk}
-
-
-def site_context(registry: Registry, internal: bool = False, generated: str = "", jobs: int | None = None) -> Site:
+def site_context(registry: Registry, internal: bool = False, generated: str = "") -> Site:
     """Everything the directory's templates see; internal data already removed unless `internal`.
 
     `site.entities` holds summaries (`EntitySummary`); an entity's own page gets its whole view
-    from `entity_view`."""
+    from `entity_view`, made by the process that renders the page. (Making the summaries in worker
+    processes too was tried: sending them back cost as much as it saved, at 20,000 entities.)"""
     schemas = registry.schemas
-    views = _summaries(registry, jobs)
+    views = {e.id: entity_summary(registry, e) for e in registry.entities.values()}
     dep_labels = schemas.labels("departement")
     academy_labels = schemas.labels("academie")
     indexes = []
