@@ -60,7 +60,7 @@ _STR_TAGS = {"!", "tag:yaml.org,2002:str"}
 _AMBIGUOUS = re.compile(r"^(?:[-+]?0[0-9_]+|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[0-9]+(?::[0-5]?[0-9])+)$")
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceDoc:
     """One file of the registry, read: its data, read problems and, on demand, positions.
 
