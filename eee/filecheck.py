@@ -249,7 +249,8 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
         for doc, result in zip(docs, results):
             assert result is not None
             doc.data = result.data
-            doc.problems = list(result.read_problems)
+            if result.read_problems:
+                doc.problems = list(result.read_problems)
         if store is not None:
             store.save()
     return docs, results  # type: ignore[return-value]

@@ -117,8 +117,10 @@ def referrers_of_kind(registry: Registry, entity: Entity, kind: str, pointer_sta
     return ids
 
 
-def references_of(registry: Registry, entity: Entity) -> list[str]:
-    return [ref.target_id for ref in registry.references if ref.source is entity]
+def cites(registry: Registry, entity: Entity, target_id: str) -> bool:
+    """Whether the entity references `target_id` (looked up among the target's referrers: not a pass over
+    every reference of the registry, which a listing would make once per entity)."""
+    return any(ref.source is entity for ref in registry.referrers.get(target_id, ()))
 
 
 # --------------------------------------------------------------------------- columns
@@ -301,7 +303,7 @@ def matches(registry: Registry, entity: Entity, filters: Filters) -> bool:
         return False
     if filters.type and _type_of(entity) not in filters.type:
         return False
-    if filters.partenaire and not set(filters.partenaire) <= set(references_of(registry, entity)):
+    if filters.partenaire and not all(cites(registry, entity, p) for p in filters.partenaire):
         return False
     if filters.membre:
         members = set(entity.texts("membres", "etablissements")) | set(entity.texts("membres", "partenaires"))

@@ -59,9 +59,11 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
     for doc, result in zip(docs, checks):
         if result.references is not None:
             references[doc.path] = result.references
-        report.extend(result.read_problems)
-        report.extend(result.schema_problems or ())
-        if file_rules:
+        if result.read_problems:
+            report.extend(result.read_problems)
+        if result.schema_problems:
+            report.extend(result.schema_problems)
+        if file_rules and result.rule_problems:
             report.extend(result.rule_problems)
         if result.valid and check_schemas:  # the same model whether the result came from the cache or not
             valid.add(doc.path)

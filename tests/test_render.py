@@ -210,3 +210,15 @@ def test_a_template_error_in_a_worker_is_reported_in_french(registry: Path, tmp_
     model, _ = load(registry, check_schemas=False)
     with pytest.raises(EeeError, match="gabarit « entity.html »"):
         render_module.write_directory(model, "html", tmp_path, jobs=2)
+
+
+def test_an_index_template_asking_for_a_whole_view_fails_loudly(registry: Path, tmp_path: Path) -> None:
+    """Lists and links see entity summaries; a custom index template that asks for what only an entity's own
+    page has (its fields) gets a French error, not pages with empty lists."""
+    write_files(registry, {"../templates/html/kind.html": "{% extends '_base.html' %}{% block main %}"
+                                                          "{% for e in index.entities %}{% for f in e.fields %}{{ f.title }}"
+                                                          "{% endfor %}{% endfor %}{% endblock %}"})
+    model, _ = load(registry, check_schemas=False)
+    with pytest.raises(EeeError, match="gabarit « kind.html »"):
+        build(model, "html", tmp_path / "site")
+    assert not (tmp_path / "site").exists()
