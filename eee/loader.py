@@ -82,7 +82,7 @@ class SourceDoc:
 
     @property
     def ok(self) -> bool:
-        return not any(p.is_error for p in self.problems) and isinstance(self.data, dict)
+        return isinstance(self.data, dict) and not (self.problems and any(p.is_error for p in self.problems))
 
     @property
     def positions(self) -> dict[Pointer, Position]:
