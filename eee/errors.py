@@ -16,6 +16,10 @@ class EeeError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        """Pickled whole, hint included (an error raised in a worker process reaches the user as it was)."""
+        return self.__class__, (self.message, self.hint)
+
 
 class RegistryNotFound(EeeError):
     """Raised by settings when no registry folder can be found."""

@@ -13,7 +13,7 @@ from eee.errors import EeeError
 from eee.render import MARKER, build
 from eee.validate import load
 
-from .conftest import TESTS, write_files
+from .conftest import TESTS, cli, write_files
 
 GENERATED = "2024-01-15"
 
@@ -222,3 +222,22 @@ def test_an_index_template_asking_for_a_whole_view_fails_loudly(registry: Path, 
     with pytest.raises(EeeError, match="gabarit « kind.html »"):
         build(model, "html", tmp_path / "site")
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("workers", [False, True])
+@pytest.mark.parametrize("template", ["bilan.html", "bilans.html"])
+def test_a_broken_summary_template_is_reported_in_french(registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch, template: str,
+                                                         workers: bool) -> None:
+    """A repository's own annual-summary template that fails gives a French error naming it (exit 3), also when
+    the summary is written by a worker process; the previous site stays in place."""
+    import eee.render as render_module
+
+    write_files(registry, {f"../templates/html/{template}": "{% extends '_base.html' %}{% block main %}"
+                                                            "{{ inexistant.encore }}{% endblock %}"})
+    if workers:
+        monkeypatch.setattr(render_module, "PARALLEL_PAGES", 1)
+    code, _, err = cli(capsys, "--registry", str(registry), "build", "--out", str(tmp_path / "site"), "--jobs", "2")
+    assert code == 3
+    assert f"le gabarit « {template} » n'a pas pu être rendu" in err and "vérifiez les gabarits" in err
+    assert "erreur interne" not in err and not (tmp_path / "site").exists()

@@ -88,7 +88,7 @@ def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool =
 def write_directories(registry: Registry, folders: dict[str, Path], internal: bool = False, edit_url: str = "",
                       generated: str | None = None, reports: list[str] | None = None,
                       site: Site | None = None, jobs: int | None = None,
-                      also: Sequence[Callable[[], Any]] = ()) -> dict[str, list[str]]:
+                      also: Sequence[Callable[[], Any]] = ()) -> dict[str, list[Any]]:
     """Write the directory in each format into its folder (which must exist); return the files written by format.
 
     The work is spread over `jobs` processes (default: the cores available) for a large registry:
@@ -154,7 +154,8 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
             return str(exc)
         return done
 
-    # The other pages first, one per task (an index of thousands of rows is the longest task), then the entities.
+    # The longest tasks first: the other work (`also`), then the other pages one per task (an index of thousands
+    # of rows), then the entities' pages by chunks.
     other = len(pages[formats[0]])
     tasks = [("also", i, i + 1) for i in range(len(also))]
     tasks += [("page", i, i + 1) for i in range(other)]
@@ -243,7 +244,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`.
     """
     from ..bilan import compute, years_with_actions
-    from .report import render_report, year_changes
+    from .report import render_report, render_template, year_changes
 
     say = progress or (lambda message: None)
     generated = generated or dt.date.today().isoformat()
@@ -271,9 +272,9 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
         html, markdown = written["html"], written["markdown"]
         summaries = [(year, {"headline": headline}) for year, headline in zip(years, written["also"])]
         env = make_environment(template_dirs(registry.root), "html")
-        index = env.get_template("bilans.html").render(
-            site=site, root="../", page="bilans/index.html", ext="html", edit_url=edit_url, map_svg="",
-            summaries=summaries)
+        index = render_template(env, "bilans.html", {
+            "site": site, "root": "../", "page": "bilans/index.html", "ext": "html", "edit_url": edit_url,
+            "map_svg": "", "summaries": summaries})
         (staging / "bilans").mkdir(exist_ok=True)
         (staging / "bilans" / "index.html").write_text(index, encoding="utf-8")
     return {"html": len(html), "markdown": len(markdown), "years": years}

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bilan import Bilan, Figure
+from ..errors import EeeError
 from ..model import Registry
 from ..rules._util import school_year_bounds
 from .charts import bar_chart
@@ -101,10 +102,21 @@ def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = F
     if fmt == "html":
         css = next((d / "html" / "eee.css").read_text(encoding="utf-8") for d in dirs if (d / "html" / "eee.css").exists())
     env = make_environment(dirs, fmt)
-    template = env.get_template("bilan.html" if fmt == "html" else "bilan.md")
     if changes is None:
         changes = year_changes(registry.root, bilan.year) if history else (None, "")
-    return template.render(report_context(registry, bilan, internal, links, css, generated, *changes))
+    context = report_context(registry, bilan, internal, links, css, generated, *changes)
+    return render_template(env, "bilan.html" if fmt == "html" else "bilan.md", context)
+
+
+def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
+    """A template rendered, or a French error naming it (a broken template of the repository's templates/)."""
+    import jinja2
+
+    try:
+        return env.get_template(name).render(context)  # type: ignore[no-any-return]
+    except jinja2.TemplateError as exc:
+        raise EeeError(f"le gabarit « {name} » n'a pas pu être rendu ({exc})",
+                       "vérifiez les gabarits du dossier templates/") from None
 
 
 def report_path(year: str, fmt: str) -> Path:
