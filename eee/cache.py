@@ -22,7 +22,7 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from .settings import PACKAGE_DIR, schemas_dir
 

@@ -512,7 +512,7 @@ def discover(root: Path) -> Discovery:
     is a folder or a link comes with the folder's listing (`os.scandir`).
     """
     found = Discovery()
-    files, problems, skipped = found.files, found.problems, found.skipped
+    problems = found.problems
     real_root = os.path.realpath(root)
     seen_dirs: set[str] = set()
     folders = sorted(KIND_BY_FOLDER)
