@@ -56,6 +56,30 @@ def make_environment(dirs: list[Path], fmt: str) -> Any:
     return env
 
 
+def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
+    """A template rendered, or a French error naming it (a broken template of the repository's templates/)."""
+    import jinja2
+
+    try:
+        return env.get_template(name).render(context)  # type: ignore[no-any-return]
+    except jinja2.TemplateError as exc:
+        raise EeeError(f"le gabarit « {name} » n'a pas pu être rendu ({exc})",
+                       "vérifiez les gabarits du dossier templates/") from None
+
+
+def compile_templates(env: Any, names: Any) -> None:
+    """Compile templates now (worker processes forked later inherit them), or a French error naming the
+    one that cannot be read."""
+    import jinja2
+
+    for name in sorted(names):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError as exc:
+            raise EeeError(f"le gabarit « {name} » n'a pas pu être lu ({exc})",
+                           "vérifiez les gabarits du dossier templates/") from exc
+
+
 def _pages(site: Site, ext: str) -> list[tuple[str, str, dict[str, Any]]]:
     """(template, output path, extra context) for every page of the directory but the entities' own."""
     pages: list[tuple[str, str, dict[str, Any]]] = [(f"index.{ext}", f"index.{ext}", {})]
@@ -95,8 +119,6 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     each entity's whole view is made once, by the process that writes its pages in every format.
     `also`: other work for the same processes, done first (the longest tasks); their results are
     under the key "also", in order."""
-    import jinja2
-
     if site is None:
         site = site_context(registry, internal, generated or dt.date.today().isoformat())
         site.reports = list(reports or [])
@@ -106,22 +128,14 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     pages = {fmt: _pages(site, EXTENSIONS[fmt]) for fmt in formats}
     views = [view for index in site.indexes for view in index.entities]
     for fmt in formats:
-        for template in sorted({template for template, _, _ in pages[fmt]} | {f"entity.{EXTENSIONS[fmt]}"}):
-            try:
-                envs[fmt].get_template(template)  # compiled here, once: worker processes inherit them
-            except jinja2.TemplateError as exc:
-                raise EeeError(f"le gabarit « {template} » n'a pas pu être lu ({exc})",
-                               "vérifiez les gabarits du dossier templates/") from exc
+        compile_templates(envs[fmt], {template for template, _, _ in pages[fmt]} | {f"entity.{EXTENSIONS[fmt]}"})
 
     made: set[str] = set()  # folders known to exist (in this process)
 
     def write(fmt: str, template: str, path: str, extra: dict[str, Any]) -> None:
-        context = {"site": site, "root": "../" * path.count("/"), "page": path, "ext": EXTENSIONS[fmt],
-                   "edit_url": edit_url.rstrip("/"), "map_svg": svg, **extra}
-        try:
-            text = envs[fmt].get_template(template).render(context)
-        except jinja2.TemplateError as exc:
-            raise _Failed(f"le gabarit « {template} » n'a pas pu être rendu ({exc})") from None
+        text = render_template(envs[fmt], template, {
+            "site": site, "root": "../" * path.count("/"), "page": path, "ext": EXTENSIONS[fmt],
+            "edit_url": edit_url.rstrip("/"), "map_svg": svg, **extra})
         target = os.path.join(folders[fmt], path)
         parent = os.path.dirname(target)
         if parent not in made:
@@ -130,28 +144,26 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         with open(target, "wb") as handle:
             handle.write(text.encode("utf-8"))
 
-    def task(item: tuple[str, int, int]) -> Any:
-        """Pages [start, end) of the other pages ("page") or of the entities ("entity"), in every format;
-        or the work `also[start]` ("also")."""
+    def task(item: tuple[str, int, int]) -> list[tuple[str, Any]]:
+        """Pages [start, end) of the other pages ("page") or of the entities ("entity"), in every format,
+        as (format, path) written; or the work `also[start]` ("also"), as ("also", its result). A worker's
+        EeeError (a broken template) reaches this process whole."""
         what, start, end = item
         if what == "also":
             return [("also", also[start]())]
         done = []
-        try:
-            if what == "page":
+        if what == "page":
+            for fmt in formats:
+                for template, path, extra in pages[fmt][start:end]:
+                    write(fmt, template, path, extra)
+                    done.append((fmt, path))
+        else:
+            for summary in views[start:end]:
+                view = entity_view(registry, registry.entities[summary.id], internal, summary)
                 for fmt in formats:
-                    for template, path, extra in pages[fmt][start:end]:
-                        write(fmt, template, path, extra)
-                        done.append((fmt, path))
-            else:
-                for summary in views[start:end]:
-                    view = entity_view(registry, registry.entities[summary.id], internal, summary)
-                    for fmt in formats:
-                        path = f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}"
-                        write(fmt, f"entity.{EXTENSIONS[fmt]}", path, {"e": view})
-                        done.append((fmt, path))
-        except _Failed as exc:
-            return str(exc)
+                    path = f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}"
+                    write(fmt, f"entity.{EXTENSIONS[fmt]}", path, {"e": view})
+                    done.append((fmt, path))
         return done
 
     # The longest tasks first: the other work (`also`), then the other pages one per task (an index of thousands
@@ -163,8 +175,6 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     written: dict[str, list[Any]] = {fmt: [] for fmt in formats}
     written["also"] = []
     for result in fork_map(task, tasks, jobs if len(views) >= PARALLEL_PAGES else 1):
-        if isinstance(result, str):
-            raise EeeError(result, "vérifiez les gabarits du dossier templates/")
         for fmt, path in result:
             written[fmt].append(path)
     if "html" in folders:
@@ -173,10 +183,6 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
             shutil.copyfile(source, folders["html"] / static)
             written["html"].append(static)
     return written
-
-
-class _Failed(Exception):
-    """A page could not be rendered (the French message is the exception's text)."""
 
 
 def build(registry: Registry, fmt: str, out: Path, internal: bool = False, edit_url: str = "",
@@ -244,7 +250,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`.
     """
     from ..bilan import compute, years_with_actions
-    from .report import render_report, render_template, year_changes
+    from .report import render_report, year_changes
 
     say = progress or (lambda message: None)
     generated = generated or dt.date.today().isoformat()
@@ -254,6 +260,9 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     with staged(out, registry.root) as staging:
         (staging / "markdown").mkdir()
         folders = {"html": staging / "bilans", "markdown": staging / "markdown" / "bilans"}
+        envs = {fmt: make_environment(template_dirs(registry.root), fmt) for fmt in folders}
+        for fmt, env in envs.items():
+            compile_templates(env, {f"bilan.{EXTENSIONS[fmt]}"} | ({"bilans.html"} if fmt == "html" else set()))
 
         def summary(year: str) -> Any:
             """Write a year's summary in both formats; return its headline figures, for the index."""
@@ -261,7 +270,8 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
             changes = year_changes(registry.root, year)  # from git, once for both formats
             for fmt, folder in folders.items():
                 folder.mkdir(exist_ok=True)
-                text = render_report(registry, bilan, fmt, internal, links="../", generated=generated, changes=changes)
+                text = render_report(registry, bilan, fmt, internal, links="../", generated=generated, changes=changes,
+                                     env=envs[fmt])
                 (folder / f"{year}.{EXTENSIONS[fmt]}").write_text(text, encoding="utf-8")
             return bilan.headline
 
@@ -271,8 +281,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
                                     also=[lambda year=year: summary(year) for year in years])
         html, markdown = written["html"], written["markdown"]
         summaries = [(year, {"headline": headline}) for year, headline in zip(years, written["also"])]
-        env = make_environment(template_dirs(registry.root), "html")
-        index = render_template(env, "bilans.html", {
+        index = render_template(envs["html"], "bilans.html", {
             "site": site, "root": "../", "page": "bilans/index.html", "ext": "html", "edit_url": edit_url,
             "map_svg": "", "summaries": summaries})
         (staging / "bilans").mkdir(exist_ok=True)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from ..bilan import Bilan, Figure
-from ..errors import EeeError
 from ..model import Registry
 from ..rules._util import school_year_bounds
 from .charts import bar_chart
@@ -92,31 +91,21 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
 
 def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = False, links: str | None = None,
                   generated: str = "", history: bool = False,
-                  changes: tuple[dict[str, Any] | None, str] | None = None) -> str:
+                  changes: tuple[dict[str, Any] | None, str] | None = None, env: Any = None) -> str:
     """The summary as a document; with `history` (or `changes` already computed by `year_changes`),
-    it also says what changed in the registry (git)."""
-    from . import make_environment, template_dirs
+    it also says what changed in the registry (git). `env`: the Jinja environment of `fmt`, when the
+    caller writes several summaries (its templates are then compiled once)."""
+    from . import make_environment, render_template, template_dirs
 
     dirs = template_dirs(registry.root)
     css = ""
     if fmt == "html":
         css = next((d / "html" / "eee.css").read_text(encoding="utf-8") for d in dirs if (d / "html" / "eee.css").exists())
-    env = make_environment(dirs, fmt)
+    env = env or make_environment(dirs, fmt)
     if changes is None:
         changes = year_changes(registry.root, bilan.year) if history else (None, "")
     context = report_context(registry, bilan, internal, links, css, generated, *changes)
     return render_template(env, "bilan.html" if fmt == "html" else "bilan.md", context)
-
-
-def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
-    """A template rendered, or a French error naming it (a broken template of the repository's templates/)."""
-    import jinja2
-
-    try:
-        return env.get_template(name).render(context)  # type: ignore[no-any-return]
-    except jinja2.TemplateError as exc:
-        raise EeeError(f"le gabarit « {name} » n'a pas pu être rendu ({exc})",
-                       "vérifiez les gabarits du dossier templates/") from None
 
 
 def report_path(year: str, fmt: str) -> Path:
