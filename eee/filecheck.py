@@ -270,8 +270,6 @@ def _read(doc: SourceDoc, folder: str, results: list[FileCheck | None], index: i
 def _run(work: list[tuple[str, Kind | None, bytes]], schemas: SchemaSet | None, jobs: int | None,
          progress: Progress | None, done: int, total: int) -> Iterator[tuple[bytes, bytes]]:
     """Each file's result and data as rows, in order: (path, kind, bytes) → (result, data)."""
-    if schemas is not None:
-        schemas.use_fast = len(work) >= schemas.FAST_FROM
     parallel = len(work) >= PARALLEL_FROM
     if parallel and schemas is not None:
         schemas.prepare()  # compiled once, here: the workers inherit it

@@ -3,9 +3,10 @@
 `SchemaSet` reads `schemas/*.schema.json` with the standard `json` module; it
 answers questions about the data model (titles, vocabularies, which fields are
 references) without importing jsonschema. `SchemaSet.check(doc)` validates a
-document and turns each jsonschema error into a French `Problem` located at
-the line and column of the offending key or value; jsonschema is imported only
-there.
+document: most documents are valid, and a quick check (`validity.py`) says so
+without jsonschema; the others go through jsonschema, whose errors become French
+`Problem`s located at the line and column of the offending key or value.
+jsonschema is imported only there.
 """
 
 from __future__ import annotations
@@ -239,55 +240,30 @@ class SchemaSet:
         return validators
 
     @cached_property
-    def _fast(self) -> dict[str, Any]:
-        """Compiled validators that only say valid or not: most files are valid, and this is ~10× faster.
-
-        fastjsonschema implements draft 7, whose keywords are the only ones the (dereferenced) schemas
-        use; `format: date` is given jsonschema's own calendar check. A test compares both verdicts on
-        arbitrary documents. A file the fast path rejects goes through jsonschema for precise messages.
-        """
-        try:
-            import fastjsonschema
-        except ImportError:  # pragma: no cover - a declared dependency; the slow path still works
-            return {}
-        import datetime as dt
-
-        def is_date(value: Any) -> bool:
-            try:
-                dt.date.fromisoformat(value)
-            except (TypeError, ValueError):
-                return False
-            return True
+    def _quick(self) -> dict[str, Any]:
+        """Per kind, a function that says whether a value certainly meets the schema (`validity.py`):
+        most files are valid, and this spares them jsonschema (about 25 times slower per file, and
+        0.1 s to import). A kind whose schema uses a keyword it does not know is left out."""
+        from .validity import Unsupported, compile_schema
 
         compiled = {}
         for kind in KINDS.values():
-            schema = dict(self.dereferenced(self.schemas[kind.schema_file]))
-            schema["$schema"] = "http://json-schema.org/draft-07/schema#"
             try:
-                compiled[kind.name] = fastjsonschema.compile(schema, formats={"date": is_date})
-            except Exception:  # noqa: BLE001 - a schema the fast path cannot take keeps the full path
+                compiled[kind.name] = compile_schema(self.dereferenced(self.schemas[kind.schema_file]))
+            except Unsupported:
                 continue
         return compiled
 
-    # Compiling the fast validators costs about 0.25 s: worth it only for a large registry.
-    FAST_FROM = 300
-    use_fast = False
-
     def prepare(self) -> None:
-        """Build the validators now (before worker processes are forked, so that they inherit them)."""
-        self._validators
-        if self.use_fast:
-            self._fast
+        """Build the quick validators now (before worker processes are forked, so that they inherit them).
+        jsonschema is imported only where a file needs it, that is, where a file has a problem."""
+        self._quick
 
     def is_valid(self, kind: str, data: Any) -> bool:
-        """True if `data` meets the schema of `kind` (fast path first, when enabled)."""
-        fast = self._fast.get(kind) if self.use_fast else None
-        if fast is not None:
-            try:
-                fast(data)
-                return True
-            except Exception:  # noqa: BLE001 - any refusal, or data it cannot handle: ask jsonschema
-                pass
+        """True if `data` meets the schema of `kind`: the quick verdict first, jsonschema when it is not sure."""
+        quick = self._quick.get(kind)
+        if quick is not None and quick(data):
+            return True
         return bool(self._validators[kind].is_valid(data))
 
     def check(self, doc: SourceDoc) -> list[Problem]:

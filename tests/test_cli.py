@@ -158,12 +158,31 @@ def test_help_does_not_import_heavy_modules(tmp_path: Path) -> None:
         "from eee.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('jsonschema', 'jinja2', 'eee.rules', 'eee.validate', 'eee.filecheck', 'referencing',\n"
-        "                             'sqlite3', 'multiprocessing', 'fastjsonschema') if m in sys.modules]\n"
+        "                             'sqlite3', 'multiprocessing', 'eee.validity') if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )
     result = _run("-c", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_a_valid_registry_is_checked_without_jsonschema(tmp_path: Path, registry: Path) -> None:
+    """Valid files need only the quick verdict (eee/validity.py): jsonschema (0.1 s to import) is for the
+    files that have a problem, whose messages it gives."""
+    code = (
+        "import sys\n"
+        "from eee.cli import main\n"
+        "try:\n    main(['validate', '--no-cache', '--registry', sys.argv[1]])\nexcept SystemExit as exit:\n"
+        "    print('EXIT=' + str(exit.code))\n"
+        "print('JSONSCHEMA=' + str('jsonschema' in sys.modules))\n"
+    )
+    result = _run("-c", code, str(registry), cwd=tmp_path)
+    assert result.stdout.strip().splitlines()[-2:] == ["EXIT=0", "JSONSCHEMA=False"], result.stdout + result.stderr
+    bad = registry / "partenaires" / "exemple-bois.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("statut: actif", "statut: Actif"), encoding="utf-8")
+    result = _run("-c", code, str(registry), cwd=tmp_path)
+    assert result.stdout.strip().splitlines()[-2:] == ["EXIT=1", "JSONSCHEMA=True"], result.stdout + result.stderr
+    assert "EEE-S004" in result.stdout
 
 
 def test_reading_options_does_not_import_pydantic(tmp_path: Path, registry: Path) -> None:
