@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 
 from eee import __version__
 from eee.cli import main
@@ -232,3 +233,20 @@ def test_version_does_not_load_the_command_line(tmp_path: Path) -> None:
             "print('LOADED=' + ','.join(m for m in ('typer', 'eee.cli', 'yaml') if m in sys.modules))\n")
     result = _run("-c", code, cwd=tmp_path)
     assert result.stdout.splitlines() == [f"eee {__version__}", "LOADED="]
+
+
+def test_only_the_command_named_is_built() -> None:
+    """typer builds every command's options before running one (20 ms a call): main builds the one asked for."""
+    from eee.cli import _app_for, app
+
+    def names(args: list[str]) -> list[str]:
+        built = typer.main.get_command(_app_for(args))
+        return sorted(built.commands)  # type: ignore[attr-defined]
+
+    assert names(["validate", "--format", "json"]) == ["validate"]
+    assert names(["--registry", "validate", "list"]) == ["list"]  # « validate » is the option's value here
+    assert names(["-r", "reg", "--debug", "import", "annuaire"]) == ["import"]
+    everything = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert len(everything) > 10
+    for args in ([], ["--help"], ["valdate"], ["--registry", "reg"]):
+        assert names(args) == everything, args
