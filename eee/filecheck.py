@@ -162,8 +162,9 @@ def signature(path: str, now: int) -> tuple[str | None, bool]:
         st = os.stat(path)
     except OSError:
         return None, False
+    limit = now - SETTLED_NS
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", \
-        max(st.st_mtime_ns, st.st_ctime_ns) < now - SETTLED_NS
+        st.st_mtime_ns < limit and st.st_ctime_ns < limit
 
 
 def _key(rel: str, kind: Kind | None, raw: bytes) -> bytes:

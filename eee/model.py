@@ -47,6 +47,8 @@ class Entity:
 
     def get(self, *pointer: Any, default: Any = None) -> Any:
         """The value at a pointer, or `default` when a step is missing or of the wrong type."""
+        if len(pointer) == 1 and type(pointer[0]) is str:  # a top-level field: most calls, from every rule
+            return self.doc.data.get(pointer[0], default)
         value: Any = self.data
         for part in pointer:
             if isinstance(part, int):
