@@ -500,20 +500,17 @@ def stats(registry: Registry, annee: str | None = None) -> dict[str, Any]:
     in_year = (lambda e: e.get("annee_scolaire") == annee) if annee else (lambda e: True)
     by_kind = {k.name: sum(1 for e in registry.of_kind(k.name) if not k.by_year or in_year(e)) for k in counted}
     by_dep: dict[str, dict[str, int]] = {d: {} for d in sorted(dep_labels)}
-    for kind in ("clee", "cmq", "pft", "etablissement", "action", "evenement"):
-        for entity in registry.of_kind(kind):
-            if KINDS[kind].by_year and not in_year(entity):
-                continue
-            for dep in departements_of(registry, entity):
-                if dep in by_dep:
-                    by_dep[dep][kind] = by_dep[dep].get(kind, 0) + 1
     # An académie counts each entity once, even when it spans several of its départements.
     by_academie: dict[str, dict[str, int]] = {a: {} for a in registry.schemas.labels("academie")}
     for kind in ("clee", "cmq", "pft", "etablissement", "action", "evenement"):
         for entity in registry.of_kind(kind):
             if KINDS[kind].by_year and not in_year(entity):
                 continue
-            for academie in academies_of(registry, entity):
+            deps = departements_of(registry, entity)
+            for dep in deps:
+                if dep in by_dep:
+                    by_dep[dep][kind] = by_dep[dep].get(kind, 0) + 1
+            for academie in academies_of(registry, entity, deps):
                 if academie in by_academie:
                     by_academie[academie][kind] = by_academie[academie].get(kind, 0) + 1
     network = registry.network
