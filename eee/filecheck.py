@@ -203,10 +203,10 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
                     keys[key] = index
         else:
             now, known, note, prefix = time.time_ns(), store.known, store.note, os.path.join(folder, "")
-            for index, (rel, kind) in enumerate(files):
-                doc = SourceDoc(rel, kind)
-                docs.append(doc)
-                results.append(None)
+            docs = [SourceDoc(rel, kind) for rel, kind in files]
+            results = [None] * total
+            for index, doc in enumerate(docs):
+                rel = doc.path
                 sign, settled = signature(prefix + rel, now)
                 key = known(rel, sign) if sign is not None else None
                 if key is None:

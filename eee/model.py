@@ -106,11 +106,11 @@ class Registry:
     duplicates: list[tuple[Entity, Entity]] = field(default_factory=list)  # (first, again)
     by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
     references: list[Reference] = field(default_factory=list)
-    referrers: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
     everything: list[Entity] = field(default_factory=list)  # every entity, duplicates included
     # Ids whose references are not checked: files that could not be read or were not read (misplaced,
     # .yml…), and ids written in a file under another name. Their problem is already reported once.
     unchecked: dict[str, str | None] = field(default_factory=dict)  # id -> kind name, if known
+    _referrers: dict[str, list[Reference]] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, root: Path, docs: list[SourceDoc], schemas: SchemaSet, valid: set[str],
@@ -147,15 +147,13 @@ class Registry:
                 continue
             entities[entity_id] = entity
         known = references or {}
-        all_references, referrers = registry.references, registry.referrers
+        keep = registry.references.append
         for entity in everything:
             found = known.get(entity.doc.path)
             if found is None:
                 found = schemas.references(entity.kind.name, entity.doc.data)  # type: ignore[assignment]
             for pointer, target, kinds in found:
-                ref = Reference(entity, pointer, target, kinds)
-                all_references.append(ref)
-                referrers[target].append(ref)
+                keep(Reference(entity, pointer, target, kinds))
         return registry
 
     def __iter__(self) -> Iterator[Entity]:
@@ -176,6 +174,17 @@ class Registry:
     def network(self) -> Entity | None:
         found = self.by_kind.get("reseau")
         return found[0] if found else None
+
+    @property
+    def referrers(self) -> dict[str, list[Reference]]:
+        """The references to each entity, by its id: worked out on first use (the checks of `eee validate`
+        do not need them)."""
+        if self._referrers is None:
+            found: dict[str, list[Reference]] = defaultdict(list)
+            for ref in self.references:
+                found[ref.target_id].append(ref)
+            self._referrers = found
+        return self._referrers
 
     def referencing(self, entity_id: str) -> list[Reference]:
         """Who references this entity (reverse relations)."""

@@ -29,8 +29,9 @@ EXAMPLE = Example(
 
 
 def check(registry: Registry) -> Iterator[Problem]:
+    cited = {ref.target_id for ref in registry.references}
     for entity in registry.of_kind("partenaire"):
-        if registry.entities.get(entity.id) is entity and not registry.referencing(entity.id):
+        if registry.entities.get(entity.id) is entity and entity.id not in cited:
             yield entity.problem(
                 CODE, SEVERITY, ("id",),
                 f"le partenaire « {entity.id} » n'est référencé par aucune entité",
