@@ -34,7 +34,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from .diagnostics import Problem, Severity
 from .kinds import Kind
@@ -64,25 +64,26 @@ class FileCheck:
     schema_problems: list[Problem] | None = None  # EEE-S… and EEE-Y014; None: schemas not checked
     valid: bool = False  # passed its schema
     rule_problems: list[Problem] = field(default_factory=list)  # the rules of SCOPE FILE (with the schemas only)
-    references: list[Reference] | None = None  # (pointer, target id, allowed kinds), if the file was checked
+    references: Sequence[Reference] | None = None  # (pointer, target id, allowed kinds), if the file was checked
 
     def to_row(self) -> bytes:
         """The result as plain values (`marshal`), with only the fields of the data the cross-file checks
         read: the whole data is kept apart (`dump`)."""
         data = {k: v for k, v in self.data.items() if k in REGISTRY_READS} if isinstance(self.data, dict) else self.data
+        refs = None if self.references is None else tuple(self.references)
         return marshal.dumps((data, tuple(map(_problem_row, self.read_problems)),
                               None if self.schema_problems is None else tuple(map(_problem_row, self.schema_problems)),
-                              self.valid, tuple(map(_problem_row, self.rule_problems)),
-                              None if self.references is None else tuple(self.references)))
+                              self.valid, tuple(map(_problem_row, self.rule_problems)), refs))
 
     @classmethod
     def from_row(cls, row: bytes) -> "FileCheck":
         """The result `to_row` wrote; ValueError if the row is damaged."""
         try:
             data, read, schema, valid, rules, refs = marshal.loads(row)
-            return cls(data, list(map(_problem, read)) if read else [],
-                       None if schema is None else list(map(_problem, schema)) if schema else [],
-                       bool(valid), list(map(_problem, rules)) if rules else [], None if refs is None else list(refs))
+            # Nothing changes a result read back: empty problems and the references stay tuples (no copy).
+            return cls(data, list(map(_problem, read)) if read else (),  # type: ignore[arg-type]
+                       None if schema is None else list(map(_problem, schema)) if schema else (),  # type: ignore[arg-type]
+                       valid is True, list(map(_problem, rules)) if rules else (), refs)  # type: ignore[arg-type]
         except (ValueError, TypeError, EOFError) as exc:
             raise ValueError(f"damaged row: {exc}") from None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from .diagnostics import Problem, Severity
 from .kinds import KINDS, Kind
@@ -105,12 +105,16 @@ class Registry:
     entities: dict[str, Entity] = field(default_factory=dict)
     duplicates: list[tuple[Entity, Entity]] = field(default_factory=list)  # (first, again)
     by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
-    references: list[Reference] = field(default_factory=list)
     everything: list[Entity] = field(default_factory=list)  # every entity, duplicates included
+    # Each entity's references as its file gives them (pointer, target id, allowed kinds). `eee validate`'s
+    # checks need only the ids (`cited`): the `Reference` objects are made on first use (`references`).
+    found_references: list[tuple[Entity, Sequence[tuple[Pointer, str, tuple[str, ...]]]]] = field(default_factory=list)
     # Ids whose references are not checked: files that could not be read or were not read (misplaced,
     # .yml…), and ids written in a file under another name. Their problem is already reported once.
     unchecked: dict[str, str | None] = field(default_factory=dict)  # id -> kind name, if known
+    _references: list[Reference] | None = field(default=None, repr=False)
     _referrers: dict[str, list[Reference]] | None = field(default=None, repr=False)
+    _cited: set[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, root: Path, docs: list[SourceDoc], schemas: SchemaSet, valid: set[str],
@@ -147,13 +151,13 @@ class Registry:
                 continue
             entities[entity_id] = entity
         known = references or {}
-        keep = registry.references.append
+        keep = registry.found_references.append
         for entity in everything:
             found = known.get(entity.doc.path)
             if found is None:
-                found = schemas.references(entity.kind.name, entity.doc.data)  # type: ignore[assignment]
-            for pointer, target, kinds in found:
-                keep(Reference(entity, pointer, target, kinds))
+                found = tuple(schemas.references(entity.kind.name, entity.doc.data))
+            if found:
+                keep((entity, found))
         return registry
 
     def __iter__(self) -> Iterator[Entity]:
@@ -174,6 +178,21 @@ class Registry:
     def network(self) -> Entity | None:
         found = self.by_kind.get("reseau")
         return found[0] if found else None
+
+    @property
+    def references(self) -> list[Reference]:
+        """Every reference of the registry, entity by entity in path order (made on first use)."""
+        if self._references is None:
+            self._references = [Reference(entity, pointer, target, kinds)
+                                for entity, found in self.found_references for pointer, target, kinds in found]
+        return self._references
+
+    def cited(self) -> set[tuple[str, tuple[str, ...]]]:
+        """Each distinct (target id, allowed kinds) the references name: what the checks of references need,
+        without a `Reference` object per reference."""
+        if self._cited is None:
+            self._cited = {(target, kinds) for _, found in self.found_references for _, target, kinds in found}
+        return self._cited
 
     @property
     def referrers(self) -> dict[str, list[Reference]]:

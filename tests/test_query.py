@@ -146,3 +146,19 @@ def test_empty_values_sort_last_in_both_directions(model) -> None:  # type: igno
     reloaded = load(model.root, check_schemas=False)[0]
     for order in (["eleves"], ["-eleves"]):
         assert [r["id"] for r in select(reloaded, KINDS["action"], Filters(), order).records()][-1] == "sans-nombre"
+
+
+def test_references_made_on_first_use_agree_with_the_files(model) -> None:  # type: ignore[no-untyped-def]
+    """The model keeps each file's references as found and makes Reference objects on first use: every
+    reference is there once, in path order, and `cited`, `referrers` say the same thing."""
+    from eee.settings import shipped_registry
+
+    for registry in (model, load(shipped_registry(), check_schemas=False)[0]):
+        expected = [(e.id, pointer, target, kinds) for e in registry
+                    for pointer, target, kinds in registry.schemas.references(e.kind.name, e.data)]
+        refs = registry.references
+        assert expected and [(r.source.id, r.pointer, r.target_id, r.kinds) for r in refs] == expected
+        assert registry.references is refs  # made once
+        assert registry.cited() == {(target, kinds) for _, _, target, kinds in expected}
+        for target, _ in registry.cited():
+            assert registry.referencing(target) == [r for r in refs if r.target_id == target]

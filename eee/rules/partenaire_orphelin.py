@@ -29,7 +29,7 @@ EXAMPLE = Example(
 
 
 def check(registry: Registry) -> Iterator[Problem]:
-    cited = {ref.target_id for ref in registry.references}
+    cited = {target for target, _ in registry.cited()}
     for entity in registry.of_kind("partenaire"):
         if registry.entities.get(entity.id) is entity and entity.id not in cited:
             yield entity.problem(

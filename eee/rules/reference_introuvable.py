@@ -32,8 +32,13 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # other values are reported by th
 
 def check(registry: Registry) -> Iterator[Problem]:
     entities, unchecked = registry.entities, registry.unchecked
+    # The ids no entity has, found among the distinct targets; the references only if there are some.
+    missing = {target for target, _ in registry.cited()
+               if target not in entities and target not in unchecked and _ID.match(target)}
+    if not missing:
+        return
     for ref in registry.references:
-        if ref.target_id in entities or ref.target_id in unchecked or not _ID.match(ref.target_id):
+        if ref.target_id not in missing:
             continue
         candidates = [e.id for e in registry if e.kind.name in ref.kinds]
         guess = closest(ref.target_id, candidates)

@@ -28,10 +28,17 @@ EXAMPLE = Example(
 
 def check(registry: Registry) -> Iterator[Problem]:
     entities = registry.entities
+    wrong = set()
+    for target_id, kinds in registry.cited():  # each distinct target and kinds once; the references only if needed
+        found = entities.get(target_id)
+        if found is not None and found.kind.name not in kinds:
+            wrong.add((target_id, kinds))
+    if not wrong:
+        return
     for ref in registry.references:
-        target = entities.get(ref.target_id)
-        if target is None or target.kind.name in ref.kinds:
+        if (ref.target_id, ref.kinds) not in wrong:
             continue
+        target = entities[ref.target_id]
         wanted = " ou ".join(KINDS[k].label for k in ref.kinds)
         yield ref.source.problem(
             CODE, SEVERITY, ref.pointer,
