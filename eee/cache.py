@@ -27,7 +27,7 @@ from typing import Iterator
 from .settings import PACKAGE_DIR, schemas_dir
 
 ENV_CACHE_DIR = "EEE_CACHE_DIR"
-FORMAT = 2  # bump when the rows change shape
+FORMAT = 3  # bump when the rows change shape
 
 
 def cache_dir() -> Path:
@@ -110,8 +110,8 @@ class Store:
         self._db: sqlite3.Connection | None = None
         self._unused: set[bytes] = set()  # keys stored that no file has asked for (yet)
         self._new: list[tuple[bytes, bytes, bytes]] = []
-        self._stats: dict[str, tuple[str, bytes]] = {}  # path -> (stat signature, key), as stored
-        self._seen: dict[str, tuple[str | None, bytes]] = {}  # path -> (signature if settled, key), this run
+        self._stats: dict[str, tuple[bytes, bytes]] = {}  # path -> (stat signature, key), as stored
+        self._seen: dict[str, tuple[bytes | None, bytes]] = {}  # path -> (signature if settled, key), this run
 
     @property
     def fingerprint(self) -> str:
@@ -148,17 +148,17 @@ class Store:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("CREATE TABLE results (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID")
             db.execute("CREATE TABLE data (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID")
-            db.execute("CREATE TABLE stats (path TEXT PRIMARY KEY, signature TEXT, key BLOB) WITHOUT ROWID")
+            db.execute("CREATE TABLE stats (path TEXT PRIMARY KEY, signature BLOB, key BLOB) WITHOUT ROWID")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
             db.execute("COMMIT")
         self._stats = {path: (signature, key) for path, signature, key in db.execute("SELECT * FROM stats")}
 
-    def known(self, path: str, signature: str) -> bytes | None:
+    def known(self, path: str, signature: bytes) -> bytes | None:
         """The key of a file whose stat signature has not changed since its key was worked out."""
         stored = self._stats.get(path)
         return stored[1] if stored is not None and stored[0] == signature else None
 
-    def note(self, path: str, signature: str | None, key: bytes) -> None:
+    def note(self, path: str, signature: bytes | None, key: bytes) -> None:
         """A file of this run and its key; `signature` is None when it cannot be trusted next time
         (changed too recently: see `filecheck.signature`)."""
         self._seen[path] = (signature, key)

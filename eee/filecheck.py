@@ -30,6 +30,7 @@ import gc
 import hashlib
 import marshal
 import os
+import struct
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -156,16 +157,20 @@ def check_raw(rel: str, kind: Kind | None, raw: bytes, schemas: SchemaSet | None
     return result.to_row(), dump(result.data)
 
 
-def signature(path: str, now: int) -> tuple[str | None, bool]:
+# size, modification and change times (ns), inode: packed as 32 bytes (cheaper than text, 20,000 times a run)
+_SIGNATURE = struct.Struct("<QqqQ").pack
+
+
+def signature(path: str, now: int) -> tuple[bytes | None, bool]:
     """A file's stat signature (None if it cannot be read), and whether it can be trusted next time:
     the file had not changed for `SETTLED_NS` at `now`."""
     try:
         st = os.stat(path)
-    except OSError:
+        packed = _SIGNATURE(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    except (OSError, struct.error):  # unreadable, or a date beyond 2262: the file is read each time
         return None, False
     limit = now - SETTLED_NS
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", \
-        st.st_mtime_ns < limit and st.st_ctime_ns < limit
+    return packed, st.st_mtime_ns < limit and st.st_ctime_ns < limit
 
 
 def _key(rel: str, kind: Kind | None, raw: bytes) -> bytes:

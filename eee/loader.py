@@ -512,7 +512,7 @@ def discover(root: Path) -> Discovery:
     is a folder or a link comes with the folder's listing (`os.scandir`).
     """
     found = Discovery()
-    problems = found.problems
+    problems, files = found.problems, found.files
     real_root = os.path.realpath(root)
     seen_dirs: set[str] = set()
     folders = sorted(KIND_BY_FOLDER)
@@ -534,14 +534,24 @@ def discover(root: Path) -> Discovery:
         seen_dirs.add(real)
         try:
             with os.scandir(dirpath) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
+                entries = sorted(listing, key=_name)
         except OSError:
             return
         prefix = "/".join(parts) + "/" if parts else ""
         subfolders = []
+        # The kind of the files of this folder when it is where they belong: each .yaml file that is not a
+        # link is then taken as is (what `_place` would decide about it, without asking for each file).
+        kind = KIND_BY_FOLDER.get(parts[0]) if parts else None
+        here = kind if kind is not None and len(parts) == (2 if kind.by_year else 1) \
+            and (not kind.by_year or YEAR_FOLDER.match(parts[1])) else None
         for entry in entries:
             name = entry.name
-            if is_dir(entry):
+            folder = is_dir(entry)
+            if here is not None and not folder and name.endswith(".yaml") and name[0] != "." \
+                    and not entry.is_symlink():
+                files.append((prefix + name, here))
+                continue
+            if folder:
                 if name.startswith((".", "_")):
                     continue
                 if entry.is_symlink() and not inside(entry.path):
@@ -559,6 +569,10 @@ def discover(root: Path) -> Discovery:
 
     walk(str(root), ())
     return found
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def _place(rel: str, name: str, parts: tuple[str, ...], entry: os.DirEntry[str], inside: Any,
