@@ -27,7 +27,7 @@ from typing import Iterator
 from .settings import PACKAGE_DIR, schemas_dir
 
 ENV_CACHE_DIR = "EEE_CACHE_DIR"
-FORMAT = 3  # bump when the rows change shape
+FORMAT = 4  # bump when the rows change shape
 
 
 def cache_dir() -> Path:

@@ -35,11 +35,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator
 
 from .diagnostics import Problem, Severity
 from .kinds import Kind
 from .loader import SourceDoc, decode, read_bytes, read_text
+from .model import Found, columns
 from .parallel import fork_map
 from .rules import REGISTRY_READS, run_on_file
 from .schema import SchemaSet
@@ -53,7 +54,6 @@ BATCH = 100
 SETTLED_NS = 2_000_000_000
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
-Reference = tuple[tuple[Any, ...], str, tuple[str, ...]]
 
 
 @dataclass(slots=True)
@@ -65,16 +65,15 @@ class FileCheck:
     schema_problems: list[Problem] | None = None  # EEE-S… and EEE-Y014; None: schemas not checked
     valid: bool = False  # passed its schema
     rule_problems: list[Problem] = field(default_factory=list)  # the rules of SCOPE FILE (with the schemas only)
-    references: Sequence[Reference] | None = None  # (pointer, target id, allowed kinds), if the file was checked
+    references: Found | None = None  # in columns (pointers, target ids, allowed kinds), if the file was checked
 
     def to_row(self) -> bytes:
         """The result as plain values (`marshal`), with only the fields of the data the cross-file checks
         read: the whole data is kept apart (`dump`)."""
         data = {k: v for k, v in self.data.items() if k in REGISTRY_READS} if isinstance(self.data, dict) else self.data
-        refs = None if self.references is None else tuple(self.references)
         return marshal.dumps((data, tuple(map(_problem_row, self.read_problems)),
                               None if self.schema_problems is None else tuple(map(_problem_row, self.schema_problems)),
-                              self.valid, tuple(map(_problem_row, self.rule_problems)), refs))
+                              self.valid, tuple(map(_problem_row, self.rule_problems)), self.references))
 
     @classmethod
     def from_row(cls, row: bytes) -> "FileCheck":
@@ -111,7 +110,7 @@ def check_text(rel: str, kind: Kind | None, text: str, schemas: SchemaSet | None
         problems = schemas.check(doc)
         result.valid = not problems
         result.schema_problems = problems + ambiguity_warnings(doc, {(p.line, p.column) for p in problems})
-        result.references = list(schemas.references(kind.name, doc.data))
+        result.references = columns(schemas.references(kind.name, doc.data))
         result.rule_problems = run_on_file(doc, schemas, result.valid, result.references)
     elif schemas is not None:
         result.schema_problems = []

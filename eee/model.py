@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from itertools import chain
+from typing import Any, Iterable, Iterator
 
 from .diagnostics import Problem, Severity
 from .kinds import KINDS, Kind
@@ -84,6 +85,21 @@ class Entity:
         return Problem(self.path, line, col, code, severity, message, hint, self.id)
 
 
+# A file's references in columns: their pointers, target ids and allowed kinds, in the file's order.
+# Three tuples per file, not a tuple per reference: 20,000 cached files give 70,000 references.
+Found = tuple[tuple[Pointer, ...], tuple[str, ...], tuple[tuple[str, ...], ...]]
+NOTHING_FOUND: Found = ((), (), ())
+
+
+def columns(references: Iterable[tuple[Pointer, str, tuple[str, ...]]]) -> Found:
+    """References (pointer, target id, allowed kinds) in columns."""
+    rows = tuple(references)
+    if not rows:
+        return NOTHING_FOUND
+    pointers, targets, kinds = zip(*rows)
+    return pointers, targets, kinds
+
+
 @dataclass(eq=False, slots=True)
 class Reference:
     """A field of `source` that names another entity by its id."""
@@ -106,9 +122,9 @@ class Registry:
     duplicates: list[tuple[Entity, Entity]] = field(default_factory=list)  # (first, again)
     by_kind: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
     everything: list[Entity] = field(default_factory=list)  # every entity, duplicates included
-    # Each entity's references as its file gives them (pointer, target id, allowed kinds). `eee validate`'s
-    # checks need only the ids (`cited`): the `Reference` objects are made on first use (`references`).
-    found_references: list[tuple[Entity, Sequence[tuple[Pointer, str, tuple[str, ...]]]]] = field(default_factory=list)
+    # Each entity's references as its file gives them, in columns (`Found`). `eee validate`'s checks need
+    # only the distinct targets (`cited`): the `Reference` objects are made on first use (`references`).
+    found_references: list[tuple[Entity, Found]] = field(default_factory=list)
     # Ids whose references are not checked: files that could not be read or were not read (misplaced,
     # .yml…), and ids written in a file under another name. Their problem is already reported once.
     unchecked: dict[str, str | None] = field(default_factory=dict)  # id -> kind name, if known
@@ -119,7 +135,7 @@ class Registry:
     @classmethod
     def build(cls, root: Path, docs: list[SourceDoc], schemas: SchemaSet, valid: set[str],
               skipped: list[tuple[str, Kind | None]] = (),  # type: ignore[assignment]
-              references: dict[str, list[tuple[Pointer, str, tuple[str, ...]]]] | None = None) -> "Registry":
+              references: dict[str, Found] | None = None) -> "Registry":
         """The model of every readable document; `valid` names the paths that passed their schema.
 
         `references` gives, by path, references already found in a document (with its other
@@ -155,8 +171,8 @@ class Registry:
         for entity in everything:
             found = known.get(entity.doc.path)
             if found is None:
-                found = tuple(schemas.references(entity.kind.name, entity.doc.data))
-            if found:
+                found = columns(schemas.references(entity.kind.name, entity.doc.data))
+            if found[1]:
                 keep((entity, found))
         return registry
 
@@ -183,15 +199,16 @@ class Registry:
     def references(self) -> list[Reference]:
         """Every reference of the registry, entity by entity in path order (made on first use)."""
         if self._references is None:
-            self._references = [Reference(entity, pointer, target, kinds)
-                                for entity, found in self.found_references for pointer, target, kinds in found]
+            self._references = [Reference(entity, pointer, target, kinds) for entity, found in self.found_references
+                                for pointer, target, kinds in zip(*found)]
         return self._references
 
     def cited(self) -> set[tuple[str, tuple[str, ...]]]:
         """Each distinct (target id, allowed kinds) the references name: what the checks of references need,
         without a `Reference` object per reference."""
         if self._cited is None:
-            self._cited = {(target, kinds) for _, found in self.found_references for _, target, kinds in found}
+            found = self.found_references
+            self._cited = set(zip(chain.from_iterable(f[1][1] for f in found), chain.from_iterable(f[1][2] for f in found)))
         return self._cited
 
     @property

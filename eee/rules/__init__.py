@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Iterator
 
 from ..diagnostics import Problem
 from ..loader import SourceDoc
-from ..model import Registry
+from ..model import Found, Registry
 from ..schema import SchemaSet
 
 FILE = "fichier"
@@ -109,7 +109,7 @@ _HERE = Path(".")
 
 
 def run_on_file(doc: SourceDoc, schemas: SchemaSet, valid: bool,
-                references: list[tuple[Any, str, tuple[str, ...]]] | None = None) -> list[Problem]:
+                references: Found | None = None) -> list[Problem]:
     """The FILE rules on one read document (which must be `ok`), as the only entity of a registry."""
     registry = Registry.build(_HERE, [doc], schemas, {doc.path} if valid else set(), (),
                               None if references is None else {doc.path: references})
