@@ -259,19 +259,13 @@ class SchemaSet:
         jsonschema is imported only where a file needs it, that is, where a file has a problem."""
         self._quick
 
-    def is_valid(self, kind: str, data: Any) -> bool:
-        """True if `data` meets the schema of `kind`: the quick verdict first, jsonschema when it is not sure."""
-        quick = self._quick.get(kind)
-        if quick is not None and quick(data):
-            return True
-        return bool(self._validators[kind].is_valid(data))
-
     def check(self, doc: SourceDoc) -> list[Problem]:
         """Schema problems of one read document (which must have data and a kind)."""
         assert doc.kind is not None
-        if self.is_valid(doc.kind.name, doc.data):
+        quick = self._quick.get(doc.kind.name)
+        if quick is not None and quick(doc.data):
             return []
-        validator = self._validators[doc.kind.name]
+        validator = self._validators[doc.kind.name]  # one jsonschema pass: its errors (none if it is valid after all)
         problems: dict[Pointer, Problem] = {}
         for error in sorted(validator.iter_errors(doc.data), key=_relevance):
             for pointer, problem in self._problems(doc, error):

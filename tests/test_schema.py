@@ -144,7 +144,6 @@ def test_a_departement_with_a_leading_zero_stays_text(registry: Path) -> None:
 def test_quick_verdict_edge_cases(change: dict, valid: bool) -> None:
     data = {"id": "x", "nom": "Exemple", "statut": "actif", "type": "entreprise", "mis_a_jour": "2024-01-15", **change}
     assert SCHEMAS._quick["partenaire"](data) is valid
-    assert SCHEMAS.is_valid("partenaire", data) is valid
     assert SCHEMAS._validators["partenaire"].is_valid(data) is valid
 
 
