@@ -190,37 +190,28 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
     later if a problem must be reported there. Without `whole`, the documents' data have only
     the fields the cross-file checks read (`rules.REGISTRY_READS`).
     """
-    docs: list[SourceDoc] = []
-    results: list[FileCheck | None] = []
+    results: list[FileCheck | None] = [None] * len(files)
     total = len(files)
     folder = str(root)
     with quiet_gc(), _closing(store):
+        docs = [SourceDoc(rel, kind) for rel, kind in files]
         if store is not None:
             store.load()
         keys: dict[bytes, int] = {}
-        if store is None:
-            for index, (rel, kind) in enumerate(files):
-                doc = SourceDoc(rel, kind)
-                docs.append(doc)
-                results.append(None)
+        now, prefix = time.time_ns(), os.path.join(folder, "")
+        for index, doc in enumerate(docs):
+            key = sign = None
+            if store is not None:  # a file whose stat signature is the one its key was worked out with is not read
+                sign, settled = signature(prefix + doc.path, now)
+                key = store.known(doc.path, sign) if sign is not None else None
+            if key is None:
                 key = _read(doc, folder, results, index, schemas)
-                if key is not None:
-                    keys[key] = index
-        else:
-            now, known, note, prefix = time.time_ns(), store.known, store.note, os.path.join(folder, "")
-            docs = [SourceDoc(rel, kind) for rel, kind in files]
-            results = [None] * total
-            for index, doc in enumerate(docs):
-                rel = doc.path
-                sign, settled = signature(prefix + rel, now)
-                key = known(rel, sign) if sign is not None else None
-                if key is None:
-                    key = _read(doc, folder, results, index, schemas)
-                else:
-                    doc.root = folder
-                if key is not None:
-                    keys[key] = index
-                    note(rel, sign if settled else None, key)
+            else:
+                doc.root = folder
+            if key is not None:
+                keys[key] = index
+                if store is not None:
+                    store.note(doc.path, sign if settled else None, key)
         if store is not None:
             for key, result, data in store.fetch(set(keys), whole):
                 try:
