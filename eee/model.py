@@ -128,6 +128,9 @@ class Registry:
     # Ids whose references are not checked: files that could not be read or were not read (misplaced,
     # .yml…), and ids written in a file under another name. Their problem is already reported once.
     unchecked: dict[str, str | None] = field(default_factory=dict)  # id -> kind name, if known
+    # Facts the layers above work out from the entities (an entity's départements…), kept on first use:
+    # a model does not change once built.
+    derived: dict[str, dict[Any, Any]] = field(default_factory=lambda: defaultdict(dict), repr=False)
     _references: list[Reference] | None = field(default=None, repr=False)
     _referrers: dict[str, list[Reference]] | None = field(default=None, repr=False)
     _cited: set[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)

@@ -58,7 +58,16 @@ def _normalize(text: str) -> str:
 
 
 def departements_of(registry: Registry, entity: Entity) -> list[str]:
-    """The départements an entity is in or covers, from its own fields or its host school."""
+    """The départements an entity is in or covers, from its own fields or its host school (worked out once
+    per entity: lists, pages, figures and summaries all ask)."""
+    known = registry.derived["departements"]
+    found = known.get(id(entity))
+    if found is None:
+        found = known[id(entity)] = tuple(_departements_of(registry, entity))
+    return list(found)
+
+
+def _departements_of(registry: Registry, entity: Entity) -> list[str]:
     found: list[str] = []
 
     def add(value: Any) -> None:

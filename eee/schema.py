@@ -15,7 +15,8 @@ import json
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
 
 from .diagnostics import Problem, Severity
 from .errors import SchemaFileError
@@ -104,6 +105,8 @@ class SchemaSet:
         self._nodes: dict[tuple[str, Pointer], dict[str, Any] | None] = {}
         self._plans: dict[int, Any] = {}
         self._raw_nodes: dict[tuple[str, Pointer], dict[str, Any] | None] = {}  # by the pointer as given
+        self._children: dict[tuple[int, str | int], dict[str, Any] | None] = {}
+        self._labels: dict[str, Mapping[str, str]] = {}
         names = [COMMON] + [k.schema_file for k in KINDS.values()]
         for name in names:
             path = folder / name
@@ -157,13 +160,26 @@ class SchemaSet:
         return found  # type: ignore[return-value]
 
     def _node_at(self, kind: str, pointer: Pointer) -> dict[str, Any] | None:
-        node = self.annotations(self.schemas[KINDS[kind].schema_file])
+        node: dict[str, Any] | None = self.kind_node(kind)
         for part in pointer:
-            child = node.get("items") if isinstance(part, int) else (node.get("properties") or {}).get(part)
-            if not isinstance(child, dict):
+            node = self.child(node, part)  # type: ignore[arg-type]
+            if node is None:
                 return None
-            node = self.annotations(child)
         return node
+
+    def kind_node(self, kind: str) -> dict[str, Any]:
+        """The (merged) schema node of a kind's documents."""
+        return self.annotations(self.schemas[KINDS[kind].schema_file])
+
+    def child(self, node: dict[str, Any], part: str | int) -> dict[str, Any] | None:
+        """The (merged) node under a merged `node` for a key, or for any item of a list (an int), if any
+        (memoised: a walk down a document along its schema, as pages are made, asks this for every value)."""
+        key = (id(node), part if isinstance(part, str) else 0)
+        found = self._children.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            below = node.get("items") if isinstance(part, int) else (node.get("properties") or {}).get(part)
+            found = self._children[key] = self.annotations(below) if isinstance(below, dict) else None
+        return found  # type: ignore[return-value]
 
     def title(self, kind: str, pointer: Pointer) -> str:
         node = self.node_at(kind, pointer)
@@ -173,9 +189,14 @@ class SchemaSet:
         node = self.node_at(kind, pointer)
         return sorted((node or {}).get("properties", {}))
 
-    def labels(self, vocabulary: str) -> dict[str, str]:
-        """The French labels of a vocabulary of common.schema.json (e.g. type_action)."""
-        return dict(self.schemas[COMMON]["$defs"][vocabulary].get(LABELS_KEYWORD, {}))
+    def labels(self, vocabulary: str) -> Mapping[str, str]:
+        """The French labels of a vocabulary of common.schema.json (e.g. type_action): read-only, shared (a
+        listing asks for them once per cell)."""
+        found = self._labels.get(vocabulary)
+        if found is None:
+            found = self._labels[vocabulary] = MappingProxyType(
+                dict(self.schemas[COMMON]["$defs"][vocabulary].get(LABELS_KEYWORD, {})))
+        return found
 
     @cached_property
     def vocabularies(self) -> dict[str, dict[str, Any]]:

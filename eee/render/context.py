@@ -144,37 +144,44 @@ class Site:
     reports: list[str] = field(default_factory=list)  # school years with an annual summary beside the directory
 
 
-def _value(registry: Registry, entity: Entity, pointer: tuple[Any, ...], value: Any) -> Value:
-    node = registry.schemas.node_at(entity.kind.name, pointer) or {}
+_NO_NODE: dict[str, Any] = {}
+
+
+def _value(registry: Registry, node: dict[str, Any] | None, value: Any) -> Value:
+    """A value as shown, `node` being its schema node (merged), if the schemas describe it."""
+    node = node or _NO_NODE
     if isinstance(value, dict):
-        return Value("fields", items=_fields(registry, entity, pointer, value))
+        return Value("fields", items=_fields(registry, node, value))
     if isinstance(value, list):
-        items = [_value(registry, entity, pointer + (i,), v) for i, v in enumerate(value)]
+        item_node = registry.schemas.child(node, 0)
+        items = [_value(registry, item_node, v) for v in value]
         return Value("list", items=items, blocks=any(item.kind == "fields" for item in items))
-    if isinstance(value, str) and REF_KEYWORD in node:
-        target = registry.get(value)
-        if target is not None:
-            return Value("link", text=target.nom, target=target.id)
+    if isinstance(value, str):
+        if REF_KEYWORD in node:
+            target = registry.get(value)
+            if target is not None:
+                return Value("link", text=target.nom, target=target.id)
+            return Value("text", text=value)
+        if LABELS_KEYWORD in node:
+            return Value("text", text=node[LABELS_KEYWORD].get(value, value))
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return Value("text", text=date_fr(value))
         return Value("text", text=value)
-    if isinstance(value, str) and LABELS_KEYWORD in node:
-        return Value("text", text=node[LABELS_KEYWORD].get(value, value))
     if isinstance(value, bool):
         return Value("text", text="oui" if value else "non")
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        return Value("text", text=date_fr(value))
     return Value("text", text="" if value is None else str(value))
 
 
-def _fields(registry: Registry, entity: Entity, pointer: tuple[Any, ...], data: dict[str, Any]) -> list[Field]:
+def _fields(registry: Registry, node: dict[str, Any], data: dict[str, Any], top: bool = False) -> list[Field]:
+    """A mapping's fields as shown (at the top of a document, without those its page shows apart)."""
+    child = registry.schemas.child
     out = []
     for key, item in data.items():
-        if not pointer and key in SHOWN_APART:
+        if top and key in SHOWN_APART:
             continue
-        title = registry.schemas.title(entity.kind.name, pointer + (key,)) or key
-        out.append(Field(title, _value(registry, entity, pointer + (key,), item), key))
+        below = child(node, key)
+        out.append(Field((below.get("title") if below else None) or key, _value(registry, below, item), key))
     return out
-
-
 
 
 def entity_summary(registry: Registry, entity: Entity) -> EntitySummary:
@@ -194,8 +201,10 @@ def entity_view(registry: Registry, entity: Entity, internal: bool, summary: Ent
     """The whole view of an entity's own page (`summary`: its summary, if already made)."""
     summary = summary or entity_summary(registry, entity)
     data = public_data(entity.data, internal)
-    contacts = [_fields(registry, entity, ("contacts", i), c) for i, c in enumerate(data.get("contacts") or [])
-                if isinstance(c, dict)]
+    schemas = registry.schemas
+    node = schemas.kind_node(entity.kind.name)
+    contact_node = schemas.child(schemas.child(node, "contacts") or _NO_NODE, 0) or _NO_NODE
+    contacts = [_fields(registry, contact_node, c) for c in data.get("contacts") or [] if isinstance(c, dict)]
     sources = []
     for source in data.get("sources") or []:
         if isinstance(source, dict):
@@ -216,10 +225,21 @@ def entity_view(registry: Registry, entity: Entity, internal: bool, summary: Ent
     return EntityView(
         **{name: getattr(summary, name) for name in EntitySummary.__dataclass_fields__},
         description=data.get("description") if isinstance(data.get("description"), str) else "",
-        fields=_fields(registry, entity, (), data), contacts=contacts, sources=sources, gaps=gaps,
+        fields=_fields(registry, node, data, top=True), contacts=contacts, sources=sources, gaps=gaps,
         mis_a_jour=date_fr(data["mis_a_jour"]) if isinstance(data.get("mis_a_jour"), str) else "",
         referenced_by=referenced,
     )
+
+
+def _place(indexes: list[KindIndex], territories: list[Territory], codes: Any) -> None:
+    """Each territory's entities by kind, in the order of the kind's index (one pass over the indexes)."""
+    by_code = {t.code: t for t in territories}
+    for index in indexes:
+        for view in index.entities:
+            for code in codes(view):
+                territory = by_code.get(code)
+                if territory is not None:  # (an entity's codes are distinct: departements_of, academies_of)
+                    territory.by_kind.setdefault(index.kind.name, []).append(view)
 
 
 def site_context(registry: Registry, internal: bool = False, generated: str = "") -> Site:
@@ -249,22 +269,11 @@ def site_context(registry: Registry, internal: bool = False, generated: str = ""
         }
         indexes.append(KindIndex(kind, [(c.key, c.header) for c in COLUMNS[kind.name] if c.key != "id"], members,
                                  filters))
-    departements = []
-    for code, nom in sorted(dep_labels.items()):
-        territory = Territory(code, nom, schemas.academie_of_departement.get(code, ""))
-        for index in indexes:
-            found = [v for v in index.entities if code in v.departements]
-            if found:
-                territory.by_kind[index.kind.name] = found
-        departements.append(territory)
-    academies = []
-    for code, nom in academy_labels.items():
-        territory = Territory(code, nom, code)
-        for index in indexes:
-            found = [v for v in index.entities if code in v.academies]
-            if found:
-                territory.by_kind[index.kind.name] = found
-        academies.append(territory)
+    departements = [Territory(code, nom, schemas.academie_of_departement.get(code, ""))
+                    for code, nom in sorted(dep_labels.items())]
+    academies = [Territory(code, nom, code) for code, nom in academy_labels.items()]
+    _place(indexes, departements, lambda v: v.departements)
+    _place(indexes, academies, lambda v: v.academies)
     network = registry.network
     raw_mission = network.get("mission", default={}) if network else {}
     mission = {"nom": "", "service": "", "departement": "", "fonctions": [], "entites": []}
