@@ -176,13 +176,18 @@ def test_a_valid_registry_is_checked_without_jsonschema(tmp_path: Path, registry
         "try:\n    main(['validate', '--no-cache', '--registry', sys.argv[1]])\nexcept SystemExit as exit:\n"
         "    print('EXIT=' + str(exit.code))\n"
         "print('JSONSCHEMA=' + str('jsonschema' in sys.modules))\n"
+        "print('RICH=' + str('rich' in sys.modules))\n"
     )
     result = _run("-c", code, str(registry), cwd=tmp_path)
-    assert result.stdout.strip().splitlines()[-2:] == ["EXIT=0", "JSONSCHEMA=False"], result.stdout + result.stderr
+    # Nothing to show but the verdict, on a pipe: rich is not imported either (see tests/test_report.py).
+    assert result.stdout.strip().splitlines()[-4:] == [
+        "✓ Registre valide : 15 fichiers, 15 entités, aucun problème.", "EXIT=0", "JSONSCHEMA=False", "RICH=False"
+    ], result.stdout + result.stderr
     bad = registry / "partenaires" / "exemple-bois.yaml"
     bad.write_text(bad.read_text(encoding="utf-8").replace("statut: actif", "statut: Actif"), encoding="utf-8")
     result = _run("-c", code, str(registry), cwd=tmp_path)
-    assert result.stdout.strip().splitlines()[-2:] == ["EXIT=1", "JSONSCHEMA=True"], result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-3:] == ["EXIT=1", "JSONSCHEMA=True", "RICH=True"], \
+        result.stdout + result.stderr
     assert "EEE-S004" in result.stdout
 
 

@@ -95,3 +95,33 @@ def test_large_counts_are_written_the_french_way() -> None:
     from eee.report import summary
 
     assert summary(Report([], 20000, 19998)) == "Registre valide : 20\u202f000 fichiers, 19\u202f998 entités, aucun problème."
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("env", [
+    {}, {"NO_COLOR": "1"}, {"FORCE_COLOR": "1"}, {"FORCE_COLOR": ""}, {"TTY_COMPATIBLE": "0"},
+    {"TTY_COMPATIBLE": "1"}, {"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"}, {"TTY_COMPATIBLE": "2", "FORCE_COLOR": "1"},
+])
+@pytest.mark.parametrize("terminal", [False, True])
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_clean_report_is_written_as_rich_writes_it(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                                                     terminal: bool, strict: bool) -> None:
+    """Without problems and without a terminal, the verdict is written without rich: byte for byte what rich
+    writes, whatever the environment says about terminals and colours."""
+    from eee import report as reporters
+
+    for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    clean = Report([], files_checked=20000, entities=19999)
+    ours, theirs = (_Terminal() if terminal else io.StringIO()), (_Terminal() if terminal else io.StringIO())
+    reporters.text(clean, ours, "registry", strict)
+    reporters._text(clean, theirs, "registry", strict)
+    assert ours.getvalue() == theirs.getvalue()
+    assert "Registre valide : 20\u202f000 fichiers" in ours.getvalue()
+    assert ("\x1b[" in ours.getvalue()) == reporters._colours(_Terminal() if terminal else io.StringIO())
