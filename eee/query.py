@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 from .errors import NotFound, UsageError
 from .kinds import KINDS, Kind
 from .model import Entity, Registry
-from .suggest import closest, distance
+from .suggest import closest, within
 
 # --------------------------------------------------------------------------- kinds
 
@@ -401,7 +401,7 @@ def _token_score(query: str, word: str) -> float:
         return 0.8
     if len(query) >= 4 and abs(len(query) - len(word)) <= 2:
         allowed = 1 if len(query) < 8 else 2
-        d = distance(query, word)
+        d = within(query, word, allowed)
         if d <= allowed:
             return 0.6 - 0.1 * d
     return 0.0
@@ -490,8 +490,9 @@ def find_entity(registry: Registry, entity_id: str) -> Entity:
     if entity is not None:
         return entity
     ids = list(registry.entities)
-    close = sorted(ids, key=lambda i: distance(entity_id.lower(), i))[:3]
-    close = [i for i in close if distance(entity_id.lower(), i) <= max(2, len(entity_id) // 3)]
+    limit, wanted = max(2, len(entity_id) // 3), entity_id.lower()
+    near = [(d, i) for i in ids if (d := within(wanted, i, limit)) <= limit]
+    close = [i for _, i in sorted(near, key=lambda pair: pair[0])[:3]]  # the nearest three, ties in id order
     hits = search(registry, entity_id.replace("-", " "), limit=3) if not close else []
     suggestions = close or [h.entity.id for h in hits]
     hint = ("vouliez-vous dire " + " ou ".join(f"« {s} »" for s in suggestions) + " ?") if suggestions else \

@@ -37,13 +37,19 @@ def check(registry: Registry) -> Iterator[Problem]:
                if target not in entities and target not in unchecked and _ID.match(target)}
     if not missing:
         return
+    candidates: dict[tuple[str, ...], list[str]] = {}  # ids by allowed kinds
+    hints: dict[tuple[str, tuple[str, ...]], str] = {}  # the same missing id is often cited many times
     for ref in registry.references:
         if ref.target_id not in missing:
             continue
-        candidates = [e.id for e in registry if e.kind.name in ref.kinds]
-        guess = closest(ref.target_id, candidates)
-        folders = ", ".join(sorted(ref.kinds))
-        hint = (f"vouliez-vous dire « {guess} » ?" if guess
+        hint = hints.get((ref.target_id, ref.kinds))
+        if hint is None:
+            if ref.kinds not in candidates:
+                candidates[ref.kinds] = [e.id for e in registry if e.kind.name in ref.kinds]
+            guess = closest(ref.target_id, candidates[ref.kinds])
+            folders = ", ".join(sorted(ref.kinds))
+            hint = hints[(ref.target_id, ref.kinds)] = (
+                f"vouliez-vous dire « {guess} » ?" if guess
                 else f"créez l'entité (type attendu : {folders}) ou corrigez l'identifiant")
         yield ref.source.problem(
             CODE, SEVERITY, ref.pointer,
