@@ -82,3 +82,21 @@ def test_closest_among_thousands_of_ids() -> None:
            for n in range(300)]
     for word in ("agence-albi-12", "agnce-albi-12", "agence-albi-1200", "partenaire-inexistant-7", "lycee-rodes-299"):
         assert closest(word, ids) == reference_closest(word, ids)
+
+
+def test_a_missing_id_cited_many_times_is_looked_for_once(registry, monkeypatch) -> None:
+    """EEE-R003 says « vouliez-vous dire » at each reference to a missing id, but compares the id with the
+    registry's ids once (a bulk import cites the same missing partner in hundreds of files)."""
+    from eee.rules import reference_introuvable
+    from eee.validate import run
+
+    for path in ("partenariats/stages-exemple.yaml", "pft/pft-exemple.yaml", "club/club-ecole-entreprise.yaml",
+                 "clee/clee-ales.yaml"):
+        file = registry / path
+        file.write_text(file.read_text(encoding="utf-8").replace("exemple-aero", "exemple-aeor"), encoding="utf-8")
+    asked: list[str] = []
+    real = reference_introuvable.closest
+    monkeypatch.setattr(reference_introuvable, "closest", lambda word, choices: asked.append(word) or real(word, choices))
+    found = [p for p in run(registry).problems if p.code == "EEE-R003"]
+    assert len(found) >= 5 and {p.hint for p in found} == {"vouliez-vous dire « exemple-aero » ?"}
+    assert asked == ["exemple-aeor"]
