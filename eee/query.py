@@ -47,11 +47,23 @@ def normalize(text: Any) -> str:
     return _normalize(str(text))
 
 
+class _NoMarks(dict):  # type: ignore[type-arg]
+    """For str.translate: drops combining marks (the accents NFKD sets apart), keeps every other character;
+    each character is looked up once (a search at national scale normalises half a million texts)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_NO_MARKS = _NoMarks()
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 @lru_cache(maxsize=1 << 16)  # names are normalised again and again (sorting, search, indexes)
 def _normalize(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(re.findall(r"[a-z0-9]+", plain))
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKD", text).translate(_NO_MARKS).lower()))
 
 
 # --------------------------------------------------------------------------- facts derived from entities
@@ -407,6 +419,18 @@ def _token_score(query: str, word: str) -> float:
     return 0.0
 
 
+class _Scores(dict):  # type: ignore[type-arg]
+    """`_token_score` of one query word against words of the texts, each worked out on first use."""
+
+    def __init__(self, query: str) -> None:
+        super().__init__()
+        self.query = query
+
+    def __missing__(self, word: str) -> float:
+        score = self[word] = _token_score(self.query, word)
+        return score
+
+
 def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit: int = 50) -> list[Hit]:
     """Entities matching every word of `text`, best first; accents, case, punctuation and typos tolerated."""
     words = normalize(text).split()
@@ -414,17 +438,22 @@ def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit
     if not query:
         raise UsageError("recherche vide", "donnez au moins un mot, par exemple : eee search aeronautique")
     phrase = " ".join(words)
+    # A word of the query against each distinct word of the texts, once: the same words recur in thousands of
+    # entities (lycée, atelier, a commune…).
+    scores = {word: _Scores(word) for word in query}
     hits: list[Hit] = []
     for entity in registry:
         if kinds and entity.kind not in kinds:
             continue
-        fields = [(pointer, value, normalize(value)) for pointer, value in _texts(entity)]
+        fields = [(pointer, value, norm, norm.split()) for pointer, value in _texts(entity)
+                  for norm in (normalize(value),)]
         total, best = 0.0, (0.0, (), "")
         for word in query:
             word_best: tuple[float, tuple[Any, ...], str] = (0.0, (), "")
-            for pointer, value, norm in fields:
+            scored = scores[word].__getitem__
+            for pointer, value, _, tokens in fields:
                 weight = _WEIGHTS.get(pointer[0], 1.0) if len(pointer) == 1 else 1.0
-                score = max((_token_score(word, w) for w in norm.split()), default=0.0) * weight
+                score = max(map(scored, tokens), default=0.0) * weight
                 if score > word_best[0]:
                     word_best = (score, pointer, value)
             if word_best[0] == 0:
@@ -433,11 +462,11 @@ def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit
             if word_best[0] > best[0]:
                 best = word_best
         else:
-            if len(query) > 1 and any(phrase in norm for _, _, norm in fields):
+            if len(query) > 1 and any(phrase in norm for _, _, norm, _ in fields):
                 total += 2.0
             # The more of its name the words cover, the more the entity is what was asked for.
             name_words = [w for w in normalize(entity.nom).split() if w not in STOP_WORDS] or [""]
-            covered = sum(1 for w in name_words if any(_token_score(q, w) for q in query))
+            covered = sum(1 for w in name_words if any(scores[q][w] for q in query))
             total += 3.0 * covered / len(name_words)
             hits.append(Hit(entity, total, best[1], best[2], query))
     hits.sort(key=lambda h: (-h.score, len(h.entity.nom), normalize(h.entity.nom)))
