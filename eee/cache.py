@@ -27,7 +27,7 @@ from typing import Iterator
 from .settings import PACKAGE_DIR, schemas_dir
 
 ENV_CACHE_DIR = "EEE_CACHE_DIR"
-FORMAT = 4  # bump when the rows change shape
+FORMAT = 5  # bump when the rows change shape (5: the formatted table)
 
 
 def cache_dir() -> Path:
@@ -44,7 +44,7 @@ def fingerprint() -> str:
     libraries that read and check YAML. Any change gives another fingerprint."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{FORMAT}\0{sys.version}\0".encode())
-    versions = _versions(("PyYAML", "jsonschema", "python-stdnum"))
+    versions = _versions(("PyYAML", "jsonschema", "python-stdnum", "ruamel.yaml"))  # ruamel.yaml: eee fmt
     for name, version in versions.items():
         digest.update(f"{name}={version}\0".encode())
     try:
@@ -98,7 +98,8 @@ class Store:
     data, which queries and publishing need). A third, `stats`, maps each path to its key and to
     its stat signature when the key was worked out, so that an unchanged file need not even be read
     (`known`). Rows are never all in memory at once: a registry of tens of thousands of files would
-    hold its data twice (as text and as values) for nothing.
+    hold its data twice (as text and as values) for nothing. A fourth, `formatted`, is `eee fmt`'s:
+    whether each text met is in canonical form.
     """
 
     BATCH = 500
@@ -144,11 +145,12 @@ class Store:
         stored = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
         if stored is None or stored[0] != self.fingerprint:
             db.execute("BEGIN IMMEDIATE")
-            for table in ("files", "results", "data", "stats"):  # `files`: FORMAT 1
+            for table in ("files", "results", "data", "stats", "formatted"):  # `files`: FORMAT 1
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("CREATE TABLE results (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID")
             db.execute("CREATE TABLE data (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID")
             db.execute("CREATE TABLE stats (path TEXT PRIMARY KEY, signature BLOB, key BLOB) WITHOUT ROWID")
+            db.execute("CREATE TABLE formatted (key BLOB PRIMARY KEY, canonical INTEGER) WITHOUT ROWID")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
             db.execute("COMMIT")
         self._stats = {path: (signature, key) for path, signature, key in db.execute("SELECT * FROM stats")}
@@ -217,6 +219,34 @@ class Store:
                 self._db.executemany("DELETE FROM stats WHERE path = ?", stale)
                 self._db.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?)", fresh)
             if self._db.in_transaction:
+                self._db.execute("COMMIT")
+        except sqlite3.Error:
+            pass
+        self.close()
+
+    # `eee fmt`: whether a text is in canonical form (keys from `fmt`: kind and bytes). Kept apart from the
+    # results above: formatting a few files must not make the other files' results look stale.
+
+    def formatted(self) -> dict[bytes, bool]:
+        """For each text met before, whether it is in canonical form (none if the cache cannot be read)."""
+        if self._db is None:
+            return {}
+        try:
+            return {key: canonical == 1 for key, canonical in self._db.execute("SELECT key, canonical FROM formatted")}
+        except sqlite3.Error:
+            self.close()
+            return {}
+
+    def save_formatted(self, found: dict[bytes, bool], forget: set[bytes] = frozenset()) -> None:  # type: ignore[assignment]
+        """Keep what was found of these texts, drop those of `forget` (no longer in the registry), and close."""
+        if self._db is None:
+            return
+        try:
+            if found or forget:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("DELETE FROM formatted WHERE key = ?", [(k,) for k in forget])
+                self._db.executemany("INSERT OR REPLACE INTO formatted VALUES (?, ?)",
+                                     [(k, int(canonical)) for k, canonical in found.items()])
                 self._db.execute("COMMIT")
         except sqlite3.Error:
             pass

@@ -102,12 +102,12 @@ class State:
 JobsOption = Annotated[
     Optional[int],
     typer.Option("--jobs", "-j", metavar="N", show_default=False,
-                 help="Nombre de processus pour vérifier les fichiers (par défaut : les cœurs disponibles)."),
+                 help="Nombre de processus qui lisent les fichiers (par défaut : les cœurs disponibles)."),
 ]
 NoCacheOption = Annotated[
     bool,
-    typer.Option("--no-cache", metavar="", help="Tout revérifier, sans lire ni écrire le cache des fichiers "
-                 "déjà vérifiés."),
+    typer.Option("--no-cache", metavar="", help="Tout refaire, sans lire ni écrire le cache des fichiers "
+                 "déjà vus."),
 ]
 
 
@@ -633,12 +633,17 @@ def fmt(
                                                           "défaut : tout le registre).", show_default=False)] = None,
     check: Annotated[bool, typer.Option("--check", metavar="", help="N'écrit rien ; code de sortie 1 si des fichiers "
                                         "seraient modifiés.")] = False,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
     registry: RegistryOption = None,
 ) -> None:
     """Met les fichiers du registre en forme canonique, sans changer les données ni perdre un commentaire.
 
     Ordre des clés du schéma, guillemets autour des valeurs que YAML pourrait mal lire, indentation,
     fin de fichier. Relancer la commande ne change plus rien.
+
+    Un fichier trouvé en forme est noté dans le cache (le même que celui d'eee validate) : il
+    n'est pas remis en forme tant que son contenu ne change pas.
     """
     from .fmt import format_registry
     from .settings import resolve_registry
@@ -647,7 +652,7 @@ def fmt(
     for path in paths or []:
         if not path.exists():
             raise UsageError(f"« {path} » n'existe pas", "donnez des fichiers ou dossiers du registre")
-    result = format_registry(root, paths or None, check)
+    result = format_registry(root, paths or None, check, jobs, use_cache=not no_cache)
     shown = _shown_root(root)
     for path in result.changed:
         typer.echo(f"{'à reformater' if check else 'reformaté'} : {shown}/{path}")

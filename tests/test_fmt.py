@@ -162,3 +162,87 @@ def test_format_registry_paths(registry: Path):
     assert only.changed == ["clee/clee-ariege.yaml"]
     one = format_registry(registry, [Path("clee/clee-ales.yaml")], check=True)  # relative to the registry
     assert one.changed + one.unchanged == ["clee/clee-ales.yaml"]
+
+
+# ----------------------------------------------------------------------------- cache and cores
+# ruamel.yaml takes some 40 ms a file: a national registry would take a quarter of an hour on one core. Whether a
+# text is in canonical form is remembered (by kind and bytes): it is formatted again only to be written. The rest
+# goes over the cores.
+
+
+@pytest.fixture
+def formatted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts `format_registry` formats (in this process)."""
+    import eee.fmt
+
+    seen: list[str] = []
+    real = eee.fmt.format_text
+
+    def spy(text, kind, schemas):  # type: ignore[no-untyped-def]
+        seen.append(text)
+        return real(text, kind, schemas)
+
+    monkeypatch.setattr(eee.fmt, "format_text", spy)
+    return seen
+
+
+def _outcome(result):  # type: ignore[no-untyped-def]
+    return result.changed, result.unchanged, result.skipped
+
+
+def test_texts_in_form_are_not_formatted_again(registry: Path, formatted: list[str]) -> None:
+    messy = registry / "clee" / "clee-ariege.yaml"
+    messy.write_text((CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    first = format_registry(registry, None, check=True)
+    files = len(discover(registry).files)
+    assert len(formatted) == files
+    formatted.clear()
+    second = format_registry(registry, None, check=True)
+    assert _outcome(second) == _outcome(first)
+    assert formatted == []  # the texts in form and the one that is not are both known
+    formatted.clear()
+    assert _outcome(format_registry(registry, None, check=True, use_cache=False)) == _outcome(first)
+    assert len(formatted) == files  # without the cache, everything
+
+    formatted.clear()
+    format_registry(registry, None, check=False)  # writes the canonical text: it is remembered too
+    assert format_registry(registry, None, check=True).changed == []
+    assert formatted == [(CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8")]
+
+    # A text changed since is formatted again, even with the same size and at the same path.
+    ales = registry / "clee" / "clee-ales.yaml"
+    ales.write_text(ales.read_text(encoding="utf-8").replace("statut: actif\n", "statut:   actif\n"), encoding="utf-8")
+    assert format_registry(registry, None, check=True).changed == ["clee/clee-ales.yaml"]
+
+
+def test_formatting_keeps_the_validation_cache(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fmt notes its texts beside eee validate's results without making them look stale."""
+    from eee import filecheck
+    from eee.validate import run
+
+    monkeypatch.setattr(filecheck, "SETTLED_NS", -10**12)  # the files, seconds old, are trusted by their stat
+    run(registry)
+    format_registry(registry, None, check=True)
+    read: list[str] = []
+    real = filecheck.read_bytes
+    monkeypatch.setattr(filecheck, "read_bytes", lambda root, rel: read.append(rel) or real(root, rel))
+    assert not run(registry).errors
+    assert read == []  # validate's results and stat signatures are all still there
+
+
+def test_formatting_over_several_processes_gives_the_same_result(registry: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import eee.fmt
+
+    (registry / "clee" / "clee-ariege.yaml").write_text((CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8"),
+                                                        encoding="utf-8")
+    (registry / "partenaires" / "exemple-bois.yaml").write_text("id: exemple-bois\nnom: [Exemple\n", encoding="utf-8")
+    alone = format_registry(registry, None, check=True, jobs=1, use_cache=False)
+    monkeypatch.setattr(eee.fmt, "FMT_PARALLEL_FROM", 1)
+    monkeypatch.setattr(eee.fmt, "FMT_BATCH", 2)
+    spread = format_registry(registry, None, check=True, jobs=2, use_cache=False)
+    assert _outcome(spread) == _outcome(alone)
+    done = format_registry(registry, None, check=False, jobs=2, use_cache=False)
+    assert done.changed == ["clee/clee-ariege.yaml"]
+    assert (registry / "clee" / "clee-ariege.yaml").read_text(encoding="utf-8") == \
+        (CORPUS / "clee-desordre.attendu.yaml").read_text(encoding="utf-8")
