@@ -2,7 +2,7 @@
 """Mesure eee sur un registre synthétique : des processus entiers, chronométrés à l'horloge murale.
 
     python benchmarks/run.py --entities 2000 [--runs 3] [--seed 1] [--json resultats.json]
-                             [--dir benchmarks/.data] [--skip-peer]
+                             [--dir benchmarks/.data] [--skip-peer] [--errors K]
 
 Le registre est produit par benchmarks/generate.py (ou réutilisé s'il existe déjà pour ce N, cette
 graine et cette version du générateur) sous --dir. Les mesures sont entrelacées : la 1re exécution
@@ -62,7 +62,8 @@ TARGETS = [
     ("validate_peak_rss_mb/yaml_mb", "eee_validate_peak_rss_mb", "yaml_mb", 10.0, "<="),
 ]
 TIMED = ["python_pass_s", "import_typer_s", "eee_version_s", "eee_help_s", "parse_floor_s",
-         "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s"]
+         "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s",
+         "eee_validate_errors_warm_s"]  # the last: only with --errors
 KEYS = TIMED + ["eee_validate_peak_rss_mb", "yaml_mb"]
 
 
@@ -91,10 +92,11 @@ def generator_digest() -> str:
     return hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:12]
 
 
-def registry_for(n: int, seed: int, cache: Path) -> tuple[Path, dict]:
-    """Le registre de ce N et de cette graine, produit une fois puis réutilisé."""
-    target = cache / f"registre-n{n}-s{seed}"
-    stamp = cache / f"registre-n{n}-s{seed}.json"
+def registry_for(n: int, seed: int, cache: Path, errors: int = 0) -> tuple[Path, dict]:
+    """Le registre de ce N, de cette graine (et de ces erreurs injectées), produit une fois puis réutilisé."""
+    name = f"registre-n{n}-s{seed}" + (f"-e{errors}" if errors else "")
+    target = cache / name
+    stamp = cache / f"{name}.json"
     digest = generator_digest()
     if target.is_dir() and stamp.exists():
         info = json.loads(stamp.read_text(encoding="utf-8"))
@@ -102,7 +104,7 @@ def registry_for(n: int, seed: int, cache: Path) -> tuple[Path, dict]:
             info["reutilise"] = True
             return target, info
     cache.mkdir(parents=True, exist_ok=True)
-    info = generate.write(target, n, seed)
+    info = generate.write(target, n, seed, errors)
     info["generateur"] = digest
     stamp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
     info["reutilise"] = False
@@ -158,8 +160,9 @@ def peer_commands(peer: str, kinds: dict[str, list[str]]) -> list[list[str]]:
 
 
 class Bench:
-    def __init__(self, registry: Path, work: Path, peer: str | None):
+    def __init__(self, registry: Path, work: Path, peer: str | None, broken: Path | None = None):
         self.registry = registry
+        self.broken = broken  # the same registry with injected errors (--errors), or None
         self.work = work  # dossier courant des processus mesurés
         self.eee = eee_command()
         self.peer = peer
@@ -212,6 +215,14 @@ class Bench:
             self.touch_action()
             return self.run("eee_validate_warm_s", self.validate_cmd())
         yield "eee_validate_warm_s", warm
+
+        if self.broken is not None:
+            broken_cmd = [self.eee, "validate", "--registry", str(self.broken), "--format", "json"]
+
+            def broken_warm() -> float:
+                self.run("premier passage, registre avec erreurs (non chronométré)", broken_cmd)
+                return self.run("eee_validate_errors_warm_s", broken_cmd)
+            yield "eee_validate_errors_warm_s", broken_warm
 
         if self.peer:
             def peer() -> float:
@@ -285,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=HERE / ".data",
                         help="dossier des registres générés et du venv du pair (défaut benchmarks/.data)")
     parser.add_argument("--skip-peer", action="store_true", help="ne pas mesurer check-jsonschema")
+    parser.add_argument("--errors", type=int, default=0, metavar="K",
+                        help="mesurer aussi eee validate, cache présent, sur le même registre avec K erreurs "
+                             "injectées (eee_validate_errors_warm_s ; défaut 0 : non)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs doit valoir au moins 1")
@@ -296,10 +310,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"registre : {registry} ({how})", file=sys.stderr)
     peer, peer_note = find_peer(cache, install=not args.skip_peer) if not args.skip_peer else (None, "ignoré (--skip-peer)")
     print(f"check-jsonschema : {peer_note}", file=sys.stderr)
+    broken, broken_info = registry_for(args.entities, args.seed, cache, args.errors) if args.errors else (None, None)
+    if broken is not None:
+        print(f"registre avec {args.errors} erreurs : {broken}", file=sys.stderr)
     print(f"bytecode d'eee compilé : {compile_bytecode()}", file=sys.stderr)
 
     with tempfile.TemporaryDirectory(prefix="eee-bench-") as tmp:
-        bench = Bench(registry, Path(tmp), peer)
+        bench = Bench(registry, Path(tmp), peer, broken)
         peer_failures = check_peer_accepts(bench) if peer else []
         for failure in peer_failures:
             print(f"ATTENTION : check-jsonschema refuse des fichiers valides : {failure}", file=sys.stderr)
@@ -322,7 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     ratios = compute_ratios(figures)
     print_table(figures, ratios, args.entities, args.runs)
 
-    failed = {k: v for k, v in bench.exit_codes.items() if any(v)}
+    # A registry with injected errors makes eee validate exit with 1; anything else is a failure.
+    failed = {k: v for k, v in bench.exit_codes.items() if any(c != (1 if "erreurs" in k or "errors" in k else 0)
+                                                                for c in v)}
     if failed:
         print(f"\nATTENTION : codes de sortie non nuls : {failed}", file=sys.stderr)
     result = {
@@ -336,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         "pair": {"commande": peer, "note": peer_note, "invocations": len(bench.peer_cmds),
                  "refus_sur_fichiers_valides": peer_failures},
         "codes_de_sortie": bench.exit_codes,
+        "registre_avec_erreurs": None if broken_info is None else {
+            "chemin": str(broken), "erreurs_injectees": broken_info["erreurs"]},
         "duree_totale_s": round(time.perf_counter() - started, 1),
     }
     if args.json:

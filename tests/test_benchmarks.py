@@ -40,7 +40,8 @@ def test_injected_errors_are_found(tmp_path):
 def test_run_writes_every_figure(tmp_path):
     out = tmp_path / "r.json"
     subprocess.run([sys.executable, str(BENCH / "run.py"), "--entities", "60", "--runs", "1", "--skip-peer",
-                    "--dir", str(tmp_path / "data"), "--json", str(out)], check=True, capture_output=True)
+                    "--errors", "4", "--dir", str(tmp_path / "data"), "--json", str(out)], check=True,
+                   capture_output=True)
     result = json.loads(out.read_text(encoding="utf-8"))
     for key in ("python_pass_s", "import_typer_s", "eee_version_s", "eee_help_s", "parse_floor_s",
                 "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s",
@@ -52,4 +53,7 @@ def test_run_writes_every_figure(tmp_path):
     for key in ("n", "seed", "runs", "date", "machine"):
         assert key in result
     assert result["machine"]["cores"] and result["machine"]["python"]
-    assert not any(any(codes) for codes in result["codes_de_sortie"].values())
+    assert result["figures"]["eee_validate_errors_warm_s"] > 0  # --errors: the same registry, 4 errors injected
+    assert len(result["registre_avec_erreurs"]["erreurs_injectees"]) == 4
+    for name, codes in result["codes_de_sortie"].items():
+        assert codes == ([1] if "erreurs" in name or "errors" in name else [0]), name
