@@ -330,6 +330,8 @@ def test_pre_commit_hooks() -> None:
         assert not pattern.search(".gitlab-ci.yaml")
     assert by_id["eee-validate"]["entry"] == "eee validate"
     assert by_id["eee-fmt"]["entry"] == "eee fmt"
+    # Both spread their work over the cores themselves and share one cache: one call at a time.
+    assert by_id["eee-validate"]["require_serial"] is True and by_id["eee-fmt"]["require_serial"] is True
 
 
 def test_gitlab_ci() -> None:
