@@ -103,6 +103,7 @@ class Store:
     """
 
     BATCH = 500
+    TIMEOUT = 2.0  # seconds to wait for another eee that is writing the same cache
 
     def __init__(self, root: Path, folder: Path | None = None) -> None:
         name = hashlib.blake2b(str(Path(root).resolve()).encode(), digest_size=10).hexdigest()
@@ -128,6 +129,9 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._open()
                 return
+            except sqlite3.OperationalError:  # busy (another eee writing), read-only, I/O: not this run's
+                self.close()
+                return
             except sqlite3.DatabaseError:  # not a database, or a damaged one: start again from nothing
                 self.close()
                 if attempt == 1:
@@ -140,7 +144,7 @@ class Store:
                 return
 
     def _open(self) -> None:
-        db = self._db = sqlite3.connect(self.path, timeout=2, isolation_level=None)
+        db = self._db = sqlite3.connect(self.path, timeout=self.TIMEOUT, isolation_level=None)
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         stored = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
         if stored is None or stored[0] != self.fingerprint:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from eee import cache, filecheck
+from eee.loader import discover
 from eee.validate import check, run
 
 from .conftest import TESTS, cli, copy_base, write_files
@@ -319,6 +320,30 @@ def test_a_damaged_cache_is_replaced_not_trusted(tmp_path: Path, own_cache: Path
     assert _shown(run(root)) == expected  # and the cache works again
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM results").fetchone()[0] > 0
+
+
+def test_a_cache_another_eee_is_writing_is_left_to_it(tmp_path: Path, own_cache: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache locked by another eee (pre-commit hooks, a build in another terminal) is not mistaken for a
+    damaged one: this run goes without it and leaves the file alone."""
+    from eee.cache import Store
+
+    root = copy_base(tmp_path / "registry")
+    expected = _shown(run(root, cache=False))
+    run(root)
+    (database,) = own_cache.glob("registre-*.sqlite3")
+    monkeypatch.setattr(Store, "TIMEOUT", 0.05)
+    inode = database.stat().st_ino
+    other = sqlite3.connect(database, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")  # another eee, in the middle of writing
+        assert _shown(run(root)) == expected
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert database.stat().st_ino == inode  # the same file, not deleted and made again
+    with sqlite3.connect(database) as db:  # its rows are all still there
+        assert db.execute("SELECT count(*) FROM results").fetchone()[0] == len(discover(root).files)
 
 
 def test_an_unwritable_cache_folder_only_costs_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
