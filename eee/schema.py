@@ -102,7 +102,6 @@ class SchemaSet:
         self.folder = folder
         self.schemas: dict[str, dict[str, Any]] = {}
         self._merged: dict[int, dict[str, Any]] = {}
-        self._nodes: dict[tuple[str, Pointer], dict[str, Any] | None] = {}
         self._plans: dict[int, Any] = {}
         self._raw_nodes: dict[tuple[str, Pointer], dict[str, Any] | None] = {}  # by the pointer as given
         self._children: dict[tuple[int, str | int], dict[str, Any] | None] = {}
@@ -148,24 +147,18 @@ class SchemaSet:
         return merged
 
     def node_at(self, kind: str, pointer: Pointer) -> dict[str, Any] | None:
-        """The (merged) schema node that describes the value at `pointer`, if any (memoised: list
-        indexes do not matter, every item of a list has the same schema)."""
+        """The (merged) schema node that describes the value at `pointer`, if any (memoised by pointer; each
+        step is `child`, where list indexes do not matter: every item of a list has the same schema)."""
         raw = (kind, pointer if isinstance(pointer, tuple) else tuple(pointer))
         found = self._raw_nodes.get(raw, _UNKNOWN)
         if found is _UNKNOWN:
-            key = (kind, tuple(0 if isinstance(p, int) else p for p in raw[1]))
-            if key not in self._nodes:
-                self._nodes[key] = self._node_at(kind, key[1])
-            found = self._raw_nodes[raw] = self._nodes[key]
+            node: dict[str, Any] | None = self.kind_node(kind)
+            for part in raw[1]:
+                node = self.child(node, part)  # type: ignore[arg-type]
+                if node is None:
+                    break
+            found = self._raw_nodes[raw] = node
         return found  # type: ignore[return-value]
-
-    def _node_at(self, kind: str, pointer: Pointer) -> dict[str, Any] | None:
-        node: dict[str, Any] | None = self.kind_node(kind)
-        for part in pointer:
-            node = self.child(node, part)  # type: ignore[arg-type]
-            if node is None:
-                return None
-        return node
 
     def kind_node(self, kind: str) -> dict[str, Any]:
         """The (merged) schema node of a kind's documents."""
