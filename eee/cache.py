@@ -90,6 +90,15 @@ def _versions(distributions: tuple[str, ...]) -> dict[str, str]:
     return {name: found[name] for name in distributions}
 
 
+def content_key(purpose: bytes, head: str, raw: bytes) -> bytes:
+    """A cache key: what a result depends on besides eee itself (`head`: path, kind…) and the file's bytes;
+    `purpose` keeps the keys of different results apart (at most 16 bytes)."""
+    digest = hashlib.blake2b(digest_size=20, person=purpose)
+    digest.update(head.encode() + b"\0")
+    digest.update(raw)
+    return digest.digest()
+
+
 class Store:
     """The cached results of one registry's files: looked up one by one, written in one transaction.
 

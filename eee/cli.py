@@ -642,8 +642,8 @@ def fmt(
     Ordre des clés du schéma, guillemets autour des valeurs que YAML pourrait mal lire, indentation,
     fin de fichier. Relancer la commande ne change plus rien.
 
-    Un fichier trouvé en forme est noté dans le cache (le même que celui d'eee validate) : il
-    n'est pas remis en forme tant que son contenu ne change pas.
+    Le cache (celui d'eee validate) note si chaque fichier est en forme : un fichier dont le
+    contenu n'a pas changé n'est remis en forme que pour être réécrit, jamais pour --check.
     """
     from .fmt import format_registry
     from .settings import resolve_registry

@@ -27,7 +27,6 @@ report.
 from __future__ import annotations
 
 import gc
-import hashlib
 import marshal
 import os
 import struct
@@ -37,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .cache import content_key
 from .diagnostics import Problem, Severity
 from .kinds import Kind
 from .loader import SourceDoc, decode, read_bytes, read_text
@@ -174,10 +174,7 @@ def signature(path: str, now: int) -> tuple[bytes | None, bool]:
 
 def _key(rel: str, kind: Kind | None, raw: bytes) -> bytes:
     """A file's cache key: its path, kind and bytes (its result depends on nothing else but eee itself)."""
-    digest = hashlib.blake2b(digest_size=20, person=b"eee-file")
-    digest.update(f"{rel}\0{kind.name if kind else ''}\0".encode())
-    digest.update(raw)
-    return digest.digest()
+    return content_key(b"eee-file", f"{rel}\0{kind.name if kind else ''}", raw)
 
 
 def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | None, *,

@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,35 +148,34 @@ def format_registry(root: Path, paths: list[Path] | None, check: bool, jobs: int
         except UnicodeDecodeError:
             result.skipped.append((rel, "fichier illisible (pas en UTF-8) : corrigez-le d'abord avec eee validate"))
 
-    def task(batch: list[tuple[str, Kind, str]]) -> list[tuple[str, str | None]]:
+    def task(batch: list[tuple[str, Kind, str]]) -> list[str | None]:
         """Each file's canonical text, or None if eee cannot read it."""
-        out: list[tuple[str, str | None]] = []
-        for rel, kind, text in batch:
+        out: list[str | None] = []
+        for _, kind, text in batch:
             try:
-                out.append((rel, format_text(text, kind, schemas)))
+                out.append(format_text(text, kind, schemas))
             except FormatError:
-                out.append((rel, None))
+                out.append(None)
         return out
 
     batches = [work[i:i + FMT_BATCH] for i in range(0, len(work), FMT_BATCH)]
     found_now: dict[bytes, bool] = {}
-    texts = {rel: (kind, text) for rel, kind, text in work}
-    for rows in fork_map(task, batches, jobs if len(work) >= FMT_PARALLEL_FROM else 1):
-        for rel, new in rows:
-            kind, text = texts.pop(rel)
-            if new is None:
-                result.skipped.append((rel, "fichier illisible par eee (syntaxe YAML, clé en double…) : "
-                                            "corrigez-le d'abord avec eee validate"))
+    canonical_texts = chain.from_iterable(fork_map(task, batches, jobs if len(work) >= FMT_PARALLEL_FROM else 1))
+    # fork_map keeps the order; it comes first, so that zip runs it to its end (workers closed).
+    for new, (rel, kind, text) in zip(canonical_texts, work):
+        if new is None:
+            result.skipped.append((rel, "fichier illisible par eee (syntaxe YAML, clé en double…) : "
+                                        "corrigez-le d'abord avec eee validate"))
+            continue
+        if new == text:
+            result.unchanged.append(rel)
+        else:
+            result.changed.append(rel)
+            found_now[text_key(kind, text.encode("utf-8"))] = False
+            if check:
                 continue
-            if new == text:
-                result.unchanged.append(rel)
-            else:
-                result.changed.append(rel)
-                found_now[text_key(kind, text.encode("utf-8"))] = False
-                if check:
-                    continue
-                write_atomic(root / rel, new)
-            found_now[text_key(kind, new.encode("utf-8"))] = True
+            write_atomic(root / rel, new)
+        found_now[text_key(kind, new.encode("utf-8"))] = True
     if store is not None:
         # A whole run knows every text of the registry: the others are forgotten.
         forget = set(known) - seen - set(found_now) if wanted is None else set()
@@ -194,12 +194,9 @@ FMT_PARALLEL_FROM = 40  # below this many files to format, worker processes cost
 def text_key(kind: Kind, raw: bytes) -> bytes:
     """A text's key in the cache of formatted texts: its kind and bytes (the canonical form depends on
     nothing else but eee, its schemas and ruamel.yaml, which the cache's fingerprint covers)."""
-    import hashlib
+    from .cache import content_key
 
-    digest = hashlib.blake2b(digest_size=20, person=b"eee-fmt")
-    digest.update(kind.name.encode() + b"\0")
-    digest.update(raw)
-    return digest.digest()
+    return content_key(b"eee-fmt", kind.name, raw)
 
 
 def _selection(root: Path, paths: list[Path] | None) -> list[str] | None:
