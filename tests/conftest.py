@@ -11,11 +11,13 @@ import pytest
 
 from eee.diagnostics import Special
 
-# The cache of per-file results goes to a folder of this test session, never the user's own.
+# The cache of per-file results goes to a folder of this test session, never the user's own; removed at the end.
 if "EEE_CACHE_DIR" not in os.environ:
+    import atexit
     import tempfile
 
     os.environ["EEE_CACHE_DIR"] = tempfile.mkdtemp(prefix="eee-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["EEE_CACHE_DIR"], ignore_errors=True)
 
 TESTS = Path(__file__).resolve().parent
 BASE = TESTS / "cases" / "base"
