@@ -6,7 +6,10 @@ import re
 from pathlib import Path
 from typing import Callable
 
+import markupsafe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eee.cli import main
 from eee.errors import EeeError
@@ -57,7 +60,8 @@ def test_every_internal_link_resolves(registry: Path, tmp_path: Path) -> None:
 INJECTION = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def test_everything_from_the_data_is_escaped(registry: Path, tmp_path: Path) -> None:
+def _inject(registry: Path) -> None:
+    """INJECTION in every name, description, tag, source and public contact of the registry."""
     for path in sorted(registry.rglob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         text = re.sub(r"^nom: .*$", f"nom: '{INJECTION}'", text, count=1, flags=re.M)
@@ -68,6 +72,10 @@ def test_everything_from_the_data_is_escaped(registry: Path, tmp_path: Path) -> 
         path.write_text(text, encoding="utf-8")
     write_files(registry, {"clee/clee-ariege.yaml": (registry / "clee/clee-ariege.yaml").read_text(encoding="utf-8")
                            .replace("    fonction: secrétaire du CLEE", f"    fonction: '{INJECTION}'\n    visibilite: publique")})
+
+
+def test_everything_from_the_data_is_escaped(registry: Path, tmp_path: Path) -> None:
+    _inject(registry)
     out = tmp_path / "site"
     render(registry, "html", out)
     html = all_text(out)
@@ -78,6 +86,39 @@ def test_everything_from_the_data_is_escaped(registry: Path, tmp_path: Path) -> 
     render(registry, "markdown", md)
     text = all_text(md)
     assert "<script>" not in text and "<img" not in text and "&lt;script&gt;" in text
+
+
+def test_the_faster_output_escaping_writes_what_stock_jinja_writes(registry: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    import eee.render as render_module
+    from eee.render import build_site
+
+    _inject(registry)
+    model, _ = load(registry, check_schemas=False)
+    assert render_module._environment_class() is not jinja2.Environment  # MarkupSafe 3: the faster path is taken
+    build_site(model, tmp_path / "eee", generated=GENERATED, jobs=1)
+    monkeypatch.setattr(render_module, "_environment_class", lambda: jinja2.Environment)
+    build_site(model, tmp_path / "jinja", generated=GENERATED, jobs=1)
+    ours = {p.relative_to(tmp_path / "eee"): p.read_bytes() for p in (tmp_path / "eee").rglob("*") if p.is_file()}
+    stock = {p.relative_to(tmp_path / "jinja"): p.read_bytes() for p in (tmp_path / "jinja").rglob("*") if p.is_file()}
+    assert len(ours) > 50 and ours == stock
+    assert sum(text.count(b"&lt;script&gt;alert") for text in ours.values()) > 100
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>déjà sûr</b>"
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none(), st.booleans(),
+                 st.text().map(markupsafe.Markup), st.just(_Html())))
+def test_output_escaping_matches_markupsafe(value: object) -> None:
+    from eee.render import _environment_class
+
+    escaped = _environment_class().escape_output(value)
+    assert escaped == str(markupsafe.escape(value))
 
 
 SECRETS = ["Dominique Secret", "dominique.secret@interne.example", "05 61 99 99 99", "NOTE-INTERNE-XYZ"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import shutil
 import tempfile
@@ -41,7 +42,7 @@ def template_dirs(registry_root: Path | None = None) -> list[Path]:
 def make_environment(dirs: list[Path], fmt: str) -> Any:
     import jinja2
 
-    env = jinja2.Environment(
+    env = _environment_class()(
         loader=jinja2.FileSystemLoader([str(d / fmt) for d in dirs]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False),
         undefined=jinja2.StrictUndefined,
@@ -54,6 +55,45 @@ def make_environment(dirs: list[Path], fmt: str) -> Any:
     env.filters["md"] = md_escape
     env.globals["plural"] = plural
     return env
+
+
+@functools.cache
+def _environment_class() -> Any:
+    """jinja2.Environment, with templates that escape what they output faster, to the same text.
+
+    In an autoescaped template each `{{ … }}` goes through markupsafe.escape: since MarkupSafe 3 a
+    Python function that builds a Markup object (about 0.6 µs), although the page only joins the
+    pieces. Here a plain string goes straight to MarkupSafe's own C escaping (about 0.1 µs) and
+    anything else (Markup, numbers, objects with __html__, undefined values) still to
+    markupsafe.escape. Only the output of `{{ … }}` changes path: macros, `{% set %}` blocks and
+    the `e` filter keep Jinja's own. An entity's HTML page costs a quarter fewer instructions
+    (benchmarks/README.md); tests/test_render.py compares whole sites with stock Jinja's.
+    """
+    import jinja2
+    import markupsafe
+    from jinja2.compiler import CodeGenerator
+
+    inner = getattr(markupsafe, "_escape_inner", None)
+    if inner is None:  # MarkupSafe 2: escape is already written in C
+        return jinja2.Environment
+
+    def escape_output(value: Any, _inner: Any = inner, _str: type = str, _escape: Any = markupsafe.escape) -> str:
+        return _inner(value) if type(value) is _str else _escape(value)  # type: ignore[no-any-return]
+
+    class Generator(CodeGenerator):  # type: ignore[misc]
+        def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+            if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+                super()._output_child_pre(node, frame, finalize)
+                return
+            self.write("environment.escape_output(")  # `environment`: a local of every compiled function
+            if finalize.src is not None:
+                self.write(finalize.src)
+
+    class Environment(jinja2.Environment):  # type: ignore[misc]
+        code_generator_class = Generator
+
+    Environment.escape_output = staticmethod(escape_output)
+    return Environment
 
 
 def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
