@@ -71,16 +71,51 @@ def previous_year(year: str) -> str:
     return f"{start - 1}-{start}"
 
 
-class _Facts:
-    """What the figures read again and again, worked out once per summary: each action's beneficiaries
-    by category, and each entity's outgoing references."""
+class Facts:
+    """What the summaries read again and again, worked out once for a registry and shared by every year
+    summed from it (`eee build` makes one for all its summaries): actions and events by school year,
+    each action's beneficiaries by category, each entity's outgoing references, the year each partner
+    was first cited by an action, and the registry-wide gaps and entities without sources."""
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self._totals: dict[Entity, dict[str, tuple[int, bool]]] = {}
+        self._headlines: dict[str, dict[str, Figure]] = {}
         self.outgoing: dict[Entity, list[Any]] = defaultdict(list)
         for ref in registry.references:
             self.outgoing[ref.source].append(ref)
+        self._actions = self._by_year("action", lambda a: normalize(a.nom))
+        self._events = self._by_year("evenement", lambda e: (str(e.get("date") or ""), normalize(e.nom)))
+        self.partner_first_year: dict[str, str] = {}  # partner id → the first school year an action cites it
+        for year in sorted(self._actions):
+            for partner in _referenced(self._actions[year], "partenaire", self):
+                self.partner_first_year.setdefault(partner, year)
+        self.names = {e.id: e.nom for e in registry}
+        self.gaps_total = sum(len(_gap_notes(e)) for e in registry)
+        self.without_sources = [e for e in registry if "sources" not in e.data]
+
+    def _by_year(self, kind: str, key: Any) -> dict[str, list[Entity]]:
+        found: dict[str, list[Entity]] = defaultdict(list)
+        for entity in self.registry.of_kind(kind):
+            year = entity.get("annee_scolaire")
+            if isinstance(year, str):
+                found[year].append(entity)
+        return {year: sorted(members, key=key) for year, members in found.items()}
+
+    def actions(self, year: str) -> list[Entity]:
+        """The actions of a school year, by name."""
+        return self._actions.get(year, [])
+
+    def events(self, year: str) -> list[Entity]:
+        """The events of a school year, by date then name."""
+        return self._events.get(year, [])
+
+    def headline(self, year: str) -> dict[str, Figure]:
+        """The key figures of a year (each year's are also the next year's comparison)."""
+        found = self._headlines.get(year)
+        if found is None:
+            found = self._headlines[year] = _headline(self, self.actions(year), self.events(year))
+        return found
 
     def totals(self, action: Entity) -> dict[str, tuple[int, bool]]:
         """category → (number of beneficiaries, approximate: one of them is « au moins » or « environ »);
@@ -101,7 +136,7 @@ class _Facts:
         return found
 
 
-def _sum(actions: list[Entity], category: str, facts: _Facts) -> Figure:
+def _sum(actions: list[Entity], category: str, facts: Facts) -> Figure:
     figure = Figure(0)
     for action in actions:
         total = facts.totals(action).get(category)
@@ -113,7 +148,7 @@ def _sum(actions: list[Entity], category: str, facts: _Facts) -> Figure:
     return figure
 
 
-def _referenced(actions: list[Entity], kind: str, facts: _Facts) -> dict[str, list[str]]:
+def _referenced(actions: list[Entity], kind: str, facts: Facts) -> dict[str, list[str]]:
     """Ids of entities of `kind` referenced by the actions → the actions that reference them."""
     found: dict[str, list[str]] = defaultdict(list)
     for action in actions:
@@ -124,7 +159,7 @@ def _referenced(actions: list[Entity], kind: str, facts: _Facts) -> dict[str, li
     return found
 
 
-def _headline(facts: _Facts, actions: list[Entity], events: list[Entity]) -> dict[str, Figure]:
+def _headline(facts: Facts, actions: list[Entity], events: list[Entity]) -> dict[str, Figure]:
     partners = _referenced(actions, "partenaire", facts)
     schools = _referenced(actions, "etablissement", facts)
     done = [e for e in events if e.statut != "annule"]
@@ -140,7 +175,7 @@ def _headline(facts: _Facts, actions: list[Entity], events: list[Entity]) -> dic
     }
 
 
-def _rows(groups: dict[str, list[Entity]], labels: dict[str, str], facts: _Facts, ids: bool = False) -> list[Row]:
+def _rows(groups: dict[str, list[Entity]], labels: dict[str, str], facts: Facts, ids: bool = False) -> list[Row]:
     rows = []
     for key, members in groups.items():
         rows.append(Row(labels.get(key, key), {"actions": Figure(len(members), [a.id for a in members]),
@@ -150,17 +185,15 @@ def _rows(groups: dict[str, list[Entity]], labels: dict[str, str], facts: _Facts
     return sorted(rows, key=lambda r: (-r.figures["actions"].value, normalize(r.label)))
 
 
-def compute(registry: Registry, year: str) -> Bilan:
-    """Every figure of the summary of `year`; an empty year gives an honest empty summary."""
+def compute(registry: Registry, year: str, facts: Facts | None = None) -> Bilan:
+    """Every figure of the summary of `year`; an empty year gives an honest empty summary.
+
+    `facts`: those of this registry, when several years are summed (see `Facts`)."""
     schemas = registry.schemas
-    facts = _Facts(registry)
-    actions = sorted((a for a in registry.of_kind("action") if a.get("annee_scolaire") == year),
-                     key=lambda a: normalize(a.nom))
-    events = sorted((e for e in registry.of_kind("evenement") if e.get("annee_scolaire") == year),
-                    key=lambda e: (str(e.get("date") or ""), normalize(e.nom)))
+    facts = facts or Facts(registry)
+    actions = facts.actions(year)
+    events = facts.events(year)
     previous = previous_year(year)
-    previous_actions = [a for a in registry.of_kind("action") if a.get("annee_scolaire") == previous]
-    previous_events = [e for e in registry.of_kind("evenement") if e.get("annee_scolaire") == previous]
 
     def group(key_of: Any) -> dict[str, list[Entity]]:
         groups: dict[str, list[Entity]] = defaultdict(list)
@@ -181,7 +214,6 @@ def compute(registry: Registry, year: str) -> Bilan:
     mapping = schemas.academie_of_departement
     by_academie = _rows(group(lambda a: sorted({mapping[d] for d in departements_of(registry, a) if d in mapping})
                               or ["non précisé"]), schemas.labels("academie"), facts)
-    names = {e.id: e.nom for e in registry}
 
     def organised_by(kinds: tuple[str, ...]) -> list[Row]:
         groups: dict[str, list[Entity]] = defaultdict(list)
@@ -190,33 +222,30 @@ def compute(registry: Registry, year: str) -> Bilan:
                 entity = registry.get(target)
                 if entity is not None and entity.kind.name in kinds:
                     groups[target].append(action)
-        return _rows(groups, names, facts, ids=True)
+        return _rows(groups, facts.names, facts, ids=True)
 
-    partners_now = _referenced(actions, "partenaire", facts)
-    earlier = [a for a in registry.of_kind("action")
-               if isinstance(a.get("annee_scolaire"), str) and a.get("annee_scolaire") < year]
-    partners_before = _referenced(earlier, "partenaire", facts)
-    new_partners = sorted((registry.get(p) for p in partners_now if p not in partners_before),  # type: ignore[misc]
-                          key=lambda e: (normalize(e.nom), e.id))
+    first_cited = facts.partner_first_year
+    new_partners = sorted((registry.get(p) for p in _referenced(actions, "partenaire", facts)  # type: ignore[misc]
+                           if first_cited.get(p) == year), key=lambda e: (normalize(e.nom), e.id))
     network = registry.network
     expected = network.get("effectifs_attendus", "clee") if network else None
     gaps = [(e, g, note) for e in actions + events for g, note in _gap_notes(e)]
     return Bilan(
-        year=year, previous=previous, has_previous=bool(previous_actions or previous_events),
+        year=year, previous=previous, has_previous=bool(facts.actions(previous) or facts.events(previous)),
         actions=actions, events=events,
-        headline=_headline(facts, actions, events),
-        previous_headline=_headline(facts, previous_actions, previous_events),
+        headline=facts.headline(year),
+        previous_headline=facts.headline(previous),
         by_type=by_type, by_status=by_status, by_level=by_level, by_priority=by_priority,
         by_departement=by_departement, by_academie=by_academie,
         by_clee=organised_by(("clee",)), by_campus=organised_by(("cmq", "pft")),
         by_partnership=organised_by(("partenariat",)),
         new_partners=[p for p in new_partners if p is not None],
         gaps=gaps,
-        gaps_total=sum(len(_gap_notes(e)) for e in registry),
+        gaps_total=facts.gaps_total,
         clee_expected=expected if isinstance(expected, int) and not isinstance(expected, bool) else 0,
         clee_described=len(registry.of_kind("clee")),
         actions_without_numbers=[a for a in actions if not a.items("beneficiaires")],
-        without_sources=[e for e in registry if "sources" not in e.data],
+        without_sources=facts.without_sources,
     )
 
 

@@ -121,6 +121,18 @@ def test_comparison_with_the_previous_year(two_years: Path) -> None:
     assert "Pas de comparaison : le registre ne contient ni action ni événement pour l'année 2021-2022." in first
 
 
+def test_summaries_sharing_their_facts_are_those_made_alone(two_years: Path) -> None:
+    """`eee build` sums every year from one bilan.Facts: each summary is the one `eee report` makes alone."""
+    from eee.bilan import Facts
+
+    model, _ = load(two_years, check_schemas=False)
+    years = years_with_actions(model)
+    assert len(years) >= 2
+    facts = Facts(model)
+    for year in [*years, "2030-2031"]:
+        assert compute(model, year, facts) == compute(model, year)
+
+
 def test_an_empty_year_is_an_honest_summary(two_years: Path) -> None:
     model, _ = load(two_years, check_schemas=False)
     text = render_report(model, compute(model, "2030-2031"), "html")

@@ -289,7 +289,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     Layout: `index.html`… (HTML directory), `bilans/<année>.html` and `bilans/index.html`,
     `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`.
     """
-    from ..bilan import compute, years_with_actions
+    from ..bilan import Facts, compute, years_with_actions
     from .report import render_report, year_changes
 
     say = progress or (lambda message: None)
@@ -297,6 +297,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     years = years_with_actions(registry)
     site = site_context(registry, internal, generated)  # built once, for both directories and the index
     site.reports = years
+    facts = Facts(registry) if years else None  # what every year's summary reads, worked out once for all
     with staged(out, registry.root) as staging:
         (staging / "markdown").mkdir()
         folders = {"html": staging / "bilans", "markdown": staging / "markdown" / "bilans"}
@@ -306,7 +307,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
 
         def summary(year: str) -> Any:
             """Write a year's summary in both formats; return its headline figures, for the index."""
-            bilan = compute(registry, year)
+            bilan = compute(registry, year, facts)
             changes = year_changes(registry.root, year)  # from git, once for both formats
             for fmt, folder in folders.items():
                 folder.mkdir(exist_ok=True)
