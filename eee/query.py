@@ -431,6 +431,27 @@ class _Scores(dict):  # type: ignore[type-arg]
         return score
 
 
+class _Words(dict):  # type: ignore[type-arg]
+    """text → its normalised words, each text worked out on first use."""
+
+    def __missing__(self, text: str) -> list[str]:
+        words = self[text] = normalize(text).split()
+        return words
+
+
+class _HasWord(dict):  # type: ignore[type-arg]
+    """text → whether one of its words matches a query word (`_Scores`), each text worked out on first use."""
+
+    def __init__(self, scores: _Scores, words: _Words) -> None:
+        super().__init__()
+        self.scores = scores
+        self.words = words
+
+    def __missing__(self, text: str) -> bool:
+        found = self[text] = any(map(self.scores.__getitem__, self.words[text]))
+        return found
+
+
 def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit: int = 50) -> list[Hit]:
     """Entities matching every word of `text`, best first; accents, case, punctuation and typos tolerated."""
     words = normalize(text).split()
@@ -441,12 +462,20 @@ def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit
     # A word of the query against each distinct word of the texts, once: the same words recur in thousands of
     # entities (lycée, atelier, a commune…).
     scores = {word: _Scores(word) for word in query}
+    # Most entities lack some word of the query: each distinct text is normalised and tried against each word
+    # once (the same texts recur across thousands of entities), and only entities with every word are scored.
+    words_of = _Words()
+    has_word = [_HasWord(scores[word], words_of).__getitem__ for word in query]
     hits: list[Hit] = []
     for entity in registry:
         if kinds and entity.kind not in kinds:
             continue
-        fields = [(pointer, value, norm, norm.split()) for pointer, value in _texts(entity)
-                  for norm in (normalize(value),)]
+        texts = _texts(entity)
+        values = [value for _, value in texts]
+        if not all(any(map(has, values)) for has in has_word):
+            continue
+        fields = [(pointer, value, " ".join(tokens), tokens) for pointer, value in texts
+                  for tokens in (words_of[value],)]
         total, best = 0.0, (0.0, (), "")
         for word in query:
             word_best: tuple[float, tuple[Any, ...], str] = (0.0, (), "")
