@@ -53,7 +53,18 @@ class _French:
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _french_help()
+        if getattr(self, "help", None):
+            self.help = _reflow(self.help)  # type: ignore[has-type]
         super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+def _reflow(text: str) -> str:
+    """A docstring's paragraphs as single lines: typer's rich help keeps the source's line breaks, then wraps
+    again at the terminal's width, which left short broken lines in the middle of sentences."""
+    import inspect
+    import re
+
+    return re.sub(r"(?<!\n)\n(?!\n)", " ", inspect.cleandoc(text))
 
 
 class FrenchGroup(_French, TyperGroup):

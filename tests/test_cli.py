@@ -32,6 +32,17 @@ def test_help_is_french(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "--strict" in out and "Code de sortie" in out
 
 
+def test_help_paragraphs_are_wrapped_at_the_terminal_width(capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The docstrings' own line breaks are not kept: each paragraph is wrapped once, at the terminal's width."""
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = eee(capsys, "validate", "--help")
+    assert code == 0
+    assert ("Le résultat de chaque fichier est gardé dans un cache, hors du registre ($EEE_CACHE_DIR, sinon "
+            "~/.cache/eee) : un fichier inchangé n'est pas relu") in out
+    assert "Code de sortie : 0 registre valide (avertissements permis), 1 erreurs trouvées (ou avertissements" in out
+
+
 def test_valid_registry_exits_0(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
     code, out, err = eee(capsys, "--registry", str(registry), "validate")
     assert code == 0, out
