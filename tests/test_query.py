@@ -239,3 +239,18 @@ def test_search_gives_what_scoring_every_entity_gives(model, data) -> None:  # t
     kinds = data.draw(st.sampled_from([None, [KINDS["action"]], [KINDS["partenaire"], KINDS["clee"]]]))
     found = [(h.entity.id, h.score, h.field, h.text) for h in search(model, text, kinds)]
     assert found == [(h.entity.id, h.score, h.field, h.text) for h in _reference_search(model, text, kinds)]
+
+
+@pytest.mark.parametrize("text", ["exemple", "ariege lycee", "aeronotique", "toulouse 2023", "clee", "xyzzy"])
+def test_a_search_over_worker_processes_gives_the_same_hits(model, text: str,  # type: ignore[no-untyped-def]
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large registry is searched by chunks over the cores: the same hits, in the same order, as one process
+    (chunks of 2 entities here, so that ties fall across chunks)."""
+    import eee.query as query_module
+
+    alone = [(h.entity.id, h.score, h.field, h.text) for h in search(model, text, jobs=1)]
+    monkeypatch.setattr(query_module, "SEARCH_CHUNK", 2)
+    monkeypatch.setattr(query_module, "SEARCH_PARALLEL_FROM", 1)
+    spread = [(h.entity.id, h.score, h.field, h.text) for h in search(model, text, jobs=2)]
+    assert spread == alone
+    assert spread == [(h.entity.id, h.score, h.field, h.text) for h in _reference_search(model, text)]
