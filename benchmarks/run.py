@@ -46,6 +46,8 @@ for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
 assert n
 """
 
+SEARCH = "college"  # a word of many generated entities (schools, actions), whatever N
+
 PEAK_RSS = """
 import resource, subprocess, sys
 subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -62,7 +64,7 @@ TARGETS = [
     ("validate_peak_rss_mb/yaml_mb", "eee_validate_peak_rss_mb", "yaml_mb", 10.0, "<="),
 ]
 TIMED = ["python_pass_s", "import_typer_s", "eee_version_s", "eee_help_s", "parse_floor_s",
-         "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s",
+         "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s", "eee_search_s",
          "eee_validate_errors_warm_s"]  # the last: only with --errors
 KEYS = TIMED + ["eee_validate_peak_rss_mb", "yaml_mb"]
 
@@ -215,6 +217,10 @@ class Bench:
             self.touch_action()
             return self.run("eee_validate_warm_s", self.validate_cmd())
         yield "eee_validate_warm_s", warm
+
+        # No target in the issue: a national search (cache filled by the runs above), so that a regression shows.
+        search_cmd = [self.eee, "search", SEARCH, "--registry", reg, "--format", "json"]
+        yield "eee_search_s", lambda: self.run("eee_search_s", search_cmd)
 
         if self.broken is not None:
             broken_cmd = [self.eee, "validate", "--registry", str(self.broken), "--format", "json"]

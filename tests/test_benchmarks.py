@@ -44,11 +44,11 @@ def test_run_writes_every_figure(tmp_path):
                    capture_output=True)
     result = json.loads(out.read_text(encoding="utf-8"))
     for key in ("python_pass_s", "import_typer_s", "eee_version_s", "eee_help_s", "parse_floor_s",
-                "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s",
+                "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s", "eee_search_s",
                 "eee_validate_peak_rss_mb", "yaml_mb"):
         assert key in result["figures"]
     assert result["figures"]["check_jsonschema_s"] is None  # --skip-peer
-    assert result["figures"]["eee_validate_cold_s"] > 0
+    assert result["figures"]["eee_validate_cold_s"] > 0 and result["figures"]["eee_search_s"] > 0
     assert len(result["ratios"]) == 6
     for key in ("n", "seed", "runs", "date", "machine"):
         assert key in result
