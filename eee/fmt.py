@@ -125,7 +125,7 @@ def format_registry(root: Path, paths: list[Path] | None, check: bool, jobs: int
         store.load()
     known = store.formatted() if store is not None else {}
     seen: set[bytes] = set()
-    work: list[tuple[str, Kind, str]] = []
+    work: list[tuple[str, Kind, str, bytes]] = []  # (path, kind, text, the text's key)
     for rel, kind in found.files:
         if wanted is not None and not any(rel == w or rel.startswith(w + "/") for w in wanted):
             continue
@@ -144,14 +144,14 @@ def format_registry(root: Path, paths: list[Path] | None, check: bool, jobs: int
             result.changed.append(rel)
             continue
         try:
-            work.append((rel, kind, raw.decode("utf-8")))
+            work.append((rel, kind, raw.decode("utf-8"), key))
         except UnicodeDecodeError:
             result.skipped.append((rel, "fichier illisible (pas en UTF-8) : corrigez-le d'abord avec eee validate"))
 
-    def task(batch: list[tuple[str, Kind, str]]) -> list[str | None]:
+    def task(batch: list[tuple[str, Kind, str, bytes]]) -> list[str | None]:
         """Each file's canonical text, or None if eee cannot read it."""
         out: list[str | None] = []
-        for _, kind, text in batch:
+        for _, kind, text, _ in batch:
             try:
                 out.append(format_text(text, kind, schemas))
             except FormatError:
@@ -162,20 +162,20 @@ def format_registry(root: Path, paths: list[Path] | None, check: bool, jobs: int
     found_now: dict[bytes, bool] = {}
     canonical_texts = chain.from_iterable(fork_map(task, batches, jobs if len(work) >= FMT_PARALLEL_FROM else 1))
     # fork_map keeps the order; it comes first, so that zip runs it to its end (workers closed).
-    for new, (rel, kind, text) in zip(canonical_texts, work):
+    for new, (rel, kind, text, key) in zip(canonical_texts, work):
         if new is None:
             result.skipped.append((rel, "fichier illisible par eee (syntaxe YAML, clé en double…) : "
                                         "corrigez-le d'abord avec eee validate"))
             continue
         if new == text:
             result.unchanged.append(rel)
-        else:
-            result.changed.append(rel)
-            found_now[text_key(kind, text.encode("utf-8"))] = False
-            if check:
-                continue
+            found_now[key] = True
+            continue
+        result.changed.append(rel)
+        found_now[key] = False
+        if not check:
             write_atomic(root / rel, new)
-        found_now[text_key(kind, new.encode("utf-8"))] = True
+            found_now[text_key(kind, new.encode("utf-8"))] = True
     if store is not None:
         # A whole run knows every text of the registry: the others are forgotten.
         forget = set(known) - seen - set(found_now) if wanted is None else set()
