@@ -48,16 +48,15 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
                    generated: str = "", changes: dict[str, Any] | None = None,
                    changes_note: str = "") -> dict[str, Any]:
     """What the summary templates see. `links` is the path to the directory's root, or None (no links)."""
-    names = {e.id: e for e in registry}
 
     def url(entity_id: str) -> str:
-        entity = names.get(entity_id)
+        entity = registry.get(entity_id)
         if links is None or entity is None:
             return ""
         return f"{links}{entity.kind.folder}/{entity.id}.html"
 
     def name(entity_id: str) -> str:
-        entity = names.get(entity_id)
+        entity = registry.get(entity_id)
         return entity.nom if entity is not None else entity_id
 
     headline = [(key, label, bilan.headline[key], bilan.previous_headline[key],
