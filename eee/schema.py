@@ -65,6 +65,16 @@ def _slug(text: str) -> str:
 
 
 _FRENCH_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def _calendar_date(year: int, month: int, day: int) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 _YES_NO = {"yes", "no", "y", "n", "on", "off", "oui", "non", "vrai", "faux"}
 
 
@@ -351,8 +361,11 @@ class SchemaSet:
             hint = node.get("description") or error.schema.get("description", "vérifiez le format attendu")
             french_date = _FRENCH_DATE.match(instance) if isinstance(instance, str) else None
             if french_date:
-                day, month, year = french_date.groups()
-                hint = f"écrivez la date sous la forme AAAA-MM-JJ : {year}-{int(month):02d}-{int(day):02d}"
+                day, month, year = (int(part) for part in french_date.groups())
+                hint = (f"écrivez la date sous la forme AAAA-MM-JJ : {year:04d}-{month:02d}-{day:02d}"
+                        if _calendar_date(year, month, day) else
+                        f"le {instance} n'existe pas dans le calendrier : vérifiez le jour et le mois, "
+                        "puis écrivez la date sous la forme AAAA-MM-JJ")
             elif keyword == "format" and isinstance(instance, str) and _ISO_DATE.match(instance):
                 hint = "le format est bon mais cette date n'existe pas dans le calendrier : vérifiez le jour et le mois"
             elif isinstance(instance, str) and node.get("pattern") and _fixed(instance, node["pattern"]):

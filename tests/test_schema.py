@@ -99,6 +99,11 @@ CMQ = ("id: cmq-aeronautique-spatial\nnom: Campus Aéro\nstatut: actif\nacademie
          "Ariège"),
         ("partenaires/exemple-bois.yaml", PARTNER.replace("2024-01-15", "2023-02-30"), "EEE-S005", (5, 13),
          "2023-02-30", "n'existe pas"),
+        ("partenaires/exemple-bois.yaml", PARTNER.replace("2024-01-15", "5/4/2023"), "EEE-S005", (5, 13),
+         "5/4/2023", "AAAA-MM-JJ : 2023-04-05"),
+        # A French date that is not in the calendar: the hint must not offer an ISO date that is not either.
+        ("partenaires/exemple-bois.yaml", PARTNER.replace("2024-01-15", "31/02/2023"), "EEE-S005", (5, 13),
+         "31/02/2023", "le 31/02/2023 n'existe pas dans le calendrier"),
         ("partenaires/exemple-bois.yaml", PARTNER.replace("statut: actif", "statut: réalisé"), "EEE-S004", (3, 9),
          "réalisé", "actif"),
         ("partenaires/exemple-bois.yaml", PARTNER + "sites:\n  - commune: Foix\n    code_postal: 09000\n", "EEE-S001",
