@@ -553,7 +553,7 @@ def report(
     if out is None:
         sys.stdout.write(text)
         return
-    from .yamlwrite import write_atomic
+    from .files import write_atomic
 
     write_atomic(out, text)
     typer.echo(f"Bilan {year} écrit dans {out}.")
@@ -709,7 +709,7 @@ def export(
         if out is None:
             sys.stdout.write(text)
             return
-        from .yamlwrite import write_atomic
+        from .files import write_atomic
 
         write_atomic(out, text)
         typer.echo(f"Export JSON écrit dans {out}.")

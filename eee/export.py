@@ -21,14 +21,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sqlite3
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
 from .errors import EeeError, UsageError
+from .files import replacing, write_atomic
 from .kinds import KINDS, Kind
 from .model import Entity, Registry
 from .query import kind_named
@@ -206,19 +205,6 @@ def sql_cell(value: Any) -> Any:
 # --------------------------------------------------------------------------- files
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a file next to its place, then move it there: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _csv_bytes(header: list[str], rows: Iterable[list[str]], separator: str, bom: bool) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
@@ -240,11 +226,11 @@ def export_csv(registry: Registry, out_dir: Path, internal: bool = False, separa
         columns, rows = _table(registry, kind, internal)
         body = [[csv_cell(flat.get(c)) for c in columns] for _, flat in rows]
         path = out_dir / f"{kind.name}.csv"
-        _write_atomic(path, _csv_bytes([".".join(c) for c in columns], body, separator, bom))
+        write_atomic(path, _csv_bytes([".".join(c) for c in columns], body, separator, bom), within=out_dir)
         written.append(path)
     links = [[_scalar_text(r[c]) for c in RELATION_COLUMNS] for r in relations(registry, internal, chosen)]
     path = out_dir / "relations.csv"
-    _write_atomic(path, _csv_bytes(list(RELATION_COLUMNS), links, separator, bom))
+    write_atomic(path, _csv_bytes(list(RELATION_COLUMNS), links, separator, bom), within=out_dir)
     written.append(path)
     return written
 
@@ -272,48 +258,49 @@ def export_sqlite(registry: Registry, path: Path, internal: bool = False,
     Columns are the CSV's (dotted names); `id` is the primary key; a single-valued reference to one
     kind (`etablissement_siege`) is declared as a foreign key, so that Datasette links it.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    chosen = selected_kinds(kinds)
-    exported = {k.name for k in chosen}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         connection = sqlite3.connect(tmp)
         try:
-            for kind in chosen:
-                columns, rows = _table(registry, kind, internal)
-                nodes = dict(schema_columns(registry, kind))
-                definitions, keys = [], []
-                for column in columns:
-                    node = nodes.get(column, {})
-                    name = ".".join(column)
-                    sql_type = "TEXT PRIMARY KEY" if column == ("id",) else _sql_type(node)
-                    definitions.append(f"{_quote(name)} {sql_type}".rstrip())
-                    targets = node.get(REF_KEYWORD)
-                    if node.get("type") != "array" and isinstance(targets, list) and len(targets) == 1 \
-                            and targets[0] in exported and column != ("id",):
-                        keys.append(f"FOREIGN KEY ({_quote(name)}) REFERENCES {_quote(targets[0])}(\"id\")")
-                connection.execute(f"CREATE TABLE {_quote(kind.name)} ({', '.join(definitions + keys)})")
-                marks = ", ".join("?" for _ in columns)
-                connection.executemany(f"INSERT INTO {_quote(kind.name)} VALUES ({marks})",
-                                       [[sql_cell(flat.get(c)) for c in columns] for _, flat in rows])
-            connection.execute("CREATE TABLE relations (source TEXT NOT NULL, type_source TEXT NOT NULL, "
-                               "champ TEXT NOT NULL, cible TEXT NOT NULL, type_cible TEXT)")
-            connection.executemany("INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
-                                   [[r[c] for c in RELATION_COLUMNS] for r in relations(registry, internal, chosen)])
-            connection.execute("CREATE INDEX relations_source ON relations (source)")
-            connection.execute("CREATE INDEX relations_cible ON relations (cible)")
-            connection.execute(f"CREATE TABLE {META_TABLE} (version INTEGER, genere_le TEXT, public INTEGER)")
-            connection.execute(f"INSERT INTO {META_TABLE} VALUES (?, ?, ?)",
-                               (EXPORT_VERSION, (today or date.today()).isoformat(), int(not internal)))
+            _fill_sqlite(connection, registry, selected_kinds(kinds), internal, today or date.today())
             connection.commit()
+        except sqlite3.OperationalError as exc:  # the disk is full, the folder read-only…
+            full = "full" in str(exc)
+            raise EeeError(f"impossible d'écrire la base « {path} » : "
+                           + ("le disque est plein" if full else f"erreur de SQLite ({exc})"),
+                           "libérez de la place sur le disque, puis relancez" if full else
+                           "vérifiez la place sur le disque et vos droits sur ce dossier") from None
         finally:
             connection.close()
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+
+def _fill_sqlite(connection: sqlite3.Connection, registry: Registry, chosen: list[Kind], internal: bool,
+                 today: date) -> None:
+    exported = {k.name for k in chosen}
+    for kind in chosen:
+        columns, rows = _table(registry, kind, internal)
+        nodes = dict(schema_columns(registry, kind))
+        definitions, keys = [], []
+        for column in columns:
+            node = nodes.get(column, {})
+            name = ".".join(column)
+            sql_type = "TEXT PRIMARY KEY" if column == ("id",) else _sql_type(node)
+            definitions.append(f"{_quote(name)} {sql_type}".rstrip())
+            targets = node.get(REF_KEYWORD)
+            if node.get("type") != "array" and isinstance(targets, list) and len(targets) == 1 \
+                    and targets[0] in exported and column != ("id",):
+                keys.append(f"FOREIGN KEY ({_quote(name)}) REFERENCES {_quote(targets[0])}(\"id\")")
+        connection.execute(f"CREATE TABLE {_quote(kind.name)} ({', '.join(definitions + keys)})")
+        marks = ", ".join("?" for _ in columns)
+        connection.executemany(f"INSERT INTO {_quote(kind.name)} VALUES ({marks})",
+                               [[sql_cell(flat.get(c)) for c in columns] for _, flat in rows])
+    connection.execute("CREATE TABLE relations (source TEXT NOT NULL, type_source TEXT NOT NULL, "
+                       "champ TEXT NOT NULL, cible TEXT NOT NULL, type_cible TEXT)")
+    connection.executemany("INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
+                           [[r[c] for c in RELATION_COLUMNS] for r in relations(registry, internal, chosen)])
+    connection.execute("CREATE INDEX relations_source ON relations (source)")
+    connection.execute("CREATE INDEX relations_cible ON relations (cible)")
+    connection.execute(f"CREATE TABLE {META_TABLE} (version INTEGER, genere_le TEXT, public INTEGER)")
+    connection.execute(f"INSERT INTO {META_TABLE} VALUES (?, ?, ?)", (EXPORT_VERSION, today.isoformat(), int(not internal)))
 
 
 # --------------------------------------------------------------------------- editor schemas
@@ -376,7 +363,7 @@ def write_schemas(out_dir: Path, registry_dir: str = "registry") -> list[Path]:
     written = []
     for source in sorted(schemas_dir().glob("*.schema.json")):
         target = out_dir / "schemas" / source.name
-        _write_atomic(target, source.read_bytes())
+        write_atomic(target, source.read_bytes(), within=out_dir)
         written.append(target)
     settings_path = out_dir / ".vscode" / "settings.json"
     settings: dict[str, Any] = {}
@@ -395,7 +382,7 @@ def write_schemas(out_dir: Path, registry_dir: str = "registry") -> list[Path]:
     associations = dict(current) if isinstance(current, dict) else {}
     associations.update(schema_globs(registry_dir))
     settings["yaml.schemas"] = associations
-    _write_atomic(settings_path, (json.dumps(settings, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    write_atomic(settings_path, json.dumps(settings, ensure_ascii=False, indent=2) + "\n", within=out_dir)
     written.append(settings_path)
     return written
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .kinds import Kind
-from .loader import _AMBIGUOUS, _BOOL, _FLOAT, _INT, _NULL, SourceDoc, discover, read_text
+from .loader import _AMBIGUOUS, _BOOL, _FLOAT, _INT, _NULL, SourceDoc, discover, read_bytes, read_text
 from .schema import SchemaSet
 
 TRAILING_KEYS = ("sources", "a_completer", "mis_a_jour")
@@ -114,7 +114,7 @@ def format_registry(root: Path, paths: list[Path] | None, check: bool, jobs: int
     from .cache import Store
     from .parallel import fork_map
     from .settings import schemas_dir
-    from .yamlwrite import write_atomic
+    from .files import write_atomic
 
     schemas = SchemaSet(schemas_dir())
     result = FmtResult()
@@ -129,10 +129,9 @@ def format_registry(root: Path, paths: list[Path] | None, check: bool, jobs: int
     for rel, kind in found.files:
         if wanted is not None and not any(rel == w or rel.startswith(w + "/") for w in wanted):
             continue
-        try:
-            raw = (root / rel).read_bytes()
-        except OSError as exc:
-            result.skipped.append((rel, f"fichier illisible ({exc.strerror}) : corrigez-le d'abord (eee validate)"))
+        raw, problem = read_bytes(root, rel)
+        if raw is None:
+            result.skipped.append((rel, f"{problem.message} : corrigez-le d'abord (eee validate)"))  # type: ignore[union-attr]
             continue
         key = text_key(kind, raw)
         seen.add(key)
@@ -174,7 +173,7 @@ def format_registry(root: Path, paths: list[Path] | None, check: bool, jobs: int
         result.changed.append(rel)
         found_now[key] = False
         if not check:
-            write_atomic(root / rel, new)
+            write_atomic(root / rel, new, within=root)
             found_now[text_key(kind, new.encode("utf-8"))] = True
     if store is not None:
         # A whole run knows every text of the registry: the others are forgotten.

@@ -29,7 +29,7 @@ from .schema import SchemaSet, pointer_text
 from .settings import schemas_dir
 
 WORKING_TREE = "arbre de travail"
-_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+_YEAR = re.compile(r"^(\d{4})-(\d{4})\Z")
 _MISSING = object()
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from .errors import UsageError
 from .kinds import KIND_BY_FOLDER, KINDS, Kind
-from .loader import SourceDoc, discover
+from .loader import YEAR_FOLDER, SourceDoc, discover
 from .schema import LABELS_KEYWORD, SchemaSet
 
-ID_RULE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-UAI_ID = re.compile(r"^[0-9]{7}[a-z]$")
+ID_RULE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # matched in full (fullmatch): "abc\n" is no id
+UAI_ID = re.compile(r"[0-9]{7}[a-z]")
 AUTOMATIC = {"id", "mis_a_jour"}  # filled by eee new itself
 DERIVED = {"etablissement": {"uai"}}  # derived from the id
 SOURCES_GAP = "source des informations à ajouter (titre, adresse de la page, date)"
@@ -113,7 +113,7 @@ def _check_enum(name: str, value: Any, node: dict[str, Any], schemas: SchemaSet)
 
 def _check_id(kind: Kind, entity_id: str) -> None:
     if kind.name == "etablissement":
-        if not UAI_ID.match(entity_id):
+        if not UAI_ID.fullmatch(entity_id):
             raise UsageError(
                 f"identifiant « {entity_id} » invalide pour un établissement",
                 "l'identifiant d'un établissement est son UAI en minuscules : 7 chiffres et une lettre, "
@@ -128,13 +128,13 @@ def _check_id(kind: Kind, entity_id: str) -> None:
                 "vérifiez l'UAI dans l'Annuaire de l'éducation",
             )
         return
-    if not ID_RULE.match(entity_id):
+    if not ID_RULE.fullmatch(entity_id):
         from .schema import _slug
 
         guess = _slug(entity_id)
         hint = ("un identifiant s'écrit en lettres minuscules ASCII (sans accent), chiffres et tirets, "
                 "sans espace ni tiret au début ou à la fin")
-        if guess and ID_RULE.match(guess):
+        if guess and ID_RULE.fullmatch(guess):
             hint += f" : par exemple « {guess} »"
         raise UsageError(f"identifiant « {entity_id} » invalide", hint)
 
@@ -149,7 +149,10 @@ def _existing(root: Path, entity_id: str) -> str | None:
 
 def target_path(root: Path, kind: Kind, entity_id: str, values: dict[str, Any]) -> Path:
     if kind.by_year:
-        return root / kind.folder / str(values["annee_scolaire"]) / f"{entity_id}.yaml"
+        year = str(values["annee_scolaire"])
+        if not YEAR_FOLDER.match(year):  # the schema says so too: the folder's name must never be anything else
+            raise UsageError(f"année scolaire « {year} » invalide", "écrivez-la AAAA-AAAA, par exemple 2024-2025")
+        return root / kind.folder / year / f"{entity_id}.yaml"
     return root / kind.folder / f"{entity_id}.yaml"
 
 
@@ -157,7 +160,8 @@ def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str],
     """Write a new skeleton file for `entity_id` and return its path; `UsageError` (in French) if refused."""
     from .fmt import format_text
     from .settings import schemas_dir
-    from .yamlwrite import dump, write_atomic
+    from .files import write_atomic
+    from .yamlwrite import dump
 
     kind = _kind(kind)
     if kind.name == "reseau":
@@ -207,5 +211,5 @@ def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str],
     depth = len(path.relative_to(root).parts)
     header = f"# yaml-language-server: $schema={'../' * depth}schemas/{kind.schema_file}\n"
     text = format_text(header + dump(data), kind, schemas)
-    write_atomic(path, text)
+    write_atomic(path, text, within=root / kind.folder)
     return path

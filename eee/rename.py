@@ -23,14 +23,14 @@ from typing import Any
 
 from .errors import EeeError, UsageError
 from .kinds import Kind
-from .loader import Pointer, SourceDoc, load_registry, read_text
+from .files import check_inside, failure, write_atomic
+from .loader import Pointer, SourceDoc, load_registry, read_bytes, read_text
 from .model import Registry
 from .schema import SchemaSet
 from .settings import schemas_dir
 from .suggest import closest
-from .yamlwrite import write_atomic
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks libyaml counts
 _BOM = "\ufeff"
 
@@ -148,10 +148,7 @@ def plan(root: Path, old: str, new: str, schemas: SchemaSet | None = None) -> Re
     for doc in docs:
         if doc.ok:
             continue
-        try:
-            raw: bytes | None = (root / doc.path).read_bytes()
-        except OSError:
-            raw = None
+        raw = read_bytes(root, doc.path)[0]
         if raw is None or old.encode() in raw or old.encode("utf-16-le") in raw or old.encode("utf-16-be") in raw:
             blocking.append(doc.path)
     if blocking:
@@ -162,12 +159,10 @@ def plan(root: Path, old: str, new: str, schemas: SchemaSet | None = None) -> Re
 
     result = RenamePlan(root, old, new, kind, source, target)
     for rel, _ in found.skipped:
-        try:
-            if old.encode() in (root / rel).read_bytes():
-                result.warnings.append(f"« {rel} » n'est pas lu par eee (mal rangé ou mal nommé) et contient "
-                                       f"« {old} » : il n'est pas modifié, vérifiez-le à la main")
-        except OSError:
-            pass
+        raw = read_bytes(root, rel)[0]
+        if raw is not None and old.encode() in raw:
+            result.warnings.append(f"« {rel} » n'est pas lu par eee (mal rangé ou mal nommé) et contient "
+                                   f"« {old} » : il n'est pas modifié, vérifiez-le à la main")
 
     # Pointers to rewrite, by file.
     pointers: dict[str, list[Pointer]] = {}
@@ -184,7 +179,9 @@ def plan(root: Path, old: str, new: str, schemas: SchemaSet | None = None) -> Re
     mention = re.compile(rf"(?<![A-Za-z0-9_-]){re.escape(old)}(?![A-Za-z0-9_-])")
     for rel in sorted(set(pointers) | {source}):
         doc = by_path[rel]
-        text = (root / rel).read_bytes().decode("utf-8")
+        text = _text(root, rel)
+        if text is None:  # pragma: no cover - it was read a moment ago
+            raise EeeError(f"« {rel} » ne peut plus être lu : rien n'a été modifié", "relancez « eee rename »")
         edit = _rewrite(doc, text, pointers.get(rel, []), old, new)
         if edit.new_text != edit.old_text:
             result.edits.append(edit)
@@ -195,9 +192,8 @@ def plan(root: Path, old: str, new: str, schemas: SchemaSet | None = None) -> Re
             continue
         text = edited[doc.path].new_text if doc.path in edited else None
         if text is None:
-            try:
-                text = (root / doc.path).read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):  # pragma: no cover - it was read a moment ago
+            text = _text(root, doc.path)
+            if text is None:  # pragma: no cover - it was read a moment ago
                 continue
         for match in mention.finditer(text):
             line = len(_BREAK.findall(text, 0, match.start())) + 1
@@ -278,19 +274,25 @@ def apply(plan: RenamePlan) -> None:
     Refuses (EeeError) if a file changed since the plan was made: nothing is written then.
     """
     root = plan.root
+    check_inside(root / plan.target, root, "le fichier renommé")
     for edit in plan.edits:
-        try:
-            current = (root / edit.rel).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            current = None
-        if current != edit.old_text:
+        if _text(root, edit.rel) != edit.old_text:
             raise EeeError(f"« {edit.rel} » a changé depuis le calcul du renommage : rien n'a été modifié",
                            "relancez « eee rename »")
     if (root / plan.target).exists():
         raise EeeError(f"le fichier « {plan.target} » existe déjà : rien n'a été modifié", "choisissez un autre identifiant")
     for edit in plan.edits:
-        path = root / edit.rel
-        mode = path.stat().st_mode
-        write_atomic(path, edit.new_text)
-        os.chmod(path, mode & 0o7777)
-    os.replace(root / plan.source, root / plan.target)
+        write_atomic(root / edit.rel, edit.new_text, within=root)  # keeps each file's mode
+    try:
+        os.replace(root / plan.source, root / plan.target)
+    except OSError as exc:
+        raise failure("de renommer", root / plan.source, exc) from None
+
+
+def _text(root: Path, rel: str) -> str | None:
+    """A registry file's text as it is now (None if it cannot be read as UTF-8)."""
+    raw = read_bytes(root, rel)[0]
+    try:
+        return None if raw is None else raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

@@ -8,15 +8,12 @@ they are double-quoted (JSON escaping is valid YAML). Writing is atomic.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
-_PLAIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿŒœ][^\n:#]*$")
+_PLAIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿŒœ][^\n:#]*\Z")
 _RESERVED = re.compile(
-    r"^(?:y|n|yes|no|on|off|true|false|null|~)$", re.IGNORECASE
+    r"^(?:y|n|yes|no|on|off|true|false|null|~)\Z", re.IGNORECASE
 )
 
 
@@ -28,9 +25,13 @@ def scalar(value: Any) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     text = str(value)
-    if _PLAIN.match(text) and not _RESERVED.match(text) and text == text.strip() and not text.endswith(("-", "?")):
+    if _PLAIN.match(text) and text.isprintable() and not _RESERVED.match(text) and text == text.strip() \
+            and not text.endswith(("-", "?")):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    # JSON escapes the C0 controls; what it leaves raw but YAML reads as a line break or editors do not
+    # show (C1 controls, U+2028…) is escaped too: the file says the value, visibly.
+    return "".join(c if c.isprintable() or c in "\n\t" else f"\\u{ord(c):04x}"
+                   for c in json.dumps(text, ensure_ascii=False))
 
 
 def dump(data: dict[str, Any], indent: int = 0) -> str:
@@ -52,20 +53,3 @@ def dump(data: dict[str, Any], indent: int = 0) -> str:
         else:
             lines.append(f"{pad}{key}: {scalar(value)}")
     return "\n".join(lines) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that it is never seen half-written."""
-    if path.is_dir():
-        from .errors import EeeError
-
-        raise EeeError(f"« {path} » est un dossier : impossible d'y écrire un fichier", "donnez un nom de fichier")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # the alphabet without I, O and Q
-_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+_YEAR = re.compile(r"^(\d{4})-(\d{4})\Z")
 
 
 def uai_check_letter(uai: str) -> str:

@@ -16,7 +16,7 @@ from ..model import Registry
 from . import FILE
 from ..suggest import closest
 
-_FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
+_FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+)*\Z")
 
 CODE = "EEE-R033"
 SEVERITY = Severity.WARNING

@@ -15,7 +15,7 @@ from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
 from . import FILE
 
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 
 CODE = "EEE-R001"
 SEVERITY = Severity.ERROR

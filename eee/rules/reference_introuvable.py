@@ -27,7 +27,7 @@ EXAMPLE = Example(
     good={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},
 )
 
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # other values are reported by the schema (EEE-S005)
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")  # other values are reported by the schema (EEE-S005)
 
 
 def check(registry: Registry) -> Iterator[Problem]:
