@@ -13,7 +13,9 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +23,15 @@ from typing import Any, Iterable
 
 from .diagnostics import Problem, Severity
 from .errors import EeeError, UsageError
+from .files import check_inside, reason, write_atomic
 from .kinds import KINDS
-from .yamlwrite import dump, write_atomic
+from .loader import read_bytes
+from .yamlwrite import dump
 
 SOURCE_TITLE = "Ministère de l'Éducation nationale – Annuaire de l'éducation, Licence Ouverte 2.0"
 SOURCE_URL = "https://data.education.gouv.fr/explore/dataset/fr-en-annuaire-education/"
 STAMP = "# Importé de l'Annuaire de l'éducation par « eee import annuaire » ; empreinte "
-_STAMP_RE = re.compile(r"^# Importé de l'Annuaire de l'éducation .* empreinte ([0-9a-f]{16})$")
+_STAMP_RE = re.compile(r"^# Importé de l'Annuaire de l'éducation .* empreinte ([0-9a-f]{16})\Z")
 
 # The columns read, by their normalised name (see _norm); the first is required.
 REQUIRED = ["identifiant_de_l_etablissement", "nom_etablissement", "code_departement", "code_academie", "nom_commune"]
@@ -46,8 +50,8 @@ _NATURE_BY_CODE = {
     "802": "service_administratif", "803": "service_administratif", "805": "service_administratif",
     "809": "service_administratif",
 }
-_MANGLED = re.compile(r"^\d+[,.]\d+E\+?\d+$", re.IGNORECASE)
-_DATE_FR = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+_MANGLED = re.compile(r"^\d+[,.]\d+E\+?\d+\Z", re.IGNORECASE)
+_DATE_FR = re.compile(r"^(\d{2})/(\d{2})/(\d{4})\Z")
 
 
 def _norm(name: str) -> str:
@@ -67,6 +71,10 @@ def _date(value: str) -> str | None:
         return None
 
 
+MAX_BYTES = 512 * 1024 * 1024  # the national export is some 70 Mo; Occitanie's, 4 Mo
+UAI = re.compile(r"[0-9]{7}[A-Z]")  # the UAI is also the file name: nothing else is ever written
+
+
 @dataclass
 class Annuaire:
     """The rows of an Annuaire export, by UAI (upper case), columns by normalised name."""
@@ -75,47 +83,131 @@ class Annuaire:
     rows: dict[str, dict[str, str]]
     line_of: dict[str, int]  # UAI -> line in the file, for messages
     children: dict[str, list[str]]  # UAI -> UAIs of its sections (etablissement_mere)
+    problems: list[Problem] = field(default_factory=list)  # rows refused while reading (EEE-I001)
+    broken: bool = False  # the file could not be read to its end: nothing of it is imported
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file (never a device, a pipe or a folder: /dev/zero would never end)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise EeeError(f"le fichier « {path} » ne peut pas être lu : {reason(exc)}",
+                       "vérifiez le chemin du fichier de l'Annuaire") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise EeeError(f"« {path} » n'est pas un fichier ordinaire (dossier, périphérique ou tube)",
+                           "donnez le fichier CSV téléchargé sur data.education.gouv.fr")
+        if info.st_size > MAX_BYTES:
+            raise EeeError(f"« {path} » fait {info.st_size // 2**20} Mio, au-delà de la limite de "
+                           f"{MAX_BYTES // 2**20} Mio : ce n'est pas un export de l'Annuaire de l'éducation",
+                           "téléchargez l'export CSV du jeu fr-en-annuaire-education")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise EeeError(f"le fichier « {path} » ne peut pas être lu : {reason(exc)}",
+                       "vérifiez le chemin du fichier de l'Annuaire") from None
+    finally:
+        os.close(fd)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # not text of the Annuaire (tab allowed)
+_CSV_FR = [  # the csv module's errors, in French
+    ("field larger than field limit", "un champ dépasse 128 Ko : le fichier n'est pas un export de l'Annuaire"),
+    ("unexpected end of data", "des guillemets ouverts ne sont jamais refermés"),
+    ("newline inside string", "un retour à la ligne coupe un champ"),
+]
 
 
 def read(path: Path) -> Annuaire:
-    """Read an export of the Annuaire de l'éducation; an unusable file is an EeeError."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise EeeError(f"le fichier « {path} » ne peut pas être lu ({exc.strerror})",
-                       "vérifiez le chemin du fichier de l'Annuaire") from exc
+    """Read an export of the Annuaire de l'éducation; an unusable file is an EeeError.
+
+    Rows that cannot be trusted (a field count other than the header's, an identifier that is not a
+    UAI) are refused with an EEE-I001 problem naming their line; a file the CSV reader cannot read to
+    its end (unclosed quote, NUL byte, oversized field) is `broken`: nothing of it is imported.
+    """
+    raw = _read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise EeeError(f"le fichier « {path} » n'est pas en UTF-8",
                        "téléchargez à nouveau l'export CSV sur data.education.gouv.fr (encodage UTF-8)") from None
+    if "\x00" in text:  # Python's csv reads NUL bytes as text: a binary or damaged file
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return Annuaire(path, {}, {}, {}, [Problem(
+            path.name, line, 0, "EEE-I001", Severity.ERROR,
+            f"fichier illisible à la ligne {line} : la ligne contient un caractère nul (fichier binaire ou abîmé ?) ; "
+            "rien n'est importé", "téléchargez à nouveau l'export CSV original")], broken=True)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    annuaire = Annuaire(path, {}, {}, {})
+
+    def refuse(line: int, message: str, hint: str, uai: str = "") -> None:
+        annuaire.problems.append(Problem(path.name, line, 0, "EEE-I001", Severity.ERROR, message, hint, uai.lower()))
+
     try:
         header = [_norm(h) for h in next(reader)]
     except StopIteration:
         raise EeeError(f"le fichier « {path} » est vide", "téléchargez à nouveau l'export CSV") from None
+    except csv.Error as exc:
+        raise EeeError(f"« {path} », ligne 1 : {_csv_fr(exc)}", "téléchargez à nouveau l'export CSV") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise EeeError(
             f"« {path} » n'est pas un export de l'Annuaire de l'éducation : colonne(s) absente(s) : {', '.join(missing)}",
             "utilisez l'export CSV du jeu de données fr-en-annuaire-education (data.education.gouv.fr)",
         )
-    rows: dict[str, dict[str, str]] = {}
-    line_of: dict[str, int] = {}
-    children: dict[str, list[str]] = {}
-    for number, values in enumerate(reader, start=2):
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            refuse(reader.line_num or start, f"fichier illisible à partir de la ligne {start} : {_csv_fr(exc)} ; "
+                   "rien n'est importé", "téléchargez à nouveau l'export CSV original (sans l'ouvrir dans un tableur)")
+            annuaire.broken = True
+            break
+        line = reader.line_num
         if not any(v.strip() for v in values):
             continue
-        row = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
+        if len(values) != len(header):
+            refuse(start, f"la ligne {start} a {len(values)} champs au lieu de {len(header)} : elle est refusée",
+                   "le fichier a été modifié ou coupé : téléchargez à nouveau l'export CSV original")
+            continue
+        if any(_CONTROL.search(v) for v in values):
+            refuse(start, f"la ligne {start} contient un caractère de contrôle invisible : elle est refusée",
+                   "le fichier a été modifié : téléchargez à nouveau l'export CSV original")
+            continue
+        row = {name: values[i].strip() for i, name in enumerate(header)}
         uai = row["identifiant_de_l_etablissement"].upper()
-        rows[uai] = row
-        line_of[uai] = number
+        if not UAI.fullmatch(uai):
+            refuse(start, f"« {_shown(row['identifiant_de_l_etablissement'])} » n'est pas un UAI (7 chiffres et une lettre) : la ligne {start} "
+                   "est refusée", "vérifiez la colonne Identifiant_de_l_etablissement de cette ligne")
+            continue
+        annuaire.rows[uai] = row
+        annuaire.line_of[uai] = start
         mother = row.get("etablissement_mere", "").upper()
-        if mother and "SECTION" in row.get("type_rattachement_etablissement_mere", "").upper():
-            children.setdefault(mother, []).append(uai)
-    return Annuaire(path, rows, line_of, children)
+        if UAI.fullmatch(mother) and "SECTION" in row.get("type_rattachement_etablissement_mere", "").upper():
+            annuaire.children.setdefault(mother, []).append(uai)
+    return annuaire
+
+
+def _csv_fr(exc: csv.Error) -> str:
+    text = str(exc)
+    for needle, french in _CSV_FR:
+        if needle in text:
+            return french
+    return f"erreur de lecture CSV ({text})"
+
+
+def _shown(value: str, width: int = 40) -> str:
+    """A value of the file as it can be shown in a message: control characters as ?, cut if long."""
+    value = "".join(c if c.isprintable() else "?" for c in value)
+    return value if len(value) <= width else value[:width] + "…"
 
 
 def entity(annuaire: Annuaire, uai: str, today: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -231,10 +323,14 @@ def render(body: str) -> str:
 
 
 def _state(path: Path, new_body: str) -> str:
-    """created, unchanged, updated or edited (by hand) — for an existing or new file."""
-    if not path.exists():
+    """created, unchanged, updated or edited (by hand) — for an existing or new file (anything else
+    than a regular file counts as edited: it is replaced only with --force)."""
+    if not os.path.lexists(path):
         return "created"
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    raw, _ = read_bytes(path.parent, path.name)
+    if raw is None:
+        return "edited"
+    lines = raw.decode("utf-8", errors="replace").splitlines(keepends=True)
     stamps = [i for i, line in enumerate(lines[:3]) if _STAMP_RE.match(line.rstrip("\n"))]
     if not stamps:
         return "edited"
@@ -297,8 +393,10 @@ def import_schools(csv_path: Path, root: Path, uais: list[str], departements: li
         raise UsageError(f"type d'établissement inconnu : {', '.join(unknown)}",
                          "types possibles : " + ", ".join(sorted(vocabulary)))
     annuaire = read(csv_path)
+    if annuaire.broken:
+        return ImportResult(problems=annuaire.problems)
     chosen, problems = select(annuaire, uais, departements, natures)
-    result = ImportResult(problems=problems)
+    result = ImportResult(problems=annuaire.problems + problems)
     folder = root / KINDS["etablissement"].folder
     today = today or dt.date.today().isoformat()
     for uai in chosen:
@@ -306,7 +404,8 @@ def import_schools(csv_path: Path, root: Path, uais: list[str], departements: li
         result.problems.extend(row_problems)
         if data is None:
             continue
-        path = folder / f"{uai.lower()}.yaml"
+        path = folder / f"{uai.lower()}.yaml"  # a UAI: `read` let no other identifier through
+        check_inside(path, folder, "un établissement importé")
         rel = path.relative_to(root).as_posix()
         body = canonical_body(data)
         text = render(body)
@@ -319,5 +418,5 @@ def import_schools(csv_path: Path, root: Path, uais: list[str], departements: li
             continue
         (result.created if state == "created" else result.updated).append(rel)
         if not dry_run:
-            write_atomic(path, text)
+            write_atomic(path, text, within=folder)
     return result

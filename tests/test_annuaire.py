@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -160,3 +161,97 @@ def test_cli(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
     assert "créé      " in out and "0110007y.yaml" in out
     assert out.strip().endswith("Import terminé : 2 créé(s), 0 mis à jour, 0 inchangé(s), 0 ignoré(s).")
     assert "[avertissement] SIRET « 77593285899999 »" in err
+
+
+# --------------------------------------------------------------------------- hostile or broken files
+
+
+def _with_uai(tmp_path: Path, uai: str) -> Path:
+    """The extract with the Ariège college 0090037S given another identifier (and its département kept)."""
+    header, rows = _rows()
+    row = next(r for r in rows if r[0] == "0090037S")
+    row[0] = uai
+    return _write(tmp_path / "hostile.csv", header, rows)
+
+
+@pytest.mark.parametrize("uai", ["../../../evil", "", "x/y", "/tmp/evil-absolute", "0090037S/..",
+                                 "..", "0090037"])
+@pytest.mark.parametrize("force", [False, True])
+def test_a_row_whose_identifier_is_no_uai_is_refused_before_anything_is_written(
+        registry: Path, tmp_path: Path, uai: str, force: bool) -> None:
+    csv_path = _with_uai(tmp_path, uai)
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    result = import_schools(csv_path, registry, [], ["09"], [], force=force, today=TODAY)
+    after = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert result.exit_code == 1
+    refused = [p for p in result.problems if p.code == "EEE-I001"]
+    assert len(refused) == 1 and refused[0].line > 1 and "n'est pas un UAI" in refused[0].message
+    assert refused[0].path == "hostile.csv"
+    # Only the other Ariège school of the extract may be touched, inside etablissements/.
+    assert set(after) - set(before) <= {"registry/etablissements/0090056m.yaml"}
+    assert not Path("/tmp/evil-absolute.yaml").exists()
+
+
+def test_cli_names_the_refused_row(capsys: pytest.CaptureFixture[str], registry: Path, tmp_path: Path) -> None:
+    csv_path = _with_uai(tmp_path, "../../../evil")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["-r", str(registry), "import", "annuaire", str(csv_path), "--departement", "09"])
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 1
+    assert "hostile.csv:" in err and "« ../../../evil » n'est pas un UAI" in err and "(EEE-I001)" in err
+    assert "erreur interne" not in err and not (tmp_path.parent / "evil.yaml").exists()
+
+
+def _broken(tmp_path: Path, mutate: "Callable[[str], str]", name: str = "abime.csv") -> Path:
+    text = EXTRACT.read_text(encoding="utf-8-sig")
+    path = tmp_path / name
+    path.write_text(mutate(text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda t: t.replace("Lycée polyvalent Jean Moulin", "Lycée\x00Jean Moulin"), "caractère nul"),
+    (lambda t: t.replace("Lycée polyvalent Jean Moulin", "L" * 200_000), "128 Ko"),
+    (lambda t: t.replace(";Lycée polyvalent Jean Moulin;", ';"Lycée polyvalent Jean Moulin;'), "jamais refermés"),
+])
+def test_a_file_the_csv_reader_cannot_read_to_its_end_imports_nothing(
+        registry: Path, tmp_path: Path, mutate: "Callable[[str], str]", expected: str) -> None:
+    path = _broken(tmp_path, mutate)
+    result = import_schools(path, registry, [], ["09", "34"], [], today=TODAY)
+    assert result.exit_code == 1 and result.created == [] and result.updated == []
+    assert [p.code for p in result.problems] == ["EEE-I001"]
+    assert expected in result.problems[0].message and "rien n'est importé" in result.problems[0].message
+
+
+def test_a_carriage_return_inside_a_field_shifts_nothing(registry: Path, tmp_path: Path) -> None:
+    # A CR inside a quoted field is part of the field; a row cut in two by a bare line break has too few
+    # fields, and is refused by its line instead of being imported with its columns shifted.
+    path = _broken(tmp_path, lambda t: t.replace("Lycée polyvalent Jean Moulin", '"Lycée\rpolyvalent"', 1)
+                   .replace(";Béziers;", ";Bé\nziers;", 1))
+    result = import_schools(path, registry, [], ["34"], [], today=TODAY)
+    assert result.exit_code == 1
+    assert any("champs au lieu de" in p.message for p in result.problems)
+    imported = registry / "etablissements/0340011c.yaml"
+    assert not imported.exists() or "\r" not in imported.read_text(encoding="utf-8")
+
+
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    import os
+
+    with pytest.raises(EeeError, match="fichier ordinaire"):
+        read(Path("/dev/zero"))
+    os.mkfifo(tmp_path / "tube.csv")
+    with pytest.raises(EeeError, match="fichier ordinaire"):
+        read(tmp_path / "tube.csv")
+    with pytest.raises(EeeError, match="fichier ordinaire"):
+        read(tmp_path)
+
+
+def test_an_existing_special_file_is_never_read_nor_replaced_without_force(registry: Path) -> None:
+    import os
+    import stat
+
+    os.mkfifo(registry / "etablissements/0110007y.yaml")
+    result = import_schools(EXTRACT, registry, ["0110007Y"], [], [], today=TODAY)
+    assert result.skipped == ["etablissements/0110007y.yaml"]
+    assert stat.S_ISFIFO(os.lstat(registry / "etablissements/0110007y.yaml").st_mode)
