@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,6 +25,7 @@ from typing import Any, Iterator
 import yaml
 
 from .diagnostics import Problem, Severity
+from .files import reason
 from .kinds import KIND_BY_FOLDER, KINDS, NETWORK_FILE, Kind
 from .suggest import closest
 
@@ -44,20 +46,20 @@ except ImportError:  # pragma: no cover
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 10_000  # values an alias may bring in, summed over a file
-YEAR_FOLDER = re.compile(r"^\d{4}-\d{4}$")
+YEAR_FOLDER = re.compile(r"^\d{4}-\d{4}\Z")
 
 Pointer = tuple[Any, ...]  # keys (str) and indexes (int) from the document root
 Position = tuple[int, int]  # 1-based line and column
 
-_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-_FLOAT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$")
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _SPECIAL_START = frozenset("0123456789+-.~nNtTfFyYoO")  # first letters of non-text or ambiguous plain values
 _STR_TAGS = {"!", "tag:yaml.org,2002:str"}
 # Plain scalars kept as text here that YAML 1.1 or 1.2 tools (editors among them) read as a number or a
 # boolean: digits with a leading zero, the YAML 1.1 booleans, sexagesimal numbers.
-_AMBIGUOUS = re.compile(r"^(?:[-+]?0[0-9_]+|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[0-9]+(?::[0-5]?[0-9])+)$")
+_AMBIGUOUS = re.compile(r"^(?:[-+]?0[0-9_]+|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[0-9]+(?::[0-5]?[0-9])+)\Z")
 
 
 @dataclass(slots=True)
@@ -532,12 +534,16 @@ def discover(root: Path) -> Discovery:
         if real in seen_dirs:
             return
         seen_dirs.add(real)
+        prefix = "/".join(parts) + "/" if parts else ""
         try:
             with os.scandir(dirpath) as listing:
                 entries = sorted(listing, key=_name)
-        except OSError:
+        except OSError as exc:
+            if parts:  # the registry itself was checked when it was chosen (settings)
+                problems.append(_problem(prefix, "EEE-Y001", f"le dossier « {prefix} » ne peut pas être lu "
+                                         f"({reason(exc)}) : ses fichiers ne sont pas vérifiés",
+                                         "vérifiez vos droits sur ce dossier"))
             return
-        prefix = "/".join(parts) + "/" if parts else ""
         subfolders = []
         # The kind of the files of this folder when it is where they belong: each .yaml file that is not a
         # link is then taken as is (what `_place` would decide about it, without asking for each file).
@@ -624,20 +630,47 @@ def _place(rel: str, name: str, parts: tuple[str, ...], entry: os.DirEntry[str],
 
 
 def read_bytes(root: Path | str, rel: str) -> tuple[bytes | None, Problem | None]:
-    """A registry file's bytes, or the problem that kept them from being read (missing, unreadable, too big)."""
+    """A registry file's bytes, or the problem that kept them from being read (missing, unreadable, too big,
+    not a regular file).
+
+    The file is opened without blocking and read only if it is a regular file: a named pipe (or a
+    link to one, or to a device) would otherwise hold every command forever.
+    """
     try:
-        with open(os.path.join(root, rel), "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-            if len(raw) > MAX_FILE_BYTES:
-                size = os.fstat(handle.fileno()).st_size
-                return None, _problem(rel, "EEE-Y013", f"le fichier fait {size:,} octets, au-delà de la limite de "
-                                      f"{MAX_FILE_BYTES:,} octets (5 Mio)".replace(",", "\u202f"),
-                                      "une entité tient en quelques kilo-octets : découpez le fichier ou retirez ce "
-                                      "qui n'est pas une entité")
+        fd = os.open(os.path.join(root, rel), _READ_FLAGS)
     except OSError as exc:
-        return None, _problem(rel, "EEE-Y001", f"le fichier ne peut pas être lu ({exc.strerror})",
-                              "vérifiez qu'il existe et que vous avez le droit de le lire")
+        return None, _unreadable(rel, exc)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, _problem(rel, "EEE-Y001", f"« {rel} » n'est pas un fichier ordinaire (tube, périphérique "
+                                  "ou autre fichier spécial) : il n'est pas lu",
+                                  "remplacez-le par un fichier YAML ordinaire, ou retirez-le du registre")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            return None, _problem(rel, "EEE-Y013", f"le fichier fait {_bytes_fr(info.st_size)} octets, au-delà de la "
+                                  f"limite de {_bytes_fr(MAX_FILE_BYTES)} octets (5 Mio)",
+                                  "une entité tient en quelques kilo-octets : découpez le fichier ou retirez ce "
+                                  "qui n'est pas une entité")
+    except OSError as exc:
+        return None, _unreadable(rel, exc)
+    finally:
+        os.close(fd)
     return raw, None
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+def _bytes_fr(n: int) -> str:
+    """20 000 000: thousands apart by a narrow no-break space, as French writes them."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _unreadable(rel: str, exc: OSError) -> Problem:
+    return _problem(rel, "EEE-Y001", f"le fichier ne peut pas être lu ({reason(exc)})",
+                    "vérifiez qu'il existe et que vous avez le droit de le lire")
 
 
 def load_file(root: Path, rel: str, kind: Kind | None) -> SourceDoc:

@@ -36,18 +36,45 @@ def shipped_registry() -> Path:
 
 
 def resolve_registry(option: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
-    """The registry folder: --registry, then $EEE_REGISTRY, then ./registry, then the shipped one."""
-    explicit = option if option not in (None, "") else os.environ.get(ENV_REGISTRY) or None
+    """The registry folder: --registry, then $EEE_REGISTRY, then ./registry, then the shipped one.
+
+    A folder given explicitly must be readable and look like a registry (reseau.yaml or a folder of
+    entities) unless it is empty: `--registry /` would otherwise walk the whole disk.
+    """
+    if option is not None and not str(option).strip():
+        raise RegistryNotFound("--registry est vide : aucun registre n'est désigné",
+                               "indiquez le dossier qui contient reseau.yaml, par exemple --registry registry")
+    explicit = option if option is not None else os.environ.get(ENV_REGISTRY) or None
     if explicit is not None:
+        origin = "--registry" if option is not None else f"${ENV_REGISTRY}"
         path = Path(explicit).expanduser()
         if not path.is_dir():
-            origin = "--registry" if option not in (None, "") else f"${ENV_REGISTRY}"
             raise RegistryNotFound(
                 f"le registre « {path} » ({origin}) n'existe pas ou n'est pas un dossier",
                 "indiquez le dossier qui contient reseau.yaml, par exemple --registry registry",
             )
+        _check_registry(path, origin)
         return path
     local = (cwd or Path.cwd()) / "registry"
     if local.is_dir():
+        _check_registry(local, "./registry")
         return Path("registry") if cwd is None else local
     return shipped_registry()
+
+
+def _check_registry(path: Path, origin: str) -> None:
+    from .files import reason
+    from .kinds import KIND_BY_FOLDER, NETWORK_FILE
+
+    try:
+        with os.scandir(path) as entries:
+            names = {entry.name for entry in entries}
+    except OSError as exc:
+        raise RegistryNotFound(f"le registre « {path} » ({origin}) ne peut pas être lu : {reason(exc)}",
+                               "vérifiez vos droits sur ce dossier") from None
+    if names and NETWORK_FILE not in names and not names & set(KIND_BY_FOLDER):
+        raise RegistryNotFound(
+            f"« {path} » ({origin}) ne ressemble pas à un registre : ni {NETWORK_FILE} ni dossier d'entités "
+            "(clee/, partenaires/…)",
+            "indiquez le dossier qui contient reseau.yaml, par exemple --registry registry",
+        )

@@ -1,0 +1,101 @@
+"""Nothing hangs, nothing is taken for what it is not, and ordinary failures are said in French."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from eee.errors import RegistryNotFound
+from eee.settings import resolve_registry
+from eee.validate import run
+
+from .conftest import cli
+
+
+@pytest.fixture
+def deadline() -> "object":
+    """Fail instead of hanging: a test that would block forever (a named pipe) ends in 20 seconds."""
+    def expired(*args: object) -> None:
+        raise TimeoutError("blocked")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+# --------------------------------------------------------------------------- choosing the registry
+
+
+def test_an_empty_registry_option_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "--registry", "", "list", "clee")
+    assert code == 3 and "--registry est vide" in err and out == ""
+
+
+def test_a_folder_that_is_no_registry_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = cli(capsys, "--registry", "/", "validate")
+    assert code == 3 and "ne ressemble pas à un registre" in err
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(RegistryNotFound, match="ne ressemble pas"):
+        resolve_registry(str(tmp_path))
+    (tmp_path / "partenaires").mkdir()
+    assert resolve_registry(str(tmp_path)) == tmp_path  # a registry being started: one folder of entities
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    assert resolve_registry(str(empty)) == empty  # an empty folder: nothing to walk
+
+
+def test_an_unreadable_registry_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_scandir = os.scandir
+
+    def denied(path: object) -> object:
+        if Path(str(path)) == tmp_path:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", denied)
+    with pytest.raises(RegistryNotFound, match="ne peut pas être lu : permission refusée"):
+        resolve_registry(str(tmp_path))
+
+
+def test_an_unreadable_subfolder_is_reported(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_scandir = os.scandir
+
+    def denied(path: object) -> object:
+        if Path(str(path)).name == "cmq":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", denied)
+    problems = [p for p in run(registry).problems if p.path == "cmq/"]
+    assert [(p.code, p.is_error) for p in problems] == [("EEE-Y001", True)]
+    assert "ne peut pas être lu (permission refusée)" in problems[0].message
+
+
+# --------------------------------------------------------------------------- special files
+
+
+@pytest.mark.usefixtures("deadline")
+def test_a_named_pipe_in_the_registry_is_reported_not_read(capsys: pytest.CaptureFixture[str],
+                                                            registry: Path) -> None:
+    os.mkfifo(registry / "partenaires/tube.yaml")
+    os.mkfifo(registry / "tube-cache")
+    (registry / "partenaires/lien-tube.yaml").symlink_to(registry / "tube-cache")
+    for args in (["validate", "--no-cache"], ["validate"], ["list", "partenaires"], ["show", "exemple-aero"],
+                 ["search", "bois"]):
+        code, out, err = cli(capsys, "-r", str(registry), *args)
+        assert code in (0, 1) and "erreur interne" not in err, (args, err)
+    code, out, err = cli(capsys, "-r", str(registry), "validate", "--format", "parsable", "--no-cache")
+    lines = [line for line in out.splitlines() if "tube" in line]
+    assert len(lines) == 2 and all("(EEE-Y001)" in line and "fichier ordinaire" in line for line in lines)
+
+
+def test_the_size_limit_message_keeps_its_comma(registry: Path) -> None:
+    (registry / "partenaires/gros.yaml").write_bytes(b"id: gros\n" + b"#" * (6 * 1024 * 1024))
+    problem = next(p for p in run(registry).problems if p.code == "EEE-Y013")
+    assert "octets, au-delà de la limite de 5\u202f242\u202f880 octets" in problem.message
