@@ -25,7 +25,7 @@ from .diagnostics import Problem, Severity
 from .errors import EeeError, UsageError
 from .files import check_inside, reason, write_atomic
 from .kinds import KINDS
-from .loader import read_bytes
+from .loader import excerpt, read_bytes
 from .yamlwrite import dump
 
 SOURCE_TITLE = "Ministère de l'Éducation nationale – Annuaire de l'éducation, Licence Ouverte 2.0"
@@ -185,7 +185,7 @@ def read(path: Path) -> Annuaire:
         row = {name: values[i].strip() for i, name in enumerate(header)}
         uai = row["identifiant_de_l_etablissement"].upper()
         if not UAI.fullmatch(uai):
-            refuse(start, f"« {_shown(row['identifiant_de_l_etablissement'])} » n'est pas un UAI (7 chiffres et une lettre) : la ligne {start} "
+            refuse(start, f"« {excerpt(row['identifiant_de_l_etablissement'])} » n'est pas un UAI (7 chiffres et une lettre) : la ligne {start} "
                    "est refusée", "vérifiez la colonne Identifiant_de_l_etablissement de cette ligne")
             continue
         annuaire.rows[uai] = row
@@ -202,12 +202,6 @@ def _csv_fr(exc: csv.Error) -> str:
         if needle in text:
             return french
     return f"erreur de lecture CSV ({text})"
-
-
-def _shown(value: str, width: int = 40) -> str:
-    """A value of the file as it can be shown in a message: control characters as ?, cut if long."""
-    value = "".join(c if c.isprintable() else "?" for c in value)
-    return value if len(value) <= width else value[:width] + "…"
 
 
 def entity(annuaire: Annuaire, uai: str, today: str) -> tuple[dict[str, Any] | None, list[Problem]]:

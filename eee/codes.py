@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from .diagnostics import Example, Severity, Special
 
 _E = "partenaires/exemple-bois.yaml"
+_A = "actions/2022-2023/visites-exemple.yaml"
+_ACTION = ("id: visites-exemple\nnom: Visites d'entreprises pour les élèves\nstatut: realisee\ntype: visite_entreprise\n"
+           "annee_scolaire: 2022-2023\ndate_debut: 2023-03-01\ndate_fin: 2023-03-31\norganisateurs: [clee-ariege]\n"
+           "partenaires: [exemple-bois]\netablissements: [0090056m]\npublic:\n  niveaux: [\"3e\"]\n"
+           "  publics_prioritaires: [rural]\nbeneficiaires:\n  - categorie: eleves\n    nombre: 25\nsources:\n"
+           "  - titre: Données de test\nmis_a_jour: 2024-01-15\n")
 _OK = "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"
 
 
@@ -80,6 +86,23 @@ _READ = [
      "nombre ou un booléen : mettez ces valeurs entre guillemets pour que le fichier se lise partout de la même façon.",
      Example(bad={"partenaires/exemple-bois.yaml": _OK + "sites:\n  - {commune: Pamiers, departement: 09}\n"},
              good={"partenaires/exemple-bois.yaml": _OK + "sites:\n  - {commune: Pamiers, departement: \"09\"}\n"})),
+    ("EEE-Y015", Severity.ERROR, "caractère invisible ou de contrôle",
+     "Rien ne doit être caché dans un fichier du registre. Sont refusés : les sauts de ligne que YAML reconnaît "
+     "mais que git, grep et la plupart des éditeurs ne montrent pas (U+0085, U+2028, U+2029) — une ligne qui "
+     "paraît commentée pourrait alors ajouter une clé, par exemple rendre public un contact ; les contrôles "
+     "bidirectionnels (U+202A à U+202E, U+2066 à U+2069), qui changent l'ordre d'affichage ; tout autre caractère "
+     "invisible (espace sans chasse, trait d'union conditionnel…) hors d'une valeur : dans un commentaire, une clé "
+     "ou la mise en forme ; et, dans une valeur ou une clé, un caractère de contrôle écrit par une séquence "
+     "d'échappement (« \\e », « \\x1b », « \\r »…), qui peut brouiller un terminal. La tabulation et le "
+     "retour à la ligne restent permis dans les valeurs.",
+     Example(bad={_E: _OK.replace("type: entreprise\n", "type: entreprise  # note\u2028visibilite: publique\n")},
+             good={_E: _OK.replace("type: entreprise\n", "type: entreprise  # note\n")})),
+    ("EEE-Y016", Severity.ERROR, "nombre démesuré",
+     "Un nombre de plus de 4 300 chiffres, ou trop grand pour être calculé (1.0e999), ne peut être ni lu ni "
+     "réécrit par aucun programme : c'est une erreur de saisie. Un texte fait de chiffres s'écrit entre guillemets.",
+     Example(bad={_A: Special("le même fichier avec « nombre: 2222…2222 » (4 400 chiffres)",
+                              _ACTION.replace("nombre: 25", "nombre: " + "2" * 4400).encode())},
+             good={_A: _ACTION})),
     ("EEE-Y013", Severity.ERROR, "fichier trop volumineux",
      "Une entité tient en quelques kilo-octets ; un fichier de plus de 5 Mio n'est pas lu.",
      Example(bad={_E: Special("un fichier de 6 Mio", _OK.encode(), pad_to=6 * 1024 * 1024)}, good={_E: _OK})),

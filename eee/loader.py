@@ -46,6 +46,8 @@ except ImportError:  # pragma: no cover
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 10_000  # values an alias may bring in, summed over a file
+MAX_DIGITS = 4300  # Python converts no longer integer between text and number (sys.int_info.default_max_str_digits)
+_INFINITY = float("inf")
 YEAR_FOLDER = re.compile(r"^\d{4}-\d{4}\Z")
 
 Pointer = tuple[Any, ...]  # keys (str) and indexes (int) from the document root
@@ -238,13 +240,25 @@ class _Builder:
         if text in _BOOL:
             return _BOOL[text]
         if _INT.match(text):
-            return int(text)
+            return int(text) if len(text) <= MAX_DIGITS else self.out_of_bounds(text, pointer)
         if _FLOAT.match(text):
-            return float(text)
+            number = float(text)
+            return number if number not in (_INFINITY, -_INFINITY) else self.out_of_bounds(text, pointer)
         if _AMBIGUOUS.match(text):
             if not self.track:
                 raise _Track
             self.doc.ambiguous[pointer] = text  # type: ignore[index]
+        return text
+
+    def out_of_bounds(self, text: str, pointer: Pointer | None) -> str:
+        """EEE-Y016 for a number no program could use (more digits than Python converts, or beyond a double)."""
+        if not self.track:
+            raise _Track
+        line, col = self.positions[pointer]  # type: ignore[index]
+        shown = text if len(text) <= 20 else f"{_bytes_fr(sum(c.isdigit() for c in text))} chiffres"
+        self.problem("EEE-Y016", line, col, f"nombre démesuré ({shown}) : il ne peut être ni lu "
+                     "ni écrit", "un effectif ou une année tient en quelques chiffres : corrigez la valeur, ou mettez-la "
+                     "entre guillemets si c'est un texte")
         return text
 
     def alias(self, event: Any) -> tuple[Any, int]:
@@ -386,6 +400,37 @@ _SYNTAX_FR = [
     ("did not find expected node content", "valeur attendue", "complétez la valeur ou supprimez le séparateur en trop"),
     ("did not find expected <document start>", "contenu inattendu après la fin du document", "vérifiez l'indentation de cette ligne"),
     ("found duplicate anchor", "ancre définie deux fois", "donnez un nom différent à chaque ancre (&nom)"),
+    ("did not find expected hexdecimal number", "séquence d'échappement incomplète entre guillemets doubles "
+     "(« \\x », « \\u » ou « \\U » sans ses chiffres hexadécimaux)",
+     "doublez la barre oblique inverse (\\\\) ou utilisez des guillemets simples"),
+    ("found invalid Unicode character escape code", "séquence d'échappement d'un caractère Unicode qui n'existe pas",
+     "doublez la barre oblique inverse (\\\\) ou utilisez des guillemets simples"),
+    ("found unexpected document indicator", "« --- » ou « ... » en début de ligne à l'intérieur d'un texte entre "
+     "guillemets", "indentez cette ligne du texte"),
+    ("found unexpected ':'", "deux-points inattendu dans une valeur", "mettez la valeur entre guillemets"),
+    ("block sequence entries are not allowed", "élément de liste (« - ») inattendu à cet endroit",
+     "alignez le tiret sous la clé de la liste, ou mettez la valeur entre guillemets"),
+    ("mapping keys are not allowed", "clé inattendue à cet endroit", "vérifiez l'indentation de cette ligne"),
+    ("found an indentation indicator equal to 0", "indicateur d'indentation 0 après « | » ou « > »",
+     "écrivez « | » ou « > » seul (ou suivi d'un chiffre de 1 à 9)"),
+    ("while scanning a block scalar", "texte inattendu après « | » ou « > » sur la même ligne",
+     "le texte d'un bloc commence à la ligne suivante"),
+    ("while scanning an anchor", "nom d'ancre (&) ou d'alias (*) invalide",
+     "mettez la valeur entre guillemets si elle commence par « & » ou « * »"),
+    ("while scanning an alias", "nom d'ancre (&) ou d'alias (*) invalide",
+     "mettez la valeur entre guillemets si elle commence par « & » ou « * »"),
+    ("while scanning a tag", "étiquette YAML (« ! ») mal écrite",
+     "mettez la valeur entre guillemets si elle commence par « ! »"),
+    ("found undefined tag handle", "étiquette YAML (« ! ») inconnue",
+     "mettez la valeur entre guillemets si elle commence par « ! »"),
+    ("directive", "directive YAML (« % ») inconnue, répétée ou mal écrite",
+     "supprimez la ligne qui commence par « % » : le registre n'en a pas besoin"),
+    ("found incompatible YAML document", "version de YAML non prise en charge (%YAML)",
+     "supprimez la ligne qui commence par « %YAML »"),
+    ("did not find expected comment or line break", "texte inattendu en fin de ligne",
+     "mettez la valeur entre guillemets, ou passez à la ligne"),
+    ("did not find expected <stream-end>", "contenu inattendu après la fin du document",
+     "vérifiez l'indentation de cette ligne"),
 ]
 
 
@@ -403,7 +448,7 @@ def _syntax_problem(doc: SourceDoc, exc: yaml.MarkedYAMLError, text: str) -> Non
                                     "imbrication trop profonde (au-delà de ce que lit YAML)",
                                     "une entité du registre n'a besoin que de quelques niveaux : simplifiez la structure"))
         return
-    message, hint = f"erreur de syntaxe YAML ({english})", "vérifiez l'indentation et les guillemets de cette ligne"
+    message, hint = "erreur de syntaxe YAML à cet endroit", "vérifiez l'indentation et les guillemets de cette ligne"
     for needle, fr, fr_hint in _SYNTAX_FR:
         if needle in english:
             message, hint = f"erreur de syntaxe YAML : {fr}", fr_hint
@@ -421,6 +466,13 @@ def decode(doc: SourceDoc, raw: bytes) -> str | None:
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if _utf16_without_bom(raw):
+        doc.problems.append(Problem(
+            doc.path, 0, 0, "EEE-Y001", Severity.ERROR,
+            "le fichier est encodé en UTF-16 (sans indicateur d'ordre des octets), pas en UTF-8",
+            "réenregistrez le fichier en UTF-8 (menu « Enregistrer sous… », encodage UTF-8)",
+        ))
+        return None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -433,6 +485,22 @@ def decode(doc: SourceDoc, raw: bytes) -> str | None:
             "réenregistrez le fichier en UTF-8 (menu « Enregistrer sous… », encodage UTF-8)",
         ))
         return None
+
+
+def excerpt(text: str, width: int = 40) -> str:
+    """A value as a message can quote it: on one line, invisible characters as « ? », cut if long."""
+    shown = " ".join(text.split())
+    shown = "".join(c if c.isprintable() else "?" for c in shown)
+    return shown if len(shown) <= width else shown[:width - 1] + "…"
+
+
+def _utf16_without_bom(raw: bytes) -> bool:
+    """Text in UTF-16: a nul byte beside most characters of its start (every other byte)."""
+    head = raw[:2000]
+    if len(head) < 4 or b"\x00" not in head:
+        return False
+    half = len(head) // 2
+    return head[1::2].count(0) > 0.4 * half or head[0::2].count(0) > 0.4 * half
 
 
 def read_text(doc: SourceDoc, text: str) -> SourceDoc:
@@ -449,6 +517,8 @@ def _read(doc: SourceDoc, text: str, track: bool) -> SourceDoc:
         doc.problems.append(Problem(doc.path, line, index - text.rfind("\n", 0, index), "EEE-Y001", Severity.ERROR,
                                     "le fichier contient un caractère nul (fichier binaire ?)",
                                     "seuls des fichiers texte YAML en UTF-8 sont lus"))
+        return doc
+    if _INVISIBLE.search(text) is not None and _invisible_characters(doc, text):
         return doc
     builder = _Builder(doc, track)
     try:
@@ -470,7 +540,7 @@ def _read(doc: SourceDoc, text: str, track: bool) -> SourceDoc:
         return doc
     except yaml.YAMLError as exc:  # pragma: no cover - any other parser failure
         doc.problems.append(Problem(doc.path, 1, 1, "EEE-Y002", Severity.ERROR,
-                                    f"erreur de lecture YAML ({exc})", "vérifiez la syntaxe du fichier"))
+                                    "erreur de lecture YAML", "vérifiez la syntaxe du fichier"))
         return doc
     finally:
         if track:
@@ -481,13 +551,125 @@ def _read(doc: SourceDoc, text: str, track: bool) -> SourceDoc:
         return doc
     if not isinstance(value, dict):
         line, col = doc.positions.get((), (1, 1))
-        shown = "une liste" if isinstance(value, list) else f"la valeur « {value} »"
+        shown = "une liste" if isinstance(value, list) else f"la valeur « {excerpt(str(value))} »"
         doc.problems.append(Problem(doc.path, line, col, "EEE-Y007", Severity.ERROR,
                                     f"le fichier doit décrire une entité (des « clé: valeur »), il contient {shown}",
                                     "commencez le fichier par « id: … » puis « nom: … », sans tiret en début de ligne"))
         return doc
+    if "\\" in text and _control_characters(doc, value):  # only an escape (« \e », « \x1b »…) makes one
+        return doc
     doc.data = value
     return doc
+
+
+# --------------------------------------------------------------------------- what the eye does not see
+
+# Line breaks for YAML that git, grep and most editors do not show as such (NEL, LINE and PARAGRAPH
+# SEPARATOR), and bidirectional controls that reorder what is shown (« Trojan Source »): refused anywhere.
+_HIDDEN_BREAKS = "\x85\u2028\u2029"
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+# Every invisible format character (Unicode category Cf, with the breaks above): allowed inside a text value
+# (a soft hyphen, a joiner in an emoji), never in a comment, a key or between the tokens of the file.
+_INVISIBLE = re.compile(f"[{_HIDDEN_BREAKS}{_BIDI}\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
+                        "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0001-\U000e007f]")
+_ALWAYS_REFUSED = re.compile(f"[{_HIDDEN_BREAKS}{_BIDI}]")
+# Control characters a value may hold only through an escape of a double-quoted text: never shown, some
+# drive a terminal (ESC), others break a line (CR). Tab and line feed are text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NAMES = {"\x85": "NEL, saut de ligne", "\u2028": "séparateur de ligne", "\u2029": "séparateur de paragraphe",
+          "\u200b": "espace sans chasse", "\u00ad": "trait d'union conditionnel", "\ufeff": "indicateur d'ordre "
+          "des octets", "\u200e": "marque gauche-à-droite", "\u200f": "marque droite-à-gauche",
+          "\x1b": "échappement", "\r": "retour chariot"}
+
+
+def _character(char: str) -> str:
+    name = _NAMES.get(char)
+    if name is None and ("\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069"):
+        name = "contrôle bidirectionnel"
+    return f"U+{ord(char):04X}" + (f", {name}" if name else "")
+
+
+def _invisible_characters(doc: SourceDoc, text: str) -> bool:
+    """EEE-Y015 for each invisible character outside a text value (and hidden line breaks and bidirectional
+    controls anywhere); True if any was found. Positions count only the line feeds editors show."""
+    spans = _value_spans(text)
+    found = False
+    for match in _INVISIBLE.finditer(text):
+        index = match.start()
+        char = match.group()
+        if not _ALWAYS_REFUSED.match(char) and any(start <= index < end for start, end in spans):
+            continue
+        found = True
+        line = text.count("\n", 0, index) + 1
+        col = index - text.rfind("\n", 0, index)
+        if char in _HIDDEN_BREAKS:
+            message = (f"caractère invisible ({_character(char)}) : YAML y voit un retour à la ligne, "
+                       "mais ni git ni la plupart des éditeurs ne le montrent")
+        elif _ALWAYS_REFUSED.match(char):
+            message = f"caractère invisible ({_character(char)}) : il change l'ordre d'affichage du texte"
+        else:
+            message = f"caractère invisible ({_character(char)}) hors d'une valeur (commentaire, clé ou mise en forme)"
+        doc.problems.append(Problem(doc.path, line, col, "EEE-Y015", Severity.ERROR, message,
+                                    "supprimez ce caractère (souvent issu d'un copier-coller) : rien ne doit être "
+                                    "caché dans un fichier du registre"))
+    return found
+
+
+def _value_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text values of a file are (character offsets), keys excluded; none if it cannot be read."""
+    spans: list[tuple[int, int]] = []
+    roles: list[str] = []  # per open collection: "key" or "value" (what a mapping awaits next), or "item"
+    try:
+        for event in iter(_Parser(text).get_event, None):  # type: ignore[attr-defined]
+            cls = type(event)
+            if cls is _MappingEnd or cls is _SequenceEnd:
+                roles.pop()
+                continue
+            if cls not in (_Scalar, _Alias, _MappingStart, _SequenceStart):
+                continue
+            role = roles[-1] if roles else "item"
+            if role != "item":
+                roles[-1] = "value" if role == "key" else "key"
+            if cls is _Scalar and role != "key":
+                spans.append((event.start_mark.index, event.end_mark.index))
+            elif cls is _MappingStart:
+                roles.append("key")
+            elif cls is _SequenceStart:
+                roles.append("item")
+    except yaml.YAMLError:
+        pass  # the values read before the error keep their spans; the syntax error is reported on its own
+    return spans
+
+
+def _control_characters(doc: SourceDoc, value: Any) -> bool:
+    """EEE-Y015 for each key or text value holding a control character (written as an escape); True if any."""
+    found: list[tuple[Pointer, str, bool]] = []
+
+    def walk(item: Any, pointer: Pointer) -> None:
+        if isinstance(item, str):
+            match = _CONTROL.search(item)
+            if match:
+                found.append((pointer, match.group(), False))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                match = _CONTROL.search(key)
+                if match:
+                    found.append((pointer + (key,), match.group(), True))
+                walk(child, pointer + (key,))
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                walk(child, pointer + (index,))
+
+    walk(value, ())
+    for pointer, char, is_key in found:
+        line, col = doc.position(pointer, key=is_key)
+        where = "une clé" if is_key else "une valeur"
+        doc.problems.append(Problem(doc.path, line, col, "EEE-Y015", Severity.ERROR,
+                                    f"caractère de contrôle ({_character(char)}) dans {where}, écrit par une séquence "
+                                    "d'échappement : invisible à l'écran, il peut brouiller un terminal ou une page",
+                                    "supprimez la séquence d'échappement (« \\e », « \\x1b », « \\r »…) ; "
+                                    "pour un retour à la ligne, écrivez le texte en bloc avec « | »"))
+    return bool(found)
 
 
 # --------------------------------------------------------------------------- discovery

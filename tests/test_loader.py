@@ -173,3 +173,67 @@ def test_symlink_leaving_the_registry_is_not_followed(tmp_path: Path) -> None:
 def test_oversized_file(tmp_path: Path) -> None:
     (tmp_path / "f.yaml").write_bytes(b"a: 1\n" + b" " * (6 * 1024 * 1024))
     assert [p.code for p in load_file(tmp_path, "f.yaml", None).problems] == ["EEE-Y013"]
+
+
+# --------------------------------------------------------------------------- what the eye does not see
+
+
+def _problems(text: str) -> list[tuple[str, int, int]]:
+    return [(p.code, p.line, p.column) for p in read_text(SourceDoc("x.yaml", None), text).problems]
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+def test_a_line_break_editors_do_not_show_is_refused_anywhere(char: str) -> None:
+    # What git and editors show as one commented line is two lines for YAML: it would publish the contact.
+    text = f'id: x\ncontacts:\n  - telephone: "05"  # note{char}    visibilite: publique\n'
+    assert _problems(text) == [("EEE-Y015", 3, 28)]
+    assert _problems(f'id: x\nnom: "a{char}b"\n') == [("EEE-Y015", 2, 8)]
+
+
+def test_invisible_characters_are_refused_outside_values_only() -> None:
+    zwsp, shy = "\u200b", "\u00ad"
+    assert _problems(f'id: x\nnom: "a{zwsp}b"\nl: [c{shy}d, {{k: "v{zwsp}"}}]\n') == []
+    assert _problems(f"id: x\nno{zwsp}m: y\n") == [("EEE-Y015", 2, 3)]
+    assert _problems(f"id: x  # a{shy}b\n") == [("EEE-Y015", 1, 11)]
+    assert _problems(f"id: x\n{zwsp}nom: y\n") == [("EEE-Y015", 2, 1)]
+    assert _problems(f"? k{zwsp}\n: v\n") == [("EEE-Y015", 1, 4)]
+    assert _problems('id: x\nnom: "a\u202eb"\n') == [("EEE-Y015", 2, 8)]  # bidirectional controls: anywhere
+
+
+def test_control_characters_written_as_escapes_are_refused_where_the_value_starts() -> None:
+    assert _problems('id: x\nnom: "a\\e[2Jb"\n') == [("EEE-Y015", 2, 6)]
+    assert _problems('id: x\nl:\n  - ok\n  - {k: "d\\r"}\n') == [("EEE-Y015", 4, 9)]
+    assert _problems('id: x\n"c\\x1bl\xe9": v\n') == [("EEE-Y015", 2, 1)]
+    assert _problems('id: x\nnom: "a\\tb\\nc"\n') == []  # tab and line feed are text
+
+
+def test_a_number_no_program_can_use_is_a_problem_at_its_line() -> None:
+    assert _problems("id: x\nn: " + "1" * 4301 + "\n") == [("EEE-Y016", 2, 4)]
+    assert _problems("id: x\nn: 1.0e999\n") == [("EEE-Y016", 2, 4)]
+    assert _problems("id: x\nn: " + "1" * 4300 + "\n") == []
+
+
+def test_utf16_without_bom_is_named_as_such() -> None:
+    from eee.loader import decode
+
+    for encoding in ("utf-16-le", "utf-16-be"):
+        doc = SourceDoc("x.yaml", None)
+        assert decode(doc, "id: x\nnom: Ariège\n".encode(encoding)) is None
+        assert "UTF-16" in doc.problems[0].message and "Latin-1" not in doc.problems[0].message
+
+
+@pytest.mark.parametrize("text", [
+    'a: "\\x4"\n', 'a: "\\U0011FFFF"\n', 'a: "\\q"\n', "%FOO bar\n---\na: 1\n", "%YAML 2.0\n---\na: 1\n",
+    "a: |0\n  x\n", "a: | x\n  y\n", "a: b: c\n", "- a\n- b\nc: d\n", "a: &\n", "a: !<x\n", "a: !x!y z\n",
+    "a: 'b\n--- c'\n", "a:\n  - b\n  c: d\n",
+])
+def test_syntax_errors_are_said_in_french(text: str) -> None:
+    problems = read_text(SourceDoc("x.yaml", None), text).problems
+    assert problems and all(p.code.startswith("EEE-Y") for p in problems)
+    for p in problems:
+        assert not any(word in p.message for word in ("while ", "found ", "expected", "could not")), p.message
+
+
+def test_a_value_quoted_in_a_message_stays_on_one_line() -> None:
+    problems = read_text(SourceDoc("x.yaml", None), "|\n  ligne 1\n  ligne 2\n").problems
+    assert problems[0].code == "EEE-Y007" and "\n" not in problems[0].message
