@@ -59,13 +59,14 @@ def compile_schema(node: Any) -> Check:
         raise Unsupported(", ".join(sorted(unknown)))
 
     allowed: frozenset[type] | None = None
+    names: list[Any] = []  # no `type`: any type
     if "type" in node:
         names = node["type"] if isinstance(node["type"], list) else [node["type"]]
         if not all(isinstance(n, str) and n in TYPES for n in names):
             raise Unsupported(f"type {node['type']!r}")
         allowed = frozenset(t for n in names for t in TYPES[n])
     by_type: dict[type, list[Check]] = {}
-    if "integer" in names and "number" not in names:  # jsonschema: 2.0 is an integer too
+    if allowed is not None and "integer" in names and "number" not in names:  # jsonschema: 2.0 is an integer too
         allowed |= {float}
         by_type[float] = [float.is_integer]
     for keyword, value in node.items():

@@ -165,3 +165,20 @@ def test_a_longer_word_suggests_the_code() -> None:
     from eee.suggest import closest
 
     assert closest("3eme", ["3e", "4e", "cap"]) == "3e"
+
+
+@pytest.mark.parametrize("schema, value, valid", [
+    ({}, {"any": ["thing"]}, True),
+    ({"minimum": 1}, 0, False), ({"minimum": 1}, 2.5, True), ({"minimum": 1}, "text", True),
+    ({"required": ["a"]}, {}, False), ({"required": ["a"]}, ["a"], True),
+    ({"items": {"type": "integer"}}, [1, 2.0], True), ({"items": {"type": "integer"}}, [1, 2.5], False),
+    ({"enum": ["a", "b"]}, "b", True), ({"enum": ["a", "b"]}, "c", False),
+])
+def test_quick_verdict_of_a_schema_without_type(schema: dict, value: Any, valid: bool) -> None:
+    # A node without `type` constrains every type by its other keywords (it used to raise UnboundLocalError).
+    import jsonschema
+
+    from eee.validity import compile_schema
+
+    assert compile_schema(schema)(value) is valid
+    assert jsonschema.Draft202012Validator(schema).is_valid(value) is valid
