@@ -194,7 +194,10 @@ def _bound(compare: Callable[[Any, Any], bool]) -> Callable[..., tuple[tuple[typ
 
 
 def _pattern(value: Any, node: dict[str, Any]) -> tuple[tuple[type, ...], Check | None]:
-    search = re.compile(value).search  # jsonschema: re.search, anywhere in the text
+    try:
+        search = re.compile(value).search  # jsonschema: re.search, anywhere in the text
+    except re.error as exc:  # e.g. \p{Letter}: valid for ECMA-262, not for Python
+        raise Unsupported(f"pattern {value!r}") from exc
     return (str,), lambda text: search(text) is not None
 
 
