@@ -259,7 +259,7 @@ class SchemaSet:
         validators = {}
         for kind in KINDS.values():
             schema = self.dereferenced(self.schemas[kind.schema_file])
-            cls = jsonschema.validators.validator_for(schema)
+            cls = _ecma_patterns(jsonschema.validators.validator_for(schema))
             validators[kind.name] = cls(schema, format_checker=checker)
         return validators
 
@@ -387,6 +387,42 @@ class SchemaSet:
 
 
 _UNKNOWN = object()
+
+
+def _ecma_patterns(cls: Any) -> Any:
+    """jsonschema's validator class with `pattern` read as an ECMA-262 regular expression (`compile_pattern`), as
+    the quick verdict reads it: Python's own reading differs (^[a-z]+$ took "abc\\n"). A pattern that
+    `compile_pattern` cannot translate is left to jsonschema's own `pattern` (memoised, by class)."""
+    found = _ECMA_CLASSES.get(cls)
+    if found is not None:
+        return found
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.validators import extend
+
+    from .validity import Unsupported, compile_pattern
+
+    own = cls.VALIDATORS["pattern"]
+    compiled: dict[str, Any] = {}  # pattern → its search, or None where jsonschema's own reading applies
+
+    def pattern(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if not validator.is_type(instance, "string"):
+            return
+        search = compiled.get(value, _UNKNOWN) if isinstance(value, str) else None
+        if search is _UNKNOWN:
+            try:
+                search = compiled[value] = compile_pattern(value).search
+            except Unsupported:
+                search = compiled[value] = None
+        if search is None:
+            yield from own(validator, value, instance, schema)
+        elif search(instance) is None:
+            yield ValidationError(f"{instance!r} does not match {value!r}")
+
+    found = _ECMA_CLASSES[cls] = extend(cls, {"pattern": pattern})
+    return found
+
+
+_ECMA_CLASSES: dict[Any, Any] = {}
 
 
 def _follow(plan: Any, value: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str, tuple[str, ...]]]:

@@ -194,10 +194,7 @@ def _bound(compare: Callable[[Any, Any], bool]) -> Callable[..., tuple[tuple[typ
 
 
 def _pattern(value: Any, node: dict[str, Any]) -> tuple[tuple[type, ...], Check | None]:
-    try:
-        search = re.compile(value).search  # jsonschema: re.search, anywhere in the text
-    except re.error as exc:  # e.g. \p{Letter}: valid for ECMA-262, not for Python
-        raise Unsupported(f"pattern {value!r}") from exc
+    search = compile_pattern(value).search  # as jsonschema does: anywhere in the text
     return (str,), lambda text: search(text) is not None
 
 
@@ -257,6 +254,184 @@ def _always(value: Any) -> bool:
 
 def _never(value: Any) -> bool:
     return False
+
+
+# ---------------------------------------------------------------- patterns: ECMA-262 read by Python's re
+
+# What ECMA-262's \s matches (its WhiteSpace and LineTerminator), as the inside of a class: Python's \s also
+# takes \x1c-\x1f and leaves U+FEFF out.
+_SPACES = r"\t\n\x0b\x0c\r\x20\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_DOT = r"[^\n\r\u2028\u2029]"  # ECMA's `.` stops at every line terminator, Python's at \n only
+_NOTHING = r"[^\x00-\U0010ffff]"  # ECMA's [] (for Python, `[]…]` is a class whose first character is `]`)
+_ANYTHING = r"[\x00-\U0010ffff]"  # ECMA's [^]
+_CONTROLS = {"t": 0x09, "n": 0x0A, "v": 0x0B, "f": 0x0C, "r": 0x0D}
+_SYNTAX = frozenset("^$\\.*+?()[]{}|/")  # the characters ECMA lets escape as themselves (with the `u` flag)
+_QUANTIFIER = re.compile(r"\{[0-9]+(?:,[0-9]*)?\}")
+_HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
+_CODE_POINT = re.compile(r"\{([0-9A-Fa-f]+)\}")
+_GROUP_NAME = re.compile(r"\(\?<([^>=!]*)>")
+_LOOKS = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    r"""An ECMA-262 regular expression (what a JSON Schema `pattern` is, read with the `u` flag) as a Python
+    pattern whose `search` finds the same texts; `Unsupported` where it cannot say so faithfully.
+
+    What differs, translated: `$` is the end of the text (Python's also matches before a final newline, so
+    that ^[a-z]+$ took "abc\n"); \d, \w and \b are ASCII (re.ASCII); \s is ECMA's list of spaces; `.` stops
+    at \r, U+2028 and U+2029 as well; `[]` matches nothing and `[^]` anything; \cX, \u{…} and surrogate
+    pairs are characters. Unsupported: what Python reads otherwise or not at all (\p{…}, backreferences,
+    inline flags, a lone `{`, `}` or `]`, `a*+`, which is possessive in Python and an error in ECMA), and
+    what ECMA refuses with the `u` flag (a quantified assertion, an unknown escape such as \a or \Z)."""
+    if not isinstance(pattern, str):
+        raise Unsupported(f"pattern {pattern!r}")
+    out: list[str] = []
+    groups: list[bool] = []  # the groups open here: True for a lookaround, an assertion
+    quantifiable = False  # whether the piece before can take a quantifier
+    i, end = 0, len(pattern)
+    while i < end:
+        c = pattern[i]
+        if c == "\\":
+            piece, i, quantifiable = _escape(pattern, i + 1)
+        elif c == "[":
+            piece, i = _class(pattern, i + 1)
+            quantifiable = True
+        elif c == "(":
+            piece, i, look = _group(pattern, i)
+            groups.append(look)
+            quantifiable = False
+        elif c == ")":
+            if not groups:
+                raise Unsupported(f"pattern {pattern!r}: « ) » sans « ( »")
+            piece, i = ")", i + 1
+            quantifiable = not groups.pop()
+        elif c in "*+?{":
+            found = _QUANTIFIER.match(pattern, i) if c == "{" else None
+            if not quantifiable or (c == "{" and found is None):
+                raise Unsupported(f"pattern {pattern!r}: « {c} » en position {i}")
+            piece, i = (found.group(), found.end()) if found is not None else (c, i + 1)
+            if pattern.startswith("?", i):  # lazy: the same texts are found
+                piece, i = piece + "?", i + 1
+            quantifiable = False  # a second quantifier: an error in ECMA, possessive in Python
+        elif c in "]}":
+            raise Unsupported(f"pattern {pattern!r}: « {c} » seul")
+        else:
+            piece = {"$": r"\Z", "^": "^", "|": "|", ".": _DOT}.get(c) or re.escape(c)
+            quantifiable = c not in "$^|"
+            i += 1
+        out.append(piece)
+    if groups:
+        raise Unsupported(f"pattern {pattern!r}: « ( » sans « ) »")
+    try:
+        return re.compile("".join(out), re.ASCII)
+    except (re.error, OverflowError, RecursionError) as exc:  # e.g. a lookbehind of variable length
+        raise Unsupported(f"pattern {pattern!r}: {exc}") from exc
+
+
+def _escape(pattern: str, i: int) -> tuple[str, int, bool]:
+    """The escape after a backslash at `i`, outside a class: (Python text, where it ends, quantifiable)."""
+    c = pattern[i:i + 1]
+    if c and c in "dDwW":
+        return "\\" + c, i + 1, True
+    if c and c in "bB":
+        return "\\" + c, i + 1, False
+    if c == "s":
+        return f"[{_SPACES}]", i + 1, True
+    if c == "S":
+        return f"[^{_SPACES}]", i + 1, True
+    code, i = _character_escape(pattern, i)
+    return _char(code), i, True
+
+
+def _group(pattern: str, i: int) -> tuple[str, int, bool]:
+    """The group opening at `i`: (Python text, where its content starts, whether it is a lookaround)."""
+    if not pattern.startswith("(?", i):
+        return "(", i + 1, False
+    if pattern.startswith("(?:", i):
+        return "(?:", i + 3, False
+    for look in _LOOKS:  # a lookbehind Python cannot read (of variable length) fails to compile: Unsupported
+        if pattern.startswith(look, i):
+            return look, i + len(look), True
+    named = _GROUP_NAME.match(pattern, i)
+    if named is not None and named.group(1).isidentifier():
+        return f"(?P<{named.group(1)}>", named.end(), False
+    raise Unsupported(f"pattern {pattern!r}: groupe « {pattern[i:i + 4]}… »")  # flags, (?P…), (?>…)…
+
+
+def _class(pattern: str, i: int) -> tuple[str, int]:
+    """The character class whose `[` is just before `i`: (Python text, where it ends)."""
+    negated = pattern.startswith("^", i)
+    i += negated
+    items: list[str] = []
+    while True:
+        if i >= len(pattern):
+            raise Unsupported(f"pattern {pattern!r}: « [ » sans « ] »")
+        if pattern[i] == "]":
+            break
+        first, i = _class_atom(pattern, i)
+        if pattern.startswith("-", i) and not pattern.startswith("-]", i) and i + 1 < len(pattern):
+            last, i = _class_atom(pattern, i + 1)
+            if isinstance(first, str) or isinstance(last, str) or first > last:
+                raise Unsupported(f"pattern {pattern!r}: intervalle invalide en position {i}")
+            items.append(f"{_char(first)}-{_char(last)}")
+        else:
+            items.append(first if isinstance(first, str) else _char(first))
+    if not items:
+        return (_ANYTHING if negated else _NOTHING), i + 1
+    return "[" + "^" * negated + "".join(items) + "]", i + 1
+
+
+def _class_atom(pattern: str, i: int) -> tuple[int | str, int]:
+    """One character of a class (a code point), or a class escape (Python text for inside a class)."""
+    if pattern[i] != "\\":
+        return ord(pattern[i]), i + 1
+    c = pattern[i + 1:i + 2]
+    if c and c in "dDwW":
+        return "\\" + c, i + 2
+    if c == "s":
+        return _SPACES, i + 2
+    if c == "b":
+        return 0x08, i + 2  # backspace, in a class
+    if c == "-":
+        return ord("-"), i + 2
+    return _character_escape(pattern, i + 1)  # \S or \B here: Unsupported
+
+
+def _character_escape(pattern: str, i: int) -> tuple[int, int]:
+    """The code point of the escape after a backslash at `i`, and where it ends; Unsupported if it is none."""
+    c = pattern[i:i + 1]
+    if c in _CONTROLS and c:
+        return _CONTROLS[c], i + 1
+    if c == "0" and pattern[i + 1:i + 2] not in tuple("0123456789"):
+        return 0, i + 1
+    if c == "c" and pattern[i + 1:i + 2].isascii() and pattern[i + 1:i + 2].isalpha():
+        return ord(pattern[i + 1]) % 32, i + 2
+    if c == "x" and (found := _HEX2.match(pattern, i + 1)):
+        return int(found.group(), 16), found.end()
+    if c == "u" and (found := _CODE_POINT.match(pattern, i + 1)):
+        code, end = int(found.group(1), 16), found.end()
+        if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+            return code, end
+    elif c == "u" and (found := _HEX4.match(pattern, i + 1)):
+        code, end = int(found.group(), 16), found.end()
+        low = _HEX4.match(pattern, end + 2) if pattern.startswith("\\u", end) else None
+        if 0xD800 <= code <= 0xDBFF and low and 0xDC00 <= int(low.group(), 16) <= 0xDFFF:  # a surrogate pair
+            return 0x10000 + ((code - 0xD800) << 10) + int(low.group(), 16) - 0xDC00, low.end()
+        if not 0xD800 <= code <= 0xDFFF:  # a lone surrogate: no code point in a Python text matches as in ECMA
+            return code, end
+    elif c in _SYNTAX and c:
+        return ord(c), i + 1
+    raise Unsupported(f"pattern {pattern!r}: « \\{c} » en position {i}")  # \p{…}, \1, \k<…>, \a, \Z…
+
+
+def _char(code: int) -> str:
+    """A code point for Python, the same inside a class or out of it: a letter or digit as itself, else escaped."""
+    if code < 0x80 and chr(code).isalnum():
+        return chr(code)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 _KEYWORDS: dict[str, Callable[[Any, dict[str, Any]], tuple[tuple[type, ...], Check | None]]] = {

@@ -12,7 +12,7 @@ from eee.schema import HANDLED_KEYWORDS, SchemaSet
 from eee.settings import schemas_dir
 from eee.validate import run
 
-from .conftest import write_files
+from .conftest import BASE, write_files
 
 SCHEMAS = SchemaSet(schemas_dir())
 KEYWORDS_OF_STRUCTURE = {"$schema", "$defs", "$ref", "title", "description", "properties", "items", "default",
@@ -182,3 +182,39 @@ def test_quick_verdict_of_a_schema_without_type(schema: dict, value: Any, valid:
 
     assert compile_schema(schema)(value) is valid
     assert jsonschema.Draft202012Validator(schema).is_valid(value) is valid
+
+
+ACTION = "actions/2022-2023/visites-exemple.yaml"
+SCHOOL = "etablissements/0312686b.yaml"
+
+
+@pytest.mark.parametrize("path, old, new, position, hint", [
+    ("partenaires/exemple-bois.yaml", "id: exemple-bois", 'id: "abc\\n"', (1, 5), "valide : « abc »"),
+    (ACTION, "annee_scolaire: 2022-2023", 'annee_scolaire: "2022-2023\\n"', (5, 17), "valide : « 2022-2023 »"),
+    (SCHOOL, "uai: 0312686B", 'uai: "0312686B\\n"', (4, 6), "valide : « 0312686b »"),
+])
+def test_a_final_newline_does_not_meet_an_anchored_pattern(registry: Path, path: str, old: str, new: str,
+                                                           position: tuple[int, int], hint: str) -> None:
+    # Schema patterns are ECMA-262: `$` is the end of the text (in Python it also matches before a final newline).
+    text = (registry / path).read_text(encoding="utf-8")
+    assert old in text
+    write_files(registry, {path: text.replace(old, new)})
+    found = [p for p in run(registry).problems if p.path == path and p.code.startswith("EEE-S")]
+    assert [(p.code, (p.line, p.column)) for p in found] == [("EEE-S005", position)]
+    assert hint in found[0].hint and "\n" not in found[0].hint
+
+
+@pytest.mark.parametrize("kind, change", [
+    ("partenaire", {"id": "abc\n"}), ("partenaire", {"siren": "123456782\n"}),
+    ("partenaire", {"mis_a_jour": "2024-01-15\n"}), ("partenaire", {"site_web": "https://exemple.fr/\ufeff"}),
+    ("action", {"annee_scolaire": "2022-2023\n"}), ("etablissement", {"uai": "0312686B\n"}),
+])
+def test_both_verdicts_refuse_a_final_newline(kind: str, change: dict) -> None:
+    from eee.loader import SourceDoc, read_text
+
+    file = {"partenaire": "partenaires/exemple-bois.yaml", "action": ACTION, "etablissement": SCHOOL}[kind]
+    base = read_text(SourceDoc(file, None), (BASE / file).read_text(encoding="utf-8")).data
+    assert SCHEMAS._quick[kind](base) is True and SCHEMAS._validators[kind].is_valid(base)
+    data = {**base, **change}
+    assert SCHEMAS._quick[kind](data) is False
+    assert SCHEMAS._validators[kind].is_valid(data) is False
