@@ -44,14 +44,21 @@ _TYPE_FR = {
     "null": "vide",
 }
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)  # fullmatch: « 2023-02-31\n » is not a well-formed date
 
 
 def _fixed(text: str, pattern: str) -> str | None:
     """The value the user probably meant, if folding case and accents makes it match the pattern:
-    « Forum Métiers Foix » → forum-metiers-foix for an id, « sirène » → sirene for a field name."""
+    « Forum Métiers Foix » → forum-metiers-foix for an id, « sirène » → sirene for a field name. The pattern is
+    read as the validators read it (ECMA-262: « 2A004\n » does not meet ^…$); none is offered if it cannot be."""
+    from .validity import Unsupported, compile_pattern
+
+    try:
+        search = compile_pattern(pattern).search
+    except Unsupported:
+        return None
     for candidate in (_slug(text), _slug(text).replace("-", "_"), text.upper()):
-        if candidate != text and re.search(pattern, candidate):
+        if candidate != text and search(candidate):
             return candidate
     return None
 
@@ -64,7 +71,7 @@ def _slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text))
 
 
-_FRENCH_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_FRENCH_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")  # fullmatch
 
 
 def _calendar_date(year: int, month: int, day: int) -> bool:
@@ -359,14 +366,14 @@ class SchemaSet:
         elif keyword in ("pattern", "format"):
             node = self.node_at(kind, path) or {}
             hint = node.get("description") or error.schema.get("description", "vérifiez le format attendu")
-            french_date = _FRENCH_DATE.match(instance) if isinstance(instance, str) else None
+            french_date = _FRENCH_DATE.fullmatch(instance) if isinstance(instance, str) else None
             if french_date:
                 day, month, year = (int(part) for part in french_date.groups())
                 hint = (f"écrivez la date sous la forme AAAA-MM-JJ : {year:04d}-{month:02d}-{day:02d}"
                         if _calendar_date(year, month, day) else
                         f"le {instance} n'existe pas dans le calendrier : vérifiez le jour et le mois, "
                         "puis écrivez la date sous la forme AAAA-MM-JJ")
-            elif keyword == "format" and isinstance(instance, str) and _ISO_DATE.match(instance):
+            elif keyword == "format" and isinstance(instance, str) and _ISO_DATE.fullmatch(instance):
                 hint = "le format est bon mais cette date n'existe pas dans le calendrier : vérifiez le jour et le mois"
             elif isinstance(instance, str) and node.get("pattern") and _fixed(instance, node["pattern"]):
                 hint = f"sans majuscule, accent ni espace, la valeur est valide : « {_fixed(instance, node['pattern'])} »"

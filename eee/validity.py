@@ -43,7 +43,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "array": (list,), "object": (dict,), "null": (type(None),),
 }
 _PLAIN = frozenset({str, int, float, bool, list, dict, type(None)})
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # jsonschema's own test, then the calendar's
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)  # jsonschema's own test, then the calendar's
 
 
 def compile_schema(node: Any) -> Check:

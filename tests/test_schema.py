@@ -192,6 +192,8 @@ SCHOOL = "etablissements/0312686b.yaml"
     ("partenaires/exemple-bois.yaml", "id: exemple-bois", 'id: "abc\\n"', (1, 5), "valide : « abc »"),
     (ACTION, "annee_scolaire: 2022-2023", 'annee_scolaire: "2022-2023\\n"', (5, 17), "valide : « 2022-2023 »"),
     (SCHOOL, "uai: 0312686B", 'uai: "0312686B\\n"', (4, 6), "valide : « 0312686b »"),
+    # Upper case would fix it, but not with the newline: no hint offers « 2A004\n » as valid.
+    (SCHOOL, "commune: Blagnac", 'commune: Blagnac\ncode_commune: "2a004\\n"', (8, 15), "Code officiel"),
 ])
 def test_a_final_newline_does_not_meet_an_anchored_pattern(registry: Path, path: str, old: str, new: str,
                                                            position: tuple[int, int], hint: str) -> None:
