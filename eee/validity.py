@@ -32,8 +32,11 @@ class Unsupported(ValueError):
 
 
 # Keywords that do not constrain a value (annotations), besides those starting with "x-".
-ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "$schema", "$id", "$defs",
+ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "$id", "$defs",
                          "deprecated", "readOnly", "writeOnly"})
+# The dialects this module reads: another `$schema` (draft 4, a meta-schema without the validation vocabulary…)
+# changes what keywords mean (for draft 4, 1.0 is not an integer).
+DIALECTS = frozenset({"https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#"})
 
 # JSON types as Python types. `type(value) is …` (not isinstance) on purpose: True is not an integer
 # for jsonschema, and a value of any other type (a subclass, a date object) is "not sure". A float
@@ -57,6 +60,8 @@ def compile_schema(node: Any) -> Check:
     unknown = [k for k in node if k not in _KNOWN and k not in ANNOTATIONS and not k.startswith("x-")]
     if unknown:
         raise Unsupported(", ".join(sorted(unknown)))
+    if "$schema" in node and not (isinstance(node["$schema"], str) and node["$schema"] in DIALECTS):
+        raise Unsupported(f"$schema {node['$schema']!r}")
 
     allowed: frozenset[type] | None = None
     names: list[Any] = []  # no `type`: any type
@@ -449,4 +454,4 @@ _KEYWORDS: dict[str, Callable[[Any, dict[str, Any]], tuple[tuple[type, ...], Che
     "format": _format,
     "uniqueItems": _unique,
 }
-_KNOWN = frozenset(_KEYWORDS) | {"type", "enum"}
+_KNOWN = frozenset(_KEYWORDS) | {"type", "enum", "$schema"}

@@ -220,3 +220,16 @@ def test_both_verdicts_refuse_a_final_newline(kind: str, change: dict) -> None:
     data = {**base, **change}
     assert SCHEMAS._quick[kind](data) is False
     assert SCHEMAS._validators[kind].is_valid(data) is False
+
+
+@pytest.mark.parametrize("dialect", ["http://json-schema.org/draft-04/schema#", "http://json-schema.org/draft-07/schema",
+                                     "http://localhost:1234/draft2020-12/metaschema-no-validation.json", 7])
+def test_another_dialect_is_left_to_jsonschema(dialect: Any) -> None:
+    # For draft 4, 1.0 is not an integer: what the keywords mean depends on $schema.
+    from eee.validity import Unsupported, compile_schema
+
+    with pytest.raises(Unsupported):
+        compile_schema({"$schema": dialect, "type": "integer"})
+    with pytest.raises(Unsupported):
+        compile_schema({"properties": {"n": {"$schema": dialect, "type": "integer"}}})
+    assert compile_schema({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "integer"})(1.0)
