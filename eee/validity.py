@@ -10,8 +10,12 @@ invalid what it accepts only costs time. Tests compare both on arbitrary and
 real documents (tests/test_properties.py).
 
 It knows the keywords eee's schemas use. A schema with any other keyword
-(`oneOf`, `patternProperties`…) raises `Unsupported` when compiled, and that
-kind is then always checked by jsonschema.
+(`oneOf`, `patternProperties`…), or another dialect than draft 2020-12, raises
+`Unsupported` when compiled, and that kind is then always checked by jsonschema.
+A `pattern` is an ECMA-262 regular expression: `compile_pattern` translates it
+for Python's re, or raises `Unsupported`; eee's jsonschema validators use it too
+(`schema._ecma_patterns`), so that both read patterns alike. The official
+JSON-Schema-Test-Suite checks the verdicts (tests/test_validity_suite.py).
 
 Compiling takes about a millisecond per kind and needs no import beyond the
 standard library: a pre-commit hook that checks one changed file does not pay
