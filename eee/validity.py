@@ -295,6 +295,18 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     what ECMA refuses with the `u` flag (a quantified assertion, an unknown escape such as \a or \Z)."""
     if not isinstance(pattern, str):
         raise Unsupported(f"pattern {pattern!r}")
+    found = _COMPILED.get(pattern)
+    if found is None:
+        if len(_COMPILED) >= 1024:  # schemas have a few patterns, each inlined many times (SchemaSet.dereferenced)
+            _COMPILED.clear()
+        found = _COMPILED[pattern] = _translate(pattern)
+    return found
+
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+def _translate(pattern: str) -> re.Pattern[str]:
     out: list[str] = []
     groups: list[bool] = []  # the groups open here: True for a lookaround, an assertion
     quantifiable = False  # whether the piece before can take a quantifier

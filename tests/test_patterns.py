@@ -119,3 +119,15 @@ def _grow(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 @settings(max_examples=300, deadline=None)
 def test_where_both_readings_agree_nothing_changes(pattern: str, text: str) -> None:
     assert (compile_pattern(pattern).search(text) is None) is (re.search(pattern, text) is None), pattern
+
+
+def test_a_pattern_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The dereferenced schemas repeat the same few patterns (the id's, the date's) in every kind, many times.
+    import eee.validity
+
+    calls = []
+    translate = eee.validity._translate
+    monkeypatch.setattr(eee.validity, "_translate", lambda pattern: calls.append(pattern) or translate(pattern))
+    for _ in range(3):
+        assert compile_pattern("^translated-once-[0-9]+$").search("translated-once-1")
+    assert calls == ["^translated-once-[0-9]+$"]
