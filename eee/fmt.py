@@ -12,7 +12,7 @@ The canonical form:
 - 2-space indentation, list items (`- `) two spaces under their key; flow
   lists and tables (`["30"]`, `{code: …}`) and block texts (`>-`, `|`) stay as
   written; comments stay with the line they follow or the key they precede;
-- UTF-8 without BOM, LF line ends, no `---`/`...` markers, one final newline.
+- UTF-8 without BOM, LF line ends (CRLF and CR become LF), no `---`/`...` markers, one final newline.
 
 What eee reads never changes: every result is read back with `eee.loader`
 and compared with the original data; if a step would change it (or lose a
@@ -47,6 +47,9 @@ _YAML12_NUMBER = re.compile(
 )
 _DOC_START = re.compile(r"^---[ \t]*(?:#.*)?$")
 _DOC_END = re.compile(r"^\.\.\.[ \t]*(?:#.*)?$")
+# Line breaks of libyaml other than LF: CR (a CR-only file, old Mac) becomes LF like CRLF does; NEL, LS and PS
+# are left in the text, where libyaml counts lines that `str.split("\n")` does not.
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
 
 class FormatError(ValueError):
@@ -228,7 +231,7 @@ def _read(text: str) -> Any:
 def _comment_lines(text: str) -> Counter[str]:
     """Every comment's text: full-line comments and end-of-line comments (outside quotes)."""
     found: Counter[str] = Counter()
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in _lf(text).split("\n"):
         quote = ""
         for index, char in enumerate(line):
             if quote:
@@ -260,11 +263,16 @@ def _same_types(a: Any, b: Any) -> bool:
     return True
 
 
+def _lf(text: str) -> str:
+    """CRLF and CR line ends as LF (libyaml reads all three as line breaks: the data is the same)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _normalise(text: str) -> str:
     """No BOM, LF line ends, no document markers."""
     if text.startswith(_BOM):
         text = text[1:]
-    text = text.replace("\r\n", "\n")
+    text = _lf(text)
     lines = text.split("\n")
     for index, line in enumerate(lines):
         stripped = line.strip()
@@ -301,6 +309,12 @@ class _Node:
 
 
 def _tree(text: str) -> _Node | None:
+    """The text's nodes with their lines, or None where the line-based steps cannot work on them: libyaml's lines
+    are not the text's LF-separated lines (a CR, NEL, LS or PS line break), or a key is not a scalar (ruamel.yaml
+    may write a text eee reads otherwise: `? a<NEL>? b` is one key for ruamel.yaml, three for libyaml). The
+    line-based steps then leave the text as it is; `_safe` decides on the rest."""
+    if _OTHER_BREAKS.search(text):
+        return None
     import yaml
 
     from .loader import _Parser
@@ -329,6 +343,8 @@ def _tree(text: str) -> _Node | None:
             if isinstance(event, yaml.MappingEndEvent):
                 result.end = (event.end_mark.line, event.end_mark.column)
                 return result
+            if not isinstance(event, yaml.ScalarEvent):
+                raise _NoTree  # a key that is a list, a table or an alias: eee reads no such text
             result.keys.append((event.value, (event.start_mark.line, event.start_mark.column)))
             result.children.append(node(next(events)))
 
@@ -338,8 +354,12 @@ def _tree(text: str) -> _Node | None:
         if isinstance(event, yaml.DocumentStartEvent):
             event = next(events)
         return node(event)
-    except (yaml.YAMLError, StopIteration):  # pragma: no cover - the text was read before
+    except (yaml.YAMLError, StopIteration, _NoTree):  # ruamel.yaml's output, not read by eee yet
         return None
+
+
+class _NoTree(Exception):
+    """A text whose nodes the line-based steps cannot work on."""
 
 
 def _last_line(node: _Node, lines: list[str]) -> int:

@@ -31,7 +31,7 @@ def data_of(text: str):
 def comments(text: str) -> Counter[str]:
     """Full-line comments, and end-of-line comments (after the last quote of the line, if any)."""
     found: Counter[str] = Counter()
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         stripped = line.strip()
         if stripped.startswith("#"):
             found[stripped] += 1
@@ -118,6 +118,43 @@ def test_crlf_and_bom_become_lf_without_bom():
     canonical = (REPO / "registry" / "clee" / "clee-ariege.yaml").read_text(encoding="utf-8")
     if format_text(canonical, KINDS["clee"], SCHEMAS) == canonical:
         assert format_text("\ufeff" + canonical.replace("\n", "\r\n"), KINDS["clee"], SCHEMAS) == canonical
+
+
+def test_cr_only_line_ends_become_lf(registry: Path):
+    """Old Mac files (CR alone): eee validate reads them; eee fmt gives LF, reordering as with LF."""
+    text = (CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8")
+    expected = (CORPUS / "clee-desordre.attendu.yaml").read_text(encoding="utf-8")
+    old_mac = text.replace("\n", "\r")
+    assert data_of(old_mac) == data_of(text)
+    assert check_round_trip(old_mac, KINDS["clee"]) == expected
+    assert check_round_trip("\ufeff" + old_mac, KINDS["clee"]) == expected
+    mixed = text.replace("\n", "\r", 5).replace("\n", "\r\n", 5)
+    assert check_round_trip(mixed, KINDS["clee"]) == expected
+
+    path = registry / "clee" / "clee-ariege.yaml"
+    path.write_bytes(old_mac.encode("utf-8"))
+    assert format_registry(registry, [path], check=False).changed == ["clee/clee-ariege.yaml"]
+    assert path.read_bytes() == expected.encode("utf-8")
+
+
+@pytest.mark.parametrize("line_break", ["\x85", "\u2028", "\u2029"])
+def test_other_libyaml_line_breaks_leave_the_lines_alone(line_break: str):
+    """libyaml also breaks lines at NEL, LS and PS, which are no line ends for the text-level steps: keys in the
+    wrong order are then left where they are (it crashed: libyaml's line numbers went past the text's lines)."""
+    text = f"nom: Exemple\nsecteurs:{line_break}  - bois{line_break}  - aeronautique\nid: exemple\n"
+    assert data_of(text) == {"nom": "Exemple", "secteurs": ["bois", "aeronautique"], "id": "exemple"}
+    assert check_round_trip(text, KINDS["partenaire"]) == text
+
+
+@pytest.mark.parametrize("line_break", ["\x85", "\u2028"])
+def test_a_round_trip_that_makes_a_table_a_key_is_refused(line_break: str):
+    """`? id<NEL>: x` is the key id for libyaml; ruamel.yaml reads one key `id: x` (with no value) and writes it back
+    as a table used as a key (yaml-test-suite 7W2P, JTV5, X8DW with NEL or LS line breaks): that text is refused,
+    not a crash (it was an AttributeError, « erreur interne »)."""
+    text = f"? id{line_break}: x{line_break}"
+    assert data_of(text) == {"id": "x"}
+    once = check_round_trip(text, KINDS["partenaire"])
+    assert once == text + "\n"  # only the final newline (the line-based steps leave NEL and LS texts alone)
 
 
 def test_unreadable_text_raises():
