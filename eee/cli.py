@@ -330,7 +330,8 @@ def _model(registry: Optional[str]) -> Any:
     root = resolve_registry(registry or State.registry)
     model, report = load(root, check_schemas=False)
     if report.errors:
-        broken = len({p.path for p in report.problems if p.is_error})
+        # Only reading problems leave a file out (schema problems may come along from the cache).
+        broken = len({p.path for p in report.problems if p.is_error and p.code.startswith("EEE-Y")})
         sys.stderr.write(
             f"eee : attention, {broken} fichier{'s' if broken > 1 else ''} du registre "
             f"{'sont illisibles ou mal rangés' if broken > 1 else 'est illisible ou mal rangé'} : la réponse porte "

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections import Counter
 from itertools import chain
 from dataclasses import dataclass, field
@@ -98,7 +99,7 @@ def _format_once(text: str, kind: Kind, schemas: SchemaSet, original: Any, first
                 return result
         if _safe(first_text, candidate, original):
             return _final_newline(candidate, original)
-    return _final_newline(base, original)
+    return text  # no step keeps every comment and the data: the text stays as it is
 
 
 def is_formatted(text: str, kind: Kind, schemas: SchemaSet) -> bool:
@@ -269,7 +270,7 @@ def _lf(text: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    """No BOM, LF line ends, no document markers."""
+    """No BOM, LF line ends, no document markers, no blank line at the top."""
     if text.startswith(_BOM):
         text = text[1:]
     text = _lf(text)
@@ -286,6 +287,8 @@ def _normalise(text: str) -> str:
         last -= 1
     if last >= 0 and _DOC_END.match(lines[last]):
         del lines[last]
+    while len(lines) > 1 and not lines[0].strip():  # no blank line before the first key or comment
+        del lines[0]
     return "\n".join(lines)
 
 
@@ -531,13 +534,15 @@ def _yaml() -> Any:
 def _round_trip(text: str, kind: Kind, schemas: SchemaSet, quote: bool) -> str | None:
     yaml = _yaml()
     try:
-        data = yaml.load(text)
-        if hasattr(data, "fa"):
-            data.fa.set_block_style()  # the entity itself is a block table; values keep their style
-        if quote:
-            _quote(data, (), kind, schemas, {})
-        out = io.StringIO()
-        yaml.dump(data, out)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ruamel.yaml's notes (a reused anchor…) are English, not the user's
+            data = yaml.load(text)
+            if hasattr(data, "fa"):
+                data.fa.set_block_style()  # the entity itself is a block table; values keep their style
+            if quote:
+                _quote(data, (), kind, schemas, {})
+            out = io.StringIO()
+            yaml.dump(data, out)
     except Exception:  # pragma: no cover - ruamel failing on text eee reads: keep the text
         return None
     return _indent_comments(out.getvalue())

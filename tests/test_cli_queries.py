@@ -13,7 +13,7 @@ import yaml
 
 from eee.cli import main
 
-from .conftest import write_files
+from .conftest import cli, write_files
 
 
 def eee(capsys: pytest.CaptureFixture[str], registry: Path, *args: str) -> tuple[int, str, str]:
@@ -153,3 +153,14 @@ def test_queries_do_not_import_jsonschema(tmp_path: Path, registry: Path) -> Non
             "print('HEAVY=' + ','.join(m for m in ('jsonschema', 'jinja2') if m in sys.modules))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stderr
+
+
+def test_queries_count_as_unreadable_only_files_they_could_not_read(capsys: pytest.CaptureFixture[str],
+                                                                    registry: Path) -> None:
+    bois = registry / "partenaires/exemple-bois.yaml"
+    bois.write_text(bois.read_text(encoding="utf-8").replace("statut: actif", "statut: inconnu"), encoding="utf-8")
+    (registry / "partenaires/casse.yaml").write_text("id: casse\nnom: [\n", encoding="utf-8")
+    assert cli(capsys, "-r", str(registry), "validate")[0] == 1  # the cache now holds the schema problem too
+    code, out, err = cli(capsys, "-r", str(registry), "list", "partenaires")
+    assert code == 0 and "Exemple Bois" in out
+    assert "1 fichier du registre est illisible" in err
