@@ -19,6 +19,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from .errors import EeeError, UsageError
+from .escape import one_line, terminal
 
 # --------------------------------------------------------------------------- French help
 
@@ -667,9 +668,9 @@ def fmt(
     result = format_registry(root, paths or None, check, jobs, use_cache=not no_cache)
     shown = _shown_root(root)
     for path in result.changed:
-        typer.echo(f"{'à reformater' if check else 'reformaté'} : {shown}/{path}")
+        typer.echo(terminal(f"{'à reformater' if check else 'reformaté'} : {shown}/{path}"))
     for path, reason in result.skipped:
-        sys.stderr.write(f"eee : {shown}/{path} ignoré : {reason}\n")
+        sys.stderr.write(terminal(f"eee : {shown}/{path} ignoré : {reason}") + "\n")
     done = "à reformater" if check else "reformaté(s)"
     typer.echo(f"{len(result.changed)} fichier(s) {done}, {len(result.unchanged)} déjà en forme"
                + (f", {len(result.skipped)} ignoré(s)" if result.skipped else "") + ".")
@@ -753,7 +754,7 @@ def rename(
     root = resolve_registry(registry or State.registry)
     plan = service.plan(root, old, new)
     for warning in plan.warnings:
-        sys.stderr.write(f"eee : attention, {warning}\n")
+        sys.stderr.write(terminal(f"eee : attention, {warning}") + "\n")
     if dry_run:
         sys.stdout.write(plan.diff())
         typer.echo(f"Simulation (--dry-run, rien n'est écrit) : {plan.summary()}")
@@ -859,11 +860,11 @@ def import_annuaire(
                          ("ignoré", result.skipped)):
         for path in paths:
             note = "  (modifié à la main : --force pour le remplacer)" if label == "ignoré" else ""
-            typer.echo(f"{label:<10} {shown}/{path}{note}")
+            typer.echo(terminal(f"{label:<10} {shown}/{path}{note}"))
     for p in result.problems:
         level = "erreur" if p.is_error else "avertissement"
         where = f"{fichier}:{p.line}" if p.line else str(fichier)
-        typer.echo(f"{where}: [{level}] {p.message} ({p.code})\n  → {p.hint}", err=True)
+        typer.echo(f"{one_line(where)}: [{level}] {one_line(p.message)} ({p.code})\n  → {terminal(p.hint)}", err=True)
     counts = (f"{len(result.created)} créé(s), {len(result.updated)} mis à jour, {len(result.unchanged)} inchangé(s), "
               f"{len(result.skipped)} ignoré(s)")
     prefix = "Simulation (--dry-run, rien n'est écrit)" if dry_run else "Import terminé"
@@ -949,7 +950,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         code = exc.exit_code
     except ce.UsageError as exc:
         err = typer.get_text_stream("stderr")
-        err.write(f"eee : erreur d'utilisation : {_usage_message(exc)}\n")
+        err.write(f"eee : erreur d'utilisation : {terminal(_usage_message(exc))}\n")
         ctx = exc.ctx
         path = ctx.command_path if ctx is not None else "eee"
         err.write(f"Aide : {path} --help\n")
@@ -958,9 +959,9 @@ def main(argv: Optional[list[str]] = None) -> None:
         sys.stderr.write("eee : interrompu.\n")
         code = 130
     except EeeError as exc:
-        sys.stderr.write(f"eee : {exc.message}\n")
+        sys.stderr.write(f"eee : {terminal(exc.message, newlines=True)}\n")
         if exc.hint:
-            sys.stderr.write(f"  → {exc.hint}\n")
+            sys.stderr.write(f"  → {terminal(exc.hint)}\n")
         code = exc.exit_code
     except BrokenPipeError:
         # The reader went away (eee validate | head): not an error of the tool.
@@ -971,7 +972,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         if State.debug or "--debug" in args:
             raise
         sys.stderr.write(
-            f"eee : erreur interne ({type(exc).__name__} : {exc}).\n"
+            f"eee : erreur interne ({type(exc).__name__} : {terminal(exc)}).\n"
             "  → relancez avec --debug pour la trace complète, et signalez-la à l'équipe eee.\n"
         )
         code = 3

@@ -9,9 +9,9 @@ line per row, never cut.
 from __future__ import annotations
 
 import csv
-import json
 from typing import Any, TextIO
 
+from .escape import json_text, terminal
 from .kinds import KINDS
 from .model import Entity, Registry
 from .query import Column, Hit, Node, Table, incoming, outgoing
@@ -31,23 +31,24 @@ def _console(stream: TextIO) -> Any:
 
 def label(registry: Registry, vocabulary: str | None, value: Any) -> str:
     if vocabulary and isinstance(value, str):
-        return registry.schemas.labels(vocabulary).get(value, value)
+        return plain(registry.schemas.labels(vocabulary).get(value, value))
     return plain(value)
 
 
 def plain(value: Any) -> str:
+    """A value as people read it, on one line, with no control character (see `escape.terminal`)."""
     if value is None or value == []:
         return "—"
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, list):
         return ", ".join(plain(v) for v in value)
-    return str(value)
+    return terminal(value)
 
 
 def name_of(registry: Registry, entity_id: Any) -> str:
     entity = registry.get(entity_id) if isinstance(entity_id, str) else None
-    return entity.nom if entity is not None else plain(entity_id)
+    return plain(entity.nom if entity is not None else entity_id)
 
 
 def cell(registry: Registry, column: Column, value: Any) -> str:
@@ -76,8 +77,7 @@ def table(result: Table, registry: Registry, stream: TextIO, fmt: str = "table",
           bom: bool = False) -> None:
     records = result.records()
     if fmt == "json":
-        json.dump(records, stream, ensure_ascii=False, indent=2)
-        stream.write("\n")
+        stream.write(json_text(records, indent=2) + "\n")
     elif fmt == "yaml":
         import yaml
 
@@ -87,7 +87,8 @@ def table(result: Table, registry: Registry, stream: TextIO, fmt: str = "table",
             stream.write("\ufeff")
         writer = csv.writer(stream, delimiter=separator, lineterminator="\r\n" if bom else "\n")
         writer.writerow([c.key for c in result.columns])
-        writer.writerows([[_csv_value(r[c.key]) for c in result.columns] for r in records])
+        # A line feed inside a cell is quoted by the CSV writer; no other control character is written.
+        writer.writerows([[terminal(_csv_value(r[c.key]), newlines=True) for c in result.columns] for r in records])
     elif fmt == "markdown":
         def md(text: str) -> str:
             return text.replace("|", "\\|").replace("\n", " ")
@@ -107,6 +108,7 @@ def _people_table(title: str, headers: list[str], rows: list[list[str]], stream:
     if console.is_terminal:
         from rich import box
         from rich.table import Table as RichTable
+        from rich.text import Text
 
         grid = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
         # Columns come by importance: the last ones are hidden first when the terminal is too narrow
@@ -122,12 +124,13 @@ def _people_table(title: str, headers: list[str], rows: list[list[str]], stream:
         for index, header in enumerate(headers[: len(mins)]):
             grid.add_column(header, no_wrap=index == 0)
         for row in rows:
-            grid.add_row(*row[: len(mins)])
+            grid.add_row(*(Text(terminal(value)) for value in row[: len(mins)]))  # Text: « [link=…] » is no markup
         console.print(grid)
         if hidden:
             console.print(f"[dim]Colonnes masquées faute de place : {', '.join(hidden)} "
                           "(élargissez le terminal, ou --format csv ou json pour tout voir).[/dim]")
         return
+    rows = [[terminal(value) for value in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     stream.write(title + "\n")
     stream.write("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip() + "\n")
@@ -195,8 +198,7 @@ def describe(registry: Registry, entity: Entity) -> dict[str, Any]:
 
 def show(registry: Registry, entity: Entity, stream: TextIO, fmt: str = "text") -> None:
     if fmt == "json":
-        json.dump(describe(registry, entity), stream, ensure_ascii=False, indent=2)
-        stream.write("\n")
+        stream.write(json_text(describe(registry, entity), indent=2) + "\n")
         return
     if fmt == "yaml":
         import yaml
@@ -207,8 +209,8 @@ def show(registry: Registry, entity: Entity, stream: TextIO, fmt: str = "text") 
 
     console = _console(stream)
     console.soft_wrap = not console.is_terminal
-    console.print(Text(entity.nom, style="bold"))
-    console.print(Text(f"{entity.kind.label[:1].upper() + entity.kind.label[1:]} · {entity.id} · {entity.path}",
+    console.print(Text(terminal(entity.nom), style="bold"))
+    console.print(Text(terminal(f"{entity.kind.label[:1].upper() + entity.kind.label[1:]} · {entity.id} · {entity.path}"),
                        style="dim"))
     console.print()
     data = {k: v for k, v in entity.data.items() if k not in ("id", "nom")}
@@ -216,7 +218,7 @@ def show(registry: Registry, entity: Entity, stream: TextIO, fmt: str = "text") 
         data["contacts"] = [dict(c, visibilite=c.get("visibilite", "interne")) if isinstance(c, dict) else c
                             for c in data["contacts"]]
     for line in _lines(registry, entity, data, (), 0):
-        console.print(Text(line))
+        console.print(Text(terminal(line)))
     relations = incoming(registry, entity)
     if relations:
         console.print()
@@ -225,7 +227,7 @@ def show(registry: Registry, entity: Entity, stream: TextIO, fmt: str = "text") 
             console.print(Text(f"  {KINDS[kind].title} ({len(items)})", style="bold"))
             for r in items:
                 field_title = registry.schemas.title(kind, tuple(r.field.split("."))) or r.field
-                console.print(Text(f"    {r.nom} ({r.id}) — {field_title.lower()}"))
+                console.print(Text(terminal(f"    {r.nom} ({r.id}) — {field_title.lower()}")))
     else:
         console.print()
         console.print(Text("Aucune entité ne fait référence à celle-ci.", style="dim"))
@@ -236,9 +238,9 @@ def show(registry: Registry, entity: Entity, stream: TextIO, fmt: str = "text") 
 
 def hits(found: list[Hit], stream: TextIO, fmt: str = "table", registry: Registry | None = None) -> None:
     if fmt == "json":
-        json.dump([{"type": h.entity.kind.name, "id": h.entity.id, "nom": h.entity.nom, "score": round(h.score, 2),
-                    "champ": pointer_text(h.field), "texte": h.text} for h in found], stream, ensure_ascii=False, indent=2)
-        stream.write("\n")
+        stream.write(json_text([{"type": h.entity.kind.name, "id": h.entity.id, "nom": h.entity.nom,
+                                 "score": round(h.score, 2), "champ": pointer_text(h.field), "texte": h.text}
+                                for h in found], indent=2) + "\n")
         return
     if not found:
         stream.write("Aucun résultat.\n")
@@ -274,18 +276,18 @@ def _snippet(text: str, words: list[str], width: int = 70) -> str:
 
 def tree(root: Node, stream: TextIO, fmt: str = "text") -> None:
     if fmt == "json":
-        json.dump(root.as_dict(), stream, ensure_ascii=False, indent=2)
-        stream.write("\n")
+        stream.write(json_text(root.as_dict(), indent=2) + "\n")
         return
     console = _console(stream)
     if console.is_terminal:
+        from rich.text import Text
         from rich.tree import Tree
 
         def grow(branch: Any, node: Node) -> None:
             for child in node.children:
-                grow(branch.add(child.label), child)
+                grow(branch.add(Text(terminal(child.label))), child)  # Text: a label is no rich markup
 
-        rich_tree = Tree(root.label, guide_style="dim")
+        rich_tree = Tree(Text(terminal(root.label)), guide_style="dim")
         grow(rich_tree, root)
         console.print(rich_tree)
         return
@@ -293,10 +295,10 @@ def tree(root: Node, stream: TextIO, fmt: str = "text") -> None:
     def walk(node: Node, prefix: str) -> None:
         for index, child in enumerate(node.children):
             last = index == len(node.children) - 1
-            stream.write(f"{prefix}{'└── ' if last else '├── '}{child.label}\n")
+            stream.write(f"{prefix}{'└── ' if last else '├── '}{terminal(child.label)}\n")
             walk(child, prefix + ("    " if last else "│   "))
 
-    stream.write(root.label + "\n")
+    stream.write(terminal(root.label) + "\n")
     walk(root, "")
 
 
@@ -305,8 +307,7 @@ def tree(root: Node, stream: TextIO, fmt: str = "text") -> None:
 
 def stats(data: dict[str, Any], registry: Registry, stream: TextIO, fmt: str = "text") -> None:
     if fmt == "json":
-        json.dump(data, stream, ensure_ascii=False, indent=2)
-        stream.write("\n")
+        stream.write(json_text(data, indent=2) + "\n")
         return
     deps = registry.schemas.labels("departement")
     academies = registry.schemas.labels("academie")

@@ -9,17 +9,18 @@ only.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import PurePath
 from typing import Callable, TextIO
 
 from .diagnostics import Problem, Report
+from .escape import json_text, one_line, terminal
 
 SEVERITY_FR = {"erreur": "erreur", "avertissement": "avertissement"}
 
 
 def display_path(root: str, path: str) -> str:
+    """The path of a problem as the user can open it (joined to the registry folder as given)."""
     return (PurePath(root) / path).as_posix() if root not in ("", ".") else path
 
 
@@ -92,18 +93,18 @@ def _text(report: Report, stream: TextIO, root: str, strict: bool = False) -> No
     for p in report.sorted():
         by_file.setdefault(p.path, []).append(p)
     for path, problems in by_file.items():
-        console.print(Text(display_path(root, path), style="bold underline"))
+        console.print(Text(terminal(display_path(root, path)), style="bold underline"))
         rows: list[tuple[Text, Text, Text]] = []
         last_hint = None
         for p in problems:
-            message = Text(p.message)
+            message = Text(terminal(p.message))
             message.append(f"  {p.code}", style="dim")
             if p.entity:
-                message.append(f" [{p.entity}]", style="dim")
+                message.append(f" [{terminal(p.entity)}]", style="dim")
             rows.append((Text(_position(p), style="dim"), Text(p.severity.value, style="red" if p.is_error else "yellow"),
                          message))
             if p.hint and (p.code, p.hint) != last_hint:  # the same advice twice in a row is said once
-                rows.append((Text(""), Text(""), Text("→ " + p.hint, style="cyan")))
+                rows.append((Text(""), Text(""), Text("→ " + terminal(p.hint), style="cyan")))
             last_hint = (p.code, p.hint)
         if console.is_terminal:
             from rich.table import Table
@@ -127,10 +128,11 @@ def _text(report: Report, stream: TextIO, root: str, strict: bool = False) -> No
 
 
 def parsable(report: Report, stream: TextIO, root: str, strict: bool = False) -> None:
-    """One greppable line per problem: file:line:col: [erreur] message (CODE)."""
+    """One greppable line per problem: file:line:col: [erreur] message (CODE). A control character of a
+    path or a message is written as an escape (\\n, \\x1b): no value can forge a line."""
     for p in report.sorted():
-        stream.write(f"{display_path(root, p.path)}:{p.line or 1}:{p.column or 1}: "
-                     f"[{p.severity.value}] {p.message} ({p.code})\n")
+        stream.write(f"{one_line(display_path(root, p.path))}:{p.line or 1}:{p.column or 1}: "
+                     f"[{p.severity.value}] {one_line(p.message)} ({p.code})\n")
 
 
 def as_dict(p: Problem, root: str) -> dict[str, object]:
@@ -159,12 +161,11 @@ def json_report(report: Report, stream: TextIO, root: str, strict: bool = False)
         },
         "problemes": [as_dict(p, root) for p in report.sorted()],
     }
-    json.dump(document, stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    stream.write(json_text(document, indent=2) + "\n")
 
 
 def _gh_escape(value: str, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    value = terminal(value, newlines=True).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
     return value
@@ -193,8 +194,7 @@ def gitlab(report: Report, stream: TextIO, root: str, strict: bool = False) -> N
             "severity": "major" if p.is_error else "minor",
             "location": {"path": path, "lines": {"begin": p.line or 1}},
         })
-    json.dump(issues, stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    stream.write(json_text(issues, indent=2) + "\n")
 
 
 REPORTERS: dict[str, Callable[[Report, TextIO, str, bool], None]] = {
