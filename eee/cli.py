@@ -968,6 +968,14 @@ def main(argv: Optional[list[str]] = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = 0
+    except OSError as exc:  # a failure of the system no service turned into an EeeError: still said in French
+        from .files import reason
+
+        if State.debug or "--debug" in args:
+            raise
+        where = f" sur « {terminal(exc.filename)} »" if exc.filename else ""
+        sys.stderr.write(f"eee : opération impossible{where} : {reason(exc)}.\n")
+        code = 3
     except Exception as exc:  # noqa: BLE001 - the last resort: never a traceback for users
         if State.debug or "--debug" in args:
             raise

@@ -93,18 +93,18 @@ def _text(report: Report, stream: TextIO, root: str, strict: bool = False) -> No
     for p in report.sorted():
         by_file.setdefault(p.path, []).append(p)
     for path, problems in by_file.items():
-        console.print(Text(terminal(display_path(root, path)), style="bold underline"))
+        console.print(Text(one_line(display_path(root, path)), style="bold underline"))
         rows: list[tuple[Text, Text, Text]] = []
         last_hint = None
         for p in problems:
-            message = Text(terminal(p.message))
+            message = Text(one_line(p.message))  # a value quoted with a control character shows it: « abc\\n »
             message.append(f"  {p.code}", style="dim")
             if p.entity:
-                message.append(f" [{terminal(p.entity)}]", style="dim")
+                message.append(f" [{one_line(p.entity)}]", style="dim")
             rows.append((Text(_position(p), style="dim"), Text(p.severity.value, style="red" if p.is_error else "yellow"),
                          message))
             if p.hint and (p.code, p.hint) != last_hint:  # the same advice twice in a row is said once
-                rows.append((Text(""), Text(""), Text("→ " + terminal(p.hint), style="cyan")))
+                rows.append((Text(""), Text(""), Text("→ " + one_line(p.hint), style="cyan")))
             last_hint = (p.code, p.hint)
         if console.is_terminal:
             from rich.table import Table

@@ -57,7 +57,7 @@ def _fixed(text: str, pattern: str) -> str | None:
         search = compile_pattern(pattern).search
     except Unsupported:
         return None
-    for candidate in (_slug(text), _slug(text).replace("-", "_"), text.upper()):
+    for candidate in (text.strip(), _slug(text), _slug(text).replace("-", "_"), text.upper()):
         if candidate != text and search(candidate):
             return candidate
     return None
@@ -376,7 +376,10 @@ class SchemaSet:
             elif keyword == "format" and isinstance(instance, str) and _ISO_DATE.fullmatch(instance):
                 hint = "le format est bon mais cette date n'existe pas dans le calendrier : vérifiez le jour et le mois"
             elif isinstance(instance, str) and node.get("pattern") and _fixed(instance, node["pattern"]):
-                hint = f"sans majuscule, accent ni espace, la valeur est valide : « {_fixed(instance, node['pattern'])} »"
+                fixed = _fixed(instance, node["pattern"])
+                hint = (f"sans l'espace ou le retour à la ligne du début ou de la fin, la valeur est valide : « {fixed} »"
+                        if fixed == instance.strip() else
+                        f"sans majuscule, accent ni espace, la valeur est valide : « {fixed} »")
             yield make("EEE-S005", path, f"{_shown(instance)} n'est pas une valeur valide pour {about}", hint)
         elif keyword in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
                          "exclusiveMinimum", "exclusiveMaximum"):

@@ -99,3 +99,25 @@ def test_the_size_limit_message_keeps_its_comma(registry: Path) -> None:
     (registry / "partenaires/gros.yaml").write_bytes(b"id: gros\n" + b"#" * (6 * 1024 * 1024))
     problem = next(p for p in run(registry).problems if p.code == "EEE-Y013")
     assert "octets, au-delà de la limite de 5\u202f242\u202f880 octets" in problem.message
+
+
+def test_a_failure_of_the_system_no_service_expected_is_said_in_french(capsys: pytest.CaptureFixture[str],
+                                                                     registry: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import eee.validate
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EIO, "Input/output error", "/media/cle/registry/clee")
+
+    monkeypatch.setattr(eee.validate, "load", failing)
+    code, out, err = cli(capsys, "-r", str(registry), "list", "clee")
+    assert code == 3
+    assert err == "eee : opération impossible sur « /media/cle/registry/clee » : erreur d'entrée-sortie du disque.\n"
+
+
+def test_an_unreadable_editor_settings_file_is_said_in_french(capsys: pytest.CaptureFixture[str],
+                                                             tmp_path: Path) -> None:
+    (tmp_path / ".vscode").mkdir()
+    (tmp_path / ".vscode/settings.json").write_text('{"a": 1,,}', encoding="utf-8")
+    code, out, err = cli(capsys, "schema", "--out", str(tmp_path))
+    assert code == 3 and "JSON invalide, ligne 1 colonne" in err and "Expecting" not in err

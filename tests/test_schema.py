@@ -191,7 +191,7 @@ SCHOOL = "etablissements/0312686b.yaml"
 @pytest.mark.parametrize("path, old, new, position, hint", [
     ("partenaires/exemple-bois.yaml", "id: exemple-bois", 'id: "abc\\n"', (1, 5), "valide : « abc »"),
     (ACTION, "annee_scolaire: 2022-2023", 'annee_scolaire: "2022-2023\\n"', (5, 17), "valide : « 2022-2023 »"),
-    (SCHOOL, "uai: 0312686B", 'uai: "0312686B\\n"', (4, 6), "valide : « 0312686b »"),
+    (SCHOOL, "uai: 0312686B", 'uai: "0312686B\\n"', (4, 6), "valide : « 0312686B »"),
     # Upper case would fix it, but not with the newline: no hint offers « 2A004\n » as valid.
     (SCHOOL, "commune: Blagnac", 'commune: Blagnac\ncode_commune: "2a004\\n"', (8, 15), "Code officiel"),
 ])
