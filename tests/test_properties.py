@@ -165,14 +165,14 @@ def test_the_quick_verdict_agrees_on_real_documents_with_one_value_changed(which
 
 
 @SETTINGS
-@given(st.text(alphabet=st.sampled_from(list("ab é-#1.\n&<>\\`*_[]|")), max_size=20) | st.text(max_size=20))
+@given(st.text(alphabet=st.sampled_from(list("ab é-+=#1.)~\t\n\r\x0b\x85\u2028&<>\\`*_[]|")), max_size=20)
+       | st.text(max_size=20))
 def test_markdown_escaping_skips_only_texts_with_nothing_to_escape(text: str) -> None:
-    """md_escape looks for the characters it escapes before translating: the same result as translating always."""
-    from eee.render.filters import _MD_ESCAPES, _MD_LINE_START, md_escape
+    """md_escape looks for the characters it escapes, and at the first one, before changing anything: the same
+    result as translating and looking at the start always."""
+    from eee.render.filters import _MD_ESCAPES, _MD_LINE_START, _line_start, md_escape
 
-    expected = text.translate(_MD_ESCAPES)
-    if expected and expected[0] in "#+-0123456789":
-        expected = _MD_LINE_START.sub(r"\\\1", expected)
+    expected = _MD_LINE_START.sub(_line_start, text.translate(_MD_ESCAPES).lstrip(" \t"), count=1)
     assert md_escape(text) == expected
 
 

@@ -23,7 +23,7 @@ from ..model import Registry
 from ..parallel import fork_map
 from ..settings import data_dir
 from .context import Site, entity_view, site_context
-from .filters import date_fr, md_escape, plural
+from .filters import date_fr, md_escape, md_url, plural, safe_url
 from .map import network_map
 
 FORMATS = ("html", "markdown")
@@ -53,7 +53,9 @@ def make_environment(dirs: list[Path], fmt: str) -> Any:
         auto_reload=False,  # templates do not change during a run: no stat() of each template for each page
     )
     env.filters["date_fr"] = date_fr
-    env.filters["md"] = md_escape
+    env.filters["md"] = md_escape  # Markdown text: paragraph, heading, list item, table cell, link text
+    env.filters["md_url"] = md_url  # Markdown link target
+    env.filters["safe_url"] = safe_url  # an address of the registry as a link target (HTML and Markdown), or None
     env.globals["plural"] = plural
     return env
 
