@@ -4,6 +4,7 @@ page is written. The Markdown is read back with markdown-it-py, a CommonMark par
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -19,6 +20,7 @@ from eee.render import build, build_site
 from eee.render.filters import md_escape, md_url, safe_url
 from eee.validate import load
 
+from .conftest import REPO, cli
 
 markdown_it = pytest.importorskip("markdown_it")
 
@@ -130,18 +132,30 @@ REFUSED = ["https://a.example/)<script>alert(1)</script>", "https://a.example/)[
            " https://a.example/"]
 
 
+def url_pattern() -> str:
+    common = json.loads((REPO / "schemas" / "common.schema.json").read_text(encoding="utf-8"))
+    return str(common["$defs"]["url"]["pattern"])
+
+
 @pytest.mark.parametrize("url", SAFE)
 def test_safe_addresses_are_links(url: str) -> None:
     assert safe_url(url) == url
+    assert re.search(url_pattern(), url)
 
 
 @pytest.mark.parametrize("url", REFUSED)
-def test_unsafe_addresses_are_refused(url: str) -> None:
+def test_unsafe_addresses_are_refused_by_the_schema_and_at_output(url: str) -> None:
     assert safe_url(url) is None
+    assert not re.search(url_pattern(), url)
+
+
+def test_the_url_pattern_does_not_rely_on_dollar() -> None:
+    """`$` matches before a final newline in Python, not in ECMA-262: the pattern must not depend on it."""
+    assert "$" not in url_pattern()
 
 
 def allowed(url: str) -> bool:
-    """The rule, written independently of safe_url: http(s), then no whitespace, control character, BOM,
+    """The rule, written independently of both: http(s), then no whitespace, control character, BOM,
     parenthesis or angle bracket."""
     rest = url.removeprefix("https://") if url.startswith("https://") else url.removeprefix("http://")
     return rest != url and rest != "" and not any(
@@ -154,9 +168,9 @@ def allowed(url: str) -> bool:
 @example("https://", "a\n")
 @example("https://", "a\ufeff")
 @example("javascript:", "a")
-def test_safe_url_follows_the_rule(scheme: str, rest: str) -> None:
+def test_the_schema_and_safe_url_say_the_same(scheme: str, rest: str) -> None:
     url = scheme + rest
-    assert (safe_url(url) is not None) == allowed(url), repr(url)
+    assert (safe_url(url) is not None) == allowed(url) == bool(re.search(url_pattern(), url)), repr(url)
 
 
 # --------------------------------------------------------------------------- a registry
@@ -290,3 +304,26 @@ def test_the_edit_link_encodes_the_file_path(registry: Path, tmp_path: Path) -> 
     index = pages["partenaires/index.md"]
     targets = [unquote(href) for href, _ in links(index)]
     assert "../partenaires/exemple aero (2).md" in targets
+
+
+# --------------------------------------------------------------------------- eee validate
+
+
+def test_validate_reports_unsafe_addresses(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    hostile(registry)
+    text = (registry / "partenaires" / "exemple-aero.yaml").read_text(encoding="utf-8")
+    (registry / "partenaires" / "exemple-aero.yaml").write_text(
+        text + 'site_web: "https://a.example/x)"\n', encoding="utf-8")
+    code, out, _ = cli(capsys, "-r", str(registry), "validate", "--format", "json")
+    problems = json.loads(out)["problemes"]
+    found = {(p["code"], p["fichier"].split("partenaires/")[-1], p["ligne"]) for p in problems}
+    lines = (registry / "partenaires" / "exemple-bois.yaml").read_text(encoding="utf-8").splitlines()
+    expected = {("EEE-S005", "exemple-bois.yaml", lines.index(f'    url: "{url}"') + 1)
+                for _, url, link in SOURCES if not link}
+    assert code == 1
+    assert expected <= found
+    assert ("EEE-S005", "exemple-aero.yaml", len(text.splitlines()) + 1) in found
+    good = lines.index(f'    url: "{SOURCES[-1][1]}"') + 1
+    assert not any(p["ligne"] == good for p in problems if p["fichier"].endswith("exemple-bois.yaml"))
+    hints = [p["conseil"] for p in problems if p["code"] == "EEE-S005" and p["fichier"].endswith("exemple-bois.yaml")]
+    assert hints and all("%28" in hint for hint in hints)  # says how to write a parenthesis
