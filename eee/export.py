@@ -180,17 +180,33 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
+# A cell that starts with one of these may be a formula to Excel and LibreOffice (OWASP, « CSV Injection »:
+# `=`, `+`, `-`, `@`, tab, carriage return; and the line feed, which is one more line break).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def csv_cell(value: Any) -> str:
-    """A value as a CSV cell: lists of plain values joined with `|`, other lists and blocks as JSON."""
+    """A value as a CSV cell: lists of plain values joined with `|`, other lists and blocks as JSON.
+
+    A text that a spreadsheet would read as a formula (it starts, after any apostrophes, with one of
+    FORMULA_STARTS) gets a `'` in front, as OWASP advises; an int or a float of the data is written as
+    it is (-3 stays -3). Removing one `'` from a cell that starts with `'` followed, after any further
+    apostrophes, by one of FORMULA_STARTS gives the text back (docs/export.md)."""
     if isinstance(value, list):
+        text: str | None = None
         if all(not isinstance(v, (list, dict)) for v in value):
             items = [_scalar_text(v) for v in value]
             if not any(LIST_SEPARATOR in i for i in items):
-                return LIST_SEPARATOR.join(items)
-        return _json_text(value)
-    if isinstance(value, dict):
-        return _json_text(value)
-    return _scalar_text(value)
+                text = LIST_SEPARATOR.join(items)
+        if text is None:
+            return _json_text(value)  # starts with `[`
+    elif isinstance(value, dict):
+        return _json_text(value)  # starts with `{`
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)  # a number stays a number
+    else:
+        text = _scalar_text(value)
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
 
 
 def sql_cell(value: Any) -> Any:
@@ -228,7 +244,7 @@ def export_csv(registry: Registry, out_dir: Path, internal: bool = False, separa
         path = out_dir / f"{kind.name}.csv"
         write_atomic(path, _csv_bytes([".".join(c) for c in columns], body, separator, bom), within=out_dir)
         written.append(path)
-    links = [[_scalar_text(r[c]) for c in RELATION_COLUMNS] for r in relations(registry, internal, chosen)]
+    links = [[csv_cell(r[c]) for c in RELATION_COLUMNS] for r in relations(registry, internal, chosen)]
     path = out_dir / "relations.csv"
     write_atomic(path, _csv_bytes(list(RELATION_COLUMNS), links, separator, bom), within=out_dir)
     written.append(path)

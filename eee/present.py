@@ -63,14 +63,27 @@ def cell(registry: Registry, column: Column, value: Any) -> str:
 # --------------------------------------------------------------------------- tables
 
 
-def _csv_value(value: Any) -> str:
+def _csv_value(value: Any, whole: bool = True) -> str:
+    """A value as a CSV cell (`whole`), or as an item of a list joined with `|` into one cell.
+
+    A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab, a carriage
+    return or a line feed, after any apostrophes) gets a `'` in front (OWASP, « CSV Injection »; the same
+    rule as export.csv_cell); an int or a float stays as it is. A carriage return inside a text becomes a
+    line feed: the writer quotes a cell holding a line feed, not one holding a lone carriage return, which
+    a spreadsheet would read as the end of the row (and the rest as a new row, maybe a formula)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
     if isinstance(value, list):
-        return "|".join(_csv_value(v) for v in value)
-    return str(value)
+        text = "|".join(_csv_value(v, whole=False) for v in value)
+    else:
+        text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    if whole and text.lstrip("'").startswith(("=", "+", "-", "@", "\t", "\r", "\n")):
+        return "'" + text
+    return text
 
 
 def table(result: Table, registry: Registry, stream: TextIO, fmt: str = "table", separator: str = ",",

@@ -58,6 +58,40 @@ def test_list_csv_for_french_excel(capsys: pytest.CaptureFixture[str], registry:
     assert rows[0]["clee"] == "clee-ariege" and rows[0]["academie"] == "toulouse"
 
 
+@pytest.mark.parametrize("options", [[], ["--separateur", ";", "--bom"]])
+def test_list_csv_neutralises_formulas(capsys: pytest.CaptureFixture[str], registry: Path, options: list[str]) -> None:
+    """A text a spreadsheet would take for a formula gets a `'` (docs/export.md); numbers stay as they are."""
+    from .test_export import formula_values, write_formulas
+
+    write_formulas(registry)
+    code, out, _ = eee(capsys, registry, "list", "partenaires", "--format", "csv", *options)
+    assert code == 0
+    separator = ";" if options else ","
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""),
+                                                delimiter=separator)}
+    assert set(rows) == {"exemple-bois", "exemple-aero"}  # the carriage return did not end a row
+    values = formula_values()
+    assert rows["exemple-bois"]["nom"] == "'" + values["exemple-bois"]["nom"]
+    assert rows["exemple-bois"]["siret"] == "'-2+3"
+    assert rows["exemple-aero"]["nom"] == "'" + values["exemple-aero"]["nom"].replace("\r", "\n")
+    assert rows["exemple-aero"]["siret"] == "'\tcaché"
+    records = json.loads(eee(capsys, registry, "list", "partenaires", "--format", "json")[1])
+    counts = {r["id"]: r["references"] for r in records}
+    assert all(isinstance(n, int) for n in counts.values())
+    assert {name: int(row["references"]) for name, row in rows.items()} == counts  # numbers as they are
+
+
+def test_list_csv_values() -> None:
+    from eee.present import _csv_value
+
+    assert [_csv_value(v) for v in (-3, -0.5, 12, None, True)] == ["-3", "-0.5", "12", "", "true"]
+    assert [_csv_value(v) for v in ("=1", "+1", "-1", "@1", "\t1", "\r1", "'=1")] == [
+        "'=1", "'+1", "'-1", "'@1", "'\t1", "'\n1", "''=1"]
+    assert _csv_value(["-a", "=b"]) == "'-a|=b"  # one apostrophe, at the start of the cell
+    assert _csv_value("a\r\nb\rc") == "a\nb\nc"
+    assert _csv_value("Rue des Lilas - Foix") == "Rue des Lilas - Foix"
+
+
 def test_list_yaml_and_markdown(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
     data = yaml.safe_load(eee(capsys, registry, "list", "cmq", "--format", "yaml")[1])
     assert data[0]["support"] == "0312686b" and data[0]["excellence"] is True

@@ -181,6 +181,75 @@ def test_csv_cells() -> None:
     assert export.csv_cell([{"k": "é"}]) == '[{"k":"é"}]'
 
 
+# Texts a spreadsheet would take for formulas (OWASP « CSV Injection »), as written in YAML double quotes,
+# and numbers, which stay numbers. Used by tests/test_cli_queries.py too.
+FORMULAS_BOIS = {"nom": r'=HYPERLINK(\"http://evil\",\"x\")', "siret": "-2+3", "telephone_accueil": "+33 5 61 00 00 00",
+                 "description": "'=déjà une apostrophe"}
+FORMULAS_AERO = {"nom": r"@SUM(A1)\r=2+2", "siret": r"\tcaché"}
+NUMBERS = {"solde": -3, "taux": -0.5}
+
+
+def write_formulas(root: Path) -> None:
+    """FORMULAS_* and NUMBERS in the two partners, a list that starts with `-`, and a reference to `=1+1`."""
+    for name, values in (("exemple-bois", {**FORMULAS_BOIS, **NUMBERS}), ("exemple-aero", FORMULAS_AERO)):
+        path = root / "partenaires" / f"{name}.yaml"
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.split(":")[0] not in values]
+        lines += [f'{key}: "{value}"' if isinstance(value, str) else f"{key}: {value}" for key, value in values.items()]
+        if name == "exemple-bois":
+            lines.append('etiquettes: ["-a", "b"]')
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    clee = root / "clee" / "clee-ariege.yaml"
+    clee.write_text(clee.read_text(encoding="utf-8").replace("partenaires: [exemple-bois]",
+                                                             'partenaires: [exemple-bois, "=1+1"]'), encoding="utf-8")
+
+
+def formula_values() -> dict[str, dict[str, str]]:
+    """The texts of FORMULAS_* as the registry holds them."""
+    return {name: {key: yaml.safe_load(f'"{value}"') for key, value in values.items()}
+            for name, values in (("exemple-bois", FORMULAS_BOIS), ("exemple-aero", FORMULAS_AERO))}
+
+
+def test_csv_cells_that_would_be_formulas(registry: Path, tmp_path: Path) -> None:
+    write_formulas(registry)
+    model, _ = load(registry, check_schemas=False)
+    written = export.export_csv(model, tmp_path, kinds=["partenaire", "clee"], separator=";", bom=True)
+    rows = {r["id"]: r for r in _read_csv(tmp_path / "partenaire.csv", ";", True)}
+    for name, values in formula_values().items():
+        for key, value in values.items():
+            assert rows[name][key] == "'" + value, (name, key)
+    for key, number in NUMBERS.items():
+        assert rows["exemple-bois"][key] == str(number)  # numbers stay numbers
+    assert rows["exemple-bois"]["etiquettes"] == "'-a|b"  # the cell, not each item
+    assert rows["exemple-aero"]["type"] == "entreprise"  # texts without a formula are as they are
+    relations = _read_csv(tmp_path / "relations.csv", ";", True)
+    assert {r["cible"] for r in relations if r["champ"] == "membres.partenaires"} >= {"exemple-bois", "'=1+1"}
+    # What a spreadsheet sees: the raw file has no cell that starts with a formula character.
+    for path in written:
+        for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""), delimiter=";"):
+            assert not [cell for cell in row if cell[:1] in ("=", "+", "@", "\t", "\r", "\n")
+                        or cell.startswith("-") and not re.fullmatch(r"-[0-9.]+", cell)], (path.name, row)
+    # JSON and SQLite keep the exact values.
+    doc = export.export_json(model)
+    bois = next(e["donnees"] for e in doc["entites"]["partenaire"] if e["id"] == "exemple-bois")
+    assert {k: bois[k] for k in FORMULAS_BOIS} == formula_values()["exemple-bois"]
+    assert {k: bois[k] for k in NUMBERS} == NUMBERS
+    export.export_sqlite(model, tmp_path / "registre.db")
+    with sqlite3.connect(tmp_path / "registre.db") as connection:
+        names = dict(connection.execute("SELECT id, nom FROM partenaire").fetchall())
+    assert names == {name: values["nom"] for name, values in formula_values().items()}
+
+
+def test_csv_cells_keep_numbers_and_neutralise_formula_texts() -> None:
+    assert export.csv_cell(-3) == "-3" and export.csv_cell(-0.5) == "-0.5" and export.csv_cell(False) == "false"
+    for text in ("=1+1", "+33 5 61 00 00 00", "-2+3", "@SUM(A1)", "\tx", "\rx", "\nx", "'=x", "''-x"):
+        assert export.csv_cell(text) == "'" + text
+    for text in ("a=1", "'a", "''", "", "3", "Rue des Lilas - Foix"):
+        assert export.csv_cell(text) == text
+    assert export.csv_cell(["-1", 2]) == "'-1|2" and export.csv_cell([-1, 2]) == "'-1|2"  # a list is a text
+    assert export.csv_cell([{"k": "=x"}]) == '[{"k":"=x"}]'  # JSON starts with `[`
+
+
 @pytest.mark.parametrize("separator", ["", ";;", '"', "|", "\n"])
 def test_csv_bad_separator(loaded, tmp_path: Path, separator: str) -> None:
     with pytest.raises(UsageError):
