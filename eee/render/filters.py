@@ -63,9 +63,8 @@ def md_escape(text: object) -> str:
 # http(s) and has nothing that could end the target or the attribute it is written in: no whitespace, no control
 # character, no parenthesis, no angle bracket (written encoded instead: %20, %28, %29, %3C, %3E). The same rule
 # as `$defs/url` in schemas/common.schema.json, which tests/test_escaping.py compares with this one. That pattern
-# is right under Python's `re` and ECMA-262 alike: it ends with (?![\s\S]), the end of the text in both, not `$`
-# (which Python also matches before a final newline), and lists the control characters and U+FEFF, `\s` not
-# being the same set in both.
+# means the same read by Python's `re` or as ECMA-262: it ends with (?!\n)$, as Python's `$` also matches before
+# a final newline, and it lists the control characters and U+FEFF, `\s` not being the same set in both.
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f\ufeff()<>]+")
 
 
