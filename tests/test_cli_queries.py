@@ -69,11 +69,11 @@ def test_list_csv_neutralises_formulas(capsys: pytest.CaptureFixture[str], regis
     separator = ";" if options else ","
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""),
                                                 delimiter=separator)}
-    assert set(rows) == {"exemple-bois", "exemple-aero"}  # the carriage return did not end a row
+    assert set(rows) == {"exemple-bois", "exemple-aero"}
     values = formula_values()
     assert rows["exemple-bois"]["nom"] == "'" + values["exemple-bois"]["nom"]
     assert rows["exemple-bois"]["siret"] == "'-2+3"
-    assert rows["exemple-aero"]["nom"] == "'" + values["exemple-aero"]["nom"].replace("\r", "\n")
+    assert rows["exemple-aero"]["nom"] == "'" + values["exemple-aero"]["nom"]
     assert rows["exemple-aero"]["siret"] == "'\tcaché"
     records = json.loads(eee(capsys, registry, "list", "partenaires", "--format", "json")[1])
     counts = {r["id"]: r["references"] for r in records}
@@ -89,6 +89,10 @@ def test_list_csv_values() -> None:
         "'=1", "'+1", "'-1", "'@1", "'\t1", "'\n1", "''=1"]
     assert _csv_value(["-a", "=b"]) == "'-a|=b"  # one apostrophe, at the start of the cell
     assert _csv_value("a\r\nb\rc") == "a\nb\nc"
+    # As `eee list` writes it (lines end with \n): a carriage return no longer ends the row.
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([["nom", "siret"], [_csv_value("x\r=1+1"), "y"]])
+    assert list(csv.reader(io.StringIO(out.getvalue(), newline=""))) == [["nom", "siret"], ["x\n=1+1", "y"]]
     assert _csv_value("Rue des Lilas - Foix") == "Rue des Lilas - Foix"
 
 
