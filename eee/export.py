@@ -181,17 +181,23 @@ def _scalar_text(value: Any) -> str:
 
 
 # A cell that starts with one of these may be a formula to Excel and LibreOffice (OWASP, « CSV Injection »:
-# `=`, `+`, `-`, `@`, tab, carriage return; and the line feed, which is one more line break).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# `=`, `+`, `-`, `@`, tab, carriage return), and so may one that starts with any other control character (a line
+# feed, or one a program removes before the spreadsheet sees the cell, leaving the `=` after it first).
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def formula_like(text: str) -> bool:
+    """Whether a text cell starts, after any apostrophes, with FORMULA_STARTS or a control character."""
+    first = text.lstrip("'")[:1]
+    return first != "" and (first in FORMULA_STARTS or first < " " or "\x7f" <= first <= "\x9f")
 
 
 def csv_cell(value: Any) -> str:
     """A value as a CSV cell: lists of plain values joined with `|`, other lists and blocks as JSON.
 
-    A text that a spreadsheet would read as a formula (it starts, after any apostrophes, with one of
-    FORMULA_STARTS) gets a `'` in front, as OWASP advises; an int or a float of the data is written as
-    it is (-3 stays -3). Removing one `'` from a cell that starts with `'` followed, after any further
-    apostrophes, by one of FORMULA_STARTS gives the text back (docs/export.md)."""
+    A text that a spreadsheet would read as a formula (`formula_like`) gets a `'` in front, as OWASP
+    advises; an int or a float of the data is written as it is (-3 stays -3). Removing one `'` from a
+    cell that is `formula_like` and starts with `'` gives the text back (docs/export.md)."""
     if isinstance(value, list):
         text: str | None = None
         if all(not isinstance(v, (list, dict)) for v in value):
@@ -206,7 +212,7 @@ def csv_cell(value: Any) -> str:
         return str(value)  # a number stays a number
     else:
         text = _scalar_text(value)
-    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+    return "'" + text if formula_like(text) else text
 
 
 def sql_cell(value: Any) -> Any:

@@ -66,11 +66,12 @@ def cell(registry: Registry, column: Column, value: Any) -> str:
 def _csv_value(value: Any, whole: bool = True) -> str:
     """A value as a CSV cell (`whole`), or as an item of a list joined with `|` into one cell.
 
-    A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab, a carriage
-    return or a line feed, after any apostrophes) gets a `'` in front (OWASP, « CSV Injection »; the same
-    rule as export.csv_cell); an int or a float stays as it is. A carriage return inside a text becomes a
-    line feed: the writer quotes a cell holding a line feed, not one holding a lone carriage return, which
-    a spreadsheet would read as the end of the row (and the rest as a new row, maybe a formula)."""
+    A cell a spreadsheet would read as a formula (it starts, after any apostrophes, with `=`, `+`, `-`, `@`
+    or a control character: tab, carriage return, line feed…) gets a `'` in front (OWASP, « CSV Injection »;
+    the rule of export.formula_like, which this layer cannot import); an int or a float stays as it is.
+    A carriage return inside a text becomes a line feed: the writer quotes a cell holding a line feed, not
+    one holding a lone carriage return, which a spreadsheet would read as the end of the row (and the rest
+    as a new row, maybe a formula)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -81,7 +82,8 @@ def _csv_value(value: Any, whole: bool = True) -> str:
         text = "|".join(_csv_value(v, whole=False) for v in value)
     else:
         text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    if whole and text.lstrip("'").startswith(("=", "+", "-", "@", "\t", "\r", "\n")):
+    first = text.lstrip("'")[:1]
+    if whole and first != "" and (first in "=+-@" or first < " " or "\x7f" <= first <= "\x9f"):
         return "'" + text
     return text
 

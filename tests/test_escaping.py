@@ -339,5 +339,6 @@ def test_validate_reports_unsafe_addresses(capsys: pytest.CaptureFixture[str], r
     assert ("EEE-S005", "exemple-aero.yaml", len(text.splitlines()) + 1) in found
     good = lines.index(f'    url: "{SOURCES[-1][1]}"') + 1
     assert not any(p["ligne"] == good for p in problems if p["fichier"].endswith("exemple-bois.yaml"))
-    hints = [p["conseil"] for p in problems if p["code"] == "EEE-S005" and p["fichier"].endswith("exemple-bois.yaml")]
-    assert hints and all("%28" in hint for hint in hints)  # says how to write a parenthesis
+    hints = [p["conseil"] for p in problems if p["code"] == "EEE-S005" and p["fichier"].endswith("exemple-bois.yaml")
+             and "https://a.example/)" in p["message"]]
+    assert len(hints) == 2 and all("%28" in hint for hint in hints)  # says how to write a parenthesis

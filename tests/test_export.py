@@ -243,7 +243,8 @@ def test_csv_cells_that_would_be_formulas(registry: Path, tmp_path: Path) -> Non
 
 def test_csv_cells_keep_numbers_and_neutralise_formula_texts() -> None:
     assert export.csv_cell(-3) == "-3" and export.csv_cell(-0.5) == "-0.5" and export.csv_cell(False) == "false"
-    for text in ("=1+1", "+33 5 61 00 00 00", "-2+3", "@SUM(A1)", "\tx", "\rx", "\nx", "'=x", "''-x"):
+    for text in ("=1+1", "+33 5 61 00 00 00", "-2+3", "@SUM(A1)", "\tx", "\rx", "\nx", "\x1b=1", "\x85=1", "'=x",
+                 "''-x"):
         assert export.csv_cell(text) == "'" + text
     # A carriage return inside a cell: quoted (the files end their lines with \r\n), one row read back.
     text = _csv_bytes(["a", "b"], [[export.csv_cell("x\r=1+1"), "y"]], ",", False).decode("utf-8")
