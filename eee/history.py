@@ -24,6 +24,7 @@ from .diagnostics import Problem, Severity
 from .errors import EeeError, UsageError
 from .kinds import KIND_BY_FOLDER, KINDS, NETWORK_FILE, Kind
 from .loader import YEAR_FOLDER, Pointer, SourceDoc, load_registry, read_text
+from .markdown import md_escape
 from .model import Entity, Registry
 from .schema import SchemaSet, pointer_text
 from .settings import schemas_dir
@@ -106,12 +107,13 @@ class Changelog:
         section("Entités ajoutées", [f"- {_entity_line(e)}" for e in self.added])
         section("Entités supprimées", [f"- {_entity_line(e)}" for e in self.removed])
         section("Entités renommées", [
-            f"- {_kind_label(r['type'])} `{r['ancien']}` → `{r['nouveau']}` ({r['ancien_fichier']} → {r['nouveau_fichier']})"
+            f"- {_kind_label(r['type'])} {_code(r['ancien'])} → {_code(r['nouveau'])} "
+            f"({md_escape(r['ancien_fichier'])} → {md_escape(r['nouveau_fichier'])})"
             for r in self.renamed])
         if self.changed:
             lines += [f"## Entités modifiées ({len(self.changed)})", ""]
             for entity in self.changed:
-                lines += [f"### {_kind_label(entity['type'])} `{entity['id']}` — {entity['nom']}", ""]
+                lines += [f"### {_kind_label(entity['type'])} {_code(entity['id'])} — {md_escape(entity['nom'])}", ""]
                 for change in entity["champs"]:
                     lines.append(f"- {_change_line(change)}")
                 lines.append("")
@@ -119,7 +121,8 @@ class Changelog:
         section("Relations rompues", [f"- {_relation_line(r)}" for r in self.broken])
         for side, label in ((self.before, "avant"), (self.after, "après")):
             if side.unreadable:
-                lines += [f"Fichiers illisibles ({label}), non comparés : " + ", ".join(side.unreadable), ""]
+                lines += [f"Fichiers illisibles ({label}), non comparés : " + ", ".join(map(md_escape, side.unreadable)),
+                          ""]
         return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -130,24 +133,31 @@ def _kind_label(kind: str) -> str:
 
 
 def _entity_line(entry: dict[str, Any]) -> str:
-    return f"{_kind_label(entry['type'])} `{entry['id']}` — {entry['nom']} ({entry['fichier']})"
+    return (f"{_kind_label(entry['type'])} {_code(entry['id'])} — {md_escape(entry['nom'])} "
+            f"({md_escape(entry['fichier'])})")
+
+
+def _code(text: Any) -> str:
+    """An identifier or a field as Markdown code; as escaped text if it holds what would end a code span."""
+    text = str(text)
+    return f"`{text}`" if "`" not in text and text.isprintable() else md_escape(text)
 
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f"« {value} »"
+        return f"« {md_escape(value)} »"
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "vide"
     if isinstance(value, (int, float)):
         return str(value)
-    return "`" + json.dumps(value, ensure_ascii=False) + "`"
+    return _code(json.dumps(value, ensure_ascii=False))
 
 
 def _change_line(change: dict[str, Any]) -> str:
     name = change["titre"] or change["champ"]
-    where = f"{name} (`{change['champ']}`)" if change["titre"] else f"`{change['champ']}`"
+    where = f"{md_escape(name)} ({_code(change['champ'])})" if change["titre"] else _code(change["champ"])
     if "avant" not in change:
         return f"{where} : ajouté, {_show(change['apres'])}"
     if "apres" not in change:
@@ -157,7 +167,7 @@ def _change_line(change: dict[str, Any]) -> str:
 
 def _relation_line(relation: dict[str, Any]) -> str:
     about = relation["titre"] or relation["champ"]
-    return f"`{relation['source']}` → `{relation['cible']}` ({about})"
+    return f"{_code(relation['source'])} → {_code(relation['cible'])} ({md_escape(about)})"
 
 
 # --------------------------------------------------------------------------- git

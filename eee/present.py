@@ -105,13 +105,12 @@ def table(result: Table, registry: Registry, stream: TextIO, fmt: str = "table",
         # A line feed inside a cell is quoted by the CSV writer; no other control character is written.
         writer.writerows([[terminal(_csv_value(r[c.key]), newlines=True) for c in result.columns] for r in records])
     elif fmt == "markdown":
-        def md(text: str) -> str:
-            return text.replace("|", "\\|").replace("\n", " ")
+        from .markdown import md_escape
 
         stream.write("| " + " | ".join(c.header for c in result.columns) + " |\n")
         stream.write("|" + "---|" * len(result.columns) + "\n")
         for r in records:
-            stream.write("| " + " | ".join(md(cell(registry, c, r[c.key])) for c in result.columns) + " |\n")
+            stream.write("| " + " | ".join(md_escape(cell(registry, c, r[c.key])) for c in result.columns) + " |\n")
     else:
         title = f"{len(records)} {result.kind.label if len(records) == 1 else result.kind.plural}"
         _people_table(title, [c.header for c in result.columns],

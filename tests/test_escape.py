@@ -71,3 +71,17 @@ def test_no_command_prints_a_control_character_or_markup(capsys: pytest.CaptureF
         assert "\x1b]8" not in stream  # no hyperlink made from the data
     if args[0] == "validate" and args[1:] == ["--format", "parsable"]:
         assert all(re.match(r"^[^\n]+:\d+:\d+: \[(erreur|avertissement)\] ", line) for line in out.splitlines())
+
+
+def test_list_as_markdown_keeps_its_table(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    from markdown_it import MarkdownIt  # comes with rich
+
+    bois = registry / "partenaires/exemple-bois.yaml"
+    bois.write_text(bois.read_text(encoding="utf-8").replace(
+        "nom: Exemple Bois", 'nom: "# Bois | <b>gras</b> [clic](javascript:x) `a`"'), encoding="utf-8")
+    code, out, err = cli(capsys, "-r", str(registry), "list", "partenaires", "--format", "markdown")
+    assert code == 0, err
+    html = MarkdownIt("commonmark").enable("table").render(out)
+    rows = html.count("<tr>")
+    assert rows == 3 and "<h1>" not in html and "<b>" not in html and "<a " not in html and "<code>" not in html
+    assert all(row.count("<td>") == out.splitlines()[0].count("|") - 1 for row in html.split("<tr>")[2:])

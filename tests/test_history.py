@@ -124,7 +124,7 @@ def test_changes_between_two_commits(repo: Path) -> None:
         "- Partenaire `exemple-bois` → `scierie-exemple` (partenaires/exemple-bois.yaml → partenaires/scierie-exemple.yaml)",
         "## Entités modifiées (2)",
         "### CLEE `clee-ales` — CLEE d'Alès",
-        "- Statut (`statut`) : « actif » → « en_creation »",
+        "- Statut (`statut`) : « actif » → « en\\_creation »",
         '- Membres › Partenaires membres (`membres.partenaires`) : `["exemple-aero"]` → `["exemple-aero", "nouveau-partenaire"]`',
         "## Relations créées (1)",
         "- `clee-ales` → `nouveau-partenaire` (Membres › Partenaires membres)",
@@ -231,3 +231,18 @@ def test_unreadable_file_is_not_reported_as_removed(repo: Path) -> None:
     data = history.changes(registry).as_dict()
     assert data["supprimees"] == [] and data["relations_rompues"] == []
     assert data["illisibles"] == {"depuis": [], "jusqu_a": ["partenaires/exemple-aero.yaml"]}
+
+
+def test_the_changelog_escapes_what_the_registry_holds(repo: Path) -> None:
+    from markdown_it import MarkdownIt  # comes with rich
+
+    from eee import history
+
+    registry = repo / "registry"
+    edit(registry / "clee/clee-ales.yaml", "statut: en_creation",
+         'statut: en_creation\ndescription: "# Titre\\t[clic](javascript:alert(1)) <script>x</script> `code`"')
+    text = history.changes(registry).markdown()
+    html = MarkdownIt("commonmark").render(text)
+    assert "<script>" not in html and "<a " not in html and "<code>code</code>" not in html
+    line = next(x for x in text.splitlines() if "Titre" in x)
+    assert line.startswith("- Description") and "« \\# Titre" in line
