@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .escape import one_line
 from .kinds import KIND_BY_FOLDER, KINDS, Kind
 from .loader import YEAR_FOLDER, SourceDoc, discover
 from .schema import LABELS_KEYWORD, SchemaSet
@@ -115,7 +116,7 @@ def _check_id(kind: Kind, entity_id: str) -> None:
     if kind.name == "etablissement":
         if not UAI_ID.fullmatch(entity_id):
             raise UsageError(
-                f"identifiant « {entity_id} » invalide pour un établissement",
+                f"identifiant « {one_line(entity_id)} » invalide pour un établissement",
                 "l'identifiant d'un établissement est son UAI en minuscules : 7 chiffres et une lettre, "
                 "par exemple 0312686b (le champ uai en est déduit)",
             )
@@ -136,7 +137,7 @@ def _check_id(kind: Kind, entity_id: str) -> None:
                 "sans espace ni tiret au début ou à la fin")
         if guess and ID_RULE.fullmatch(guess):
             hint += f" : par exemple « {guess} »"
-        raise UsageError(f"identifiant « {entity_id} » invalide", hint)
+        raise UsageError(f"identifiant « {one_line(entity_id)} » invalide", hint)
 
 
 def _existing(root: Path, entity_id: str) -> str | None:

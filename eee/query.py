@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from .errors import NotFound, UsageError
+from .escape import one_line
 from .kinds import KINDS, Kind
 from .model import Entity, Registry
 from .parallel import fork_map
@@ -576,7 +577,7 @@ def find_entity(registry: Registry, entity_id: str) -> Entity:
     suggestions = close or [h.entity.id for h in hits]
     hint = ("vouliez-vous dire " + " ou ".join(f"« {s} »" for s in suggestions) + " ?") if suggestions else \
         "eee search aide à trouver un identifiant"
-    raise NotFound(f"aucune entité n'a l'identifiant « {entity_id} »", hint)
+    raise NotFound(f"aucune entité n'a l'identifiant « {one_line(entity_id)} »", hint)
 
 
 # --------------------------------------------------------------------------- stats

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EeeError, UsageError
+from .escape import one_line
 from .kinds import Kind
 from .files import check_inside, failure, write_atomic
 from .loader import Pointer, SourceDoc, load_registry, read_bytes, read_text
@@ -102,7 +103,7 @@ def plan(root: Path, old: str, new: str, schemas: SchemaSet | None = None) -> Re
 
     if not valid_id(new):
         raise UsageError(
-            f"« {new} » n'est pas un identifiant valide",
+            f"« {one_line(new)} » n'est pas un identifiant valide",
             "un identifiant s'écrit en minuscules sans accent, avec des chiffres et des tirets : "
             "par exemple « scierie-dupont »",
         )
@@ -117,7 +118,7 @@ def plan(root: Path, old: str, new: str, schemas: SchemaSet | None = None) -> Re
             )
         guess = closest(old, list(registry.entities))
         raise UsageError(
-            f"aucune entité n'a l'identifiant « {old} »",
+            f"aucune entité n'a l'identifiant « {one_line(old)} »",
             f"vouliez-vous dire « {guess} » ?" if guess else "« eee search TEXTE » retrouve une entité par son nom",
         )
     kind = entity.kind
