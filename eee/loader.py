@@ -573,9 +573,10 @@ _BIDI = "\u202a-\u202e\u2066-\u2069"
 _INVISIBLE = re.compile(f"[{_HIDDEN_BREAKS}{_BIDI}\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
                         "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0001-\U000e007f]")
 _ALWAYS_REFUSED = re.compile(f"[{_HIDDEN_BREAKS}{_BIDI}]")
-# Control characters a value may hold only through an escape of a double-quoted text: never shown, some
-# drive a terminal (ESC), others break a line (CR). Tab and line feed are text.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters a value may hold only through an escape of a double-quoted text (« \e », « \u2028 »):
+# never shown, some drive a terminal (ESC), others break a line (CR, LS) or reorder the text (bidirectional
+# controls, refused anywhere else too). Tab and line feed are text.
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_HIDDEN_BREAKS}{_BIDI}]")
 _NAMES = {"\x85": "NEL, saut de ligne", "\u2028": "séparateur de ligne", "\u2029": "séparateur de paragraphe",
           "\u200b": "espace sans chasse", "\u00ad": "trait d'union conditionnel", "\ufeff": "indicateur d'ordre "
           "des octets", "\u200e": "marque gauche-à-droite", "\u200f": "marque droite-à-gauche",

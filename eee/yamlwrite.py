@@ -12,12 +12,14 @@ import re
 from typing import Any
 
 _PLAIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿŒœ][^\n:#]*\Z")
+_FLOW_INDICATORS = re.compile(r"[,\[\]{}]")
 _RESERVED = re.compile(
     r"^(?:y|n|yes|no|on|off|true|false|null|~)\Z", re.IGNORECASE
 )
 
 
-def scalar(value: Any) -> str:
+def scalar(value: Any, flow: bool = False) -> str:
+    """A value as YAML; `flow`: inside a flow list « [a, b] », where « , [ ] { } » end a plain value."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -26,7 +28,7 @@ def scalar(value: Any) -> str:
         return str(value)
     text = str(value)
     if _PLAIN.match(text) and text.isprintable() and not _RESERVED.match(text) and text == text.strip() \
-            and not text.endswith(("-", "?")):
+            and not text.endswith(("-", "?")) and not (flow and _FLOW_INDICATORS.search(text)):
         return text
     # JSON escapes the C0 controls; what it leaves raw but YAML reads as a line break or editors do not
     # show (C1 controls, U+2028…) is escaped too: the file says the value, visibly.
@@ -43,7 +45,7 @@ def dump(data: dict[str, Any], indent: int = 0) -> str:
             lines.append(f"{pad}{key}:")
             lines.append(dump(value, indent + 2).rstrip("\n"))
         elif isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
-            lines.append(f"{pad}{key}: [{', '.join(scalar(v) for v in value)}]")
+            lines.append(f"{pad}{key}: [{', '.join(scalar(v, flow=True) for v in value)}]")
         elif isinstance(value, list):
             lines.append(f"{pad}{key}:")
             for item in value:

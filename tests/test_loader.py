@@ -204,6 +204,8 @@ def test_control_characters_written_as_escapes_are_refused_where_the_value_start
     assert _problems('id: x\nnom: "a\\e[2Jb"\n') == [("EEE-Y015", 2, 6)]
     assert _problems('id: x\nl:\n  - ok\n  - {k: "d\\r"}\n') == [("EEE-Y015", 4, 9)]
     assert _problems('id: x\n"c\\x1bl\xe9": v\n') == [("EEE-Y015", 2, 1)]
+    assert _problems('id: x\nnom: "a\\u2028b"\n') == [("EEE-Y015", 2, 6)]  # refused raw, refused as an escape
+    assert _problems('id: x\nnom: "a\\u202eb"\n') == [("EEE-Y015", 2, 6)]
     assert _problems('id: x\nnom: "a\\tb\\nc"\n') == []  # tab and line feed are text
 
 
