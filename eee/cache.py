@@ -10,6 +10,17 @@ has not changed since is not even read again. The whole cache carries a
 fingerprint of eee's code, schemas and libraries: when any of them changes,
 every row is dropped.
 
+The cache is a hint, never a source of truth: whoever can write its folder (a
+cache shared between CI runs, another account) could otherwise make eee report
+a broken file valid or publish what no YAML file says. So every row eee reads
+back carries a MAC (keyed BLAKE2b) of what it says, bound to its key, to the
+fingerprint and to the registry, with a secret kept outside the cache and
+the registry (`secret`): `$EEE_CACHE_KEY`, else a key file made once in
+`$XDG_CONFIG_HOME/eee` (else `~/.config/eee`). A row whose MAC is wrong is
+dropped and its file checked again; without a secret, eee runs without the
+cache. The cache holds internal contacts: its folder is made 0700, its files
+0600.
+
 The cache is an optimisation and nothing else: deleting it is always safe, and
 a cache that cannot be read or written (read-only disk, corrupt file, another
 eee writing) is ignored — the files are then simply checked again.
@@ -18,16 +29,25 @@ eee writing) is ignored — the files are then simply checked again.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import sqlite3
+import stat
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .settings import PACKAGE_DIR, schemas_dir
 
 ENV_CACHE_DIR = "EEE_CACHE_DIR"
-FORMAT = 5  # bump when the rows change shape (5: the formatted table)
+ENV_CACHE_KEY = "EEE_CACHE_KEY"
+FORMAT = 6  # bump when the rows change shape (5: the formatted table; 6: every row with its MAC)
+KEY_FILE = "cache-key"
+KEY_BYTES = 32  # random bytes of a key file
+MIN_KEY_TEXT = 16  # characters: a shorter `$EEE_CACHE_KEY` is no secret (no cache then)
+MAC_BYTES = 16
+KEY_SIZE = 20  # bytes of a cache key (`content_key`)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def cache_dir() -> Path:
@@ -37,6 +57,103 @@ def cache_dir() -> Path:
         return Path(explicit).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "eee"
+
+
+def key_dir() -> Path:
+    """Where the cache's key file is kept when `$EEE_CACHE_KEY` is not set: with the user's settings,
+    `$XDG_CONFIG_HOME/eee`, else `~/.config/eee`. Not with the cache: a cache folder may be put in
+    the project, shared between CI runs or deleted at any time, and the key must go with none of
+    these. (A relative `$XDG_CONFIG_HOME` is ignored, as the XDG specification says: it could point
+    into the registry.)"""
+    base = os.environ.get("XDG_CONFIG_HOME")
+    if not base or not os.path.isabs(base):
+        base = str(Path.home() / ".config")
+    return Path(base) / "eee"
+
+
+def secret(*outside: Path) -> bytes | None:
+    """The key of the cache's MACs, or None if there is none to be had: eee then goes without the cache
+    (an unauthenticated cache would be believed blindly).
+
+    `$EEE_CACHE_KEY` if it is set (for CI: a secret of the CI, so that a cache kept from one run to
+    the next stays usable; fewer than `MIN_KEY_TEXT` characters is no secret); else the key file of
+    `key_dir`, made once with `KEY_BYTES` random bytes, mode 0600, in a folder made 0700. A key file
+    within one of the folders `outside` (the cache's, the registry) is no secret either."""
+    given = os.environ.get(ENV_CACHE_KEY)
+    if given is not None:
+        if len(given) < MIN_KEY_TEXT:
+            return None
+        return hashlib.blake2b(given.encode("utf-8", "surrogateescape"), digest_size=32,
+                               person=b"eee-cache-key").digest()
+    try:
+        folder = key_dir()
+        path = folder / KEY_FILE
+        if not folder.is_absolute() or any(_within(path, other) for other in outside):  # a relative HOME: the work tree
+            return None
+        key = _read_key(path)
+        if key is None:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the parents like `mkdir -p`
+            key = _make_key(path)
+        return key
+    except (OSError, RuntimeError, ValueError):  # RuntimeError: no home folder to be found
+        return None
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key in the key file, None if there is none. A key file that is damaged (not `KEY_BYTES`
+    bytes) or that others could read (no longer a secret) is replaced by a new one."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    except FileNotFoundError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a file")
+        key = os.read(fd, KEY_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(key) != KEY_BYTES or info.st_mode & 0o077:
+        return _make_key(path, replace=True)
+    return key
+
+
+def _make_key(path: Path, replace: bool = False) -> bytes:
+    """A new key in a new key file (0600), written whole before it takes its name; without `replace`,
+    the key file another eee has just made wins (each then uses the same key)."""
+    key = os.urandom(KEY_BYTES)
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        if os.write(fd, key) != KEY_BYTES:
+            raise OSError(f"{draft}: short write")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        if replace:
+            os.replace(draft, path)
+            return key
+        try:
+            os.link(draft, path)  # never over a key file that appeared meanwhile
+        except FileExistsError:
+            other = _read_key(path)
+            if other is None:
+                raise OSError(f"{path} vanished") from None
+            return other
+        except OSError:  # a file system without hard links
+            os.replace(draft, path)
+        return key
+    finally:
+        try:
+            os.unlink(draft)
+        except FileNotFoundError:
+            pass
 
 
 def fingerprint() -> str:
@@ -93,10 +210,33 @@ def _versions(distributions: tuple[str, ...]) -> dict[str, str]:
 def content_key(purpose: bytes, head: str, raw: bytes) -> bytes:
     """A cache key: what a result depends on besides eee itself (`head`: path, kind…) and the file's bytes;
     `purpose` keeps the keys of different results apart (at most 16 bytes)."""
-    digest = hashlib.blake2b(digest_size=20, person=purpose)
+    digest = hashlib.blake2b(digest_size=KEY_SIZE, person=purpose)
     digest.update(head.encode() + b"\0")
     digest.update(raw)
     return digest.digest()
+
+
+# MACs are worked out for every file of every run (20,000 rows for a national registry): a copy of the table's
+# keyed BLAKE2b (`Store._sign_with`), then the row's parts. Keys have KEY_SIZE bytes (`content_key`), which is
+# what keeps a key and its value apart; a path is followed by a NUL, which no path has.
+
+
+def _mac(signer: Any, key: bytes, value: bytes) -> bytes:
+    """The MAC of a value under its key."""
+    if len(key) != KEY_SIZE:
+        raise ValueError(f"a cache key has {KEY_SIZE} bytes, not {len(key)}")
+    mac = signer.copy()
+    mac.update(key)
+    mac.update(value)
+    return mac.digest()
+
+
+def _authentic(signer: Any, key: Any, value: Any, mac: Any) -> bool:
+    """Whether a row read back (with values of any SQLite type: whoever wrote it chose) is one eee made."""
+    try:
+        return hmac.compare_digest(_mac(signer, key, value), mac)
+    except (TypeError, ValueError):  # not bytes, or a key of another size
+        return False
 
 
 class Store:
@@ -109,19 +249,32 @@ class Store:
     (`known`). Rows are never all in memory at once: a registry of tens of thousands of files would
     hold its data twice (as text and as values) for nothing. A fourth, `formatted`, is `eee fmt`'s:
     whether each text met is in canonical form.
+
+    Every row has a MAC (`mac`) of what it says, bound to its key (a stats row: to its path, stat
+    signature and key), to its table, to the fingerprint and to the registry, under the secret of
+    `secret`: a row this eee did not write from these bytes is never used; it is dropped and its
+    file checked again. No secret, no cache.
     """
 
     BATCH = 500
     TIMEOUT = 2.0  # seconds to wait for another eee that is writing the same cache
+    TABLES = ("results", "data", "stats", "formatted")
 
     def __init__(self, root: Path, folder: Path | None = None) -> None:
-        name = hashlib.blake2b(str(Path(root).resolve()).encode(), digest_size=10).hexdigest()
+        self.root = Path(root).resolve()
+        name = hashlib.blake2b(str(self.root).encode(), digest_size=10).hexdigest()
         self.path = (folder or cache_dir()) / f"registre-{name}.sqlite3"
+        self._own_folder = folder is None and not os.environ.get(ENV_CACHE_DIR)  # eee's, not one the user chose
         self._fingerprint: str | None = None
         self._db: sqlite3.Connection | None = None
+        self._signers: dict[str, Any] = {}  # table -> keyed BLAKE2b (its key bound to the fingerprint and registry)
+        self._new_stats: Any = None  # self._signers["stats"].copy
+        self._key_id = ""
         self._unused: set[bytes] = set()  # keys stored that no file has asked for (yet)
-        self._new: list[tuple[bytes, bytes, bytes]] = []
-        self._stats: dict[str, tuple[bytes, bytes]] = {}  # path -> (stat signature, key), as stored
+        self._new: list[tuple[bytes, bytes, bytes, bytes, bytes]] = []  # (key, result, its MAC, data, its MAC)
+        self._stats: dict[str, tuple[bytes, bytes, bytes]] = {}  # path -> (stat signature, key, MAC), as stored
+        self._forged: set[str] = set()  # paths whose stats row failed its MAC
+        self._forged_formatted: set[bytes] = set()  # keys whose formatted row failed its MAC
         self._seen: dict[str, tuple[bytes | None, bytes]] = {}  # path -> (signature if settled, key), this run
 
     @property
@@ -131,11 +284,15 @@ class Store:
         return self._fingerprint
 
     def load(self) -> None:
-        """Open the cache (an empty one if there is none, if it is damaged, or if another eee or other
-        schemas made it)."""
+        """Open the cache (an empty one if there is none, if it is damaged, or if another eee, other
+        schemas or another key made it); without a key (`secret`), go without it."""
+        key = secret(self.path.parent, self.root)
+        if key is None:
+            return
+        self._sign_with(key)
         for attempt in (1, 2):
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._prepare()
                 self._open()
                 return
             except sqlite3.OperationalError:  # busy (another eee writing), read-only, I/O: not this run's
@@ -152,26 +309,82 @@ class Store:
                 self.close()
                 return
 
+    def _sign_with(self, key: bytes) -> None:
+        # The MACs' key is drawn from the secret, the fingerprint and the registry: a row is bound to all three
+        # at no cost per row. (Fed to the MAC instead, they would be hashed again for each row.)
+        bound = hashlib.blake2b(f"{self.fingerprint}\0{self.root}".encode("utf-8", "surrogatepass"), key=key,
+                                digest_size=64, person=b"eee-cache-rows").digest()
+        for tag, table in enumerate(self.TABLES):
+            signer = hashlib.blake2b(key=bound, digest_size=MAC_BYTES, person=b"eee-cache-row")
+            signer.update(bytes((tag,)))  # the table: a row is not another table's
+            self._signers[table] = signer
+        self._new_stats = self._signers["stats"].copy
+        # Which key made the cache (a MAC of nothing: it tells nothing of the key). Another key: every row dropped.
+        self._key_id = hashlib.blake2b(key=key, digest_size=16, person=b"eee-cache-keyid").hexdigest()
+
+    def _prepare(self) -> None:
+        """The cache's folder (made 0700) and file (made 0600, or made 0600 again) before SQLite opens it:
+        SQLite gives its journal the mode of the file. The cache holds internal contacts."""
+        folder = self.path.parent
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the parents like `mkdir -p`
+        if self._own_folder:  # eee's own folder, perhaps made by an older eee: closed to others too
+            info = folder.stat()
+            if info.st_mode & 0o077 and info.st_uid == os.getuid():
+                folder.chmod(0o700)
+        fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | _NOFOLLOW, 0o600)
+        try:
+            if stat.S_IMODE(os.fstat(fd).st_mode) != 0o600:
+                os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+
     def _open(self) -> None:
         db = self._db = sqlite3.connect(self.path, timeout=self.TIMEOUT, isolation_level=None)
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        stored = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
-        if stored is None or stored[0] != self.fingerprint:
+        stored = dict(db.execute("SELECT name, value FROM meta WHERE name IN ('fingerprint', 'key')"))
+        if stored.get("fingerprint") != self.fingerprint or stored.get("key") != self._key_id:
             db.execute("BEGIN IMMEDIATE")
-            for table in ("files", "results", "data", "stats", "formatted"):  # `files`: FORMAT 1
+            for table in ("files", *self.TABLES):  # `files`: FORMAT 1
                 db.execute(f"DROP TABLE IF EXISTS {table}")
-            db.execute("CREATE TABLE results (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID")
-            db.execute("CREATE TABLE data (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID")
-            db.execute("CREATE TABLE stats (path TEXT PRIMARY KEY, signature BLOB, key BLOB) WITHOUT ROWID")
-            db.execute("CREATE TABLE formatted (key BLOB PRIMARY KEY, canonical INTEGER) WITHOUT ROWID")
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
+            db.execute("CREATE TABLE results (key BLOB PRIMARY KEY, value BLOB, mac BLOB) WITHOUT ROWID")
+            db.execute("CREATE TABLE data (key BLOB PRIMARY KEY, value BLOB, mac BLOB) WITHOUT ROWID")
+            db.execute("CREATE TABLE stats (path TEXT PRIMARY KEY, signature BLOB, key BLOB, mac BLOB) WITHOUT ROWID")
+            db.execute("CREATE TABLE formatted (key BLOB PRIMARY KEY, canonical INTEGER, mac BLOB) WITHOUT ROWID")
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           [("fingerprint", self.fingerprint), ("key", self._key_id)])
             db.execute("COMMIT")
-        self._stats = {path: (signature, key) for path, signature, key in db.execute("SELECT * FROM stats")}
+        self._stats = {path: (signature, key, mac)
+                       for path, signature, key, mac in db.execute("SELECT path, signature, key, mac FROM stats")}
+
+    def _stats_mac(self, path: str, signature: bytes, key: bytes) -> bytes:
+        """The MAC of a stats row: its path (then a NUL, which no path has), stat signature and key."""
+        if len(key) != KEY_SIZE:
+            raise ValueError(f"a cache key has {KEY_SIZE} bytes, not {len(key)}")
+        mac = self._signers["stats"].copy()
+        mac.update(key)
+        mac.update((path + "\0").encode("utf-8", "surrogatepass"))
+        mac.update(signature)
+        return mac.digest()
 
     def known(self, path: str, signature: bytes) -> bytes | None:
-        """The key of a file whose stat signature has not changed since its key was worked out."""
+        """The key of a file whose stat signature has not changed since its key was worked out (if its row
+        is one eee made)."""
         stored = self._stats.get(path)
-        return stored[1] if stored is not None and stored[0] == signature else None
+        if stored is None or stored[0] != signature:
+            return None
+        key = stored[1]
+        try:  # `_stats_mac`, written out: this is done for every file
+            mac = self._new_stats()
+            mac.update(key)
+            mac.update((path + "\0").encode("utf-8", "surrogatepass"))
+            mac.update(signature)
+            if len(key) == KEY_SIZE and hmac.compare_digest(mac.digest(), stored[2]):
+                return key
+        except TypeError:  # not bytes
+            pass
+        del self._stats[path]  # not a row eee made: the file is read, and its row written again or dropped
+        self._forged.add(path)
+        return None
 
     def note(self, path: str, signature: bytes | None, key: bytes) -> None:
         """A file of this run and its key; `signature` is None when it cannot be trusted next time
@@ -180,18 +393,43 @@ class Store:
 
     def fetch(self, wanted: set[bytes], whole: bool = True) -> Iterator[tuple[bytes, bytes, bytes | None]]:
         """The stored results for these keys, as (key, result, data) rows, in one pass over the cache;
-        data is None unless `whole`."""
+        data is None unless `whole`. Only rows whose MACs are right: the others are dropped (their
+        files are then checked again)."""
         if self._db is None:
             return
-        query = "SELECT key, results.value, data.value FROM results LEFT JOIN data USING (key)" if whole \
-            else "SELECT key, value, NULL FROM results"
+        query = "SELECT key, results.value, results.mac, data.value, data.mac FROM results LEFT JOIN data USING (key)" \
+            if whole else "SELECT key, value, mac, NULL, NULL FROM results"
+        new_result, new_data = self._signers["results"].copy, self._signers["data"].copy
+        compare = hmac.compare_digest
+        forged = []
         try:
-            for key, result, data in self._db.execute(query):
+            for key, result, result_mac, data, data_mac in self._db.execute(query):
                 if key in wanted:
-                    if not whole or data is not None:
+                    if whole and data is None:
+                        continue
+                    try:  # `_mac`, written out: this is done for every file
+                        mac = new_result()
+                        mac.update(key)
+                        mac.update(result)
+                        authentic = len(key) == KEY_SIZE and compare(mac.digest(), result_mac)
+                        if authentic and whole:
+                            mac = new_data()
+                            mac.update(key)
+                            mac.update(data)
+                            authentic = compare(mac.digest(), data_mac)
+                    except TypeError:  # not bytes
+                        authentic = False
+                    if authentic:
                         yield key, result, data
+                    else:
+                        forged.append((key,))
                 else:
                     self._unused.add(key)
+            if forged:
+                if not self._db.in_transaction:
+                    self._db.execute("BEGIN IMMEDIATE")
+                for table in ("results", "data"):
+                    self._db.executemany(f"DELETE FROM {table} WHERE key = ?", forged)
         except sqlite3.Error:
             self.close()
 
@@ -199,7 +437,8 @@ class Store:
         """Keep a file's result and data (rows) under its key; written by batches."""
         if self._db is None:
             return
-        self._new.append((key, result, data))
+        self._new.append((key, result, _mac(self._signers["results"], key, result),
+                          data, _mac(self._signers["data"], key, data)))
         if len(self._new) >= self.BATCH:
             self._flush()
 
@@ -209,8 +448,10 @@ class Store:
         try:
             if not self._db.in_transaction:
                 self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", [(k, r) for k, r, _ in self._new])
-            self._db.executemany("INSERT OR REPLACE INTO data VALUES (?, ?)", [(k, d) for k, _, d in self._new])
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                                 [(k, r, rm) for k, r, rm, _, _ in self._new])
+            self._db.executemany("INSERT OR REPLACE INTO data VALUES (?, ?, ?)",
+                                 [(k, d, dm) for k, _, _, d, dm in self._new])
         except sqlite3.Error:
             self.close()
         self._new.clear()
@@ -220,9 +461,13 @@ class Store:
         if self._db is None:
             return
         self._flush()
-        stale = [(path,) for path in self._stats if self._seen.get(path, (None,))[0] is None]
-        fresh = [(path, signature, key) for path, (signature, key) in self._seen.items()
-                 if signature is not None and self._stats.get(path) != (signature, key)]
+        stale = [(path,) for path in (*self._stats, *self._forged) if self._seen.get(path, (None,))[0] is None]
+        fresh = []
+        for path, (signature, key) in self._seen.items():
+            if signature is not None:
+                stored = self._stats.get(path)
+                if stored is None or stored[0] != signature or stored[1] != key:
+                    fresh.append((path, signature, key, self._stats_mac(path, signature, key)))
         try:
             if self._unused or stale or fresh:
                 if not self._db.in_transaction:
@@ -230,7 +475,7 @@ class Store:
                 for table in ("results", "data"):
                     self._db.executemany(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in self._unused])
                 self._db.executemany("DELETE FROM stats WHERE path = ?", stale)
-                self._db.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?)", fresh)
+                self._db.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?)", fresh)
             if self._db.in_transaction:
                 self._db.execute("COMMIT")
         except sqlite3.Error:
@@ -241,25 +486,36 @@ class Store:
     # results above: formatting a few files must not make the other files' results look stale.
 
     def formatted(self) -> dict[bytes, bool]:
-        """For each text met before, whether it is in canonical form (none if the cache cannot be read)."""
+        """For each text met before, whether it is in canonical form (none if the cache cannot be read);
+        rows whose MAC is wrong are left out (and dropped by `save_formatted`)."""
         if self._db is None:
             return {}
+        signer = self._signers["formatted"]
+        found: dict[bytes, bool] = {}
         try:
-            return {key: canonical == 1 for key, canonical in self._db.execute("SELECT key, canonical FROM formatted")}
+            for key, canonical, mac in self._db.execute("SELECT key, canonical, mac FROM formatted"):
+                if type(canonical) is int and canonical in (0, 1) and _authentic(signer, key, b"%d" % canonical, mac):
+                    found[key] = canonical == 1
+                else:
+                    self._forged_formatted.add(key)
         except sqlite3.Error:
             self.close()
             return {}
+        return found
 
     def save_formatted(self, found: dict[bytes, bool], forget: set[bytes] = frozenset()) -> None:  # type: ignore[assignment]
         """Keep what was found of these texts, drop those of `forget` (no longer in the registry), and close."""
         if self._db is None:
             return
+        signer = self._signers["formatted"]
+        forget = set(forget) | (self._forged_formatted - set(found))
         try:
             if found or forget:
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.executemany("DELETE FROM formatted WHERE key = ?", [(k,) for k in forget])
-                self._db.executemany("INSERT OR REPLACE INTO formatted VALUES (?, ?)",
-                                     [(k, int(canonical)) for k, canonical in found.items()])
+                self._db.executemany("INSERT OR REPLACE INTO formatted VALUES (?, ?, ?)",
+                                     [(k, int(canonical), _mac(signer, k, b"%d" % canonical))
+                                      for k, canonical in found.items()])
                 self._db.execute("COMMIT")
         except sqlite3.Error:
             pass

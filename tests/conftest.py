@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -13,11 +15,13 @@ from eee.diagnostics import Special
 
 # The cache of per-file results goes to a folder of this test session, never the user's own; removed at the end.
 if "EEE_CACHE_DIR" not in os.environ:
-    import atexit
-    import tempfile
-
     os.environ["EEE_CACHE_DIR"] = tempfile.mkdtemp(prefix="eee-test-cache-")
     atexit.register(shutil.rmtree, os.environ["EEE_CACHE_DIR"], ignore_errors=True)
+# And the cache's key: a key file made in a folder of this session ($XDG_CONFIG_HOME/eee/cache-key), never in
+# the user's own settings, nor the user's $EEE_CACHE_KEY.
+os.environ.pop("EEE_CACHE_KEY", None)
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="eee-test-config-")
+atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
 
 TESTS = Path(__file__).resolve().parent
 BASE = TESTS / "cases" / "base"

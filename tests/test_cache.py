@@ -498,3 +498,10 @@ def test_library_versions_of_the_fingerprint_are_the_installed_ones() -> None:
     names = ("PyYAML", "jsonschema", "python-stdnum")
     assert cache._versions(names) == {name: version(name) for name in names}
     assert cache._versions(("pas-une-bibliotheque-installee",)) == {"pas-une-bibliotheque-installee": "-"}
+
+
+def test_the_tests_keep_the_cache_key_out_of_the_users_settings() -> None:
+    """conftest: each test session has its own key file, in a temporary folder, never ~/.config/eee (nor the
+    user's $EEE_CACHE_KEY)."""
+    assert cache.key_dir().parent.name.startswith("eee-test-config-")
+    assert cache.ENV_CACHE_KEY not in os.environ
