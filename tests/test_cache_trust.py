@@ -392,7 +392,7 @@ def test_the_key_can_come_from_the_environment(registry: Path, tmp_path: Path, o
 
 
 @pytest.mark.parametrize("how", ["empty variable", "short variable", "settings cannot be made", "key in the cache",
-                                 "relative home"])
+                                 "key in the registry", "relative home"])
 def test_without_a_key_eee_goes_without_the_cache(registry: Path, tmp_path: Path, own_cache: Path, key_file: Path,
                                                   counted: list[str], monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str], how: str) -> None:
@@ -406,6 +406,8 @@ def test_without_a_key_eee_goes_without_the_cache(registry: Path, tmp_path: Path
         monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker / "config"))
     elif how == "key in the cache":  # the key file would be in the cache's folder, which may be shared
         monkeypatch.setenv("XDG_CONFIG_HOME", str(own_cache))
+    elif how == "key in the registry":  # … or in the registry, which is published
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(registry))
     else:  # a relative HOME: ~/.config would be a folder of the working directory (a work tree, a registry…)
         monkeypatch.setenv("HOME", "maison")
         monkeypatch.delenv("XDG_CONFIG_HOME")
@@ -416,7 +418,7 @@ def test_without_a_key_eee_goes_without_the_cache(registry: Path, tmp_path: Path
         assert cli(capsys, "validate", "--registry", str(registry)) == expected
         assert len(counted) == _files(registry)
     assert not own_cache.exists() or not list(own_cache.rglob("*"))
-    assert not key_file.exists() and not (tmp_path / "maison").exists()
+    assert not key_file.exists() and not (tmp_path / "maison").exists() and not (registry / "eee").exists()
 
 
 def test_a_relative_settings_folder_is_ignored(registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
