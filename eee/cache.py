@@ -289,7 +289,10 @@ class Store:
         key = secret(self.path.parent, self.root)
         if key is None:
             return
-        self._sign_with(key)
+        try:
+            self._sign_with(key)  # works out the fingerprint: eee's files are read
+        except OSError:
+            return
         for attempt in (1, 2):
             try:
                 self._prepare()

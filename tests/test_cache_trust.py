@@ -429,3 +429,17 @@ def test_a_relative_settings_folder_is_ignored(registry: Path, tmp_path: Path, m
     run(registry)
     assert (tmp_path / "maison" / ".config" / "eee" / "cache-key").exists()
     assert not (registry / "eee").exists()
+
+
+def test_an_unreadable_installation_only_costs_the_cache(registry: Path, own_cache: Path, counted: list[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The MACs are bound to eee's fingerprint: if eee's own files cannot be read to work it out, no cache."""
+    expected = [(p.path, p.code) for p in run(registry, cache=False).sorted()]
+
+    def unreadable() -> str:
+        raise PermissionError("schemas illisibles")
+
+    monkeypatch.setattr(cache, "fingerprint", unreadable)
+    counted.clear()
+    assert [(p.path, p.code) for p in run(registry).sorted()] == expected
+    assert len(counted) == _files(registry) and not own_cache.exists()
