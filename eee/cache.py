@@ -50,12 +50,26 @@ KEY_SIZE = 20  # bytes of a cache key (`content_key`)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def cache_dir() -> Path:
-    """Where eee keeps its caches."""
+def _home() -> Path | None:
+    """The user's home folder, if there is a real one (none without $HOME nor an account, nor `/`)."""
+    try:
+        home = Path.home()
+    except RuntimeError:
+        return None
+    return home if home.is_absolute() and home != Path(home.anchor) else None
+
+
+def cache_dir() -> Path | None:
+    """Where eee keeps its caches (None: nowhere to keep them, eee goes without)."""
     explicit = os.environ.get(ENV_CACHE_DIR)
     if explicit:
         return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base or not os.path.isabs(base):
+        home = _home()
+        if home is None:
+            return None
+        base = str(home / ".cache")
     return Path(base) / "eee"
 
 
@@ -67,7 +81,10 @@ def key_dir() -> Path:
     into the registry.)"""
     base = os.environ.get("XDG_CONFIG_HOME")
     if not base or not os.path.isabs(base):
-        base = str(Path.home() / ".config")
+        home = _home()
+        if home is None:
+            raise RuntimeError("no home folder")
+        base = str(home / ".config")
     return Path(base) / "eee"
 
 
@@ -263,8 +280,9 @@ class Store:
     def __init__(self, root: Path, folder: Path | None = None) -> None:
         self.root = Path(root).resolve()
         name = hashlib.blake2b(str(self.root).encode(), digest_size=10).hexdigest()
-        self.path = (folder or cache_dir()) / f"registre-{name}.sqlite3"
         self._own_folder = folder is None and not os.environ.get(ENV_CACHE_DIR)  # eee's, not one the user chose
+        folder = folder or cache_dir()
+        self.path = None if folder is None else folder / f"registre-{name}.sqlite3"
         self._fingerprint: str | None = None
         self._db: sqlite3.Connection | None = None
         self._signers: dict[str, Any] = {}  # table -> keyed BLAKE2b (its key bound to the fingerprint and registry)
@@ -285,7 +303,9 @@ class Store:
 
     def load(self) -> None:
         """Open the cache (an empty one if there is none, if it is damaged, or if another eee, other
-        schemas or another key made it); without a key (`secret`), go without it."""
+        schemas or another key made it); without a key (`secret`) or a folder for it, go without it."""
+        if self.path is None:
+            return
         key = secret(self.path.parent, self.root)
         if key is None:
             return

@@ -735,6 +735,11 @@ def discover(root: Path) -> Discovery:
             and (not kind.by_year or YEAR_FOLDER.match(parts[1])) else None
         for entry in entries:
             name = entry.name
+            if not name.isascii() and not _utf8(name):  # a name the system could not decode: never read
+                shown = prefix + name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                problems.append(_problem(shown, "EEE-Y001", f"le nom « {shown} » n'est pas en UTF-8 : ce fichier "
+                                         "ou dossier n'est pas lu", "renommez-le avec des lettres, chiffres et tirets"))
+                continue
             folder = is_dir(entry)
             if here is not None and not folder and name.endswith(".yaml") and name[0] != "." \
                     and not entry.is_symlink():
@@ -758,6 +763,14 @@ def discover(root: Path) -> Discovery:
 
     walk(str(root), ())
     return found
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.fsdecode's surrogates: bytes that are no UTF-8
+        return False
+    return True
 
 
 def _name(entry: os.DirEntry[str]) -> str:

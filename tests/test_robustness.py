@@ -121,3 +121,27 @@ def test_an_unreadable_editor_settings_file_is_said_in_french(capsys: pytest.Cap
     (tmp_path / ".vscode/settings.json").write_text('{"a": 1,,}', encoding="utf-8")
     code, out, err = cli(capsys, "schema", "--out", str(tmp_path))
     assert code == 3 and "JSON invalide, ligne 1 colonne" in err and "Expecting" not in err
+
+
+def test_a_file_name_that_is_no_utf8_is_reported_not_read(capsys: pytest.CaptureFixture[str],
+                                                           registry: Path) -> None:
+    name = os.fsencode(str(registry / "partenaires")) + b"/ari\xe8ge.yaml"  # Latin-1: no UTF-8
+    with open(name, "wb") as handle:
+        handle.write(b"id: ariege\nnom: X\n")
+    for args in (["validate"], ["validate", "--no-cache"], ["list", "partenaires"], ["fmt", "--check"]):
+        code, out, err = cli(capsys, "-r", str(registry), *args)
+        assert code in (0, 1) and "erreur interne" not in err, (args, err)
+    code, out, err = cli(capsys, "-r", str(registry), "validate", "--format", "parsable")
+    assert "partenaires/ari\ufffdge.yaml:1:1: [erreur] le nom « partenaires/ari\ufffdge.yaml » n'est pas en UTF-8" in out
+
+
+def test_no_home_folder_means_no_cache_not_an_error(capsys: pytest.CaptureFixture[str], registry: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("EEE_CACHE_DIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "EEE_CACHE_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(RuntimeError("no home"))))
+    code, out, err = cli(capsys, "-r", str(registry), "validate")
+    assert code == 0 and err == ""
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: Path("/")))
+    code, out, err = cli(capsys, "-r", str(registry), "validate")
+    assert code == 0 and err == "" and not Path("/.cache/eee").exists()
