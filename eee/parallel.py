@@ -1,22 +1,38 @@
 """Work spread over the cores by forked worker processes (standard library only).
 
 Forked workers inherit everything this process has built (compiled schemas,
-the site's context, Jinja templates): nothing is imported or computed twice,
-and only the work items and the results cross between processes. Where fork
-is not safe (macOS, Windows) or not worth it, the work runs here, in order.
+the site's context, Jinja templates, the work items themselves): nothing is
+imported, computed or sent twice; only each item's number goes to a worker and
+its result comes back. Where fork is not safe (macOS, Windows) or not worth it,
+the work runs here, in order.
+
+Each worker has a pipe of its own, which only it and this process hold: a worker
+that dies (the kernel's out-of-memory killer sends SIGKILL) closes it, even in
+the middle of a result, and the run ends at once with an `EeeError`. (A shared
+result queue, as multiprocessing.Pool's or ProcessPoolExecutor's, waits forever
+for the rest of a result cut short.)
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import pickle
+import signal
 import sys
+import traceback
 from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from .errors import EeeError
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 _TASK: Callable[[Any], Any] | None = None
+_ITEMS: list[Any] = []
+
+AHEAD = 2  # items given to a worker at a time: it starts the next one without waiting for this process
+JOIN_S = 5.0  # how long a worker that was told to stop may take to go
 
 
 def available_cores() -> int:
@@ -34,26 +50,169 @@ def can_fork() -> bool:
 def fork_map(task: Callable[[T], R], items: Iterable[T], jobs: int | None = None) -> Iterator[R]:
     """`task(item)` for every item, in order, over `jobs` processes (default: the cores available).
 
-    `task` need not be picklable (the workers inherit it); items and results must be. With one job,
-    one item, or no fork, everything runs in this process. Workers do no cyclic garbage collection:
-    they are short-lived and build acyclic data.
+    Neither `task` nor the items need be picklable (the workers inherit them); results must be. With
+    one job, one item, or no fork, everything runs in this process. An exception raised by the task
+    reaches the caller (for the first item, in order, that raised one); a worker that dies ends the
+    run with an EeeError. However the run ends (the caller stops reading, an interruption), no worker
+    outlives it. Workers do no cyclic garbage collection: they are short-lived and build acyclic data.
     """
     items = list(items)
     jobs = min(available_cores() if jobs is None else max(1, jobs), len(items))
     if jobs <= 1 or not can_fork():
         yield from map(task, items)
         return
+    global _TASK, _ITEMS
+    _TASK, _ITEMS = task, items
+    workers: list[_Worker] = []
+    finished = False
+    try:
+        _start(workers, jobs)
+        yield from _results(workers, len(items))
+        finished = True
+    finally:
+        _TASK, _ITEMS = None, []
+        _stop(workers, finished)
+
+
+class _Worker:
+    def __init__(self, process: Any, conn: Any) -> None:
+        self.process = process
+        self.conn = conn  # this process's end of the worker's pipe
+
+
+def _start(workers: list[_Worker], jobs: int) -> None:
     import multiprocessing
 
-    global _TASK
-    _TASK = task
+    context = multiprocessing.get_context("fork")
+    for number in range(jobs):
+        here, there = context.Pipe()
+        # The worker closes its copies of this process's ends (its own included): when this process closes
+        # one, or dies, the worker reading it sees the end of the pipe.
+        process = context.Process(target=_work, args=(there, [w.conn for w in workers] + [here]),
+                                  name=f"eee-{number + 1}", daemon=True)
+        try:
+            process.start()
+        finally:
+            there.close()
+        workers.append(_Worker(process, here))
+
+
+def _results(workers: list[_Worker], count: int) -> Iterator[Any]:
+    """Every item's result, in order, as the workers send them."""
+    from multiprocessing.connection import wait
+
+    waiting: dict[Any, _Worker] = {}  # what to wait on: each worker's pipe and its sentinel (ready when it ends)
+    for worker in workers:
+        waiting[worker.conn] = waiting[worker.process.sentinel] = worker
+    sent = 0
+    limit = count  # no item is sent after one whose task raised: its exception ends the run
+    done: dict[int, tuple[bool, Any]] = {}
+    wanted = 0
+
+    def give(worker: _Worker) -> None:
+        nonlocal sent
+        if sent < limit:
+            try:
+                worker.conn.send(sent)
+            except OSError:
+                raise _died(worker) from None
+            sent += 1
+
+    for worker in workers:
+        for _ in range(AHEAD):
+            give(worker)
+    while wanted < count:
+        while wanted in done:
+            ok, value = done.pop(wanted)
+            if not ok:
+                error, trace = value
+                raise error from _RemoteTraceback(trace)
+            yield value
+            wanted += 1
+        if wanted == count:
+            break
+        for ready in wait(list(waiting)):
+            worker = waiting[ready]
+            if ready is not worker.conn:
+                raise _died(worker)  # its sentinel: it ended, though it had work
+            try:
+                message = worker.conn.recv_bytes()
+            except (EOFError, OSError):
+                raise _died(worker) from None
+            index, ok, value = pickle.loads(message)
+            done[index] = (ok, value)
+            if not ok:
+                limit = min(limit, index)
+            give(worker)
+
+
+def _died(worker: _Worker) -> EeeError:
+    """The French error for a worker that ended while it had work."""
+    worker.process.join(JOIN_S)  # it is gone or going: its exit status
+    code = worker.process.exitcode
+    how = ""
+    if code is not None and code < 0:
+        how = f" (tué par le signal {-code}{', peut-être faute de mémoire' if -code == signal.SIGKILL else ''})"
+    elif code:
+        how = f" (sorti avec le code {code})"
+    return EeeError(f"un processus de travail d'eee s'est arrêté brutalement{how} : le travail est abandonné",
+                    "relancez la commande ; si cela se reproduit, libérez de la mémoire ou, si la commande "
+                    "accepte --jobs, faites travailler moins de processus (par exemple --jobs 1)")
+
+
+def _stop(workers: list[_Worker], finished: bool) -> None:
+    """End every worker: idle ones (all work done) see their pipe close; the others are terminated."""
+    for worker in workers:
+        if not finished and worker.process.exitcode is None:
+            worker.process.terminate()
+        worker.conn.close()
+    for worker in workers:
+        worker.process.join(JOIN_S)
+        if worker.process.exitcode is None:  # pragma: no cover - a worker deaf to SIGTERM
+            worker.process.kill()
+            worker.process.join(JOIN_S)
+        if worker.process.exitcode is not None:
+            worker.process.close()
+
+
+def _work(conn: Any, others: list[Any]) -> None:
+    """A worker: read an item's number, send back (number, True, result) or (number, False, (exception, trace))."""
+    for other in others:
+        other.close()
+    gc.disable()
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: this process stops the run, workers just go
+    task, items = _TASK, _ITEMS
+    assert task is not None
+    while True:
+        try:
+            index = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            message = pickle.dumps((index, True, task(items[index])), pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - the task's error, or its result's that cannot be pickled
+            message = _failure(index, exc)
+        try:
+            conn.send_bytes(message)
+        except OSError:
+            return
+
+
+def _failure(index: int, exc: Exception) -> bytes:
+    """An exception as a message, and its trace (shown with --debug); as a RuntimeError if it cannot be pickled."""
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.disable) as pool:
-            yield from pool.imap(_call, items)
-    finally:
-        _TASK = None
+        message = pickle.dumps((index, False, (exc, trace)), pickle.HIGHEST_PROTOCOL)
+        pickle.loads(message)
+        return message
+    except Exception:  # noqa: BLE001
+        return pickle.dumps((index, False, (RuntimeError(f"{type(exc).__name__} : {exc}"), trace)),
+                            pickle.HIGHEST_PROTOCOL)
 
 
-def _call(item: Any) -> Any:
-    assert _TASK is not None
-    return _TASK(item)
+class _RemoteTraceback(Exception):
+    """The trace of an exception raised in a worker, as the cause of the same exception here."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
