@@ -503,11 +503,12 @@ def render(
     Public par défaut : aucun contact interne ni note interne n'y figure. Refuse un registre
     qui a des erreurs (lancez eee validate).
     """
-    from .render import build
+    from .render import build, check_edit_url
 
+    url = check_edit_url(edit_url)  # before the registry is read
     model = _valid_model(registry, "l'annuaire")
     target = out or Path("site" if fmt is RenderFormat.html else "annuaire-md")
-    written = build(model, fmt.value, target, interne, edit_url or os.environ.get("EEE_EDIT_URL", ""))
+    written = build(model, fmt.value, target, interne, url)
     kind = "interne" if interne else "public"
     typer.echo(f"Annuaire {fmt.value} {kind} écrit dans {target}/ : {len(written)} fichiers "
                f"(page d'accueil : {target / ('index.html' if fmt is RenderFormat.html else 'index.md')}).")
@@ -577,8 +578,9 @@ def build(
 
     S'arrête sur les erreurs du registre (code de sortie 1) sans toucher au site existant.
     """
-    from .render import build_site
+    from .render import build_site, check_edit_url
 
+    url = check_edit_url(edit_url)  # before the registry is read
     model = _valid_model(registry, "le site", jobs, no_cache)
     err = typer.get_text_stream("stderr")
     on_terminal = err.isatty()
@@ -587,7 +589,7 @@ def build(
         if on_terminal:
             err.write(f"… {step}\n")
 
-    result = build_site(model, out, interne, edit_url or os.environ.get("EEE_EDIT_URL", ""), progress=progress, jobs=jobs)
+    result = build_site(model, out, interne, url, progress=progress, jobs=jobs)
     years = result["years"]
     summaries = ", ".join(years) if years else "aucun (pas d'action)"
     typer.echo(f"Site {'interne' if interne else 'public'} écrit dans {out}/ : annuaire HTML ({result['html']} fichiers, "

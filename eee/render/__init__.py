@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from ..errors import EeeError
+from ..errors import EeeError, UsageError
 from ..files import failure, new_mode
 from ..model import Registry
 from ..parallel import fork_map
@@ -41,9 +41,14 @@ def template_dirs(registry_root: Path | None = None) -> list[Path]:
 
 
 def make_environment(dirs: list[Path], fmt: str) -> Any:
+    """The Jinja environment of a format. With templates of the registry repository among `dirs`, every
+    template (eee's own too: a repository's template may include them) runs in Jinja's sandbox: a
+    template can show the data it is given, not reach Python (os, files, processes)."""
     import jinja2
 
-    env = _environment_class()(
+    own = data_dir("templates").resolve()
+    sandboxed = any(d.resolve() != own for d in dirs)
+    env = (_sandboxed_environment_class() if sandboxed else _environment_class())(
         loader=jinja2.FileSystemLoader([str(d / fmt) for d in dirs]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False),
         undefined=jinja2.StrictUndefined,
@@ -99,15 +104,85 @@ def _environment_class() -> Any:
     return Environment
 
 
+@functools.cache
+def _sandboxed_environment_class() -> Any:
+    """jinja2.sandbox.SandboxedEnvironment, with the faster output escaping of `_environment_class` (the
+    sandbox checks what templates read and call, not what they output: the same text)."""
+    import jinja2
+    import jinja2.sandbox
+
+    faster = _environment_class()
+    if faster is jinja2.Environment:
+        return jinja2.sandbox.SandboxedEnvironment
+
+    class SandboxedEnvironment(jinja2.sandbox.SandboxedEnvironment, faster):  # type: ignore[misc,valid-type]
+        pass
+
+    return SandboxedEnvironment
+
+
 def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
     """A template rendered, or a French error naming it (a broken template of the repository's templates/)."""
     import jinja2
 
     try:
         return env.get_template(name).render(context)  # type: ignore[no-any-return]
+    except jinja2.exceptions.SecurityError as exc:
+        where = _template_at(env, exc) or f"« {name} »"
+        raise EeeError(f"le gabarit {where} tente une opération interdite aux gabarits, refusée : rien n'a "
+                       f"été exécuté ({exc})",
+                       "un gabarit ne peut qu'afficher les données qu'il reçoit : retirez cette expression du "
+                       "dossier templates/ du dépôt") from None
     except jinja2.TemplateError as exc:
         raise EeeError(f"le gabarit « {name} » n'a pas pu être rendu ({exc})",
                        "vérifiez les gabarits du dossier templates/") from None
+
+
+def _template_at(env: Any, exc: BaseException) -> str:
+    """« name » (ligne N): the template, and its line, where `exc` was raised (Jinja puts them in the trace)."""
+    folders = [Path(folder) for folder in getattr(env.loader, "searchpath", [])]
+    found = ""
+    trace = exc.__traceback__
+    while trace is not None:
+        path = Path(trace.tb_frame.f_code.co_filename)
+        for folder in folders:
+            if path.is_relative_to(folder):
+                found = f"« {path.relative_to(folder).as_posix()} » (ligne {trace.tb_lineno})"
+        trace = trace.tb_next
+    return found
+
+
+def check_edit_url(option: str | None) -> str:
+    """The address of the « Modifier » links: `option` (--edit-url), else $EEE_EDIT_URL ("": no such links);
+    a usage error unless it is a web address that pages can hold as it is (eee render, eee build): what
+    `safe_url` lets pages link to, without quotes or invisible characters either."""
+    import unicodedata
+    from urllib.parse import quote, urlsplit
+
+    url, origin = (option, "--edit-url") if option else (os.environ.get("EEE_EDIT_URL", ""), "$EEE_EDIT_URL")
+    if not url:
+        return url
+    hint = "par exemple https://gitlab.example.org/mission/registre/-/edit/main/registry"
+    visible = "\"'`<>()"
+    wrong = next((c for c in url if c.isspace() or c in visible or unicodedata.category(c) in ("Cc", "Cf")), None)
+    if wrong is not None:
+        if wrong in visible:
+            what = f"le caractère {wrong}"
+        elif wrong.isspace():
+            what = "d'espace" if wrong == " " else f"d'espace (U+{ord(wrong):04X})"
+        else:
+            what = f"de caractère invisible ou de contrôle (U+{ord(wrong):04X})"
+        if wrong == " " or wrong in visible:
+            hint = f"dans une adresse, ce caractère s'écrit {quote(wrong, safe='')}"
+        shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in url)
+        raise UsageError(f"{origin} « {shown} » : une adresse web ne contient pas {what}", hint)
+    try:
+        host = urlsplit(url).netloc
+    except ValueError:  # a malformed address ([ without ])
+        host = ""
+    if safe_url(url) is None or not host:
+        raise UsageError(f"{origin} « {url} » : ce n'est pas une adresse web en http:// ou https://", hint)
+    return url
 
 
 def compile_templates(env: Any, names: Any) -> None:
