@@ -245,7 +245,9 @@ def validate(
     Le résultat de chaque fichier est gardé dans un cache, hors du registre ($EEE_CACHE_DIR,
     sinon ~/.cache/eee) : un fichier inchangé n'est pas relu, un fichier, un schéma ou une
     version d'eee modifiés sont toujours revérifiés, et les références entre fichiers sont
-    toujours vérifiées. Le supprimer est sans risque ; --no-cache s'en passe.
+    toujours vérifiées. Chaque ligne du cache est authentifiée par une clé gardée ailleurs
+    ($EEE_CACHE_KEY, sinon ~/.config/eee/cache-key) : une ligne retouchée n'est jamais crue.
+    Le supprimer est sans risque ; --no-cache s'en passe.
     """
     if explain is not None:
         _explain(explain)
