@@ -106,6 +106,7 @@ RegistryOption = Annotated[
 class State:
     registry: Optional[str] = None
     debug: bool = False
+    terminated: bool = False  # SIGTERM was received
     # The last model checked, kept to the end: the console entry point ends the process without freeing it
     # one object at a time (0.1 s for 20,000 files).
     kept: Any = None
@@ -947,9 +948,18 @@ def main(argv: Optional[list[str]] = None) -> None:
         completion_init()
     args = sys.argv[1:] if argv is None else argv
     command = typer.main.get_command(_app_for(args))
+    import signal
+
+    # SIGTERM (a CI job cancelled, a service stopped) interrupts like Ctrl-C: what is half-made is removed.
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         result = command.main(args=args, prog_name="eee", standalone_mode=False)
         code = result if isinstance(result, int) else 0
+        if code == 130:  # typer returns an interruption (Ctrl-C, SIGTERM) as the code 130
+            sys.stderr.write("eee : interrompu.\n")
+            code = 143 if State.terminated else 130
     except typer.Exit as exc:
         code = exc.exit_code
     except ce.UsageError as exc:
@@ -961,7 +971,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         code = 2
     except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("eee : interrompu.\n")
-        code = 130
+        code = 143 if State.terminated else 130
     except EeeError as exc:
         sys.stderr.write(f"eee : {terminal(exc.message, newlines=True)}\n")
         if exc.hint:
@@ -988,4 +998,13 @@ def main(argv: Optional[list[str]] = None) -> None:
             "  → relancez avec --debug pour la trace complète, et signalez-la à l'équipe eee.\n"
         )
         code = 3
+    finally:
+        if previous is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, previous)
     sys.exit(code)
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    """SIGTERM: an interruption, so that `finally` blocks run (a staging folder is removed); exit code 143."""
+    State.terminated = True
+    raise KeyboardInterrupt

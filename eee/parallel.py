@@ -182,6 +182,7 @@ def _work(conn: Any, others: list[Any]) -> None:
     gc.disable()
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: this process stops the run, workers just go
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped by this process (or the system): no cleanup of its own
     task, items = _TASK, _ITEMS
     assert task is not None
     while True:

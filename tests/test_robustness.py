@@ -145,3 +145,29 @@ def test_no_home_folder_means_no_cache_not_an_error(capsys: pytest.CaptureFixtur
     monkeypatch.setattr(Path, "home", classmethod(lambda cls: Path("/")))
     code, out, err = cli(capsys, "-r", str(registry), "validate")
     assert code == 0 and err == "" and not Path("/.cache/eee").exists()
+
+
+def test_a_build_stopped_by_sigterm_leaves_nothing_half_made(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "registre"
+    bench = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+    subprocess.run([sys.executable, str(bench), "--entities", "800", "--out", str(root), "-q"], check=True)
+    run = subprocess.Popen([sys.executable, "-m", "eee", "build", "--no-cache", "--registry", str(root),
+                            "--out", "site"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, encoding="utf-8", start_new_session=True)
+    try:
+        start = time.monotonic()
+        while run.poll() is None and not list(tmp_path.glob(".site.*/clee")) and time.monotonic() - start < 60:
+            time.sleep(0.01)  # until pages are being written into the staging folder
+        assert run.poll() is None, "the build ended before it could be stopped"
+        run.send_signal(signal.SIGTERM)
+        out, err = run.communicate(timeout=60)
+    finally:
+        if run.returncode is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+    assert run.returncode == 143 and err.endswith("eee : interrompu.\n"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registre"]  # no staging folder, no site
