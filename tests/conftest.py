@@ -86,6 +86,22 @@ def golden(request: pytest.FixtureRequest) -> "Callable[[str, str], None]":
     return check
 
 
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files actually read and checked (not taken from the cache), by path."""
+    from eee import filecheck
+
+    seen: list[str] = []
+    original = filecheck.check_raw
+
+    def spy(rel, kind, raw, schemas):  # type: ignore[no-untyped-def]
+        seen.append(rel)
+        return original(rel, kind, raw, schemas)
+
+    monkeypatch.setattr(filecheck, "check_raw", spy)
+    return seen
+
+
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """Run eee's entry point in-process: (exit code, stdout, stderr)."""
     from eee.cli import main

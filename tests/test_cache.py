@@ -32,20 +32,6 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files actually read and checked (not taken from the cache)."""
-    seen: list[str] = []
-    original = filecheck.check_raw
-
-    def spy(rel, kind, raw, schemas):  # type: ignore[no-untyped-def]
-        seen.append(rel)
-        return original(rel, kind, raw, schemas)
-
-    monkeypatch.setattr(filecheck, "check_raw", spy)
-    return seen
-
-
 def _shown(report) -> list[tuple]:  # type: ignore[no-untyped-def]
     return [(p.path, p.line, p.column, p.code, p.severity, p.message, p.hint, p.entity) for p in report.sorted()]
 

@@ -62,20 +62,6 @@ def trusted(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files checked (not taken from the cache)."""
-    seen: list[str] = []
-    original = filecheck.check_raw
-
-    def spy(rel, kind, raw, schemas):  # type: ignore[no-untyped-def]
-        seen.append(rel)
-        return original(rel, kind, raw, schemas)
-
-    monkeypatch.setattr(filecheck, "check_raw", spy)
-    return seen
-
-
-@pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files whose bytes are read."""
     seen: list[str] = []
