@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .errors import EeeError, UsageError
-from .files import reason, replacing, write_atomic
+from .files import replacing, unreadable, write_atomic
 from .kinds import KINDS, Kind
 from .model import Entity, Registry
 from .query import kind_named
@@ -394,13 +394,7 @@ def write_schemas(out_dir: Path, registry_dir: str = "registry") -> list[Path]:
             text = settings_path.read_text(encoding="utf-8-sig")
             loaded = json.loads(_strip_jsonc(text)) if text.strip() else {}
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            if isinstance(exc, OSError):
-                why = reason(exc)
-            elif isinstance(exc, json.JSONDecodeError):
-                why = f"JSON invalide, ligne {exc.lineno} colonne {exc.colno}"
-            else:
-                why = "pas en UTF-8"
-            raise EeeError(f"« {settings_path} » n'a pas pu être lu ({why}) : il n'a pas été modifié",
+            raise EeeError(f"« {settings_path} » n'a pas pu être lu ({unreadable(exc)}) : il n'a pas été modifié",
                            "corrigez ce fichier (du JSON) ou déplacez-le, puis relancez eee schema") from None
         if not isinstance(loaded, dict):
             raise EeeError(f"« {settings_path} » ne contient pas un objet JSON : il n'a pas été modifié",

@@ -52,6 +52,17 @@ def reason(exc: OSError) -> str:
     return f"erreur système {exc.errno}" if exc.errno else "erreur système"
 
 
+def unreadable(exc: Exception) -> str:
+    """Why a file could not be read as UTF-8 JSON or text, in French (a system error, bad JSON, bad bytes)."""
+    if isinstance(exc, OSError):
+        return reason(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return "pas en UTF-8"
+    if hasattr(exc, "lineno") and hasattr(exc, "colno"):  # json.JSONDecodeError
+        return f"JSON invalide, ligne {exc.lineno} colonne {exc.colno}"
+    return "contenu invalide"
+
+
 def _hint(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return "libérez de la place sur le disque, puis relancez"

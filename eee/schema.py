@@ -129,10 +129,10 @@ class SchemaSet:
             try:
                 self.schemas[name] = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise SchemaFileError(
-                    f"le schéma « {path} » est illisible ({exc})",
-                    "réinstallez eee ou restaurez le dossier schemas/",
-                ) from exc
+                from .files import unreadable
+
+                raise SchemaFileError(f"le schéma « {path} » est illisible ({unreadable(exc)})",
+                                      "réinstallez eee ou restaurez le dossier schemas/") from None
 
     # ------------------------------------------------------------ walking
 

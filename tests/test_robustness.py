@@ -171,3 +171,17 @@ def test_a_build_stopped_by_sigterm_leaves_nothing_half_made(tmp_path: Path) -> 
             run.communicate()
     assert run.returncode == 143 and err.endswith("eee : interrompu.\n"), err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["registre"]  # no staging folder, no site
+
+
+def test_a_broken_schema_of_the_installation_is_said_in_french(tmp_path: Path) -> None:
+    import shutil
+
+    from eee.errors import SchemaFileError
+    from eee.schema import SchemaSet
+    from eee.settings import schemas_dir
+
+    folder = tmp_path / "schemas"
+    shutil.copytree(schemas_dir(), folder)
+    (folder / "clee.schema.json").write_text('{"type": "object",\n "x": }', encoding="utf-8")
+    with pytest.raises(SchemaFileError, match=r"illisible \(JSON invalide, ligne 2 colonne 7\)"):
+        SchemaSet(folder)
