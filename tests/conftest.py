@@ -102,6 +102,22 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files whose bytes the per-file part of a validation reads, by path."""
+    from eee import filecheck
+
+    seen: list[str] = []
+    original = filecheck.read_bytes
+
+    def spy(root, rel):  # type: ignore[no-untyped-def]
+        seen.append(rel)
+        return original(root, rel)
+
+    monkeypatch.setattr(filecheck, "read_bytes", spy)
+    return seen
+
+
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """Run eee's entry point in-process: (exit code, stdout, stderr)."""
     from eee.cli import main

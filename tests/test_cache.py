@@ -109,20 +109,6 @@ def test_cached_runs_report_what_uncached_runs_report(case: Path, tmp_path: Path
     assert _shown(run(root)) == expected
 
 
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files whose bytes the per-file part reads."""
-    seen: list[str] = []
-    original = filecheck.read_bytes
-
-    def spy(root, rel):  # type: ignore[no-untyped-def]
-        seen.append(rel)
-        return original(root, rel)
-
-    monkeypatch.setattr(filecheck, "read_bytes", spy)
-    return seen
-
-
 def test_unchanged_files_are_not_even_read(tmp_path: Path, reads: list[str], counted: list[str], trusted: None) -> None:
     root = copy_base(tmp_path / "registry")
     first = run(root)

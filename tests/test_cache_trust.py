@@ -61,20 +61,6 @@ def trusted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(filecheck, "SETTLED_NS", -10**12)
 
 
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files whose bytes are read."""
-    seen: list[str] = []
-    original = filecheck.read_bytes
-
-    def spy(root, rel):  # type: ignore[no-untyped-def]
-        seen.append(rel)
-        return original(root, rel)
-
-    monkeypatch.setattr(filecheck, "read_bytes", spy)
-    return seen
-
-
 def _database(folder: Path) -> Path:
     (database,) = folder.glob("registre-*.sqlite3")
     return database
