@@ -90,9 +90,13 @@ def _start(workers: list[_Worker], jobs: int) -> None:
         # one, or dies, the worker reading it sees the end of the pipe.
         process = context.Process(target=_work, args=(there, [w.conn for w in workers] + [here]),
                                   name=f"eee-{number + 1}", daemon=True)
+        # SIGTERM is held back while forking: a worker told to stop before it has set its own handler must not
+        # run this process's (the command line's turns SIGTERM into an interruption, with a traceback here).
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         try:
             process.start()
         finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             there.close()
         workers.append(_Worker(process, here))
 
@@ -180,9 +184,10 @@ def _work(conn: Any, others: list[Any]) -> None:
     for other in others:
         other.close()
     gc.disable()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped by this process (or the system): no cleanup of its own
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # held back while it was forked
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: this process stops the run, workers just go
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped by this process (or the system): no cleanup of its own
     task, items = _TASK, _ITEMS
     assert task is not None
     while True:
