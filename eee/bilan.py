@@ -11,8 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .figures import Count, total
 from .model import Entity, Registry
-from .query import departements_of, normalize
+from .query import beneficiaries, departements_of, existed_in, normalize
 from .rules._util import school_year_bounds
 
 CATEGORIES = ("eleves", "candidats", "enseignants", "chefs_etablissement", "entreprises", "parents")
@@ -20,9 +21,18 @@ CATEGORIES = ("eleves", "candidats", "enseignants", "chefs_etablissement", "entr
 
 @dataclass
 class Figure:
-    value: int
-    sources: list[str] = field(default_factory=list)  # ids of what the figure counts or sums
-    approximate: bool = False  # one of the numbers summed is « au moins » or « environ »
+    """A figure of the summary: a `Count` (exact, approximate, minimum or unknown: see eee/figures.py) and the
+    ids of what it counts or sums (the actions that give a number, for a number of beneficiaries)."""
+
+    count: Count
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def value(self) -> int | None:
+        return self.count.value
+
+    def __str__(self) -> str:
+        return self.count.text()
 
 
 @dataclass
@@ -54,7 +64,8 @@ class Bilan:
     gaps: list[tuple[Entity, str, str]]  # entity, field, note — of the year's actions and events
     gaps_total: int  # in the whole registry
     clee_expected: int
-    clee_described: int
+    clee_described: int  # the CLEE that existed that year (or whose file gives no creation date)
+    clee_undated: list[Entity]  # counted, although their files do not say when they were created
     actions_without_numbers: list[Entity]
     without_sources: list[Entity]
 
@@ -79,7 +90,7 @@ class Facts:
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self._totals: dict[Entity, dict[str, tuple[int, bool]]] = {}
+        self._beneficiaries: dict[tuple[Entity, str], Count] = {}
         self._headlines: dict[str, dict[str, Figure]] = {}
         self.outgoing: dict[Entity, list[Any]] = defaultdict(list)
         for ref in registry.references:
@@ -117,35 +128,25 @@ class Facts:
             found = self._headlines[year] = _headline(self, self.actions(year), self.events(year))
         return found
 
-    def totals(self, action: Entity) -> dict[str, tuple[int, bool]]:
-        """category → (number of beneficiaries, approximate: one of them is « au moins » or « environ »);
-        a category without any number is absent (as `query.beneficiaries` gives None)."""
-        found = self._totals.get(action)
+    def beneficiaries(self, action: Entity, category: str) -> Count:
+        """`query.beneficiaries`, worked out once per action and category."""
+        key = (action, category)
+        found = self._beneficiaries.get(key)
         if found is None:
-            numbers: dict[str, int] = {}
-            approximate: set[str] = set()
-            for b in action.items("beneficiaires"):
-                if not isinstance(b, dict) or not isinstance(b.get("categorie"), str):
-                    continue
-                number = b.get("nombre")
-                if isinstance(number, int) and not isinstance(number, bool):
-                    numbers[b["categorie"]] = numbers.get(b["categorie"], 0) + number
-                if b.get("precision") in ("au_moins", "environ"):
-                    approximate.add(b["categorie"])
-            found = self._totals[action] = {c: (n, c in approximate) for c, n in numbers.items()}
+            found = self._beneficiaries[key] = beneficiaries(action, category)
         return found
 
 
 def _sum(actions: list[Entity], category: str, facts: Facts) -> Figure:
-    figure = Figure(0)
-    for action in actions:
-        total = facts.totals(action).get(category)
-        if total is not None:
-            figure.value += total[0]
-            figure.sources.append(action.id)
-            if total[1]:
-                figure.approximate = True
-    return figure
+    """The beneficiaries of a category reached by these actions: as certain as the least certain of them (an
+    action without any number makes the sum a minimum, and is counted as « sans effectif »)."""
+    counts = [(action, facts.beneficiaries(action, category)) for action in actions]
+    return Figure(total(count for _, count in counts), [action.id for action, count in counts if count.known])
+
+
+def _counted(ids: list[str]) -> Figure:
+    """A number of entities (actions, partners…): exact, whatever their own figures."""
+    return Figure(Count(len(ids)), ids)
 
 
 def _referenced(actions: list[Entity], kind: str, facts: Facts) -> dict[str, list[str]]:
@@ -164,21 +165,21 @@ def _headline(facts: Facts, actions: list[Entity], events: list[Entity]) -> dict
     schools = _referenced(actions, "etablissement", facts)
     done = [e for e in events if e.statut != "annule"]
     return {
-        "actions": Figure(len(actions), [a.id for a in actions]),
+        "actions": _counted([a.id for a in actions]),
         "eleves": _sum(actions, "eleves", facts),
         "candidats": _sum(actions, "candidats", facts),
         "enseignants": _sum(actions, "enseignants", facts),
         "chefs_etablissement": _sum(actions, "chefs_etablissement", facts),
-        "partenaires": Figure(len(partners), sorted(partners)),
-        "etablissements": Figure(len(schools), sorted(schools)),
-        "evenements": Figure(len(done), [e.id for e in done]),
+        "partenaires": _counted(sorted(partners)),
+        "etablissements": _counted(sorted(schools)),
+        "evenements": _counted([e.id for e in done]),
     }
 
 
 def _rows(groups: dict[str, list[Entity]], labels: dict[str, str], facts: Facts, ids: bool = False) -> list[Row]:
     rows = []
     for key, members in groups.items():
-        rows.append(Row(labels.get(key, key), {"actions": Figure(len(members), [a.id for a in members]),
+        rows.append(Row(labels.get(key, key), {"actions": _counted([a.id for a in members]),
                                                 "eleves": _sum(members, "eleves", facts),
                                                 "candidats": _sum(members, "candidats", facts),
                                                 "enseignants": _sum(members, "enseignants", facts)}, key if ids else ""))
@@ -243,7 +244,8 @@ def compute(registry: Registry, year: str, facts: Facts | None = None) -> Bilan:
         gaps=gaps,
         gaps_total=facts.gaps_total,
         clee_expected=expected if isinstance(expected, int) and not isinstance(expected, bool) else 0,
-        clee_described=len(registry.of_kind("clee")),
+        clee_described=sum(1 for c in registry.of_kind("clee") if existed_in(c, year) is not False),
+        clee_undated=[c for c in registry.of_kind("clee") if existed_in(c, year) is None],
         actions_without_numbers=[a for a in actions if not a.items("beneficiaires")],
         without_sources=facts.without_sources,
     )

@@ -12,6 +12,7 @@ import csv
 from typing import Any, TextIO
 
 from .escape import json_text, terminal
+from .figures import Count
 from .kinds import KINDS
 from .model import Entity, Registry
 from .query import Column, Hit, Node, Table, incoming, outgoing
@@ -52,6 +53,8 @@ def name_of(registry: Registry, entity_id: Any) -> str:
 
 
 def cell(registry: Registry, column: Column, value: Any) -> str:
+    if isinstance(value, Count):
+        return value.number()  # « au moins 350 », « non renseigné »: never a bare number for a minimum
     if column.refs:
         values = value if isinstance(value, list) else ([] if value is None else [value])
         return ", ".join(name_of(registry, v) for v in values) or "—"
@@ -88,9 +91,31 @@ def _csv_value(value: Any, whole: bool = True) -> str:
     return text
 
 
+def _machine(result: Table) -> tuple[list[str], list[dict[str, Any]]]:
+    """Keys and records for scripts: a number of beneficiaries as its number (null when unknown) and, in a key of
+    its own beside it, its qualifier (`eleves_precision`: exact, environ, au_moins)."""
+    keys: list[str] = []
+    for column in result.columns:
+        keys.append(column.key)
+        if column.count:
+            keys.append(f"{column.key}_precision")
+    records = []
+    for record in result.records():
+        out: dict[str, Any] = {}
+        for column in result.columns:
+            value = record[column.key]
+            if column.count:
+                out[column.key] = value.value
+                out[f"{column.key}_precision"] = value.precision
+            else:
+                out[column.key] = value
+        records.append(out)
+    return keys, records
+
+
 def table(result: Table, registry: Registry, stream: TextIO, fmt: str = "table", separator: str = ",",
           bom: bool = False) -> None:
-    records = result.records()
+    keys, records = _machine(result) if fmt in ("json", "yaml", "csv") else ([], result.records())
     if fmt == "json":
         stream.write(json_text(records, indent=2) + "\n")
     elif fmt == "yaml":
@@ -101,9 +126,9 @@ def table(result: Table, registry: Registry, stream: TextIO, fmt: str = "table",
         if bom:
             stream.write("\ufeff")
         writer = csv.writer(stream, delimiter=separator, lineterminator="\r\n" if bom else "\n")
-        writer.writerow([c.key for c in result.columns])
+        writer.writerow(keys)
         # A line feed inside a cell is quoted by the CSV writer; no other control character is written.
-        writer.writerows([[terminal(_csv_value(r[c.key]), newlines=True) for c in result.columns] for r in records])
+        writer.writerows([[terminal(_csv_value(r[key]), newlines=True) for key in keys] for r in records])
     elif fmt == "markdown":
         from .markdown import md_escape
 
@@ -321,7 +346,9 @@ def tree(root: Node, stream: TextIO, fmt: str = "text") -> None:
 
 def stats(data: dict[str, Any], registry: Registry, stream: TextIO, fmt: str = "text") -> None:
     if fmt == "json":
-        stream.write(json_text(data, indent=2) + "\n")
+        from .query import stats_json
+
+        stream.write(json_text(stats_json(data), indent=2) + "\n")
         return
     deps = registry.schemas.labels("departement")
     academies = registry.schemas.labels("academie")
@@ -340,18 +367,21 @@ def stats(data: dict[str, Any], registry: Registry, stream: TextIO, fmt: str = "
                 rows.append([f"  {dep} {deps.get(dep, '')}"] + [str(dep_counts.get(k, 0)) for k in shown_kinds])
     _people_table("Par académie et département", headers, rows, stream)
     stream.write("\n")
-    coverage = [[KINDS[k].title, f"{c['decrits']} décrits sur {c['attendus']} attendus"]
+    coverage = [[KINDS[k].title, f"{c['decrits']} décrits sur {c['attendus']} attendus"
+                 + (f" (dont {len(data['sans_date'][k])} sans date connue, comptés)" if data["sans_date"].get(k) else "")]
                 for k, c in data["couverture"].items()]
     missing = ", ".join(f"{d} {deps.get(d, '')}" for d in data["departements_sans_clee"]) or "aucun"
     coverage.append(["Départements sans CLEE", missing])
     _people_table("Couverture", ["", ""], coverage, stream)
     stream.write("\n")
-    rows = [[types.get(t, t), str(r["actions"]), str(r["eleves"]), str(r["enseignants"]), str(r["sans_nombre"])]
+    rows = [[types.get(t, t), str(r["actions"]), r["eleves"].number(), r["enseignants"].number(), str(r["sans_nombre"])]
             for t, r in data["actions_par_type"].items()]
     _people_table(f"Actions par type{year}", ["Type", "Actions", "Élèves", "Enseignants", "Sans nombre"], rows, stream)
     stream.write("\n")
-    rows = [[y, str(r["actions"]), str(r["eleves"]), str(r["enseignants"])] for y, r in data["actions_par_annee"].items()]
-    _people_table("Actions par année scolaire", ["Année", "Actions", "Élèves", "Enseignants"], rows, stream)
+    rows = [[y, str(r["actions"]), r["eleves"].number(), r["enseignants"].number(), str(r["sans_nombre"])]
+            for y, r in data["actions_par_annee"].items()]
+    _people_table("Actions par année scolaire", ["Année", "Actions", "Élèves", "Enseignants", "Sans nombre"], rows,
+                  stream)
     stream.write("\n")
     gaps = data["a_completer"]
     lines = [["Informations à compléter", str(gaps["total"])]]

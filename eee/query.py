@@ -9,6 +9,7 @@ when a person reads them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -18,9 +19,11 @@ from typing import Any, Callable, Iterable
 
 from .errors import NotFound, UsageError
 from .escape import one_line
+from .figures import NOTHING, Count, total
 from .kinds import KINDS, Kind
 from .model import Entity, Registry
 from .parallel import fork_map
+from .rules._util import parse_date, school_year_bounds
 from .suggest import closest, within
 
 # --------------------------------------------------------------------------- kinds
@@ -122,12 +125,50 @@ def academies_of(registry: Registry, entity: Entity, departements: list[str] | N
     return found
 
 
-def beneficiaries(entity: Entity, category: str) -> int | None:
-    """The number of beneficiaries of a category, or None when the action gives none."""
-    numbers = [b["nombre"] for b in entity.items("beneficiaires")
-               if isinstance(b, dict) and b.get("categorie") == category and isinstance(b.get("nombre"), int)
-               and not isinstance(b.get("nombre"), bool)]
-    return sum(numbers) if numbers else None
+def beneficiaries(entity: Entity, category: str) -> Count:
+    """How many beneficiaries of a category an action reached, as certain as the registry says it: the sum of
+    the numbers it gives for that category, with their precision (exact, environ, au_moins); unknown (one
+    action « sans effectif ») when it gives no number of beneficiaries at all; NOTHING (« — », adding nothing
+    to a sum) when it counts other categories only."""
+    given = [b for b in entity.items("beneficiaires") if isinstance(b, dict)]
+    if not given:
+        return Count.unknown()
+    return total(Count.of(b["nombre"], b.get("precision")) for b in given
+                 if b.get("categorie") == category and isinstance(b.get("nombre"), int)
+                 and not isinstance(b.get("nombre"), bool))
+
+
+FOUNDED_BY = {  # where the registry says when a structure began: its creation, its label, its signature
+    "clee": [("date_creation",)],
+    "cmq": [("label", "date"), ("label", "annee")],
+    "partenariat": [("convention", "date_signature")],
+}
+
+
+def founded(entity: Entity) -> dt.date | None:
+    """When a structure began, as its file says (a CLEE's creation, a campus's label, a partnership's signature);
+    None when it does not say. A label given as a year alone counts from the 1st of January of that year."""
+    for pointer in FOUNDED_BY.get(entity.kind.name, ()):
+        value = entity.get(*pointer)
+        if isinstance(value, int) and not isinstance(value, bool) and 1900 < value < 3000:
+            return dt.date(value, 1, 1)
+        day = parse_date(value)
+        if day is not None:
+            return day
+    return None
+
+
+def existed_in(entity: Entity, year: str) -> bool | None:
+    """Whether a structure existed during a school year (it began before the year ended); None when its file
+    does not say when it began (it is then counted, and said to be undated). Actions and events are of their
+    own year."""
+    if entity.kind.by_year:
+        return entity.get("annee_scolaire") == year
+    bounds = school_year_bounds(year)
+    start = founded(entity)
+    if start is None or bounds is None:
+        return None
+    return start <= bounds[1]
 
 
 def referrers_of_kind(registry: Registry, entity: Entity, kind: str, pointer_start: str | None = None) -> list[str]:
@@ -156,6 +197,7 @@ class Column:
     value: Callable[[Registry, Entity], Any]
     vocabulary: str | None = None  # labels for people, from common.schema.json
     refs: bool = False  # ids shown as names to people
+    count: bool = False  # a `Count` (beneficiaries): scripts get its number and, beside it, its precision
 
 
 def _field(*pointer: str) -> Callable[[Registry, Entity], Any]:
@@ -210,8 +252,8 @@ COLUMNS: dict[str, list[Column]] = {
     "action": [ID, NOM, Column("type", "Type", _field("type"), "type_action"),
                Column("annee", "Année", _field("annee_scolaire")), _statut("statut_action"),
                Column("organisateurs", "Organisateurs", _ids("organisateurs"), refs=True),
-               Column("eleves", "Élèves", lambda r, e: beneficiaries(e, "eleves")),
-               Column("enseignants", "Enseignants", lambda r, e: beneficiaries(e, "enseignants")), DEPS],
+               Column("eleves", "Élèves", lambda r, e: beneficiaries(e, "eleves"), count=True),
+               Column("enseignants", "Enseignants", lambda r, e: beneficiaries(e, "enseignants"), count=True), DEPS],
     "evenement": [ID, Column("date", "Date", _field("date")), NOM, Column("type", "Type", _field("type"), "type_evenement"),
                   Column("annee", "Année", _field("annee_scolaire")), _statut("statut_evenement"),
                   Column("commune", "Lieu", _field("lieu", "commune")), DEPS],
@@ -336,6 +378,8 @@ def matches(registry: Registry, entity: Entity, filters: Filters) -> bool:
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, Count):  # by the number known; unknown ones last, as empty cells
+        value = value.value
     if value is None or value == [] or value == "":
         return (2, "")
     if isinstance(value, bool):
@@ -583,19 +627,37 @@ def find_entity(registry: Registry, entity_id: str) -> Entity:
 # --------------------------------------------------------------------------- stats
 
 
+STRUCTURES = ("clee", "cmq", "pft", "partenariat")  # counted in a year's figures only if they existed that year
+
+
 def stats(registry: Registry, annee: str | None = None) -> dict[str, Any]:
-    """Counts for `eee stats`: by kind, by académie and département, coverage, actions, gaps."""
+    """Counts for `eee stats`: by kind, by académie and département, coverage, actions, gaps.
+
+    With `annee`, actions and events are that year's, and a CLEE, CMQ, PFT or partnership counts only if it
+    existed that year (`existed_in`; one whose file gives no date counts, and is listed in `sans_date`).
+    Without, every figure is as of today. Numbers of beneficiaries are `Count`s: exact, approximate, minimum
+    or unknown, never 0 for an unknown (see eee/figures.py); `stats_json` writes them for scripts."""
     dep_labels = registry.schemas.labels("departement")
     counted = [k for k in KINDS.values() if k.name != "reseau"]
-    in_year = (lambda e: e.get("annee_scolaire") == annee) if annee else (lambda e: True)
-    by_kind = {k.name: sum(1 for e in registry.of_kind(k.name) if not k.by_year or in_year(e)) for k in counted}
+    undated: dict[str, list[str]] = {}
+
+    def in_year(entity: Entity) -> bool:
+        if annee is None:
+            return True
+        if entity.kind.by_year or entity.kind.name in STRUCTURES:
+            existed = existed_in(entity, annee)
+            if existed is None:
+                undated.setdefault(entity.kind.name, []).append(entity.id)
+            return existed is not False
+        return True
+
+    members = {k.name: [e for e in registry.of_kind(k.name) if in_year(e)] for k in counted}
+    by_kind = {kind: len(entities) for kind, entities in members.items()}
     by_dep: dict[str, dict[str, int]] = {d: {} for d in sorted(dep_labels)}
     # An académie counts each entity once, even when it spans several of its départements.
     by_academie: dict[str, dict[str, int]] = {a: {} for a in registry.schemas.labels("academie")}
     for kind in ("clee", "cmq", "pft", "etablissement", "action", "evenement"):
-        for entity in registry.of_kind(kind):
-            if KINDS[kind].by_year and not in_year(entity):
-                continue
+        for entity in members[kind]:
             deps = departements_of(registry, entity)
             for dep in deps:
                 if dep in by_dep:
@@ -608,25 +670,26 @@ def stats(registry: Registry, annee: str | None = None) -> dict[str, Any]:
     coverage = {}
     for kind, count in (expected.items() if isinstance(expected, dict) else []):
         if kind in KINDS and isinstance(count, int) and not isinstance(count, bool):
-            coverage[kind] = {"decrits": len(registry.of_kind(kind)), "attendus": count}
-    clee_deps = {d for e in registry.of_kind("clee") for d in departements_of(registry, e)}
-    actions = [e for e in registry.of_kind("action") if in_year(e)]
-    by_type: dict[str, dict[str, int]] = {}
-    for action in actions:
+            coverage[kind] = {"decrits": len(members.get(kind, registry.of_kind(kind))), "attendus": count}
+    clee_deps = {d for e in members["clee"] for d in departements_of(registry, e)}
+    by_type: dict[str, dict[str, Any]] = {}
+    for action in members["action"]:
         row = by_type.setdefault(action.get("type") if isinstance(action.get("type"), str) else "?",
-                                 {"actions": 0, "eleves": 0, "enseignants": 0, "sans_nombre": 0})
+                                 {"actions": 0, "eleves": NOTHING, "enseignants": NOTHING, "sans_nombre": 0})
         row["actions"] += 1
         for category in ("eleves", "enseignants"):
-            row[category] += beneficiaries(action, category) or 0
+            row[category] += beneficiaries(action, category)
         if not action.items("beneficiaires"):
             row["sans_nombre"] += 1
-    by_year: dict[str, dict[str, int]] = {}
+    by_year: dict[str, dict[str, Any]] = {}
     for action in registry.of_kind("action"):
         year = action.get("annee_scolaire") if isinstance(action.get("annee_scolaire"), str) else "?"
-        row = by_year.setdefault(year, {"actions": 0, "eleves": 0, "enseignants": 0})
+        row = by_year.setdefault(year, {"actions": 0, "eleves": NOTHING, "enseignants": NOTHING, "sans_nombre": 0})
         row["actions"] += 1
-        row["eleves"] += beneficiaries(action, "eleves") or 0
-        row["enseignants"] += beneficiaries(action, "enseignants") or 0
+        for category in ("eleves", "enseignants"):
+            row[category] += beneficiaries(action, category)
+        if not action.items("beneficiaires"):
+            row["sans_nombre"] += 1
     gaps = Counter(e.kind.name for e in registry for _ in e.gaps())
     return {
         "annee": annee,
@@ -634,12 +697,31 @@ def stats(registry: Registry, annee: str | None = None) -> dict[str, Any]:
         "par_academie": by_academie,
         "par_departement": {d: c for d, c in by_dep.items()},
         "couverture": coverage,
+        "sans_date": {kind: sorted(ids) for kind, ids in sorted(undated.items()) if kind in STRUCTURES},
         "departements_sans_clee": sorted(set(dep_labels) - clee_deps),
         "actions_par_type": dict(sorted(by_type.items())),
         "actions_par_annee": dict(sorted(by_year.items())),
         "a_completer": {"total": sum(gaps.values()), "par_type": dict(sorted(gaps.items()))},
         "sans_sources": sorted(e.id for e in registry if "sources" not in e.data),
     }
+
+
+def stats_json(data: dict[str, Any]) -> dict[str, Any]:
+    """`stats` for scripts: each number of beneficiaries as a number (null when unknown) and, beside it, its
+    qualifier (`eleves_precision`: exact, environ, au_moins; null when unknown), so that a spreadsheet can
+    still add up."""
+    def plain(row: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in row.items():
+            if isinstance(value, Count):
+                out[key] = value.value
+                out[f"{key}_precision"] = value.precision
+            else:
+                out[key] = value
+        return out
+
+    return {**data, "actions_par_type": {t: plain(r) for t, r in data["actions_par_type"].items()},
+            "actions_par_annee": {y: plain(r) for y, r in data["actions_par_annee"].items()}}
 
 
 # --------------------------------------------------------------------------- tree

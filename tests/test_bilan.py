@@ -92,7 +92,8 @@ def test_indicators_are_the_sums_of_the_actions(two_years: Path) -> None:
     assert bilan.headline["actions"].value == len(actions) == 3
     expected = sum(b["nombre"] for a in actions for b in a.items("beneficiaires") if b["categorie"] == "eleves")
     assert bilan.headline["eleves"].value == expected == 70
-    assert bilan.headline["eleves"].approximate  # « environ 40 »
+    # « environ 40 », and the forum gives no number: a minimum, which says what it leaves out.
+    assert str(bilan.headline["eleves"]) == "au moins environ 70 ; 1 action sans effectif"
     assert sorted(bilan.headline["eleves"].sources) == ["immersions-exemple", "stages-exemple-2024"]
     assert bilan.headline["enseignants"].value == 12
     assert bilan.headline["partenaires"].value == 2 and bilan.headline["etablissements"].value == 1
@@ -100,9 +101,11 @@ def test_indicators_are_the_sums_of_the_actions(two_years: Path) -> None:
     by_type = {r.label: r.figures["actions"].value for r in bilan.by_type}
     assert by_type == {"Immersion d'enseignants en entreprise": 1, "Stage de découverte": 1, "Forum des métiers": 1}
     for rows in (bilan.by_type, bilan.by_status):
-        assert sum(r.figures["eleves"].value for r in rows) == bilan.headline["eleves"].value
-    deps = {r.label: r.figures["eleves"].value for r in bilan.by_departement}
-    assert deps == {"30 Gard": 40, "09 Ariège": 30, "31 Haute-Garonne": 30, "non précisé": 0}
+        assert sum(r.figures["eleves"].value or 0 for r in rows) == bilan.headline["eleves"].value
+        assert sum(r.figures["eleves"].count.missing for r in rows) == bilan.headline["eleves"].count.missing
+    deps = {r.label: str(r.figures["eleves"]) for r in bilan.by_departement}
+    assert deps == {"30 Gard": "environ 40", "09 Ariège": "30", "31 Haute-Garonne": "30",
+                    "non précisé": "non renseigné"}  # never 0 for the forum, which gives no number
     assert [r.id for r in bilan.by_partnership] == ["stages-exemple"]
     assert [e.id for e in bilan.new_partners] == ["exemple-aero"]  # exemple-bois worked in 2022-2023 already
     assert [a.id for a in bilan.actions_without_numbers] == ["forum-sans-nombre"]
@@ -115,7 +118,8 @@ def test_comparison_with_the_previous_year(two_years: Path) -> None:
     assert bilan.has_previous and bilan.previous == "2022-2023"
     assert bilan.previous_headline["eleves"].value == 25
     text = render_report(model, bilan, "markdown")
-    assert "| Élèves touchés | [au moins 70](#source-eleves) | 25 | +45 (+180 %) |" in text
+    assert ("| Élèves touchés | [au moins environ 70 ; 1 action sans effectif](#source-eleves) | 25 | "
+            "non comparable : 2023-2024 ne donne qu'un minimum |") in text
     assert "| Actions menées ou engagées | [3](#source-actions) | 1 | +2 (+200 %) |" in text
     first = render_report(model, compute(model, "2022-2023"), "markdown")
     assert "Pas de comparaison : le registre ne contient ni action ni événement pour l'année 2021-2022." in first

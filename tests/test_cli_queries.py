@@ -46,7 +46,8 @@ def test_list_json_keeps_codes(capsys: pytest.CaptureFixture[str], registry: Pat
     records = json.loads(eee(capsys, registry, "list", "actions", "--format", "json")[1])
     assert records == [{"id": "visites-exemple", "nom": "Visites d'entreprises pour les élèves",
                         "type": "visite_entreprise", "annee": "2022-2023", "statut": "realisee",
-                        "organisateurs": ["clee-ariege"], "eleves": 25, "enseignants": None, "departements": []}]
+                        "organisateurs": ["clee-ariege"], "eleves": 25, "eleves_precision": "exact",
+                        "enseignants": None, "enseignants_precision": None, "departements": []}]
 
 
 def test_list_csv_for_french_excel(capsys: pytest.CaptureFixture[str], registry: Path) -> None:

@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..bilan import Bilan, Figure
+from ..bilan import Bilan
+from ..figures import compare
 from ..model import Registry
 from ..rules._util import school_year_bounds
 from .charts import bar_chart
@@ -22,15 +23,6 @@ HEADLINE = [
     ("etablissements", "Établissements impliqués"),
     ("evenements", "Événements"),
 ]
-
-
-def _difference(now: Figure, before: Figure) -> str:
-    delta = now.value - before.value
-    if delta == 0:
-        return "="
-    sign = "+" if delta > 0 else "−"
-    percent = f" ({sign}{abs(delta) * 100 // before.value} %)" if before.value else ""
-    return f"{sign}{abs(delta)}{percent}"
 
 
 def year_changes(root: Path, year: str) -> tuple[dict[str, Any] | None, str]:
@@ -60,17 +52,21 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
         return entity.nom if entity is not None else entity_id
 
     headline = [(key, label, bilan.headline[key], bilan.previous_headline[key],
-                 _difference(bilan.headline[key], bilan.previous_headline[key]))
+                 compare(bilan.headline[key].count, bilan.previous_headline[key].count, bilan.year, bilan.previous))
                 for key, label in HEADLINE]
     start, end = school_year_bounds(bilan.year) or (None, None)
     charts = {
         "type": bar_chart("graphique-types", f"Actions par type, {bilan.year}",
                           "Nombre d'actions de l'année par type d'action ; les mêmes chiffres sont dans le tableau.",
-                          [(r.label, r.figures["actions"].value) for r in bilan.by_type]),
+                          [(r.label, r.figures["actions"].count) for r in bilan.by_type]),
+        "eleves": bar_chart("graphique-eleves", f"Élèves touchés par type d'action, {bilan.year}",
+                            "Nombre d'élèves touchés par les actions de l'année, par type d'action, tel que les sources "
+                            "le donnent ; les mêmes chiffres sont dans le tableau.",
+                            [(r.label, r.figures["eleves"].count) for r in bilan.by_type]),
         "departement": bar_chart("graphique-departements", f"Actions par département, {bilan.year}",
                                  "Nombre d'actions de l'année par département (une action peut concerner plusieurs "
                                  "départements) ; les mêmes chiffres sont dans le tableau.",
-                                 [(r.label, r.figures["actions"].value) for r in bilan.by_departement]),
+                                 [(r.label, r.figures["actions"].count) for r in bilan.by_departement]),
     }
     events = []
     for event in bilan.events:
