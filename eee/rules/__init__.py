@@ -56,6 +56,7 @@ from . import (  # noqa: E402 - the rule modules import FILE and REGISTRY from h
     sans_sources,
     siren_siret,
     siret_siren,
+    statut_perime,
     uai_departement,
     uai_id,
     uai_lettre,
@@ -89,6 +90,7 @@ _MODULES: tuple[ModuleType, ...] = (
     a_completer,
     a_completer_champ,
     mis_a_jour_futur,
+    statut_perime,
 )
 
 RULES: dict[str, ModuleType] = {m.CODE: m for m in _MODULES}
