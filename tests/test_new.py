@@ -29,9 +29,9 @@ VALUES = {
     "partenaire": ("partenaire-test", {"nom": "Partenaire test", "statut": "actif", "type": "entreprise"}),
     "etablissement": ("0090020y", {"nom": "Collège test", "statut": "ouvert", "nature": "college",
                                    "commune": "Foix", "departement": "09", "academie": "toulouse"}),
-    "action": ("action-test", {"nom": "Action test", "statut": "prevue", "type": "visite_entreprise",
+    "action": ("action-test", {"nom": "Action test", "statut": "realisee", "type": "visite_entreprise",
                                "annee_scolaire": "2022-2023"}),
-    "evenement": ("evenement-test", {"nom": "Événement test", "statut": "prevu", "type": "forum",
+    "evenement": ("evenement-test", {"nom": "Événement test", "statut": "realise", "type": "forum",
                                      "annee_scolaire": "2022-2023", "date": "2023-03-01"}),
 }
 
@@ -40,6 +40,7 @@ VALUES = {
 #   sources are declared there, so EEE-R030 (no source) does not repeat it;
 # - EEE-R005: a new partner is referenced by nothing yet (orphan);
 # - EEE-R021: one more CLEE than the test registry's reseau.yaml expects (2).
+# (The action and the event, of 2022-2023, say they took place: « prévu » would be stale, EEE-R034.)
 ALLOWED = {
     "club": {"EEE-R031"},
     "clee": {"EEE-R031", "EEE-R021"},

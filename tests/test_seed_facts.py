@@ -281,8 +281,10 @@ def test_clee_count_warning() -> None:
 
 
 def test_only_gap_warnings() -> None:
+    # EEE-R034 is a gap too: actions the seed or SOURCES give as planned or under way, whose outcome no source
+    # states. Their statut stays as the sources say it, and the warning shows it.
     others = [f"{p.path}:{p.line}:{p.column} {p.code} {p.message}" for p in report().sorted()
-              if not p.is_error and p.code not in ("EEE-R021", "EEE-R031")]
+              if not p.is_error and p.code not in ("EEE-R021", "EEE-R031", "EEE-R034")]
     assert report().warnings > 0  # at least the 27-CLEE gap
     assert not others, "\n".join(others)
 
