@@ -14,6 +14,7 @@ from typing import Any
 from .figures import Count, total
 from .model import Entity, Registry
 from .query import beneficiaries, departements_of, existed_in, normalize
+from .rules.statut_perime import stale
 from .rules._util import school_year_bounds
 
 CATEGORIES = ("eleves", "candidats", "enseignants", "chefs_etablissement", "entreprises", "parents")
@@ -67,6 +68,7 @@ class Bilan:
     clee_described: int  # the CLEE that existed that year (or whose file gives no creation date)
     clee_undated: list[Entity]  # counted, although their files do not say when they were created
     actions_without_numbers: list[Entity]
+    stale: list[tuple[Entity, str]]  # the year's actions and events whose status has gone stale (EEE-R034), why
     without_sources: list[Entity]
 
 
@@ -102,6 +104,7 @@ class Facts:
             for partner in _referenced(self._actions[year], "partenaire", self):
                 self.partner_first_year.setdefault(partner, year)
         self.names = {e.id: e.nom for e in registry}
+        self.stale = stale(registry)  # (entity, why), for every year
         self.gaps_total = sum(len(_gap_notes(e)) for e in registry)
         self.without_sources = [e for e in registry if "sources" not in e.data]
 
@@ -247,6 +250,7 @@ def compute(registry: Registry, year: str, facts: Facts | None = None) -> Bilan:
         clee_described=sum(1 for c in registry.of_kind("clee") if existed_in(c, year) is not False),
         clee_undated=[c for c in registry.of_kind("clee") if existed_in(c, year) is None],
         actions_without_numbers=[a for a in actions if not a.items("beneficiaires")],
+        stale=[(e, why) for e, why in facts.stale if e.get("annee_scolaire") == year],
         without_sources=facts.without_sources,
     )
 

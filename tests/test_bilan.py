@@ -79,10 +79,57 @@ mis_a_jour: 2024-01-15
 }
 
 
+# A third year, 2024-2025, without actions: one event still « prévu » although its date is past (a stale status,
+# EEE-R034), and a CLEE created during it (not counted in the earlier years' figures).
+THIRD_YEAR = {
+    "evenements/2024-2025/forum-2024.yaml": """id: forum-2024
+nom: Forum des métiers de l'Ariège
+statut: prevu
+type: forum
+annee_scolaire: 2024-2025
+date: 2024-12-05
+lieu: {nom: Halle aux grains, commune: Foix, departement: "09"}
+organisateurs: [clee-ariege]
+themes: [Métiers de l'industrie]
+sources:
+  - titre: Données de test
+mis_a_jour: 2024-01-15
+""",
+    "clee/clee-nouveau.yaml": """id: clee-nouveau
+nom: CLEE Nouveau
+statut: actif
+academie: montpellier
+departements: ["30"]
+date_creation: 2024-10-01
+co_animation:
+  etablissement:
+    etablissement: 0300002p
+    fonction: proviseur
+  partenaire:
+    partenaire: exemple-aero
+    fonction: présidente
+membres:
+  etablissements: [0300002p]
+  partenaires: [exemple-aero]
+sources:
+  - titre: Données de test
+mis_a_jour: 2024-01-15
+""",
+}
+
+
 @pytest.fixture
 def two_years(registry: Path) -> Path:
     write_files(registry, SECOND_YEAR)
     return registry
+
+
+@pytest.fixture
+def three_years(two_years: Path) -> Path:
+    """2022-2023 (exact figures), 2023-2024 (an approximation, an action without any number, a stale status)
+    and 2024-2025 (an empty year: an event only, stale too; a CLEE created that year)."""
+    write_files(two_years, THIRD_YEAR)
+    return two_years
 
 
 def test_indicators_are_the_sums_of_the_actions(two_years: Path) -> None:
@@ -144,15 +191,44 @@ def test_an_empty_year_is_an_honest_summary(two_years: Path) -> None:
     assert "ni aucun événement" in text
 
 
-def test_golden_summaries(two_years: Path, golden: Callable[[str, str], None]) -> None:
-    model, _ = load(two_years, check_schemas=False)
-    bilan = compute(model, "2023-2024")
-    golden("bilan-2023-2024.md", render_report(model, bilan, "markdown", generated="2024-09-01"))
-    html = render_report(model, bilan, "html", links="../", generated="2024-09-01")
+@pytest.mark.parametrize("year", ["2023-2024", "2024-2025"])
+def test_golden_summaries(three_years: Path, golden: Callable[[str, str], None], year: str) -> None:
+    model, _ = load(three_years, check_schemas=False)
+    bilan = compute(model, year)
+    golden(f"bilan-{year}.md", render_report(model, bilan, "markdown", generated="2025-09-01"))
+    html = render_report(model, bilan, "html", links="../", generated="2025-09-01")
     # The page carries the directory's stylesheet inline; it is compared apart, so a style change does not touch this.
     css = (REPO / "templates" / "html" / "eee.css").read_text(encoding="utf-8")
     assert css in html
-    golden("bilan-2023-2024.html", html.replace(css, "/* eee.css */\n"))
+    golden(f"bilan-{year}.html", html.replace(css, "/* eee.css */\n"))
+
+
+def test_each_case_of_honest_figures(three_years: Path) -> None:
+    model, _ = load(three_years, check_schemas=False)
+    before, now, empty = (compute(model, year) for year in ("2022-2023", "2023-2024", "2024-2025"))
+    text = render_report(model, now, "markdown")
+    # A minimum against an exact figure: no difference made.
+    assert str(before.headline["eleves"]) == "25"
+    assert ("| Élèves touchés | [au moins environ 70 ; 1 action sans effectif](#source-eleves) | 25 | "
+            "non comparable : 2023-2024 ne donne qu'un minimum |") in text
+    # Known against unknown: said so, never a difference from 0.
+    assert "| Enseignants touchés | [au moins 12 ; 1 action sans effectif](#source-enseignants) | — | " \
+           "pas de données en 2022-2023 |" in text
+    # Exact against exact: the difference.
+    assert "| Actions menées ou engagées | [3](#source-actions) | 1 | +2 (+200 %) |" in text
+    # A CLEE created after the year does not count in it; it does in its own year.
+    assert (before.clee_described, now.clee_described, empty.clee_described) == (2, 2, 3)
+    assert [c.id for c in empty.clee_undated] == ["clee-ales", "clee-ariege"]
+    # Stale statuses, in the year's data quality annex.
+    assert [e.id for e, _ in now.stale] == ["forum-sans-nombre"]
+    assert [e.id for e, _ in empty.stale] == ["forum-2024"]
+    assert "Forum des métiers de l'Ariège" in render_report(model, empty, "markdown").split("## Qualité des données")[1]
+    # An empty year: one sentence, its event, the previous year's figures for reference, no empty table.
+    short = render_report(model, empty, "markdown")
+    assert "**Aucune action enregistrée pour l'année scolaire 2024-2025** ; seuls des événements le sont." in short
+    assert "Pour mémoire, les indicateurs de 2023-2024" in short and "| Élèves touchés | au moins environ 70" in short
+    assert "Aucune action de l'année" not in short and "Actions par type" not in short
+    assert "### 5 décembre 2024 — Forum des métiers de l'Ariège" in short
 
 
 def test_report_cli(capsys: pytest.CaptureFixture[str], two_years: Path, tmp_path: Path) -> None:
