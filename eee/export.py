@@ -30,12 +30,13 @@ from .errors import EeeError, UsageError
 from .files import replacing, unreadable, write_atomic
 from .kinds import KINDS, Kind
 from .model import Entity, Registry
-from .query import kind_named
+from .figures import Count
+from .query import beneficiaries, kind_named
 from .render.context import INTERNAL_KEYS, public_data
 from .schema import REF_KEYWORD
 from .settings import schemas_dir
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: the actions' beneficiaries by category (`effectifs`), each number beside its precision
 LIST_SEPARATOR = "|"
 RELATION_COLUMNS = ("source", "type_source", "champ", "cible", "type_cible")
 META_TABLE = "eee_export"
@@ -98,12 +99,29 @@ def export_json(registry: Registry, internal: bool = False, kinds: Iterable[str 
         "genere_le": (today or date.today()).isoformat(),
         "public": not internal,
         "entites": {
-            kind.name: [{"id": e.id, "fichier": e.path, "donnees": _public(e, internal)}
+            kind.name: [{"id": e.id, "fichier": e.path, "donnees": _public(e, internal),
+                         **({"effectifs": {c: n.as_dict() for c, n in effectifs(registry, e).items()}}
+                            if kind.name == "action" else {})}
                         for e in entities_of(registry, kind)]
             for kind in chosen
         },
         "relations": relations(registry, internal, chosen),
     }
+
+
+def effectifs(registry: Registry, action: Entity) -> dict[str, Count]:
+    """An action's beneficiaries, by category it counts (`query.beneficiaries`): each a number with its precision
+    (exact, environ, au_moins), so that a spreadsheet can add up the numbers and still say which are minimums."""
+    return {category: count for category in registry.schemas.labels("categorie_beneficiaire")
+            if (count := beneficiaries(action, category)).known}
+
+
+def _effectif_columns(registry: Registry) -> list[tuple[Path_, dict[str, Any]]]:
+    """The columns of `effectifs` in CSV and SQLite: `effectifs.eleves` (a number) and `effectifs.eleves.precision`."""
+    out: list[tuple[Path_, dict[str, Any]]] = []
+    for category in registry.schemas.labels("categorie_beneficiaire"):
+        out += [(("effectifs", category), {"type": "integer"}), (("effectifs", category, "precision"), {"type": "string"})]
+    return out
 
 
 # --------------------------------------------------------------------------- flattening
@@ -135,6 +153,11 @@ def schema_columns(registry: Registry, kind: Kind) -> list[tuple[Path_, dict[str
     return ids + [c for c in out if c[0] != ("id",)]
 
 
+def _columns(registry: Registry, kind: Kind) -> list[tuple[Path_, dict[str, Any]]]:
+    """The columns of a kind's CSV file and SQLite table: its schema's, then an action's `effectifs`."""
+    return schema_columns(registry, kind) + (_effectif_columns(registry) if kind.name == "action" else [])
+
+
 def flatten(registry: Registry, kind: Kind, data: dict[str, Any]) -> dict[Path_, Any]:
     """The leaves of an entity's data, by path: blocks the schema describes are opened, the rest kept whole."""
     schemas = registry.schemas
@@ -161,8 +184,12 @@ def _table(registry: Registry, kind: Kind, internal: bool) -> tuple[list[Path_],
     for entity in entities_of(registry, kind):
         flat = flatten(registry, kind, _public(entity, internal))
         flat[("id",)] = entity.id  # the file name is the id (EEE-R001 reports a different `id:`)
+        if kind.name == "action":
+            for category, count in effectifs(registry, entity).items():
+                flat[("effectifs", category)] = count.value
+                flat[("effectifs", category, "precision")] = count.precision
         rows.append((entity, flat))
-    columns = [path for path, _ in schema_columns(registry, kind) if internal or not _is_internal(path)]
+    columns = [path for path, _ in _columns(registry, kind) if internal or not _is_internal(path)]
     known = set(columns)
     extra = sorted({p for _, flat in rows for p in flat if p not in known})
     return columns + extra, rows
@@ -300,7 +327,7 @@ def _fill_sqlite(connection: sqlite3.Connection, registry: Registry, chosen: lis
     exported = {k.name for k in chosen}
     for kind in chosen:
         columns, rows = _table(registry, kind, internal)
-        nodes = dict(schema_columns(registry, kind))
+        nodes = dict(_columns(registry, kind))
         definitions, keys = [], []
         for column in columns:
             node = nodes.get(column, {})

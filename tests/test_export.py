@@ -20,7 +20,7 @@ from eee.query import stats
 from eee.export import _csv_bytes
 from eee.validate import load
 
-from .conftest import REPO
+from .conftest import REPO, write_files
 
 # Distinctive internal values: none of them may appear in a public export.
 SECRET_NOTE = "NOTE-INTERNE-ZQX81"
@@ -80,7 +80,7 @@ def _sqlite_text(path: Path) -> str:
 def test_json_shape(loaded) -> None:
     doc = export.export_json(loaded, internal=False, today=date(2024, 3, 1))
     assert list(doc) == ["version", "genere_le", "public", "entites", "relations"]
-    assert doc["version"] == 1 and doc["genere_le"] == "2024-03-01" and doc["public"] is True
+    assert doc["version"] == 2 and doc["genere_le"] == "2024-03-01" and doc["public"] is True
     assert list(doc["entites"]) == list(KINDS)
     counts = stats(loaded)["par_type"]
     for kind, items in doc["entites"].items():
@@ -88,7 +88,7 @@ def test_json_shape(loaded) -> None:
             assert len(items) == counts[kind], kind
         assert [i["id"] for i in items] == sorted(i["id"] for i in items)
         for item in items:
-            assert list(item) == ["id", "fichier", "donnees"]
+            assert list(item) == ["id", "fichier", "donnees"] + (["effectifs"] if kind == "action" else [])
             assert (loaded.root / item["fichier"]).is_file()
             assert item["donnees"]["id"] == item["id"]
     assert len(doc["entites"]["reseau"]) == 1
@@ -276,7 +276,7 @@ def test_sqlite_read_back(loaded, tmp_path: Path) -> None:
         for kind, count in stats(loaded)["par_type"].items():
             assert connection.execute(f'SELECT count(*) FROM "{kind}"').fetchone()[0] == count, kind
         assert connection.execute("SELECT count(*) FROM relations").fetchone()[0] == len(loaded.references)
-        assert connection.execute("SELECT * FROM eee_export").fetchone() == (1, "2024-03-01", 1)
+        assert connection.execute("SELECT * FROM eee_export").fetchone() == (2, "2024-03-01", 1)
         info = connection.execute('PRAGMA table_info("clee")').fetchall()
         assert [(r[1], r[5]) for r in info if r[5]] == [("id", 1)]  # id is the primary key
         row = connection.execute('SELECT "membres.etablissements", "co_animation.partenaire.partenaire", contacts '
@@ -448,3 +448,50 @@ def test_integration_readme_snippet_is_valid_yaml() -> None:
     config = next(yaml.safe_load(b) for b in blocks if "repos:" in b)
     hook_ids = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
     assert hook_ids == {"eee-validate", "eee-fmt"}
+
+
+# --------------------------------------------------------------------------- figures
+
+
+ACTION = """id: {id}
+nom: Action {id}
+statut: realisee
+type: visite_entreprise
+annee_scolaire: 2022-2023
+organisateurs: [clee-ariege]
+beneficiaires:
+{lines}
+sources:
+  - titre: Données de test
+mis_a_jour: 2024-01-15
+"""
+
+
+def test_every_export_keeps_a_number_beside_its_precision(registry: Path, tmp_path: Path) -> None:
+    """A minimum stays a minimum and an unknown stays unknown in JSON, CSV and SQLite, in columns a spreadsheet
+    can add up (effectifs.eleves) beside their qualifier (effectifs.eleves.precision)."""
+    write_files(registry, {
+        "actions/2022-2023/minimum.yaml": ACTION.format(id="minimum", lines="  - {categorie: eleves, nombre: 350, "
+                                                         "precision: au_moins}\n  - {categorie: enseignants, nombre: 4}"),
+        "actions/2022-2023/sans-nombre.yaml": ACTION.format(id="sans-nombre", lines="").replace("beneficiaires:\n", ""),
+    })
+    model = load(registry)[0]
+    doc = export.export_json(model)
+    figures = {a["id"]: a["effectifs"] for a in doc["entites"]["action"]}
+    assert figures["minimum"] == {"eleves": {"nombre": 350, "precision": "au_moins", "sans_nombre": 0},
+                                  "enseignants": {"nombre": 4, "precision": "exact", "sans_nombre": 0}}
+    assert figures["sans-nombre"] == {}  # nothing given: no number, never 0
+    export.export_csv(model, tmp_path / "csv")
+    text = (tmp_path / "csv" / "action.csv").read_text(encoding="utf-8")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert (rows["minimum"]["effectifs.eleves"], rows["minimum"]["effectifs.eleves.precision"]) == ("350", "au_moins")
+    assert (rows["sans-nombre"]["effectifs.eleves"], rows["sans-nombre"]["effectifs.eleves.precision"]) == ("", "")
+    export.export_sqlite(model, tmp_path / "r.sqlite")
+    connection = sqlite3.connect(tmp_path / "r.sqlite")
+    try:
+        found = dict(connection.execute('SELECT id, "effectifs.eleves" FROM action').fetchall())
+        assert found["minimum"] == 350 and found["sans-nombre"] is None
+        assert connection.execute('SELECT sum("effectifs.eleves") FROM action WHERE '
+                                  '"effectifs.eleves.precision" = \'au_moins\'').fetchone() == (350,)
+    finally:
+        connection.close()
