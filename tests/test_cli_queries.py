@@ -204,3 +204,51 @@ def test_queries_count_as_unreadable_only_files_they_could_not_read(capsys: pyte
     code, out, err = cli(capsys, "-r", str(registry), "list", "partenaires")
     assert code == 0 and "Exemple Bois" in out
     assert "1 fichier du registre est illisible" in err
+
+
+def test_stats_and_lists_keep_minimums_and_never_turn_an_unknown_into_0(capsys: pytest.CaptureFixture[str],
+                                                                       registry: Path) -> None:
+    from .test_bilan import SECOND_YEAR
+
+    write_files(registry, SECOND_YEAR)  # 2023-2024: « environ 40 », 30, and a forum without any number
+    code, out, _ = cli(capsys, "-r", str(registry), "stats", "--annee", "2023-2024", "--format", "json")
+    data = json.loads(out)
+    forum = data["actions_par_type"]["forum_metiers"]
+    assert forum == {"actions": 1, "eleves": None, "eleves_precision": None, "enseignants": None,
+                     "enseignants_precision": None, "sans_nombre": 1}
+    assert data["actions_par_annee"]["2023-2024"]["eleves"] == 70
+    assert data["actions_par_annee"]["2023-2024"]["eleves_precision"] == "au_moins"  # approximate, and a forum left out
+    code, out, _ = cli(capsys, "-r", str(registry), "stats", "--annee", "2023-2024")
+    line = next(x for x in out.splitlines() if x.startswith("Forum des métiers"))
+    assert line.split()[-5:] == ["non", "renseigné", "non", "renseigné", "1"] and " 0 " not in line
+    code, out, _ = cli(capsys, "-r", str(registry), "list", "actions", "--annee", "2023-2024")
+    immersion = next(x for x in out.splitlines() if x.startswith("immersions-exemple"))
+    assert "environ 40" in immersion
+    forum_row = next(x for x in out.splitlines() if x.startswith("forum-sans-nombre"))
+    assert forum_row.count("non renseigné") == 2
+    code, out, _ = cli(capsys, "-r", str(registry), "list", "actions", "--annee", "2023-2024", "--format", "csv")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert (rows["immersions-exemple"]["eleves"], rows["immersions-exemple"]["eleves_precision"]) == ("40", "environ")
+    assert (rows["forum-sans-nombre"]["eleves"], rows["forum-sans-nombre"]["eleves_precision"]) == ("", "")
+    code, out, _ = cli(capsys, "-r", str(registry), "list", "actions", "--annee", "2023-2024", "--format", "json")
+    records = {r["id"]: r for r in json.loads(out)}
+    assert records["forum-sans-nombre"]["eleves"] is None and records["stages-exemple-2024"]["eleves"] == 30
+    assert records["stages-exemple-2024"]["eleves_precision"] == "exact"
+
+
+def test_stats_of_a_year_count_the_structures_of_that_year(capsys: pytest.CaptureFixture[str],
+                                                           registry: Path) -> None:
+    from .test_bilan import THIRD_YEAR
+
+    write_files(registry, {"clee/clee-nouveau.yaml": THIRD_YEAR["clee/clee-nouveau.yaml"]})  # created 2024-10-01
+    of = {}
+    for year in ("2023-2024", "2024-2025", None):
+        args = ["stats", "--format", "json"] + (["--annee", year] if year else [])
+        of[year] = json.loads(cli(capsys, "-r", str(registry), *args)[1])
+    assert [of[y]["par_type"]["clee"] for y in ("2023-2024", "2024-2025", None)] == [2, 3, 3]
+    assert of["2023-2024"]["couverture"]["clee"] == {"decrits": 2, "attendus": 2}
+    assert of["2023-2024"]["sans_date"] == {"clee": ["clee-ales", "clee-ariege"], "partenariat": ["stages-exemple"],
+                                            "pft": ["pft-exemple"]}  # counted, and said to be undated
+    assert of[None]["sans_date"] == {}  # as of today, every structure of the registry counts
+    text = cli(capsys, "-r", str(registry), "stats", "--annee", "2023-2024")[1]
+    assert "2 décrits sur 2 attendus (dont 2 sans date connue, comptés)" in text
