@@ -105,6 +105,18 @@ class Count:
 NOTHING = Count()  # what a thing that does not concern a figure adds to it: nothing, and nothing missing
 
 
+def block_number(block: Any) -> str | None:
+    """How a block of the registry holding a number and its precision (`nombre`, `precision`: a beneficiary line)
+    shows its number: « au moins 350 », « environ 40 », « 12 »; None for any other block. Pages and `eee show`
+    then show that instead of the bare number and its precision apart."""
+    if not isinstance(block, dict):
+        return None
+    number, precision = block.get("nombre"), block.get("precision", EXACT)
+    if type(number) is not int or precision not in (EXACT, ABOUT, AT_LEAST):
+        return None
+    return Count.of(number, precision).number()
+
+
 def total(counts: Iterable[Count]) -> Count:
     """The sum of counts. Summing only things without a number gives an unknown figure, with how many they
     are; summing nothing (or only things the figure does not concern) gives NOTHING, shown « — »."""

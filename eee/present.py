@@ -12,7 +12,7 @@ import csv
 from typing import Any, TextIO
 
 from .escape import json_text, terminal
-from .figures import Count
+from .figures import Count, block_number
 from .kinds import KINDS
 from .model import Entity, Registry
 from .query import Column, Hit, Node, Table, incoming, outgoing
@@ -196,8 +196,13 @@ def _lines(registry: Registry, entity: Entity, value: Any, pointer: tuple[Any, .
     out: list[str] = []
     kind = entity.kind.name
     if isinstance(value, dict):
+        number = block_number(value)  # « au moins 350 »: a number is never shown apart from its precision
         for key, item in value.items():
             title = registry.schemas.title(kind, pointer + (key,)) or key
+            if number is not None and key in ("nombre", "precision"):
+                if key == "nombre":
+                    out.append(f"{pad}{title} : {number}")
+                continue
             if isinstance(item, (dict, list)) and item and not _flat_list(item):
                 out.append(f"{pad}{title} :")
                 out.extend(_lines(registry, entity, item, pointer + (key,), depth + 1))

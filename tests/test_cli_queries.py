@@ -252,3 +252,15 @@ def test_stats_of_a_year_count_the_structures_of_that_year(capsys: pytest.Captur
     assert of[None]["sans_date"] == {}  # as of today, every structure of the registry counts
     text = cli(capsys, "-r", str(registry), "stats", "--annee", "2023-2024")[1]
     assert "2 décrits sur 2 attendus (dont 2 sans date connue, comptés)" in text
+
+
+def test_an_actions_page_and_show_never_part_a_number_from_its_precision(capsys: pytest.CaptureFixture[str],
+                                                                         registry: Path, tmp_path: Path) -> None:
+    from .test_bilan import SECOND_YEAR
+
+    write_files(registry, SECOND_YEAR)  # immersions-exemple: « environ 40 » pupils
+    out = cli(capsys, "-r", str(registry), "show", "immersions-exemple")[1]
+    assert "Nombre : environ 40" in out and "Précision" not in out
+    assert cli(capsys, "-r", str(registry), "render", "html", "--out", str(tmp_path / "site"))[0] == 0
+    page = (tmp_path / "site" / "actions" / "immersions-exemple.html").read_text(encoding="utf-8")
+    assert "<dt>Nombre</dt><dd>environ 40</dd>" in page and "<dt>Précision</dt>" not in page

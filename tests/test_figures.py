@@ -81,3 +81,13 @@ def test_the_cases_of_the_issue() -> None:
     assert (Count.of(40, "environ") + Count.of(10, "au_moins")).text() == "au moins environ 50"
     assert Count.of(20000).text() == "20\u202f000"
     assert total([]).text() == "—" and total([Count.unknown(), Count.unknown()]).text() == "non renseigné"
+
+
+def test_a_block_shows_its_number_with_its_precision() -> None:
+    from eee.figures import block_number
+
+    assert block_number({"categorie": "eleves", "nombre": 350, "precision": "au_moins"}) == "au moins 350"
+    assert block_number({"nombre": 40, "precision": "environ"}) == "environ 40"
+    assert block_number({"nombre": 12}) == "12"
+    assert block_number({"nombre": "12"}) is None and block_number({"nom": "x"}) is None
+    assert block_number({"nombre": True}) is None and block_number([1]) is None

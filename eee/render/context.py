@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..figures import block_number
 from ..kinds import KINDS, Kind
 from ..model import Entity, Registry
 from ..present import cell
@@ -176,11 +177,13 @@ def _fields(registry: Registry, node: dict[str, Any], data: dict[str, Any], top:
     """A mapping's fields as shown (at the top of a document, without those its page shows apart)."""
     child = registry.schemas.child
     out = []
+    number = block_number(data)  # « au moins 350 »: a number is never shown apart from its precision
     for key, item in data.items():
-        if top and key in SHOWN_APART:
+        if top and key in SHOWN_APART or number is not None and key == "precision":
             continue
         below = child(node, key)
-        out.append(Field((below.get("title") if below else None) or key, _value(registry, below, item), key))
+        value = Value("text", text=number) if number is not None and key == "nombre" else _value(registry, below, item)
+        out.append(Field((below.get("title") if below else None) or key, value, key))
     return out
 
 
