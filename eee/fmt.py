@@ -106,9 +106,10 @@ def is_formatted(text: str, kind: Kind, schemas: SchemaSet) -> bool:
     return format_text(text, kind, schemas) == text
 
 
-def format_registry(root: Path, paths: list[Path] | None, check: bool, jobs: int | None = None,
+def format_registry(root: Path, within: list[str] | None, check: bool, jobs: int | None = None,
                     use_cache: bool = True) -> FmtResult:
-    """Format the registry's files (all, or those under `paths`); with `check`, write nothing.
+    """Format the registry's files (all, or those under the registry-relative prefixes `within`: see
+    `settings.registry_paths`); with `check`, write nothing.
 
     Only files whose text changes are written (atomically). Files eee cannot read are skipped with a
     French reason. Whether a text is in canonical form is remembered in the cache (by its kind and
@@ -123,7 +124,7 @@ def format_registry(root: Path, paths: list[Path] | None, check: bool, jobs: int
     schemas = SchemaSet(schemas_dir())
     result = FmtResult()
     found = discover(root)
-    wanted = _selection(root, paths)
+    wanted = within
     store = Store(root) if use_cache else None
     if store is not None:
         store.load()
@@ -200,25 +201,6 @@ def text_key(kind: Kind, raw: bytes) -> bytes:
     from .cache import content_key
 
     return content_key(b"eee-fmt", kind.name, raw)
-
-
-def _selection(root: Path, paths: list[Path] | None) -> list[str] | None:
-    """Registry-relative POSIX prefixes for the paths asked for (relative to the cwd or to the registry)."""
-    if not paths:
-        return None
-    out = []
-    real_root = root.resolve()
-    for path in paths:
-        for candidate in (Path(path), root / path):
-            try:
-                rel = candidate.resolve().relative_to(real_root).as_posix()
-            except ValueError:
-                continue
-            out.append("" if rel == "." else rel)
-            break
-    if "" in out:
-        return None
-    return out
 
 
 # --------------------------------------------------------------------------- safety

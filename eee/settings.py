@@ -78,3 +78,32 @@ def _check_registry(path: Path, origin: str) -> None:
             "(clee/, partenaires/…)",
             "indiquez le dossier qui contient reseau.yaml, par exemple --registry registry",
         )
+
+
+def registry_paths(root: Path, paths: "list[Path]") -> list[str]:
+    """Registry-relative POSIX prefixes for paths given on the command line (`eee validate PATH`, `eee fmt PATH`),
+    each relative to the working directory or, failing that, to the registry; "" stands for the registry itself.
+
+    One rule for every command: a path must exist and lie inside the registry, or it is a usage error (exit 2).
+    """
+    from .errors import UsageError
+
+    real_root = root.resolve()
+    out = []
+    for path in paths:
+        candidates = [c for c in (Path(path), root / path) if c.exists()]
+        if not candidates:
+            raise UsageError(f"« {path} » n'existe pas", "vérifiez le chemin")
+        for candidate in candidates:
+            try:
+                rel = candidate.resolve().relative_to(real_root).as_posix()
+            except ValueError:
+                continue
+            out.append("" if rel == "." else rel)
+            break
+        else:
+            raise UsageError(
+                f"« {path} » n'est pas dans le registre « {root} »",
+                "donnez des chemins à l'intérieur du registre, ou choisissez le registre avec --registry",
+            )
+    return out

@@ -412,7 +412,7 @@ def test_progress_bar_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) 
     import sys
     import threading
 
-    from eee.cli import _Progress
+    from eee.cli.workspace import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -420,7 +420,7 @@ def test_progress_bar_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) 
 
     for stream, shown in ((Terminal(), True), (io.StringIO(), False)):
         monkeypatch.setattr(sys, "stderr", stream)
-        progress = _Progress()
+        progress = Progress()
         progress.DELAY = 0
         progress(10, 200)
         assert threading.active_count() == 1  # no refresh thread: workers are forked while the bar is shown

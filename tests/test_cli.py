@@ -253,10 +253,10 @@ def test_version_does_not_load_the_command_line(tmp_path: Path) -> None:
 
 def test_only_the_command_named_is_built() -> None:
     """typer builds every command's options before running one (20 ms a call): main builds the one asked for."""
-    from eee.cli import _app_for, app
+    from eee.cli.app import app, app_for
 
     def names(args: list[str]) -> list[str]:
-        built = typer.main.get_command(_app_for(args))
+        built = typer.main.get_command(app_for(args))
         return sorted(built.commands)  # type: ignore[attr-defined]
 
     assert names(["validate", "--format", "json"]) == ["validate"]
@@ -266,3 +266,29 @@ def test_only_the_command_named_is_built() -> None:
     assert len(everything) > 10
     for args in ([], ["--help"], ["valdate"], ["--registry", "reg"]):
         assert names(args) == everything, args
+
+
+def test_the_typer_and_click_internals_eee_reads_are_still_there() -> None:
+    """eee/cli/french.py is the one place that reads typer's private modules: a typer that renames one fails here,
+    not in the hands of a user."""
+    import importlib
+
+    from eee.cli.french import INTERNALS
+
+    for module, names in INTERNALS.items():
+        found = importlib.import_module(module)
+        missing = [name for name in names if not hasattr(found, name)]
+        assert not missing, (module, missing)
+
+
+@pytest.mark.parametrize("command", ["validate", "fmt"])
+def test_validate_and_fmt_refuse_the_same_paths(capsys: pytest.CaptureFixture[str], registry: Path,
+                                                tmp_path: Path, command: str) -> None:
+    outside = tmp_path / "ailleurs"
+    outside.mkdir()
+    code, out, err = eee(capsys, "-r", str(registry), command, str(outside))
+    assert code == 2 and "n'est pas dans le registre" in err and out == ""
+    code, out, err = eee(capsys, "-r", str(registry), command, str(tmp_path / "absent"))
+    assert code == 2 and "n'existe pas" in err
+    code, out, err = eee(capsys, "-r", str(registry), command, str(registry / "clee"))
+    assert code == 0, err

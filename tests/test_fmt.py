@@ -133,7 +133,7 @@ def test_cr_only_line_ends_become_lf(registry: Path):
 
     path = registry / "clee" / "clee-ariege.yaml"
     path.write_bytes(old_mac.encode("utf-8"))
-    assert format_registry(registry, [path], check=False).changed == ["clee/clee-ariege.yaml"]
+    assert format_registry(registry, ["clee/clee-ariege.yaml"], check=False).changed == ["clee/clee-ariege.yaml"]
     assert path.read_bytes() == expected.encode("utf-8")
 
 
@@ -195,10 +195,13 @@ def test_format_registry_writes_only_what_changes(registry: Path):
 def test_format_registry_paths(registry: Path):
     (registry / "clee" / "clee-ariege.yaml").write_text(
         (CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    only = format_registry(registry, [registry / "clee"], check=True)
+    from eee.settings import registry_paths
+
+    only = format_registry(registry, registry_paths(registry, [registry / "clee"]), check=True)
     assert all(rel.startswith("clee/") for rel in only.changed + only.unchanged)
     assert only.changed == ["clee/clee-ariege.yaml"]
-    one = format_registry(registry, [Path("clee/clee-ales.yaml")], check=True)  # relative to the registry
+    # Relative to the registry (the working directory has no such file).
+    one = format_registry(registry, registry_paths(registry, [Path("clee/clee-ales.yaml")]), check=True)
     assert one.changed + one.unchanged == ["clee/clee-ales.yaml"]
 
 

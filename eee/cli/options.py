@@ -1,0 +1,37 @@
+"""The options several commands share, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+RegistryOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--registry", "-r", metavar="DOSSIER",
+        help="Dossier du registre (par défaut : $EEE_REGISTRY, sinon ./registry, sinon le registre livré avec eee).",
+    ),
+]
+JobsOption = Annotated[
+    Optional[int],
+    typer.Option("--jobs", "-j", metavar="N", show_default=False,
+                 help="Nombre de processus qui lisent les fichiers (par défaut : les cœurs disponibles)."),
+]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option("--no-cache", metavar="", help="Tout refaire, sans lire ni écrire le cache des fichiers "
+                 "déjà vus."),
+]
+EditUrlOption = Annotated[
+    Optional[str],
+    typer.Option("--edit-url", metavar="URL",
+                 help="Adresse du dépôt du registre pour les liens « Modifier » (par exemple "
+                 "https://gitlab.example.org/mission/registre/-/edit/main/registry) ; par défaut $EEE_EDIT_URL.",
+                 show_default=False),
+]
+
+
+def many(help_text: str, metavar: str) -> Any:
+    """A repeatable option of a list command (--departement 09 --departement 31)."""
+    return typer.Option(help=help_text, metavar=metavar, show_default=False)

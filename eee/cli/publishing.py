@@ -1,0 +1,156 @@
+"""Publishing: the directory (`eee render`), the annual summary (`eee report`), the main job (`eee build`) and
+the exports (`eee export`)."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import UsageError
+from .options import EditUrlOption, JobsOption, NoCacheOption, RegistryOption
+from .workspace import Workspace, check_year
+
+
+class RenderFormat(str, Enum):
+    html = "html"
+    markdown = "markdown"
+
+
+def render(
+    fmt: Annotated[RenderFormat, typer.Argument(metavar="FORMAT", help="html ou markdown.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DOSSIER",
+                                                help="Dossier de sortie (par défaut : site/ pour html, "
+                                                "annuaire-md/ pour markdown) ; remplacé d'un coup, une fois complet.",
+                                                show_default=False)] = None,
+    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Version interne : contacts et notes "
+                                          "internes compris, chaque page marquée « version interne ».")] = False,
+    edit_url: EditUrlOption = None,
+    registry: RegistryOption = None,
+) -> None:
+    """Produit l'annuaire du réseau en HTML (site statique) ou en Markdown.
+
+    Public par défaut : aucun contact interne ni note interne n'y figure. Refuse un registre
+    qui a des erreurs (lancez eee validate).
+    """
+    from ..render import build, check_edit_url
+
+    url = check_edit_url(edit_url)  # before the registry is read
+    model = Workspace.of(registry).valid_model("l'annuaire")
+    target = out or Path("site" if fmt is RenderFormat.html else "annuaire-md")
+    written = build(model, fmt.value, target, interne, url)
+    kind = "interne" if interne else "public"
+    typer.echo(f"Annuaire {fmt.value} {kind} écrit dans {target}/ : {len(written)} fichiers "
+               f"(page d'accueil : {target / ('index.html' if fmt is RenderFormat.html else 'index.md')}).")
+
+
+def report(
+    annee: Annotated[Optional[str], typer.Option("--annee", metavar="AAAA-AAAA", help="Année scolaire du bilan "
+                                                 "(par défaut : la dernière qui a des actions).", show_default=False)] = None,
+    format: Annotated[RenderFormat, typer.Option("--format", "-f", help="markdown ou html.")] = RenderFormat.markdown,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FICHIER", help="Fichier à écrire "
+                                                "(par défaut : la sortie standard).", show_default=False)] = None,
+    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Marque le bilan comme interne.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Le bilan annuel d'une année scolaire : indicateurs, répartitions, comparaison, événements, lacunes."""
+    from ..bilan import compute, years_with_actions
+    from ..render.report import render_report
+
+    check_year(annee)
+    model = Workspace.of(registry).valid_model("le bilan")
+    years = years_with_actions(model, events=False)
+    year = annee or (years[-1] if years else None)
+    if year is None:
+        raise UsageError("le registre ne contient aucune action : précisez l'année avec --annee",
+                         "par exemple --annee 2022-2023")
+    text = render_report(model, compute(model, year), format.value, interne, history=True)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from ..files import write_atomic
+
+    write_atomic(out, text)
+    typer.echo(f"Bilan {year} écrit dans {out}.")
+
+
+def build(
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier du site, remplacé d'un coup "
+                                      "une fois complet.")] = Path("site"),
+    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Version interne du site.")] = False,
+    edit_url: EditUrlOption = None,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Le travail principal : valider, puis produire l'annuaire HTML et Markdown et tous les bilans annuels.
+
+    S'arrête sur les erreurs du registre (code de sortie 1) sans toucher au site existant.
+    """
+    from ..render import build_site, check_edit_url
+
+    url = check_edit_url(edit_url)  # before the registry is read
+    model = Workspace.of(registry).valid_model("le site", jobs, no_cache)
+    err = typer.get_text_stream("stderr")
+    on_terminal = err.isatty()
+
+    def progress(step: str) -> None:
+        if on_terminal:
+            err.write(f"… {step}\n")
+
+    result = build_site(model, out, interne, url, progress=progress, jobs=jobs)
+    years = result["years"]
+    summaries = ", ".join(years) if years else "aucun (pas d'action)"
+    typer.echo(f"Site {'interne' if interne else 'public'} écrit dans {out}/ : annuaire HTML ({result['html']} fichiers, "
+               f"{out / 'index.html'}), annuaire Markdown ({out / 'markdown'}/), bilans annuels : {summaries} "
+               f"({out / 'bilans' / 'index.html'}).")
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    sqlite = "sqlite"
+
+
+def export(
+    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="csv, json ou sqlite.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="CHEMIN", help="csv : dossier (par défaut "
+                                                "export-csv/) ; json : fichier (par défaut la sortie standard) ; "
+                                                "sqlite : fichier (par défaut registre.sqlite).", show_default=False)] = None,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", metavar="TYPE", help="Seulement ce type "
+                                                      "(répétable).", show_default=False)] = None,
+    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Inclure les contacts et notes internes.")] = False,
+    separateur: Annotated[str, typer.Option("--separateur", metavar="CAR", help="Séparateur CSV (« ; » pour Excel).")] = ",",
+    bom: Annotated[bool, typer.Option("--bom", metavar="", help="CSV avec BOM, pour Excel.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Exporte le registre en CSV (un fichier par type), en un document JSON ou en base SQLite.
+
+    Public par défaut : les contacts internes et notes internes n'y figurent qu'avec --interne.
+    La forme des exports est décrite dans docs/export.md.
+    """
+    import json
+
+    from .. import export as service
+
+    model = Workspace.of(registry).valid_model("l'export")
+    if fmt is ExportFormat.json:
+        text = json.dumps(service.export_json(model, interne, kind), ensure_ascii=False, indent=2) + "\n"
+        if out is None:
+            sys.stdout.write(text)
+            return
+        from ..files import write_atomic
+
+        write_atomic(out, text)
+        typer.echo(f"Export JSON écrit dans {out}.")
+    elif fmt is ExportFormat.csv:
+        folder = out or Path("export-csv")
+        files = service.export_csv(model, folder, interne, separateur, bom, kind)
+        typer.echo(f"Export CSV : {len(files)} fichiers écrits dans {folder}/.")
+    else:
+        path = out or Path("registre.sqlite")
+        service.export_sqlite(model, path, interne, kind)
+        typer.echo(f"Export SQLite écrit dans {path} (une table par type, et la table relations).")

@@ -1,0 +1,131 @@
+"""Questions to the registry in the terminal: `eee list`, `show`, `search`, `stats` and `tree`."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import UsageError
+from .options import RegistryOption, many
+from .workspace import Workspace, check_year
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    yaml = "yaml"
+    markdown = "markdown"
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    json = "json"
+    yaml = "yaml"
+
+
+class TreeFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def list_(
+    kind: Annotated[str, typer.Argument(metavar="TYPE", help="clee, cmq, pft, partenariats, partenaires, "
+                                        "etablissements, actions, evenements ou club.", show_default=False)],
+    departement: Annotated[Optional[list[str]], many("Seulement ce département (code, répétable).", "CODE")] = None,
+    academie: Annotated[Optional[list[str]], many("Seulement cette académie : toulouse ou montpellier.", "ACADÉMIE")] = None,
+    annee: Annotated[Optional[list[str]], many("Seulement cette année scolaire (2022-2023).", "AAAA-AAAA")] = None,
+    statut: Annotated[Optional[list[str]], many("Seulement ce statut (actif, realisee…).", "STATUT")] = None,
+    type_: Annotated[Optional[list[str]], typer.Option("--type", help="Seulement ce type (type d'action, nature "
+                                                       "d'établissement, secteur…).", metavar="TYPE",
+                                                       show_default=False)] = None,
+    partenaire: Annotated[Optional[list[str]], many("Seulement ce qui cite ce partenaire (identifiant).", "ID")] = None,
+    membre: Annotated[Optional[list[str]], many("Seulement ce qui a ce membre (identifiant).", "ID")] = None,
+    tri: Annotated[Optional[list[str]], many("Trier sur une colonne ; « -colonne » pour l'ordre décroissant.", "COLONNE")] = None,
+    format: Annotated[TableFormat, typer.Option("--format", "-f", help="table, json, csv, yaml ou markdown.")] = TableFormat.table,
+    separateur: Annotated[str, typer.Option("--separateur", metavar="CAR", help="Séparateur CSV (« ; » pour Excel en français).")] = ",",
+    bom: Annotated[bool, typer.Option("--bom", metavar="", help="CSV avec BOM, pour Excel.")] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Liste les entités d'un type, avec filtres combinables et tri.
+
+    Exemples : eee list clee --departement 30 ; eee list actions --annee 2022-2023 --format json ;
+    eee list etablissements --departement 09 --tri -clee
+    """
+    from .. import present, query
+
+    if len(separateur) != 1:
+        raise UsageError("--separateur attend un seul caractère", "par exemple --separateur ';'")
+    model = Workspace.of(registry).model()
+    kind = query.kind_named(kind)
+    filters = query.Filters(departement or [], academie or [], annee or [], statut or [], type_ or [], partenaire or [],
+                            membre or [])
+    result = query.select(model, kind, filters, tri)
+    present.table(result, model, sys.stdout, format.value, separateur, bom)
+
+
+def show(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="Identifiant de l'entité (nom de son fichier).",
+                                             show_default=False)],
+    format: Annotated[ShowFormat, typer.Option("--format", "-f", help="text, json ou yaml.")] = ShowFormat.text,
+    registry: RegistryOption = None,
+) -> None:
+    """Montre une entité, ses relations et tout ce qui la cite.
+
+    Code de sortie 1 si l'identifiant est inconnu (avec les identifiants les plus proches).
+    """
+    from .. import present, query
+
+    model = Workspace.of(registry).model()
+    present.show(model, query.find_entity(model, entity_id), sys.stdout, format.value)
+
+
+def search(
+    texte: Annotated[list[str], typer.Argument(metavar="TEXTE...", help="Mots cherchés (accents, majuscules, "
+                                              "ponctuation et fautes de frappe tolérés).", show_default=False)],
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", metavar="TYPE",
+                                                      help="Seulement ce type d'entité (répétable).",
+                                                      show_default=False)] = None,
+    format: Annotated[TreeFormat, typer.Option("--format", "-f", help="text ou json.")] = TreeFormat.text,
+    registry: RegistryOption = None,
+) -> None:
+    """Cherche dans les noms, descriptions, lieux et étiquettes de toutes les entités.
+
+    Code de sortie 1 si rien n'est trouvé.
+    """
+    from .. import present, query
+
+    model = Workspace.of(registry).model()
+    kinds = [query.kind_named(k) for k in kind or []]
+    found = query.search(model, " ".join(texte), kinds)
+    present.hits(found, sys.stdout, "json" if format is TreeFormat.json else "table", model)
+    raise typer.Exit(0 if found else 1)
+
+
+def stats(
+    annee: Annotated[Optional[str], typer.Option("--annee", metavar="AAAA-AAAA",
+                                                 help="Limiter les actions et événements à une année scolaire.",
+                                                 show_default=False)] = None,
+    format: Annotated[TreeFormat, typer.Option("--format", "-f", help="text ou json.")] = TreeFormat.text,
+    registry: RegistryOption = None,
+) -> None:
+    """Chiffres du réseau : entités par type et territoire, couverture des CLEE, actions, lacunes."""
+    from .. import present, query
+
+    check_year(annee)
+    model = Workspace.of(registry).model()
+    present.stats(query.stats(model, annee), model, sys.stdout, format.value)
+
+
+def tree(
+    format: Annotated[TreeFormat, typer.Option("--format", "-f", help="text ou json.")] = TreeFormat.text,
+    registry: RegistryOption = None,
+) -> None:
+    """Le réseau en arbre : région académique → académies → départements → CLEE, CMQ, PFT → membres."""
+    from .. import present, query
+
+    model = Workspace.of(registry).model()
+    present.tree(query.tree(model), sys.stdout, format.value)
