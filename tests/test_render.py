@@ -92,14 +92,14 @@ def test_the_faster_output_escaping_writes_what_stock_jinja_writes(registry: Pat
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import jinja2
 
-    import eee.render as render_module
+    import eee.render.jinja as render_module
     from eee.render import build_site
 
     _inject(registry)
     model, _ = load(registry, check_schemas=False)
-    assert render_module._environment_class() is not jinja2.Environment  # MarkupSafe 3: the faster path is taken
+    assert render_module.environment_class() is not jinja2.Environment  # MarkupSafe 3: the faster path is taken
     build_site(model, tmp_path / "eee", generated=GENERATED, jobs=1)
-    monkeypatch.setattr(render_module, "_environment_class", lambda: jinja2.Environment)
+    monkeypatch.setattr(render_module, "environment_class", lambda: jinja2.Environment)
     build_site(model, tmp_path / "jinja", generated=GENERATED, jobs=1)
     ours = {p.relative_to(tmp_path / "eee"): p.read_bytes() for p in (tmp_path / "eee").rglob("*") if p.is_file()}
     stock = {p.relative_to(tmp_path / "jinja"): p.read_bytes() for p in (tmp_path / "jinja").rglob("*") if p.is_file()}
@@ -115,9 +115,9 @@ class _Html:
 @given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none(), st.booleans(),
                  st.text().map(markupsafe.Markup), st.just(_Html())))
 def test_output_escaping_matches_markupsafe(value: object) -> None:
-    from eee.render import _environment_class
+    from eee.render.jinja import environment_class
 
-    escaped = _environment_class().escape_output(value)
+    escaped = environment_class().escape_output(value)
     assert escaped == str(markupsafe.escape(value))
 
 
@@ -282,3 +282,18 @@ def test_a_broken_summary_template_is_reported_in_french(registry: Path, tmp_pat
     assert code == 3
     assert f"le gabarit « {template} » n'a pas pu être rendu" in err and "vérifiez les gabarits" in err
     assert "erreur interne" not in err and not (tmp_path / "site").exists()
+
+
+def test_the_jinja_and_markupsafe_internals_eee_reads_are_still_there() -> None:
+    """eee/render/jinja.py reads two private names (the faster output escaping): a new Jinja or MarkupSafe
+    that drops one fails here."""
+    import importlib
+
+    from eee.render.jinja import INTERNALS
+
+    for module, names in INTERNALS.items():
+        for name in names:
+            found: object = importlib.import_module(module)
+            for part in name.split("."):
+                found = getattr(found, part, None)
+            assert found is not None, f"{module}.{name}"

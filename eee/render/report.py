@@ -90,7 +90,7 @@ def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = F
     """The summary as a document; with `history` (or `changes` already computed by `year_changes`),
     it also says what changed in the registry (git). `env`: the Jinja environment of `fmt`, when the
     caller writes several summaries (its templates are then compiled once)."""
-    from . import make_environment, render_template, template_dirs
+    from .jinja import make_environment, render_template, template_dirs
 
     dirs = template_dirs(registry.root)
     css = ""

@@ -1,0 +1,157 @@
+"""The Jinja environments of the directories and the summaries, and the one place that renders a template.
+
+One place builds an environment (`make_environment`): autoescape for HTML, StrictUndefined, eee's filters, and
+Jinja's sandbox for a registry repository's own templates. `environment_class` makes templates escape what they
+output faster, to the same text; it reaches two private names of Jinja and MarkupSafe (`INTERNALS`), which is
+why pyproject.toml pins Jinja below 3.2 and declares MarkupSafe, and why tests/test_render.py checks both names
+still exist and compares whole sites with stock Jinja's: a new version fails in the tests, not for a user.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from ..errors import EeeError
+from ..settings import data_dir
+from .filters import date_fr, md_escape, md_url, plural, safe_url
+
+# The private names `environment_class` reads, by module (tests/test_render.py checks they exist).
+INTERNALS = {"jinja2.compiler": ("CodeGenerator._output_child_pre",), "markupsafe": ("_escape_inner",)}
+
+
+def template_dirs(registry_root: Path | None = None) -> list[Path]:
+    """Templates of the registry repository (templates/ beside registry/) first, then eee's own."""
+    dirs = []
+    if registry_root is not None:
+        local = registry_root.resolve().parent / "templates"
+        if local.is_dir() and local != data_dir("templates").resolve():
+            dirs.append(local)
+    dirs.append(data_dir("templates"))
+    return dirs
+
+
+def make_environment(dirs: list[Path], fmt: str) -> Any:
+    """The Jinja environment of a format. With templates of the registry repository among `dirs`, every
+    template (eee's own too: a repository's template may include them) runs in Jinja's sandbox: a
+    template can show the data it is given, not reach Python (os, files, processes)."""
+    import jinja2
+
+    own = data_dir("templates").resolve()
+    sandboxed = any(d.resolve() != own for d in dirs)
+    env = (sandboxed_environment_class() if sandboxed else environment_class())(
+        loader=jinja2.FileSystemLoader([str(d / fmt) for d in dirs]),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # templates do not change during a run: no stat() of each template for each page
+    )
+    env.filters["date_fr"] = date_fr
+    env.filters["md"] = md_escape  # Markdown text: paragraph, heading, list item, table cell, link text
+    env.filters["md_url"] = md_url  # Markdown link target
+    env.filters["safe_url"] = safe_url  # an address of the registry as a link target (HTML and Markdown), or None
+    env.globals["plural"] = plural
+    return env
+
+
+@functools.cache
+def environment_class() -> Any:
+    """jinja2.Environment, with templates that escape what they output faster, to the same text.
+
+    In an autoescaped template each `{{ … }}` goes through markupsafe.escape: since MarkupSafe 3 a
+    Python function that builds a Markup object (about 0.6 µs), although the page only joins the
+    pieces. Here a plain string goes straight to MarkupSafe's own C escaping (about 0.1 µs) and
+    anything else (Markup, numbers, objects with __html__, undefined values) still to
+    markupsafe.escape. Only the output of `{{ … }}` changes path: macros, `{% set %}` blocks and
+    the `e` filter keep Jinja's own. An entity's HTML page costs a quarter fewer instructions
+    (benchmarks/README.md); tests/test_render.py compares whole sites with stock Jinja's.
+    """
+    import jinja2
+    import markupsafe
+    from jinja2.compiler import CodeGenerator
+
+    inner = getattr(markupsafe, "_escape_inner", None)
+    if inner is None:  # MarkupSafe 2: escape is already written in C
+        return jinja2.Environment
+
+    def escape_output(value: Any, _inner: Any = inner, _str: type = str, _escape: Any = markupsafe.escape) -> str:
+        return _inner(value) if type(value) is _str else _escape(value)  # type: ignore[no-any-return]
+
+    class Generator(CodeGenerator):  # type: ignore[misc]
+        def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+            if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+                super()._output_child_pre(node, frame, finalize)
+                return
+            self.write("environment.escape_output(")  # `environment`: a local of every compiled function
+            if finalize.src is not None:
+                self.write(finalize.src)
+
+    class Environment(jinja2.Environment):  # type: ignore[misc]
+        code_generator_class = Generator
+
+    Environment.escape_output = staticmethod(escape_output)
+    return Environment
+
+
+@functools.cache
+def sandboxed_environment_class() -> Any:
+    """jinja2.sandbox.SandboxedEnvironment, with the faster output escaping of `environment_class` (the
+    sandbox checks what templates read and call, not what they output: the same text)."""
+    import jinja2
+    import jinja2.sandbox
+
+    faster = environment_class()
+    if faster is jinja2.Environment:
+        return jinja2.sandbox.SandboxedEnvironment
+
+    class SandboxedEnvironment(jinja2.sandbox.SandboxedEnvironment, faster):  # type: ignore[misc,valid-type]
+        pass
+
+    return SandboxedEnvironment
+
+
+def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
+    """A template rendered, or a French error naming it (a broken template of the repository's templates/)."""
+    import jinja2
+
+    try:
+        return env.get_template(name).render(context)  # type: ignore[no-any-return]
+    except jinja2.exceptions.SecurityError as exc:
+        where = _template_at(env, exc) or f"« {name} »"
+        raise EeeError(f"le gabarit {where} tente une opération interdite aux gabarits, refusée : rien n'a "
+                       f"été exécuté ({exc})",
+                       "un gabarit ne peut qu'afficher les données qu'il reçoit : retirez cette expression du "
+                       "dossier templates/ du dépôt") from None
+    except jinja2.TemplateError as exc:
+        raise EeeError(f"le gabarit « {name} » n'a pas pu être rendu ({exc})",
+                       "vérifiez les gabarits du dossier templates/") from None
+
+
+def _template_at(env: Any, exc: BaseException) -> str:
+    """« name » (ligne N): the template, and its line, where `exc` was raised (Jinja puts them in the trace)."""
+    folders = [Path(folder) for folder in getattr(env.loader, "searchpath", [])]
+    found = ""
+    trace = exc.__traceback__
+    while trace is not None:
+        path = Path(trace.tb_frame.f_code.co_filename)
+        for folder in folders:
+            if path.is_relative_to(folder):
+                found = f"« {path.relative_to(folder).as_posix()} » (ligne {trace.tb_lineno})"
+        trace = trace.tb_next
+    return found
+
+
+def compile_templates(env: Any, names: Any) -> None:
+    """Compile templates now (worker processes forked later inherit them), or a French error naming the
+    one that cannot be read."""
+    import jinja2
+
+    for name in sorted(names):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError as exc:
+            raise EeeError(f"le gabarit « {name} » n'a pas pu être lu ({exc})",
+                           "vérifiez les gabarits du dossier templates/") from exc
