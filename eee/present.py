@@ -15,7 +15,9 @@ from .escape import json_text, terminal
 from .figures import Count, block_number
 from .kinds import KINDS
 from .model import Entity, Registry
-from .query import Column, Hit, Node, Table, incoming, outgoing
+from .query import Column, Table, incoming, outgoing
+from .search import Hit
+from .stats import Node
 from .schema import LABELS_KEYWORD, REF_KEYWORD, pointer_text
 
 FORMATS = ("table", "json", "csv", "yaml", "markdown")
@@ -351,7 +353,7 @@ def tree(root: Node, stream: TextIO, fmt: str = "text") -> None:
 
 def stats(data: dict[str, Any], registry: Registry, stream: TextIO, fmt: str = "text") -> None:
     if fmt == "json":
-        from .query import stats_json
+        from .stats import stats_json
 
         stream.write(json_text(stats_json(data), indent=2) + "\n")
         return

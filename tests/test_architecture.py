@@ -17,7 +17,7 @@ LAYERS = [
     {"model"},
     {"rules"},
     {"filecheck"},
-    {"query", "bilan"},
+    {"query", "search", "stats", "bilan"},
     {"validate", "codes", "annuaire", "present", "history", "rename", "fmt", "new"},
     {"render", "export"},
     {"report"},

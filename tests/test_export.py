@@ -16,7 +16,7 @@ import yaml
 from eee import export
 from eee.errors import EeeError, UsageError
 from eee.kinds import KINDS
-from eee.query import stats
+from eee.stats import stats
 from eee.export import _csv_bytes
 from eee.validate import load
 

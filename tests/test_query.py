@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from eee.errors import NotFound, UsageError
 from eee.kinds import KINDS
-from eee.query import Filters, find_entity, kind_named, normalize, search, select, stats, tree
+from eee.query import Filters, kind_named, normalize, select
+from eee.search import find_entity, search
+from eee.stats import stats, tree
 from eee.validate import load
 
 from .conftest import write_files
@@ -188,7 +190,7 @@ def test_normalize_drops_accents_as_first_written(text: str) -> None:
 
 def _reference_search(registry, text: str, kinds=None, limit: int = 50):  # type: ignore[no-untyped-def]
     """`search` as first written: every entity's every text scored against every word, no early setting aside."""
-    from eee.query import _WEIGHTS, STOP_WORDS, Hit, _Scores, _texts
+    from eee.search import _WEIGHTS, STOP_WORDS, Hit, _Scores, _texts
 
     words = normalize(text).split()
     query = [w for w in words if w not in STOP_WORDS] or words
@@ -224,7 +226,7 @@ def _reference_search(registry, text: str, kinds=None, limit: int = 50):  # type
 
 def _search_words(registry) -> list[str]:  # type: ignore[no-untyped-def]
     """Words of the test registry's texts, and typos of them."""
-    from eee.query import _texts
+    from eee.search import _texts
 
     words = sorted({w for e in registry for _, v in _texts(e) for w in normalize(v).split()})
     return words + [w[:-1] + "x" for w in words if len(w) > 4] + [w[1:] for w in words if len(w) > 5]
@@ -247,7 +249,7 @@ def test_a_search_over_worker_processes_gives_the_same_hits(model, text: str,  #
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """A large registry is searched by chunks over the cores: the same hits, in the same order, as one process
     (chunks of 2 entities here, so that ties fall across chunks)."""
-    import eee.query as query_module
+    import eee.search as query_module
 
     alone = [(h.entity.id, h.score, h.field, h.text) for h in search(model, text, jobs=1)]
     monkeypatch.setattr(query_module, "SEARCH_CHUNK", 2)

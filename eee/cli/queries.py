@@ -77,10 +77,11 @@ def show(
 
     Code de sortie 1 si l'identifiant est inconnu (avec les identifiants les plus proches).
     """
-    from .. import present, query
+    from .. import present
+    from ..search import find_entity
 
     model = Workspace.of(registry).model()
-    present.show(model, query.find_entity(model, entity_id), sys.stdout, format.value)
+    present.show(model, find_entity(model, entity_id), sys.stdout, format.value)
 
 
 def search(
@@ -97,10 +98,11 @@ def search(
     Code de sortie 1 si rien n'est trouvé.
     """
     from .. import present, query
+    from ..search import search as find
 
     model = Workspace.of(registry).model()
     kinds = [query.kind_named(k) for k in kind or []]
-    found = query.search(model, " ".join(texte), kinds)
+    found = find(model, " ".join(texte), kinds)
     present.hits(found, sys.stdout, "json" if format is TreeFormat.json else "table", model)
     raise typer.Exit(0 if found else 1)
 
@@ -113,11 +115,12 @@ def stats(
     registry: RegistryOption = None,
 ) -> None:
     """Chiffres du réseau : entités par type et territoire, couverture des CLEE, actions, lacunes."""
-    from .. import present, query
+    from .. import present
+    from ..stats import stats as stats_of
 
     check_year(annee)
     model = Workspace.of(registry).model()
-    present.stats(query.stats(model, annee), model, sys.stdout, format.value)
+    present.stats(stats_of(model, annee), model, sys.stdout, format.value)
 
 
 def tree(
@@ -125,7 +128,8 @@ def tree(
     registry: RegistryOption = None,
 ) -> None:
     """Le réseau en arbre : région académique → académies → départements → CLEE, CMQ, PFT → membres."""
-    from .. import present, query
+    from .. import present
+    from ..stats import tree as tree_of
 
     model = Workspace.of(registry).model()
-    present.tree(query.tree(model), sys.stdout, format.value)
+    present.tree(tree_of(model), sys.stdout, format.value)

@@ -19,7 +19,8 @@ from ..figures import block_number
 from ..kinds import KINDS, Kind
 from ..model import Entity, Registry
 from ..present import cell
-from ..query import COLUMNS, academies_of, departements_of, incoming, normalize, stats
+from ..query import COLUMNS, academies_of, departements_of, incoming, normalize
+from ..stats import stats
 from ..schema import LABELS_KEYWORD, REF_KEYWORD
 from .filters import date_fr
 
