@@ -37,26 +37,14 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
+from .cachekey import home, secret
 from .settings import PACKAGE_DIR, schemas_dir
 
 ENV_CACHE_DIR = "EEE_CACHE_DIR"
-ENV_CACHE_KEY = "EEE_CACHE_KEY"
 FORMAT = 6  # bump when the rows change shape (5: the formatted table; 6: every row with its MAC)
-KEY_FILE = "cache-key"
-KEY_BYTES = 32  # random bytes of a key file
-MIN_KEY_TEXT = 16  # characters: a shorter `$EEE_CACHE_KEY` is no secret (no cache then)
 MAC_BYTES = 16
 KEY_SIZE = 20  # bytes of a cache key (`content_key`)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-
-
-def _home() -> Path | None:
-    """The user's home folder, if there is a real one (none without $HOME nor an account, nor `/`)."""
-    try:
-        home = Path.home()
-    except RuntimeError:
-        return None
-    return home if home.is_absolute() and home != Path(home.anchor) else None
 
 
 def cache_dir() -> Path | None:
@@ -66,111 +54,11 @@ def cache_dir() -> Path | None:
         return Path(explicit).expanduser()
     base = os.environ.get("XDG_CACHE_HOME")
     if not base or not os.path.isabs(base):
-        home = _home()
-        if home is None:
+        folder = home()
+        if folder is None:
             return None
-        base = str(home / ".cache")
+        base = str(folder / ".cache")
     return Path(base) / "eee"
-
-
-def key_dir() -> Path:
-    """Where the cache's key file is kept when `$EEE_CACHE_KEY` is not set: with the user's settings,
-    `$XDG_CONFIG_HOME/eee`, else `~/.config/eee`. Not with the cache: a cache folder may be put in
-    the project, shared between CI runs or deleted at any time, and the key must go with none of
-    these. (A relative `$XDG_CONFIG_HOME` is ignored, as the XDG specification says: it could point
-    into the registry.)"""
-    base = os.environ.get("XDG_CONFIG_HOME")
-    if not base or not os.path.isabs(base):
-        home = _home()
-        if home is None:
-            raise RuntimeError("no home folder")
-        base = str(home / ".config")
-    return Path(base) / "eee"
-
-
-def secret(*outside: Path) -> bytes | None:
-    """The key of the cache's MACs, or None if there is none to be had: eee then goes without the cache
-    (an unauthenticated cache would be believed blindly).
-
-    `$EEE_CACHE_KEY` if it is set (for CI: a secret of the CI, so that a cache kept from one run to
-    the next stays usable; fewer than `MIN_KEY_TEXT` characters is no secret); else the key file of
-    `key_dir`, made once with `KEY_BYTES` random bytes, mode 0600, in a folder made 0700. A key file
-    within one of the folders `outside` (the cache's, the registry) is no secret either."""
-    given = os.environ.get(ENV_CACHE_KEY)
-    if given is not None:
-        if len(given) < MIN_KEY_TEXT:
-            return None
-        return hashlib.blake2b(given.encode("utf-8", "surrogateescape"), digest_size=32,
-                               person=b"eee-cache-key").digest()
-    try:
-        folder = key_dir()
-        path = folder / KEY_FILE
-        if not folder.is_absolute() or any(_within(path, other) for other in outside):  # a relative HOME: the work tree
-            return None
-        key = _read_key(path)
-        if key is None:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the parents like `mkdir -p`
-            key = _make_key(path)
-        return key
-    except (OSError, RuntimeError, ValueError):  # RuntimeError: no home folder to be found
-        return None
-
-
-def _within(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
-
-
-def _read_key(path: Path) -> bytes | None:
-    """The key in the key file, None if there is none. A key file that is damaged (not `KEY_BYTES`
-    bytes) or that others could read (no longer a secret) is replaced by a new one."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
-    except FileNotFoundError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"{path} is not a file")
-        key = os.read(fd, KEY_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(key) != KEY_BYTES or info.st_mode & 0o077:
-        return _make_key(path, replace=True)
-    return key
-
-
-def _make_key(path: Path, replace: bool = False) -> bytes:
-    """A new key in a new key file (0600), written whole before it takes its name; without `replace`,
-    the key file another eee has just made wins (each then uses the same key)."""
-    key = os.urandom(KEY_BYTES)
-    draft = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        if os.write(fd, key) != KEY_BYTES:
-            raise OSError(f"{draft}: short write")
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        if replace:
-            os.replace(draft, path)
-            return key
-        try:
-            os.link(draft, path)  # never over a key file that appeared meanwhile
-        except FileExistsError:
-            other = _read_key(path)
-            if other is None:
-                raise OSError(f"{path} vanished") from None
-            return other
-        except OSError:  # a file system without hard links
-            os.replace(draft, path)
-        return key
-    finally:
-        try:
-            os.unlink(draft)
-        except FileNotFoundError:
-            pass
 
 
 def fingerprint() -> str:

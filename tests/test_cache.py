@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from eee import cache, filecheck
+from eee import cache, cachekey, filecheck
 from eee.loader import discover
 from eee.validate import check, run
 
@@ -475,5 +475,5 @@ def test_library_versions_of_the_fingerprint_are_the_installed_ones() -> None:
 def test_the_tests_keep_the_cache_key_out_of_the_users_settings() -> None:
     """conftest: each test session has its own key file, in a temporary folder, never ~/.config/eee (nor the
     user's $EEE_CACHE_KEY)."""
-    assert cache.key_dir().parent.name.startswith("eee-test-config-")
-    assert cache.ENV_CACHE_KEY not in os.environ
+    assert cachekey.key_dir().parent.name.startswith("eee-test-config-")
+    assert cachekey.ENV_CACHE_KEY not in os.environ
