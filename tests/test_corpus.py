@@ -4,6 +4,9 @@ Each case is a folder tests/cases/{valid,invalid}/<name>/ holding:
 - registry/: files laid over the test registry tests/cases/base/ (or the whole
   registry if the case has a file STANDALONE);
 - delete.txt (optional): paths of the base to remove, one per line;
+- pad.txt (optional): « path size » lines: that file of registry/ is padded
+  with comment lines to exactly `size` bytes when the case is built (a file
+  too big to commit, for EEE-Y013);
 - expected.txt: one problem per line, « CODE chemin:ligne:colonne », every
   error and warning the case produces (lines starting with # are comments).
 A valid case may expect warnings, never errors. To add a regression test,
@@ -41,7 +44,24 @@ def _build(case: Path, dest: Path) -> Path:
     overlay = case / "registry"
     if overlay.exists():
         shutil.copytree(overlay, dest, dirs_exist_ok=True, symlinks=True)
+    pad = case / "pad.txt"
+    if pad.exists():
+        for line in pad.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                rel, size = line.split()
+                _pad(dest / rel, int(size))
     return dest
+
+
+PAD_LINE = b"# " + b"-" * 77 + b"\n"  # 80 bytes
+
+
+def _pad(path: Path, size: int) -> None:
+    """Append comment lines to a YAML file until it is exactly `size` bytes long (the last line may be cut)."""
+    data = path.read_bytes()
+    assert len(data) <= size, f"{path} already has more than {size} bytes"
+    missing = size - len(data)
+    path.write_bytes(data + (PAD_LINE * (missing // len(PAD_LINE) + 1))[:missing])
 
 
 def _expected(case: Path) -> set[str]:
