@@ -102,10 +102,6 @@ def _format_once(text: str, kind: Kind, schemas: SchemaSet, original: Any, first
     return text  # no step keeps every comment and the data: the text stays as it is
 
 
-def is_formatted(text: str, kind: Kind, schemas: SchemaSet) -> bool:
-    return format_text(text, kind, schemas) == text
-
-
 def format_registry(root: Path, within: list[str] | None, check: bool, jobs: int | None = None,
                     use_cache: bool = True) -> FmtResult:
     """Format the registry's files (all, or those under the registry-relative prefixes `within`: see

@@ -16,9 +16,6 @@ from typing import Callable, TextIO
 from .diagnostics import Problem, Report
 from .escape import json_text, one_line, terminal
 
-SEVERITY_FR = {"erreur": "erreur", "avertissement": "avertissement"}
-
-
 def display_path(root: str, path: str) -> str:
     """The path of a problem as the user can open it (joined to the registry folder as given)."""
     return (PurePath(root) / path).as_posix() if root not in ("", ".") else path
@@ -149,7 +146,7 @@ def as_dict(p: Problem, root: str) -> dict[str, object]:
 
 
 def json_report(report: Report, stream: TextIO, root: str, strict: bool = False) -> None:
-    """A stable document for scripts (keys documented in docs/validation.md)."""
+    """A stable document for scripts (keys documented in README.md, « Valider le registre », `--format json`)."""
     document = {
         "version": 1,
         "valide": report.exit_code(strict) == 0,

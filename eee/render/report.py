@@ -101,7 +101,3 @@ def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = F
         changes = year_changes(registry.root, bilan.year) if history else (None, "")
     context = report_context(registry, bilan, internal, links, css, generated, *changes)
     return render_template(env, "bilan.html" if fmt == "html" else "bilan.md", context)
-
-
-def report_path(year: str, fmt: str) -> Path:
-    return Path(f"bilan-{year}.{'html' if fmt == 'html' else 'md'}")
