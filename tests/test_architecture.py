@@ -1,4 +1,4 @@
-"""Data flows one way: a module imports only modules of lower layers (DESIGN « Architecture »)."""
+"""Data flows one way: a module imports only modules of lower layers (docs/architecture.md)."""
 
 from __future__ import annotations
 

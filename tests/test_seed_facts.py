@@ -1,11 +1,17 @@
 """The facts of the seed and of the verified sources are in the shipped registry.
 
 Every expectation below is taken from a sentence of the seed (the DRAFPICA page « La mission
-École-Entreprise-Économie », spring 2023: `shared/seeds/000_343a51990d2b6c7b.txt`, cited « seed »)
-or of `shared/SOURCES.md` (cited « SOURCES »), never from the registry files: a later edit of
-the registry that loses one of them fails here. Entities are found by meaning (the words of
-their `nom`, accent- and case-insensitive); schools by their id, which the design fixes (the
-UAI in lower case).
+École-Entreprise-Économie », spring 2023, cited « seed »), of the project's list of verified
+sources (cited « SOURCES ») or of its design notes (cited « DESIGN »), never from the registry
+files: a later edit of the registry that loses one of them fails here. Those three documents
+were the project's starting material and are not in this repository (they lived beside it, in
+`shared/seeds/000_343a51990d2b6c7b.txt`, `shared/SOURCES.md` and `shared/DESIGN.md`); this module
+reads none of them: each sentence it relies on is quoted in a comment next to its test. Entities
+are found by meaning (the words of their `nom`, accent- and case-insensitive); schools by their
+id, which the design fixes (the UAI in lower case).
+
+The schools are checked against the Annuaire de l'éducation through the rows this repository
+carries (tests/data/annuaire-registre.csv, see tests/data/README.md), so nothing is skipped.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ from eee.model import Entity, Registry
 from eee.settings import shipped_registry
 from eee.validate import load, run
 
-ANNUAIRE = (Path(__file__).resolve().parents[2] / "shared" / "data"
-            / "fr-en-annuaire-education-occitanie-2024-11-26.csv")
+# The rows of the Annuaire de l'éducation (Occitanie export of 26 November 2024) for every UAI the shipped
+# registry names, copied unchanged: a school added to the registry needs its row added there (tests/data/README.md).
+ANNUAIRE = Path(__file__).resolve().parent / "data" / "annuaire-registre.csv"
+MISSING = "absente de tests/data/annuaire-registre.csv (recopiez-y sa ligne de l'export de l'Annuaire)"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -241,7 +249,7 @@ def test_seed_contact_present_and_internal() -> None:
 
 
 def test_public_contacts_have_visibilite_and_source() -> None:
-    # DESIGN (shared): « Contacts are embedded, each with visibilite: publique | interne; interne is the
+    # DESIGN: « Contacts are embedded, each with visibilite: publique | interne; interne is the
     # default » ; SOURCES: « Each fact names its source ».
     contacts = _contacts()
     assert contacts, "aucun contact dans le registre (le seed en donne un)"
@@ -809,8 +817,6 @@ def test_pleniere_2025_viticulture() -> None:
 def test_every_uai_is_in_the_annuaire() -> None:
     # SOURCES: « Data file: Annuaire de l'éducation, Occitanie extract » ; DESIGN: an établissement's id
     # is its UAI in lower case. Names are the official `Nom_etablissement`.
-    if not ANNUAIRE.is_file():
-        pytest.skip(f"Annuaire absent : {ANNUAIRE}")
     with ANNUAIRE.open(encoding="utf-8-sig", newline="") as handle:
         rows = {r["Identifiant_de_l_etablissement"].upper(): r for r in csv.DictReader(handle, delimiter=";")}
     academies = {"16": "toulouse", "11": "montpellier"}
@@ -821,7 +827,7 @@ def test_every_uai_is_in_the_annuaire() -> None:
         uai = entity.id.upper()
         row = rows.get(uai)
         if row is None:
-            bad.append(f"{entity.id}: UAI absente de l'Annuaire")
+            bad.append(f"{entity.id}: UAI {MISSING}")
             continue
         if entity.nom != row["Nom_etablissement"]:
             bad.append(f"{entity.id}: nom « {entity.nom} » ≠ « {row['Nom_etablissement']} »")
@@ -834,7 +840,7 @@ def test_every_uai_is_in_the_annuaire() -> None:
         for secondary in entity.texts("uai_secondaires"):
             other = rows.get(secondary.upper())
             if other is None:
-                bad.append(f"{entity.id}: UAI secondaire {secondary} absente de l'Annuaire")
+                bad.append(f"{entity.id}: UAI secondaire {secondary} {MISSING}")
             elif other["etablissement_mere"] and other["etablissement_mere"].upper() != uai:
                 bad.append(f"{entity.id}: {secondary} dépend de {other['etablissement_mere']}, pas de {uai}")
             elif other["Code_commune"] != row["Code_commune"]:
@@ -843,7 +849,7 @@ def test_every_uai_is_in_the_annuaire() -> None:
         target = registry().get(ref.target_id)
         is_school = target.kind.name == "etablissement" if target is not None else ref.kinds == ("etablissement",)
         if is_school and ref.target_id.upper() not in rows:
-            bad.append(f"{ref.source.id} → {ref.target_id}: UAI absente de l'Annuaire")
+            bad.append(f"{ref.source.id} → {ref.target_id}: UAI {MISSING}")
     assert not bad, "\n".join(bad)
 
 
