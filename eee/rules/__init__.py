@@ -5,12 +5,13 @@ A rule module has `CODE`, `SEVERITY`, `TITLE`, `SCOPE`, a French docstring
 fixed: both are run by the tests) and `check(registry) -> Iterator[Problem]`.
 Rules see the model, never files.
 
-`SCOPE` says what a rule reads. FILE: each entity alone (its data, path and
-the schemas) — such a rule runs with the file's other per-file checks, on the
-worker processes, and its result is cached with the file's. REGISTRY: other
-entities too (references, duplicates, reseau.yaml, counts) or today's date —
-such a rule runs on the whole model every time. A test checks each FILE rule
-finds on the whole registry exactly what it finds on each entity alone.
+`SCOPE` says what a rule reads (constants of `_scope.py`). FILE: each entity
+alone (its data, path and the schemas) — such a rule runs with the file's other
+per-file checks, on the worker processes, and its result is cached with the
+file's. REGISTRY: other entities too (references, duplicates, reseau.yaml,
+counts) or today's date — such a rule runs on the whole model every time. A
+test checks each FILE rule finds on the whole registry exactly what it finds on
+each entity alone.
 
 A REGISTRY rule also declares `READS`: the top-level fields of an entity's data
 it reads (of any entity). `eee validate` reads from the cache only those fields
@@ -29,11 +30,8 @@ from ..diagnostics import Problem
 from ..loader import SourceDoc
 from ..model import Found, Registry
 from ..schema import SchemaSet
-
-FILE = "fichier"
-REGISTRY = "registre"
-
-from . import (  # noqa: E402 - the rule modules import FILE and REGISTRY from here
+from ._scope import FILE, REGISTRY
+from . import (
     a_completer,
     a_completer_champ,
     academie_departement,

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import FILE
+from ._scope import FILE
 from ..suggest import closest
 
 _FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+)*\Z")

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import REGISTRY
+from ._scope import REGISTRY
 from ._util import school_year_bounds
 
 CODE = "EEE-R020"

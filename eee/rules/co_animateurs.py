@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import FILE
+from ._scope import FILE
 
 CODE = "EEE-R022"
 SEVERITY = Severity.ERROR

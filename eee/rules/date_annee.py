@@ -11,7 +11,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import FILE
+from ._scope import FILE
 from ._util import date_fr, parse_date, school_year_bounds
 
 CODE = "EEE-R017"

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import FILE
+from ._scope import FILE
 from ._util import date_fr, parse_date
 
 CODE = "EEE-R019"

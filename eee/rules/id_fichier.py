@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import FILE
+from ._scope import FILE
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 

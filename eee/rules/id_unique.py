@@ -11,7 +11,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import REGISTRY
+from ._scope import REGISTRY
 
 CODE = "EEE-R002"
 SEVERITY = Severity.ERROR

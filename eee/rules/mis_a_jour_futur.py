@@ -12,7 +12,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import REGISTRY
+from ._scope import REGISTRY
 from ._util import date_fr, parse_date
 
 CODE = "EEE-R032"

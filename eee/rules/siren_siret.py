@@ -12,7 +12,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import FILE
+from ._scope import FILE
 
 CODE = "EEE-R013"
 SEVERITY = Severity.ERROR

@@ -22,7 +22,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Entity, Registry
-from . import REGISTRY
+from ._scope import REGISTRY
 from ._util import date_fr, parse_date, school_year_bounds
 
 CODE = "EEE-R034"

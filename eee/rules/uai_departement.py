@@ -11,7 +11,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import FILE
+from ._scope import FILE
 from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_departement
 
 CODE = "EEE-R011"

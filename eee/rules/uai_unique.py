@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..diagnostics import Example, Problem, Severity
 from ..model import Registry
-from . import REGISTRY
+from ._scope import REGISTRY
 
 CODE = "EEE-R025"
 SEVERITY = Severity.ERROR
