@@ -1,4 +1,8 @@
-"""The graph and domain rules: one module per code, registered here.
+"""The graph and domain rules: one module per code.
+
+Every module of this package is a rule, found when the package is imported,
+except the helpers whose name starts with « _ » (`_scope.py`, `_util.py`):
+adding a rule is adding a module (and declaring its code, see below).
 
 A rule module has `CODE`, `SEVERITY`, `TITLE`, `SCOPE`, a French docstring
 (its documentation), `EXAMPLE` (a file that breaks the rule and the same file
@@ -22,6 +26,8 @@ registry and checks each is declared.
 
 from __future__ import annotations
 
+import os
+from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 from typing import Iterator
@@ -31,67 +37,17 @@ from ..loader import SourceDoc
 from ..model import Found, Registry
 from ..schema import SchemaSet
 from ._scope import FILE, REGISTRY
-from . import (
-    a_completer,
-    a_completer_champ,
-    academie_departement,
-    annee_declaree,
-    annee_dossier,
-    annee_scolaire,
-    beneficiaires_doublon,
-    co_animateurs,
-    co_animateurs_membres,
-    date_annee,
-    date_ordre,
-    effectifs_attendus,
-    id_fichier,
-    id_unique,
-    mis_a_jour_futur,
-    partenaire_orphelin,
-    reference_introuvable,
-    reference_type,
-    reseau_absent,
-    sans_sources,
-    siren_siret,
-    siret_siren,
-    statut_perime,
-    uai_departement,
-    uai_id,
-    uai_lettre,
-    uai_unique,
-)
 
-_MODULES: tuple[ModuleType, ...] = (
-    id_fichier,
-    id_unique,
-    reference_introuvable,
-    reference_type,
-    partenaire_orphelin,
-    reseau_absent,
-    uai_lettre,
-    uai_departement,
-    uai_id,
-    uai_unique,
-    siren_siret,
-    siret_siren,
-    academie_departement,
-    annee_scolaire,
-    date_annee,
-    annee_dossier,
-    date_ordre,
-    annee_declaree,
-    effectifs_attendus,
-    co_animateurs,
-    co_animateurs_membres,
-    beneficiaires_doublon,
-    sans_sources,
-    a_completer,
-    a_completer_champ,
-    mis_a_jour_futur,
-    statut_perime,
-)
 
-RULES: dict[str, ModuleType] = {m.CODE: m for m in _MODULES}
+def _rule_modules() -> tuple[ModuleType, ...]:
+    """Every rule: each module of this package whose name does not start with « _ », in the order of the codes."""
+    names = sorted(name[:-3] for name in os.listdir(os.path.dirname(__file__))
+                   if name.endswith(".py") and name[:-3].isidentifier() and not name.startswith("_"))
+    return tuple(sorted((import_module(f"{__name__}.{name}") for name in names), key=lambda m: m.CODE))
+
+
+_MODULES = _rule_modules()
+RULES: dict[str, ModuleType] = {m.CODE: m for m in _MODULES}  # by code, in order
 
 # What the cross-file checks read of each entity: the REGISTRY rules' fields, and the model's (`id`).
 REGISTRY_READS: frozenset[str] = frozenset().union(
