@@ -1,9 +1,10 @@
-"""The catalogue of every problem code, with its documentation.
+"""The documentation of every problem code: `eee validate --explain CODE` and docs/codes.md.
 
-Read (EEE-Y…) and schema (EEE-S…) codes are documented here; rule codes
-(EEE-R…) by their rule modules. `eee validate --explain CODE` and
-docs/codes.md are generated from this catalogue, and the tests run every
-example: the failing one must produce its code, the passing one must not.
+The codes, with their severity and title, are declared in `eee/catalogue.py`.
+Here are the French explanation and the example of each read (EEE-Y…) and
+schema (EEE-S…) code; a rule code's (EEE-R…) are its rule module's docstring and
+`EXAMPLE`. The tests run every example: the failing one must produce its code,
+the passing one must not.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 
+from .catalogue import (
+    CODES, S001, S002, S003, S004, S005, S006, S007, Y001, Y002, Y003, Y004, Y005, Y006, Y007, Y008, Y009, Y010,
+    Y011, Y012, Y013, Y014, Y015, Y016, Code,
+)
 from .diagnostics import Example, Severity, Special
 
 _E = "partenaires/exemple-bois.yaml"
@@ -33,60 +38,63 @@ class CodeDoc:
     layer: str  # "lecture", "schéma", "règle"
 
 
+_LAYERS = {"Y": "lecture", "S": "schéma", "R": "règle"}  # by the letter of the code
+
+
 _READ = [
-    ("EEE-Y001", Severity.ERROR, "fichier illisible ou mal encodé",
+    (Y001,
      "Le registre se lit en UTF-8 (avec ou sans BOM). Un fichier enregistré en Latin-1, Windows-1252 "
      "ou UTF-16, ou qui contient un caractère nul, est refusé : réenregistrez-le en UTF-8.",
      Example(bad={_E: Special("le même fichier enregistré en Latin-1 (« é » codé 0xE9)", _OK.replace("Exemple Bois", "Exemple Bois Élagage").encode("latin-1"))},
              good={_E: _OK})),
-    ("EEE-Y002", Severity.ERROR, "erreur de syntaxe YAML",
+    (Y002,
      "Le fichier n'est pas du YAML valide : indentation décalée, tabulation, guillemets non refermés, "
      "deux-points dans une valeur sans guillemets, plusieurs documents séparés par « --- »…",
      Example(bad={_E: _OK.replace("nom: Exemple Bois", "nom: Exemple Bois: scierie")},
              good={_E: _OK.replace("nom: Exemple Bois", "nom: \"Exemple Bois: scierie\"")})),
-    ("EEE-Y003", Severity.ERROR, "clé en double",
+    (Y003,
      "Une même clé apparaît deux fois dans un bloc. YAML garderait la dernière sans prévenir : "
      "eee refuse le fichier pour que rien ne se perde.",
      Example(bad={_E: _OK + "nom: Exemple Bois SARL\n"}, good={_E: _OK})),
-    ("EEE-Y004", Severity.ERROR, "étiquette YAML refusée",
+    (Y004,
      "Les étiquettes qui construisent des objets (!!python/object…, !!binary, !!set…) et la fusion « << » "
      "sont refusées et jamais exécutées ; seule « !!str » (forcer du texte) est acceptée.",
      Example(bad={_E: _OK.replace("type: entreprise", "type: !!python/object/apply:os.system [\"ls\"]")},
              good={_E: _OK})),
-    ("EEE-Y005", Severity.ERROR, "structure trop profonde ou alias abusifs",
+    (Y005,
      "Un fichier dont les alias (*nom) se développent en trop de valeurs (« billion laughs »), "
      "dont un alias se contient lui-même, ou imbriqué sur plus de 64 niveaux, est refusé.",
      Example(bad={_E: _OK + "etiquettes: &a [*a]\n"}, good={_E: _OK + "etiquettes: [bois, scierie]\n"})),
-    ("EEE-Y006", Severity.ERROR, "fichier vide",
+    (Y006,
      "Le fichier ne contient rien (ou seulement des commentaires).",
      Example(bad={_E: "# à remplir\n"}, good={_E: _OK})),
-    ("EEE-Y007", Severity.ERROR, "le fichier ne décrit pas une entité",
+    (Y007,
      "Un fichier décrit une entité : un bloc de « clé: valeur » au premier niveau, pas une liste ni un texte seul.",
      Example(bad={_E: "- id: exemple-bois\n- nom: Exemple Bois\n"}, good={_E: _OK})),
-    ("EEE-Y008", Severity.ERROR, "clé complexe",
+    (Y008,
      "Une clé est un simple mot (nom_de_cle) ; une liste ou un bloc utilisé comme clé (« ? […] ») est refusé.",
      Example(bad={_E: _OK + "? [a, b]\n: valeur\n"}, good={_E: _OK})),
-    ("EEE-Y009", Severity.ERROR, "lien vers l'extérieur du registre",
+    (Y009,
      "Un lien symbolique qui sort du dossier du registre n'est jamais suivi : le registre doit se suffire à lui-même.",
      Example(bad={"partenaires/lien.yaml": Special("un lien symbolique vers /etc/hostname", link_to="/etc/hostname")},
              good={})),
-    ("EEE-Y010", Severity.ERROR, "extension .yml",
+    (Y010,
      "Seuls les fichiers .yaml sont lus : un fichier .yml serait ignoré sans bruit, eee le signale.",
      Example(bad={_E: None, "partenaires/exemple-bois.yml": _OK}, good={})),
-    ("EEE-Y011", Severity.WARNING, "fichier non YAML ignoré",
+    (Y011,
      "Un fichier qui n'est pas .yaml dans un dossier d'entités est ignoré ; eee le signale au cas où.",
      Example(bad={"partenaires/notes.txt": "à trier\n"}, good={})),
-    ("EEE-Y012", Severity.ERROR, "fichier mal rangé",
+    (Y012,
      "Chaque entité se range dans le dossier de son type (clee/, partenaires/…) ; actions et événements "
      "dans le sous-dossier de leur année scolaire (actions/2022-2023/). Un fichier ailleurs n'est pas lu.",
      Example(bad={_E: None, "partenaire/exemple-bois.yaml": _OK}, good={})),
-    ("EEE-Y014", Severity.WARNING, "valeur ambiguë sans guillemets",
+    (Y014,
      "eee ne devine jamais un type : « 09 », « 0561000000 », « NO », « on » ou « 18:30 » écrits sans guillemets "
      "restent le texte écrit. Mais d'autres outils YAML, et les éditeurs qui vérifient le schéma, y voient un "
      "nombre ou un booléen : mettez ces valeurs entre guillemets pour que le fichier se lise partout de la même façon.",
      Example(bad={"partenaires/exemple-bois.yaml": _OK + "sites:\n  - {commune: Pamiers, departement: 09}\n"},
              good={"partenaires/exemple-bois.yaml": _OK + "sites:\n  - {commune: Pamiers, departement: \"09\"}\n"})),
-    ("EEE-Y015", Severity.ERROR, "caractère invisible ou de contrôle",
+    (Y015,
      "Rien ne doit être caché dans un fichier du registre. Sont refusés : les sauts de ligne que YAML reconnaît "
      "mais que git, grep et la plupart des éditeurs ne montrent pas (U+0085, U+2028, U+2029) — une ligne qui "
      "paraît commentée pourrait alors ajouter une clé, par exemple rendre public un contact ; les contrôles "
@@ -97,63 +105,61 @@ _READ = [
      "retour à la ligne restent permis dans les valeurs.",
      Example(bad={_E: _OK.replace("type: entreprise\n", "type: entreprise  # note\u2028visibilite: publique\n")},
              good={_E: _OK.replace("type: entreprise\n", "type: entreprise  # note\n")})),
-    ("EEE-Y016", Severity.ERROR, "nombre démesuré",
+    (Y016,
      "Un nombre de plus de 4 300 chiffres, ou trop grand pour être calculé (1.0e999), ne peut être ni lu ni "
      "réécrit par aucun programme : c'est une erreur de saisie. Un texte fait de chiffres s'écrit entre guillemets.",
      Example(bad={_A: Special("le même fichier avec « nombre: 2222…2222 » (4 400 chiffres)",
                               _ACTION.replace("nombre: 25", "nombre: " + "2" * 4400).encode())},
              good={_A: _ACTION})),
-    ("EEE-Y013", Severity.ERROR, "fichier trop volumineux",
+    (Y013,
      "Une entité tient en quelques kilo-octets ; un fichier de plus de 5 Mio n'est pas lu.",
      Example(bad={_E: Special("un fichier de 6 Mio", _OK.encode(), pad_to=6 * 1024 * 1024)}, good={_E: _OK})),
 ]
 
 _SCHEMA = [
-    ("EEE-S001", Severity.ERROR, "clé inconnue",
+    (S001,
      "La clé n'existe pas pour ce type d'entité : souvent une faute de frappe. Le message propose la clé la plus proche.",
      Example(bad={_E: _OK.replace("type:", "typ:")}, good={_E: _OK})),
-    ("EEE-S002", Severity.ERROR, "clé obligatoire manquante",
+    (S002,
      "Chaque type d'entité a ses clés obligatoires (id, nom, statut, mis_a_jour, et d'autres selon le type). "
      "Une information inconnue se déclare dans a_completer au lieu d'être inventée, mais les clés obligatoires "
      "doivent être présentes.",
      Example(bad={_E: _OK.replace("type: entreprise\n", "")}, good={_E: _OK})),
-    ("EEE-S003", Severity.ERROR, "valeur du mauvais type",
+    (S003,
      "La valeur n'a pas le type attendu : un texte au lieu d'un nombre, un nombre au lieu d'un texte… "
      "Attention aux pièges de YAML : « 09 », « 31000 » ou « 0561000000 » doivent être entre guillemets "
      "pour rester du texte ; un nombre de bénéficiaires s'écrit sans guillemets.",
      Example(bad={_E: _OK + "siren: 123456782\n"}, good={_E: _OK + "siren: \"123456782\"\n"})),
-    ("EEE-S004", Severity.ERROR, "valeur hors vocabulaire",
+    (S004,
      "La valeur doit être choisie dans un vocabulaire du registre (types d'action, statuts, secteurs, "
      "départements…). Le message liste les valeurs possibles avec leur libellé.",
      Example(bad={_E: _OK.replace("statut: actif", "statut: active")}, good={_E: _OK})),
-    ("EEE-S005", Severity.ERROR, "format invalide",
+    (S005,
      "La valeur ne respecte pas le format attendu : date AAAA-MM-JJ, UAI (7 chiffres et une lettre), "
      "SIREN (9 chiffres), identifiant en minuscules et tirets, adresse web…",
      Example(bad={_E: _OK.replace("2024-01-15", "15/01/2024")}, good={_E: _OK})),
-    ("EEE-S006", Severity.ERROR, "valeur hors limites",
+    (S006,
      "Texte vide, liste vide, nombre négatif ou trop grand.",
      Example(bad={_E: _OK.replace("nom: Exemple Bois", "nom: \"\"")}, good={_E: _OK})),
-    ("EEE-S007", Severity.ERROR, "doublon dans une liste",
+    (S007,
      "La même valeur apparaît deux fois dans une liste qui n'en admet qu'une (membres, départements…).",
      Example(bad={_E: _OK + "etiquettes: [bois, bois]\n"}, good={_E: _OK + "etiquettes: [bois]\n"})),
 ]
 
 
-def _rule_docs() -> list[CodeDoc]:
+def catalogue() -> dict[str, CodeDoc]:
+    """Every code of eee/catalogue.py with its documentation, sorted (a code without one is a KeyError)."""
     from .rules import RULES
 
-    return [
-        CodeDoc(code, module.SEVERITY, module.TITLE, inspect.cleandoc(module.__doc__ or ""), module.EXAMPLE, "règle")
-        for code, module in RULES.items()
-    ]
-
-
-def catalogue() -> dict[str, CodeDoc]:
-    """Every code, sorted."""
-    docs = [CodeDoc(c, s, t, d, e, "lecture") for c, s, t, d, e in _READ]
-    docs += [CodeDoc(c, s, t, d, e, "schéma") for c, s, t, d, e in _SCHEMA]
-    docs += _rule_docs()
-    return {d.code: d for d in sorted(docs, key=lambda d: d.code)}
+    written: dict[Code, tuple[str, Example]] = {code: (doc, example) for code, doc, example in _READ + _SCHEMA}
+    docs = {}
+    for name, code in sorted(CODES.items()):
+        if name in RULES:
+            doc, example = inspect.cleandoc(RULES[name].__doc__ or ""), RULES[name].EXAMPLE
+        else:
+            doc, example = written[code]
+        docs[name] = CodeDoc(name, code.severity, code.title, doc, example, _LAYERS[name[4]])
+    return docs
 
 
 def _content_md(content: "str | Special | None") -> str:

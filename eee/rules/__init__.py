@@ -2,12 +2,13 @@
 
 Every module of this package is a rule, found when the package is imported,
 except the helpers whose name starts with « _ » (`_scope.py`, `_util.py`):
-adding a rule is adding a module (and declaring its code, see below).
+adding a rule is adding a module, and declaring its code in eee/catalogue.py.
 
-A rule module has `CODE`, `SEVERITY`, `TITLE`, `SCOPE`, a French docstring
-(its documentation), `EXAMPLE` (a file that breaks the rule and the same file
-fixed: both are run by the tests) and `check(registry) -> Iterator[Problem]`.
-Rules see the model, never files.
+A rule module has `CODE` and `SEVERITY` (taken from its code's declaration:
+`CODE, SEVERITY = R001.code, R001.severity`; the title is declared there too),
+`SCOPE`, a French docstring (its documentation), `EXAMPLE` (a file that breaks
+the rule and the same file fixed: both are run by the tests) and
+`check(registry) -> Iterator[Problem]`. Rules see the model, never files.
 
 `SCOPE` says what a rule reads (constants of `_scope.py`). FILE: each entity
 alone (its data, path and the schemas) — such a rule runs with the file's other

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R031
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 
-CODE = "EEE-R031"
-SEVERITY = Severity.WARNING
+CODE, SEVERITY = R031.code, R031.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "information à compléter"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\na_completer:\n  - champ: siren\n    note: numéro SIREN à relever\nmis_a_jour: 2024-01-15\n"},
     good={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nsiren: \"123456782\"\nmis_a_jour: 2024-01-15\n"},

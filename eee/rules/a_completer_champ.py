@@ -11,17 +11,16 @@ import re
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R033
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 from ..suggest import closest
 
 _FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+)*\Z")
 
-CODE = "EEE-R033"
-SEVERITY = Severity.WARNING
+CODE, SEVERITY = R033.code, R033.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "champ à compléter inconnu"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\na_completer:\n  - champ: sirene\nmis_a_jour: 2024-01-15\n"},
     good={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\na_completer:\n  - champ: siren\nmis_a_jour: 2024-01-15\n"},

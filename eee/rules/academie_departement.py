@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R015
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 
-CODE = "EEE-R015"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R015.code, R015.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset({"academie", "academies", "departement", "departements", "etablissement_siege", "etablissement_support"})
-TITLE = "académie et département ne concordent pas"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: toulouse\ndepartements: [\"30\"]\nmis_a_jour: 2024-01-15\n"},
     good={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nmis_a_jour: 2024-01-15\n"},

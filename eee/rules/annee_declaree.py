@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R020
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 from ._util import school_year_bounds
 
-CODE = "EEE-R020"
-SEVERITY = Severity.WARNING
+CODE, SEVERITY = R020.code, R020.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset({"annee_scolaire", "annees_scolaires"})
-TITLE = "année scolaire non déclarée dans reseau.yaml"
 EXAMPLE = Example(
     bad={
         "evenements/2022-2023/rencontre-exemple.yaml": None,

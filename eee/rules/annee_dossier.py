@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R018
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 from ._util import school_year_bounds
 
-CODE = "EEE-R018"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R018.code, R018.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "entité rangée dans le dossier d'une autre année"
 EXAMPLE = Example(
     bad={
         "evenements/2022-2023/rencontre-exemple.yaml": None,

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R016
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 from ._util import school_year_bounds
 
-CODE = "EEE-R016"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R016.code, R016.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "année scolaire impossible"
 EXAMPLE = Example(
     bad={"evenements/2022-2023/rencontre-exemple.yaml": "id: rencontre-exemple\nnom: Rencontre\nstatut: realise\ntype: rencontre\nannee_scolaire: 2022-2024\ndate: 2023-04-21\nmis_a_jour: 2024-01-15\n"},
     good={"evenements/2022-2023/rencontre-exemple.yaml": "id: rencontre-exemple\nnom: Rencontre\nstatut: realise\ntype: rencontre\nannee_scolaire: 2022-2023\ndate: 2023-04-21\nmis_a_jour: 2024-01-15\n"},

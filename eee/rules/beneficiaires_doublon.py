@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R024
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 
-CODE = "EEE-R024"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R024.code, R024.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "catégorie de bénéficiaires en double"
 EXAMPLE = Example(
     bad={"actions/2022-2023/visites-exemple.yaml": "id: visites-exemple\nnom: Visites\nstatut: realisee\ntype: visite_entreprise\nannee_scolaire: 2022-2023\norganisateurs: [clee-ariege]\nbeneficiaires:\n  - {categorie: eleves, nombre: 20}\n  - {categorie: eleves, nombre: 5}\nmis_a_jour: 2024-01-15\n"},
     good={"actions/2022-2023/visites-exemple.yaml": "id: visites-exemple\nnom: Visites\nstatut: realisee\ntype: visite_entreprise\nannee_scolaire: 2022-2023\norganisateurs: [clee-ariege]\nbeneficiaires:\n  - {categorie: eleves, nombre: 25}\nmis_a_jour: 2024-01-15\n"},

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R022
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 
-CODE = "EEE-R022"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R022.code, R022.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "CLEE sans ses deux co-animateurs"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nco_animation:\n  etablissement:\n    etablissement: 0300002p\nmis_a_jour: 2024-01-15\n"},
     good={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nco_animation:\n  etablissement:\n    etablissement: 0300002p\na_completer:\n  - champ: co_animation.partenaire\n    note: co-animateur économique non encore désigné\nmis_a_jour: 2024-01-15\n"},

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R023
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 
-CODE = "EEE-R023"
-SEVERITY = Severity.WARNING
+CODE, SEVERITY = R023.code, R023.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset({"co_animation", "membres"})
-TITLE = "co-animateur absent des membres du CLEE"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nco_animation:\n  etablissement: {etablissement: 0300002p}\n  partenaire: {partenaire: exemple-aero}\nmembres:\n  partenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},
     good={"clee/clee-ales.yaml": "id: clee-ales\nnom: CLEE d'Alès\nstatut: actif\nacademie: montpellier\ndepartements: [\"30\"]\nco_animation:\n  etablissement: {etablissement: 0300002p}\n  partenaire: {partenaire: exemple-aero}\nmembres:\n  etablissements: [0300002p]\n  partenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R017
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 from ._util import date_fr, parse_date, school_year_bounds
 
-CODE = "EEE-R017"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R017.code, R017.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "date hors de l'année scolaire"
 EXAMPLE = Example(
     bad={"evenements/2022-2023/rencontre-exemple.yaml": "id: rencontre-exemple\nnom: Rencontre\nstatut: realise\ntype: rencontre\nannee_scolaire: 2022-2023\ndate: 2024-04-21\nmis_a_jour: 2024-01-15\n"},
     good={"evenements/2022-2023/rencontre-exemple.yaml": "id: rencontre-exemple\nnom: Rencontre\nstatut: realise\ntype: rencontre\nannee_scolaire: 2022-2023\ndate: 2023-04-21\nmis_a_jour: 2024-01-15\n"},

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R019
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 from ._util import date_fr, parse_date
 
-CODE = "EEE-R019"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R019.code, R019.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "date de fin avant la date de début"
 EXAMPLE = Example(
     bad={"actions/2022-2023/visites-exemple.yaml": "id: visites-exemple\nnom: Visites\nstatut: realisee\ntype: visite_entreprise\nannee_scolaire: 2022-2023\ndate_debut: 2023-03-31\ndate_fin: 2023-03-01\norganisateurs: [clee-ariege]\nmis_a_jour: 2024-01-15\n"},
     good={"actions/2022-2023/visites-exemple.yaml": "id: visites-exemple\nnom: Visites\nstatut: realisee\ntype: visite_entreprise\nannee_scolaire: 2022-2023\ndate_debut: 2023-03-01\ndate_fin: 2023-03-31\norganisateurs: [clee-ariege]\nmis_a_jour: 2024-01-15\n"},

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R021
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 from ..kinds import KINDS
 
-CODE = "EEE-R021"
-SEVERITY = Severity.WARNING
+CODE, SEVERITY = R021.code, R021.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset({"effectifs_attendus"})
-TITLE = "effectif attendu non atteint"
 EXAMPLE = Example(
     bad={"clee/clee-ales.yaml": None},
     good={},

@@ -11,16 +11,15 @@ import re
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R001
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 
-CODE = "EEE-R001"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R001.code, R001.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "identifiant différent du nom du fichier"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois-sarl\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},
     good={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},

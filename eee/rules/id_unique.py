@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R002
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 
-CODE = "EEE-R002"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R002.code, R002.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset()
-TITLE = "identifiant en double"
 EXAMPLE = Example(
     bad={"partenariats/exemple-aero.yaml": "id: exemple-aero\nnom: Partenariat Exemple Aéro\nstatut: actif\ntype: convention\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},
     good={"partenariats/convention-exemple-aero.yaml": "id: convention-exemple-aero\nnom: Partenariat Exemple Aéro\nstatut: actif\ntype: convention\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},

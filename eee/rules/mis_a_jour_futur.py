@@ -10,16 +10,15 @@ import datetime as dt
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R032
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 from ._util import date_fr, parse_date
 
-CODE = "EEE-R032"
-SEVERITY = Severity.WARNING
+CODE, SEVERITY = R032.code, R032.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset({"mis_a_jour"})
-TITLE = "date de mise à jour dans le futur"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2999-01-15\n"},
     good={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R005
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 
-CODE = "EEE-R005"
-SEVERITY = Severity.WARNING
+CODE, SEVERITY = R005.code, R005.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset()
-TITLE = "partenaire orphelin"
 EXAMPLE = Example(
     bad={"partenaires/exemple-chimie.yaml": "id: exemple-chimie\nnom: Exemple Chimie\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},
     good={

@@ -12,16 +12,15 @@ import re
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R003
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 from ..suggest import closest
 
-CODE = "EEE-R003"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R003.code, R003.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset()
-TITLE = "référence introuvable"
 EXAMPLE = Example(
     bad={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aeor]\nmis_a_jour: 2024-01-15\n"},
     good={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R004
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 from ..kinds import KINDS
 
-CODE = "EEE-R004"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R004.code, R004.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset()
-TITLE = "référence vers une entité du mauvais type"
 EXAMPLE = Example(
     bad={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [clee-ales]\nmis_a_jour: 2024-01-15\n"},
     good={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},

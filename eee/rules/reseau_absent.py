@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R006
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 
-CODE = "EEE-R006"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R006.code, R006.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset()
-TITLE = "fichier reseau.yaml absent"
 EXAMPLE = Example(
     bad={"reseau.yaml": None},
     good={},

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R030
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 
-CODE = "EEE-R030"
-SEVERITY = Severity.WARNING
+CODE, SEVERITY = R030.code, R030.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "entité sans source"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},
     good={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nsources:\n  - titre: Site officiel d'Exemple Bois\n    url: https://www.example.org/\n    consulte_le: 2024-01-15\nmis_a_jour: 2024-01-15\n"},

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R014
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 
-CODE = "EEE-R014"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R014.code, R014.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "SIRET et SIREN ne concordent pas"
 EXAMPLE = Example(
     bad={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nsiren: \"123456782\"\nsiret: \"73282932000074\"\nmis_a_jour: 2024-01-15\n"},
     good={"partenaires/exemple-bois.yaml": "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nsiren: \"732829320\"\nsiret: \"73282932000074\"\nmis_a_jour: 2024-01-15\n"},

@@ -20,16 +20,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R034
+from ..diagnostics import Example, Problem
 from ..model import Entity, Registry
 from ._scope import REGISTRY
 from ._util import date_fr, parse_date, school_year_bounds
 
-CODE = "EEE-R034"
-SEVERITY = Severity.WARNING
+CODE, SEVERITY = R034.code, R034.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset({"statut", "annee_scolaire", "date", "a_completer"})
-TITLE = "statut périmé (toujours prévu ou en cours)"
 
 _ACTION = ("id: visites-exemple\nnom: Visites d'entreprises pour les élèves\nstatut: {statut}\ntype: visite_entreprise\n"
            "annee_scolaire: 2022-2023\ndate_debut: 2023-03-01\ndate_fin: 2023-03-31\norganisateurs: [clee-ariege]\n"

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R011
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_departement
 
-CODE = "EEE-R011"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R011.code, R011.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "UAI et département ne concordent pas"
 EXAMPLE = Example(
     bad={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL.replace('departement: "31"', 'departement: "32"')},
     good={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL},

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R012
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_check_letter
 
-CODE = "EEE-R012"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R012.code, R012.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "identifiant d'établissement différent de son UAI"
 EXAMPLE = Example(
     bad={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL.replace('uai: 0312686B', 'uai: 0312868B')},
     good={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL},

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R010
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import FILE
 from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_check_letter
 
-CODE = "EEE-R010"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R010.code, R010.severity  # declared in eee/catalogue.py
 SCOPE = FILE
-TITLE = "lettre de contrôle de l'UAI fausse"
 EXAMPLE = Example(
     bad={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL.replace('uai: 0312686B', 'uai: 0312686C')},
     good={EXAMPLE_SCHOOL_PATH: EXAMPLE_SCHOOL},

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Example, Problem, Severity
+from ..catalogue import R025
+from ..diagnostics import Example, Problem
 from ..model import Registry
 from ._scope import REGISTRY
 
-CODE = "EEE-R025"
-SEVERITY = Severity.ERROR
+CODE, SEVERITY = R025.code, R025.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
 READS = frozenset({"uai", "uai_secondaires"})
-TITLE = "UAI présent dans deux établissements"
 EXAMPLE = Example(
     bad={"etablissements/0312686b.yaml": "id: 0312686b\nnom: Lycée polyvalent Saint Exupéry\nstatut: ouvert\nuai: 0312686B\nuai_secondaires: [0090015T]\nnature: lycee_polyvalent\ncommune: Blagnac\ndepartement: \"31\"\nacademie: toulouse\nmis_a_jour: 2024-11-26\n"},
     good={"etablissements/0312686b.yaml": "id: 0312686b\nnom: Lycée polyvalent Saint Exupéry\nstatut: ouvert\nuai: 0312686B\nuai_secondaires: [0310049K]\nnature: lycee_polyvalent\ncommune: Blagnac\ndepartement: \"31\"\nacademie: toulouse\nmis_a_jour: 2024-11-26\n"},
