@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .cache import content_key
+from .catalogue import Y014
 from .diagnostics import Problem, Severity
 from .kinds import Kind
 from .loader import SourceDoc, decode, read_bytes, read_text
@@ -125,8 +126,8 @@ def ambiguity_warnings(doc: SourceDoc, reported: set[tuple[int, int]]) -> list[P
         if (line, col) in reported:
             continue  # the schema already says what is wrong with this value
         other = _other_reading(text)
-        problems.append(Problem(
-            doc.path, line, col, "EEE-Y014", Severity.WARNING,
+        problems.append(Y014.problem(
+            doc.path, line, col,
             f"« {text} » sans guillemets : eee le lit comme du texte, mais d'autres outils YAML "
             f"(dont les éditeurs) y voient {other}",
             f"écrivez \"{text}\" entre guillemets",

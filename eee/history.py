@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
-from .diagnostics import Problem, Severity
+from .catalogue import Y001
 from .errors import EeeError, UsageError
 from .kinds import KIND_BY_FOLDER, KINDS, NETWORK_FILE, Kind
 from .loader import YEAR_FOLDER, Pointer, SourceDoc, load_registry, read_text
@@ -257,7 +257,7 @@ def _docs_at(top: Path, prefix: str, commit: str) -> list[SourceDoc]:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            doc.problems.append(Problem(rel, 0, 0, "EEE-Y001", Severity.ERROR, "fichier non UTF-8", ""))
+            doc.problems.append(Y001.problem(rel, 0, 0, "fichier non UTF-8"))
             docs.append(doc)
             continue
         docs.append(read_text(doc, text))

@@ -24,7 +24,10 @@ from typing import Any, Iterator
 
 import yaml
 
-from .diagnostics import Problem, Severity
+from .catalogue import (
+    Y001, Y002, Y003, Y004, Y005, Y006, Y007, Y008, Y009, Y010, Y011, Y012, Y013, Y015, Y016, Code,
+)
+from .diagnostics import Problem
 from .files import reason
 from .kinds import KIND_BY_FOLDER, KINDS, NETWORK_FILE, Kind
 from .suggest import closest
@@ -157,10 +160,8 @@ class _Builder:
         self.open_anchors: set[str] = set()
         self.alias_nodes = 0
 
-    def problem(self, code: str, line: int, col: int, message: str, hint: str = "") -> None:
-        self.doc.problems.append(
-            Problem(self.doc.path, line, col, code, Severity.ERROR, message, hint)
-        )
+    def problem(self, code: Code, line: int, col: int, message: str, hint: str = "") -> None:
+        self.doc.problems.append(code.problem(self.doc.path, line, col, message, hint))
 
     def build(self, events: Iterator[Any]) -> Any:
         event = next(events)  # StreamStart
@@ -172,7 +173,7 @@ class _Builder:
         event = next(events)
         if type(event) is not _StreamEnd:
             self.problem(
-                "EEE-Y002",
+                Y002,
                 event.start_mark.line + 1,
                 event.start_mark.column + 1,
                 "le fichier contient plusieurs documents YAML (séparateur « --- »)",
@@ -192,7 +193,7 @@ class _Builder:
             self.positions[pointer] = (mark.line + 1, mark.column + 1)  # type: ignore[index]
         if depth > MAX_DEPTH:
             self.problem(
-                "EEE-Y005",
+                Y005,
                 event.start_mark.line + 1,
                 event.start_mark.column + 1,
                 f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
@@ -210,7 +211,7 @@ class _Builder:
         ) and not (cls is _SequenceStart and tag == "tag:yaml.org,2002:seq"):
             shown = tag.replace("tag:yaml.org,2002:", "!!")
             self.problem(
-                "EEE-Y004",
+                Y004,
                 event.start_mark.line + 1,
                 event.start_mark.column + 1,
                 f"étiquette YAML « {shown} » refusée",
@@ -256,7 +257,7 @@ class _Builder:
             raise _Track
         line, col = self.positions[pointer]  # type: ignore[index]
         shown = text if len(text) <= 20 else f"{_bytes_fr(sum(c.isdigit() for c in text))} chiffres"
-        self.problem("EEE-Y016", line, col, f"nombre démesuré ({shown}) : il ne peut être ni lu "
+        self.problem(Y016, line, col, f"nombre démesuré ({shown}) : il ne peut être ni lu "
                      "ni écrit", "un effectif ou une année tient en quelques chiffres : corrigez la valeur, ou mettez-la "
                      "entre guillemets si c'est un texte")
         return text
@@ -266,7 +267,7 @@ class _Builder:
         line, col = event.start_mark.line + 1, event.start_mark.column + 1
         if name in self.open_anchors:
             self.problem(
-                "EEE-Y005",
+                Y005,
                 line,
                 col,
                 f"l'alias « *{name} » se contient lui-même (structure récursive)",
@@ -274,13 +275,13 @@ class _Builder:
             )
             raise _Stop
         if name not in self.anchors:  # libyaml reports it first; kept for the pure parser
-            self.problem("EEE-Y002", line, col, f"alias « *{name} » non défini", "définissez l'ancre « &" + name + " » avant de l'utiliser")
+            self.problem(Y002, line, col, f"alias « *{name} » non défini", "définissez l'ancre « &" + name + " » avant de l'utiliser")
             raise _Stop
         value, size = self.anchors[name]
         self.alias_nodes += size
         if self.alias_nodes > MAX_ALIAS_NODES:
             self.problem(
-                "EEE-Y005",
+                Y005,
                 line,
                 col,
                 f"les alias de ce fichier développent plus de {MAX_ALIAS_NODES} valeurs (« bombe » YAML)",
@@ -317,7 +318,7 @@ class _Builder:
                 return result, size
             if cls is not _Scalar:
                 self.problem(
-                    "EEE-Y008",
+                    Y008,
                     event.start_mark.line + 1,
                     event.start_mark.column + 1,
                     "une clé doit être un simple mot, pas une liste ni un tableau",
@@ -327,7 +328,7 @@ class _Builder:
             key = event.value
             if key == "<<" and not event.style:
                 self.problem(
-                    "EEE-Y004",
+                    Y004,
                     event.start_mark.line + 1,
                     event.start_mark.column + 1,
                     "la fusion de tableaux « << » n'est pas acceptée",
@@ -340,7 +341,7 @@ class _Builder:
                 kline, kcol = event.start_mark.line + 1, event.start_mark.column + 1
                 first = self.key_positions.get(pointer + (key,), (kline, kcol))  # type: ignore[operator]
                 self.problem(
-                    "EEE-Y003",
+                    Y003,
                     kline,
                     kcol,
                     f"la clé « {key} » apparaît deux fois (première fois ligne {first[0]})",
@@ -444,22 +445,22 @@ def _syntax_problem(doc: SourceDoc, exc: yaml.MarkedYAMLError, text: str) -> Non
     mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     if "maximum nesting depth" in english:  # libyaml ≥ 0.2.6 stops at its own depth limit first
-        doc.problems.append(Problem(doc.path, line, col, "EEE-Y005", Severity.ERROR,
-                                    "imbrication trop profonde (au-delà de ce que lit YAML)",
-                                    "une entité du registre n'a besoin que de quelques niveaux : simplifiez la structure"))
+        doc.problems.append(Y005.problem(doc.path, line, col,
+                                         "imbrication trop profonde (au-delà de ce que lit YAML)",
+                                         "une entité du registre n'a besoin que de quelques niveaux : simplifiez la structure"))
         return
     message, hint = "erreur de syntaxe YAML à cet endroit", "vérifiez l'indentation et les guillemets de cette ligne"
     for needle, fr, fr_hint in _SYNTAX_FR:
         if needle in english:
             message, hint = f"erreur de syntaxe YAML : {fr}", fr_hint
             break
-    doc.problems.append(Problem(doc.path, line, col, "EEE-Y002", Severity.ERROR, message, hint))
+    doc.problems.append(Y002.problem(doc.path, line, col, message, hint))
 
 
 def decode(doc: SourceDoc, raw: bytes) -> str | None:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        doc.problems.append(Problem(
-            doc.path, 0, 0, "EEE-Y001", Severity.ERROR,
+        doc.problems.append(Y001.problem(
+            doc.path, 0, 0,
             "le fichier est encodé en UTF-16, pas en UTF-8",
             "réenregistrez le fichier en UTF-8 (menu « Enregistrer sous… », encodage UTF-8)",
         ))
@@ -467,8 +468,8 @@ def decode(doc: SourceDoc, raw: bytes) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if _utf16_without_bom(raw):
-        doc.problems.append(Problem(
-            doc.path, 0, 0, "EEE-Y001", Severity.ERROR,
+        doc.problems.append(Y001.problem(
+            doc.path, 0, 0,
             "le fichier est encodé en UTF-16 (sans indicateur d'ordre des octets), pas en UTF-8",
             "réenregistrez le fichier en UTF-8 (menu « Enregistrer sous… », encodage UTF-8)",
         ))
@@ -479,8 +480,8 @@ def decode(doc: SourceDoc, raw: bytes) -> str | None:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        doc.problems.append(Problem(
-            doc.path, line, col, "EEE-Y001", Severity.ERROR,
+        doc.problems.append(Y001.problem(
+            doc.path, line, col,
             f"le fichier n'est pas encodé en UTF-8 (octet 0x{raw[exc.start]:02X} illisible ; Latin-1 ou Windows-1252 ?)",
             "réenregistrez le fichier en UTF-8 (menu « Enregistrer sous… », encodage UTF-8)",
         ))
@@ -514,9 +515,9 @@ def _read(doc: SourceDoc, text: str, track: bool) -> SourceDoc:
     if "\x00" in text:
         index = text.index("\x00")
         line = text.count("\n", 0, index) + 1
-        doc.problems.append(Problem(doc.path, line, index - text.rfind("\n", 0, index), "EEE-Y001", Severity.ERROR,
-                                    "le fichier contient un caractère nul (fichier binaire ?)",
-                                    "seuls des fichiers texte YAML en UTF-8 sont lus"))
+        doc.problems.append(Y001.problem(doc.path, line, index - text.rfind("\n", 0, index),
+                                         "le fichier contient un caractère nul (fichier binaire ?)",
+                                         "seuls des fichiers texte YAML en UTF-8 sont lus"))
         return doc
     if _INVISIBLE.search(text) is not None and _invisible_characters(doc, text):
         return doc
@@ -533,28 +534,28 @@ def _read(doc: SourceDoc, text: str, track: bool) -> SourceDoc:
     except yaml.reader.ReaderError as exc:  # a control character; carries an offset, not a mark
         index = exc.position if isinstance(exc.position, int) else 0
         line = text.count("\n", 0, index) + 1
-        doc.problems.append(Problem(doc.path, line, index - text.rfind("\n", 0, index), "EEE-Y002", Severity.ERROR,
-                                    f"caractère de contrôle interdit (U+{exc.character:04X}) dans le fichier"
-                                    if isinstance(exc.character, int) else "caractère interdit dans le fichier",
-                                    "supprimez ce caractère invisible (souvent issu d'un copier-coller)"))
+        doc.problems.append(Y002.problem(doc.path, line, index - text.rfind("\n", 0, index),
+                                         f"caractère de contrôle interdit (U+{exc.character:04X}) dans le fichier"
+                                         if isinstance(exc.character, int) else "caractère interdit dans le fichier",
+                                         "supprimez ce caractère invisible (souvent issu d'un copier-coller)"))
         return doc
-    except yaml.YAMLError as exc:  # pragma: no cover - any other parser failure
-        doc.problems.append(Problem(doc.path, 1, 1, "EEE-Y002", Severity.ERROR,
-                                    "erreur de lecture YAML", "vérifiez la syntaxe du fichier"))
+    except yaml.YAMLError:  # pragma: no cover - any other parser failure
+        doc.problems.append(Y002.problem(doc.path, 1, 1,
+                                         "erreur de lecture YAML", "vérifiez la syntaxe du fichier"))
         return doc
     finally:
         if track:
             doc._located = (builder.positions, builder.key_positions)
     if value is _EMPTY or value is None:
-        doc.problems.append(Problem(doc.path, 0, 0, "EEE-Y006", Severity.ERROR, "le fichier est vide",
-                                    "remplissez-le (eee new crée un modèle) ou supprimez-le"))
+        doc.problems.append(Y006.problem(doc.path, 0, 0, "le fichier est vide",
+                                         "remplissez-le (eee new crée un modèle) ou supprimez-le"))
         return doc
     if not isinstance(value, dict):
         line, col = doc.positions.get((), (1, 1))
         shown = "une liste" if isinstance(value, list) else f"la valeur « {excerpt(str(value))} »"
-        doc.problems.append(Problem(doc.path, line, col, "EEE-Y007", Severity.ERROR,
-                                    f"le fichier doit décrire une entité (des « clé: valeur »), il contient {shown}",
-                                    "commencez le fichier par « id: … » puis « nom: … », sans tiret en début de ligne"))
+        doc.problems.append(Y007.problem(doc.path, line, col,
+                                         f"le fichier doit décrire une entité (des « clé: valeur »), il contient {shown}",
+                                         "commencez le fichier par « id: … » puis « nom: … », sans tiret en début de ligne"))
         return doc
     if "\\" in text and _control_characters(doc, value):  # only an escape (« \e », « \x1b »…) makes one
         return doc
@@ -610,9 +611,9 @@ def _invisible_characters(doc: SourceDoc, text: str) -> bool:
             message = f"caractère invisible ({_character(char)}) : il change l'ordre d'affichage du texte"
         else:
             message = f"caractère invisible ({_character(char)}) hors d'une valeur (commentaire, clé ou mise en forme)"
-        doc.problems.append(Problem(doc.path, line, col, "EEE-Y015", Severity.ERROR, message,
-                                    "supprimez ce caractère (souvent issu d'un copier-coller) : rien ne doit être "
-                                    "caché dans un fichier du registre"))
+        doc.problems.append(Y015.problem(doc.path, line, col, message,
+                                         "supprimez ce caractère (souvent issu d'un copier-coller) : rien ne doit être "
+                                         "caché dans un fichier du registre"))
     return found
 
 
@@ -665,19 +666,19 @@ def _control_characters(doc: SourceDoc, value: Any) -> bool:
     for pointer, char, is_key in found:
         line, col = doc.position(pointer, key=is_key)
         where = "une clé" if is_key else "une valeur"
-        doc.problems.append(Problem(doc.path, line, col, "EEE-Y015", Severity.ERROR,
-                                    f"caractère de contrôle ({_character(char)}) dans {where}, écrit par une séquence "
-                                    "d'échappement : invisible à l'écran, il peut brouiller un terminal ou une page",
-                                    "supprimez la séquence d'échappement (« \\e », « \\x1b », « \\r »…) ; "
-                                    "pour un retour à la ligne, écrivez le texte en bloc avec « | »"))
+        doc.problems.append(Y015.problem(doc.path, line, col,
+                                         f"caractère de contrôle ({_character(char)}) dans {where}, écrit par une séquence "
+                                         "d'échappement : invisible à l'écran, il peut brouiller un terminal ou une page",
+                                         "supprimez la séquence d'échappement (« \\e », « \\x1b », « \\r »…) ; "
+                                         "pour un retour à la ligne, écrivez le texte en bloc avec « | »"))
     return bool(found)
 
 
 # --------------------------------------------------------------------------- discovery
 
 
-def _problem(path: str, code: str, message: str, hint: str, severity: Severity = Severity.ERROR) -> Problem:
-    return Problem(path, 0, 0, code, severity, message, hint)
+def _problem(path: str, code: Code, message: str, hint: str) -> Problem:
+    return code.problem(path, 0, 0, message, hint)
 
 
 @dataclass
@@ -723,7 +724,7 @@ def discover(root: Path) -> Discovery:
                 entries = sorted(listing, key=_name)
         except OSError as exc:
             if parts:  # the registry itself was checked when it was chosen (settings)
-                problems.append(_problem(prefix, "EEE-Y001", f"le dossier « {prefix} » ne peut pas être lu "
+                problems.append(_problem(prefix, Y001, f"le dossier « {prefix} » ne peut pas être lu "
                                          f"({reason(exc)}) : ses fichiers ne sont pas vérifiés",
                                          "vérifiez vos droits sur ce dossier"))
             return
@@ -737,7 +738,7 @@ def discover(root: Path) -> Discovery:
             name = entry.name
             if not name.isascii() and not _utf8(name):  # a name the system could not decode: never read
                 shown = prefix + name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                problems.append(_problem(shown, "EEE-Y001", f"le nom « {shown} » n'est pas en UTF-8 : ce fichier "
+                problems.append(_problem(shown, Y001, f"le nom « {shown} » n'est pas en UTF-8 : ce fichier "
                                          "ou dossier n'est pas lu", "renommez-le avec des lettres, chiffres et tirets"))
                 continue
             folder = is_dir(entry)
@@ -750,7 +751,7 @@ def discover(root: Path) -> Discovery:
                     continue
                 if entry.is_symlink() and not inside(entry.path):
                     rel = prefix + name
-                    problems.append(_problem(rel, "EEE-Y009", f"le dossier « {rel} » est un lien vers l'extérieur du registre",
+                    problems.append(_problem(rel, Y009, f"le dossier « {rel} » est un lien vers l'extérieur du registre",
                                              "placez les fichiers dans le registre lui-même au lieu d'un lien symbolique"))
                     continue
                 subfolders.append(entry)
@@ -789,7 +790,7 @@ def _place(rel: str, name: str, parts: tuple[str, ...], entry: os.DirEntry[str],
             files.append((rel, KINDS["reseau"]))
         elif is_yaml:
             skipped.append((rel, None))
-            problems.append(_problem(rel, "EEE-Y012", f"« {rel} » n'est rangé dans aucun dossier de type",
+            problems.append(_problem(rel, Y012, f"« {rel} » n'est rangé dans aucun dossier de type",
                                      "à la racine du registre, seul reseau.yaml est lu : déplacez ce fichier dans "
                                      + ", ".join(f"{f}/" for f in folders)))
         return
@@ -799,28 +800,27 @@ def _place(rel: str, name: str, parts: tuple[str, ...], entry: os.DirEntry[str],
             skipped.append((rel, None))
             guess = closest(parts[0], folders)
             hint = f"vouliez-vous dire « {guess}/ » ?" if guess else "dossiers connus : " + ", ".join(f"{f}/" for f in folders)
-            problems.append(_problem(rel, "EEE-Y012", f"le dossier « {parts[0]}/ » n'est pas un dossier du registre", hint))
+            problems.append(_problem(rel, Y012, f"le dossier « {parts[0]}/ » n'est pas un dossier du registre", hint))
         return
     if entry.is_symlink() and not inside(entry.path):
         skipped.append((rel, kind))
-        problems.append(_problem(rel, "EEE-Y009", f"« {rel} » est un lien vers un fichier hors du registre",
+        problems.append(_problem(rel, Y009, f"« {rel} » est un lien vers un fichier hors du registre",
                                  "copiez le fichier dans le registre au lieu d'un lien symbolique"))
         return
     if suffix == ".yml":
         skipped.append((rel, kind))
-        problems.append(_problem(rel, "EEE-Y010", f"« {rel} » a l'extension .yml : il ne serait pas lu",
+        problems.append(_problem(rel, Y010, f"« {rel} » a l'extension .yml : il ne serait pas lu",
                                  f"renommez-le « {name[:dot]}.yaml »"))
         return
     if not is_yaml:
-        problems.append(_problem(rel, "EEE-Y011", f"« {rel} » n'est pas un fichier .yaml : il est ignoré",
-                                 "retirez-le du dossier, ou donnez-lui l'extension .yaml s'il décrit une entité",
-                                 Severity.WARNING))
+        problems.append(_problem(rel, Y011, f"« {rel} » n'est pas un fichier .yaml : il est ignoré",
+                                 "retirez-le du dossier, ou donnez-lui l'extension .yaml s'il décrit une entité"))
         return
     expected_depth = 2 if kind.by_year else 1
     if len(parts) != expected_depth or (kind.by_year and not YEAR_FOLDER.match(parts[1])):
         skipped.append((rel, kind))
         where = f"{kind.folder}/<année scolaire>/, par exemple {kind.folder}/2022-2023/" if kind.by_year else f"{kind.folder}/"
-        problems.append(_problem(rel, "EEE-Y012", f"« {rel} » n'est pas à sa place", f"rangez-le directement dans {where}"))
+        problems.append(_problem(rel, Y012, f"« {rel} » n'est pas à sa place", f"rangez-le directement dans {where}"))
         return
     files.append((rel, kind))
 
@@ -839,13 +839,13 @@ def read_bytes(root: Path | str, rel: str) -> tuple[bytes | None, Problem | None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            return None, _problem(rel, "EEE-Y001", f"« {rel} » n'est pas un fichier ordinaire (tube, périphérique "
+            return None, _problem(rel, Y001, f"« {rel} » n'est pas un fichier ordinaire (tube, périphérique "
                                   "ou autre fichier spécial) : il n'est pas lu",
                                   "remplacez-le par un fichier YAML ordinaire, ou retirez-le du registre")
         with os.fdopen(fd, "rb", closefd=False) as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:
-            return None, _problem(rel, "EEE-Y013", f"le fichier fait {_bytes_fr(info.st_size)} octets, au-delà de la "
+            return None, _problem(rel, Y013, f"le fichier fait {_bytes_fr(info.st_size)} octets, au-delà de la "
                                   f"limite de {_bytes_fr(MAX_FILE_BYTES)} octets (5 Mio)",
                                   "une entité tient en quelques kilo-octets : découpez le fichier ou retirez ce "
                                   "qui n'est pas une entité")
@@ -865,7 +865,7 @@ def _bytes_fr(n: int) -> str:
 
 
 def _unreadable(rel: str, exc: OSError) -> Problem:
-    return _problem(rel, "EEE-Y001", f"le fichier ne peut pas être lu ({reason(exc)})",
+    return _problem(rel, Y001, f"le fichier ne peut pas être lu ({reason(exc)})",
                     "vérifiez qu'il existe et que vous avez le droit de le lire")
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
-from .diagnostics import Problem, Severity
+from .catalogue import S001, S002, S003, S004, S005, S006, S007, Code
+from .diagnostics import Problem
 from .errors import SchemaFileError
 from .kinds import KINDS
 from .loader import Pointer, SourceDoc
@@ -303,8 +304,8 @@ class SchemaSet:
                 problems.setdefault(pointer, problem)
         # A misspelt required key is one mistake: the unknown key's « vouliez-vous dire » says it all.
         misspelt = {pointer[:-1] + (p.hint.split("« ")[1].split(" »")[0],)
-                    for pointer, p in problems.items() if p.code == "EEE-S001" and p.hint.startswith("vouliez-vous")}
-        return [p for pointer, p in problems.items() if not (p.code == "EEE-S002" and pointer in misspelt)]
+                    for pointer, p in problems.items() if p.code == S001.code and p.hint.startswith("vouliez-vous")}
+        return [p for pointer, p in problems.items() if not (p.code == S002.code and pointer in misspelt)]
 
     def _problems(self, doc: SourceDoc, error: Any) -> Iterator[tuple[Pointer, Problem]]:
         kind = doc.kind.name  # type: ignore[union-attr]
@@ -317,9 +318,9 @@ class SchemaSet:
         title = self.title(kind, path)
         about = f"« {name} »" + (f" ({title})" if title and name != "(racine)" else "")
 
-        def make(code: str, pointer: Pointer, message: str, hint: str, key: bool = False) -> tuple[Pointer, Problem]:
+        def make(code: Code, pointer: Pointer, message: str, hint: str, key: bool = False) -> tuple[Pointer, Problem]:
             line, col = doc.position(pointer, key=key)
-            return pointer, Problem(doc.path, line, col, code, Severity.ERROR, message, hint, entity)
+            return pointer, code.problem(doc.path, line, col, message, hint, entity)
 
         if keyword == "additionalProperties" and isinstance(instance, dict):
             allowed = self.property_names(kind, path)
@@ -330,7 +331,7 @@ class SchemaSet:
                 hint = (f"vouliez-vous dire « {guess} » ?" if guess
                         else "clés possibles ici : " + ", ".join(allowed))
                 where = f" dans « {name} »" if path else ""
-                yield make("EEE-S001", path + (key,), f"clé « {key} » inconnue{where}", hint, key=True)
+                yield make(S001, path + (key,), f"clé « {key} » inconnue{where}", hint, key=True)
         elif keyword == "required" and isinstance(instance, dict):
             for key in error.validator_value:
                 if key in instance:
@@ -340,7 +341,7 @@ class SchemaSet:
                 where = f" dans « {name} »" if path else ""
                 label = f" ({child_title})" if child_title else ""
                 hint = f"ajoutez « {key}: … »" + (f" — {node['description']}" if node.get("description") else "")
-                yield make("EEE-S002", path + (key,), f"clé obligatoire « {key} »{label} manquante{where}", hint)
+                yield make(S002, path + (key,), f"clé obligatoire « {key} »{label} manquante{where}", hint)
         elif keyword == "type":
             expected = error.validator_value
             expected = expected if isinstance(expected, list) else [expected]
@@ -349,7 +350,7 @@ class SchemaSet:
             hint = _type_hint(expected, instance)
             if isinstance(instance, int) and not isinstance(instance, bool) and str(instance).zfill(2) in node.get("enum", []):
                 hint = f"écrivez le code entre guillemets, sur deux chiffres : \"{str(instance).zfill(2)}\""
-            yield make("EEE-S003", path, f"{about} doit être {wanted}, pas {python_type_fr(instance)}", hint)
+            yield make(S003, path, f"{about} doit être {wanted}, pas {python_type_fr(instance)}", hint)
         elif keyword == "enum":
             choices = [str(c) for c in error.validator_value]
             guess = closest(str(instance), choices)
@@ -362,7 +363,7 @@ class SchemaSet:
                 hint = f"vouliez-vous dire « {guess} » ? Valeurs possibles : {listed}"
             else:
                 hint = f"valeurs possibles : {listed}"
-            yield make("EEE-S004", path, f"valeur {_shown(instance)} inconnue pour {about}", hint)
+            yield make(S004, path, f"valeur {_shown(instance)} inconnue pour {about}", hint)
         elif keyword in ("pattern", "format"):
             node = self.node_at(kind, path) or {}
             hint = node.get("description") or error.schema.get("description", "vérifiez le format attendu")
@@ -380,19 +381,19 @@ class SchemaSet:
                 hint = (f"sans l'espace ou le retour à la ligne du début ou de la fin, la valeur est valide : « {fixed} »"
                         if fixed == instance.strip() else
                         f"sans majuscule, accent ni espace, la valeur est valide : « {fixed} »")
-            yield make("EEE-S005", path, f"{_shown(instance)} n'est pas une valeur valide pour {about}", hint)
+            yield make(S005, path, f"{_shown(instance)} n'est pas une valeur valide pour {about}", hint)
         elif keyword in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
                          "exclusiveMinimum", "exclusiveMaximum"):
-            yield make("EEE-S006", path, f"{about} : {_bound_fr(keyword, error.validator_value, instance)}",
+            yield make(S006, path, f"{about} : {_bound_fr(keyword, error.validator_value, instance)}",
                        _bound_hint(keyword))
         elif keyword == "uniqueItems" and isinstance(instance, list):
             index = next((j for j in range(len(instance)) if instance[j] in instance[:j]), 0)
             first = instance.index(instance[index])
-            yield make("EEE-S007", path + (index,),
+            yield make(S007, path + (index,),
                        f"la liste {about} contient deux fois {_shown(instance[index])} (éléments {first + 1} et {index + 1})",
                        "supprimez le doublon")
         else:  # a keyword the schemas do not use today (a test keeps HANDLED_KEYWORDS complete)
-            yield make("EEE-S005", path, f"{about} ne respecte pas le schéma ({error.message})",
+            yield make(S005, path, f"{about} ne respecte pas le schéma ({error.message})",
                        "vérifiez cette valeur avec la description du champ")
 
 
