@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .diagnostics import Problem, Severity
+from .catalogue import I001, I002, Code
+from .diagnostics import Problem
 from .errors import EeeError, UsageError
 from .files import check_inside, reason, write_atomic
 from .kinds import KINDS
@@ -135,8 +136,8 @@ def read(path: Path) -> Annuaire:
                        "téléchargez à nouveau l'export CSV sur data.education.gouv.fr (encodage UTF-8)") from None
     if "\x00" in text:  # Python's csv reads NUL bytes as text: a binary or damaged file
         line = text.count("\n", 0, text.index("\x00")) + 1
-        return Annuaire(path, {}, {}, {}, [Problem(
-            path.name, line, 0, "EEE-I001", Severity.ERROR,
+        return Annuaire(path, {}, {}, {}, [I001.problem(
+            path.name, line, 0,
             f"fichier illisible à la ligne {line} : la ligne contient un caractère nul (fichier binaire ou abîmé ?) ; "
             "rien n'est importé", "téléchargez à nouveau l'export CSV original")], broken=True)
     first = text.split("\n", 1)[0]
@@ -145,7 +146,7 @@ def read(path: Path) -> Annuaire:
     annuaire = Annuaire(path, {}, {}, {})
 
     def refuse(line: int, message: str, hint: str, uai: str = "") -> None:
-        annuaire.problems.append(Problem(path.name, line, 0, "EEE-I001", Severity.ERROR, message, hint, uai.lower()))
+        annuaire.problems.append(I001.problem(path.name, line, 0, message, hint, uai.lower()))
 
     try:
         header = [_norm(h) for h in next(reader)]
@@ -211,19 +212,18 @@ def entity(annuaire: Annuaire, uai: str, today: str) -> tuple[dict[str, Any] | N
     line = annuaire.line_of[uai]
     problems: list[Problem] = []
 
-    def problem(severity: Severity, message: str, hint: str) -> None:
-        problems.append(Problem(where, line, 0, "EEE-I001" if severity is Severity.ERROR else "EEE-I002",
-                                severity, message, hint, uai.lower()))
+    def problem(code: Code, message: str, hint: str) -> None:
+        problems.append(code.problem(where, line, 0, message, hint, uai.lower()))
 
     departement = row["code_departement"].lstrip("0").zfill(2) if row["code_departement"].isdigit() else ""
     academie = _ACADEMIES.get(row["code_academie"].lstrip("0").zfill(2), "")
     siret = row.get("siren_siret", "")
     if _MANGLED.match(siret):
-        problem(Severity.ERROR, f"SIRET « {siret} » abîmé par un tableur : la ligne de {uai} est refusée",
+        problem(I001, f"SIRET « {siret} » abîmé par un tableur : la ligne de {uai} est refusée",
                 "le fichier a été ouvert et enregistré dans un tableur : téléchargez à nouveau l'export CSV original")
         return None, problems
     if not departement or departement not in _departements() or not academie:
-        problem(Severity.ERROR, f"{uai} n'est pas dans la région académique Occitanie "
+        problem(I001, f"{uai} n'est pas dans la région académique Occitanie "
                 f"(département {row['code_departement'] or '?'}, académie {row['code_academie'] or '?'})",
                 "seuls les établissements des académies de Toulouse et de Montpellier s'importent")
         return None, problems
@@ -260,7 +260,7 @@ def entity(annuaire: Annuaire, uai: str, today: str) -> tuple[dict[str, Any] | N
         if siret.isdigit() and len(siret) == 14 and siret_check.is_valid(siret):
             data["siret"] = siret
         else:
-            problem(Severity.WARNING, f"SIRET « {siret} » de {uai} invalide dans l'Annuaire : il n'est pas importé",
+            problem(I002, f"SIRET « {siret} » de {uai} invalide dans l'Annuaire : il n'est pas importé",
                     "le registre le signale à compléter ; vérifiez-le dans l'annuaire des entreprises")
             gaps.append({"champ": "siret", "note": f"SIRET de l'Annuaire invalide ({siret}) : à vérifier"})
     web = row.get("web", "")
@@ -363,9 +363,8 @@ def select(annuaire: Annuaire, uais: Iterable[str], departements: Iterable[str],
             chosen.append(uai)
         else:
             guess = closest(uai, list(annuaire.rows))
-            problems.append(Problem(annuaire.path.name, 0, 0, "EEE-I001", Severity.ERROR,
-                                    f"l'UAI {uai} est absent de ce fichier de l'Annuaire",
-                                    f"vouliez-vous dire {guess} ?" if guess else "vérifiez l'UAI", uai.lower()))
+            problems.append(I001.problem(annuaire.path.name, 0, 0, f"l'UAI {uai} est absent de ce fichier de l'Annuaire",
+                                         f"vouliez-vous dire {guess} ?" if guess else "vérifiez l'UAI", uai.lower()))
     if departements or natures:
         for uai, row in annuaire.rows.items():
             dep = row["code_departement"].lstrip("0").zfill(2)

@@ -92,5 +92,9 @@ R032 = Code("EEE-R032", WARNING, "date de mise à jour dans le futur")
 R033 = Code("EEE-R033", WARNING, "champ à compléter inconnu")
 R034 = Code("EEE-R034", WARNING, "statut périmé (toujours prévu ou en cours)")
 
+# Importing schools from the Annuaire de l'éducation (eee/annuaire.py).
+I001 = Code("EEE-I001", ERROR, "établissement non importé ou fichier de l'Annuaire illisible")
+I002 = Code("EEE-I002", WARNING, "SIRET de l'Annuaire invalide, non importé")
+
 # Every code above, by code (a test checks each name is its code: Y001 is « EEE-Y001 »).
 CODES: dict[str, Code] = {value.code: value for value in list(globals().values()) if isinstance(value, Code)}

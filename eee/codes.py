@@ -1,10 +1,10 @@
 """The documentation of every problem code: `eee validate --explain CODE` and docs/codes.md.
 
 The codes, with their severity and title, are declared in `eee/catalogue.py`.
-Here are the French explanation and the example of each read (EEE-Y…) and
-schema (EEE-S…) code; a rule code's (EEE-R…) are its rule module's docstring and
-`EXAMPLE`. The tests run every example: the failing one must produce its code,
-the passing one must not.
+Here are the French explanation and the example of each read (EEE-Y…), schema
+(EEE-S…) and import (EEE-I…) code; a rule code's (EEE-R…) are its rule module's
+docstring and `EXAMPLE`. The tests run every example: the failing one must
+produce its code, the passing one must not.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import inspect
 from dataclasses import dataclass
 
 from .catalogue import (
-    CODES, S001, S002, S003, S004, S005, S006, S007, Y001, Y002, Y003, Y004, Y005, Y006, Y007, Y008, Y009, Y010,
+    CODES, I001, I002, S001, S002, S003, S004, S005, S006, S007, Y001, Y002, Y003, Y004, Y005, Y006, Y007, Y008, Y009, Y010,
     Y011, Y012, Y013, Y014, Y015, Y016, Code,
 )
 from .diagnostics import Example, Severity, Special
@@ -29,16 +29,33 @@ _OK = "id: exemple-bois\nnom: Exemple Bois\nstatut: actif\ntype: entreprise\nmis
 
 
 @dataclass(frozen=True)
+class ImportExample:
+    """An example of an import code: an export of the Annuaire de l'éducation and what eee says of it.
+
+    The tests write each CSV text to annuaire.csv beside a copy of the test
+    registry (tests/cases/base, as ./registry), run `command` there and compare
+    everything it writes (standard output and error, in order) with `bad_output`
+    and `good_output`: the first names the code, the second does not.
+    """
+
+    command: str  # « eee import annuaire annuaire.csv --uai … »
+    bad: str  # annuaire.csv
+    bad_output: str
+    good: str
+    good_output: str
+
+
+@dataclass(frozen=True)
 class CodeDoc:
     code: str
     severity: Severity
     title: str
     doc: str  # French explanation
-    example: Example
-    layer: str  # "lecture", "schéma", "règle"
+    example: Example | ImportExample
+    layer: str  # "lecture", "schéma", "règle", "import"
 
 
-_LAYERS = {"Y": "lecture", "S": "schéma", "R": "règle"}  # by the letter of the code
+_LAYERS = {"Y": "lecture", "S": "schéma", "R": "règle", "I": "import"}  # by the letter of the code
 
 
 _READ = [
@@ -146,12 +163,46 @@ _SCHEMA = [
      Example(bad={_E: _OK + "etiquettes: [bois, bois]\n"}, good={_E: _OK + "etiquettes: [bois]\n"})),
 ]
 
+_COLUMNS = "Identifiant_de_l_etablissement;Nom_etablissement;Code_nature;Code_departement;Code_academie;Nom_commune;SIREN_SIRET\n"
+_ROW = _COLUMNS + "0110007Y;Lycée polyvalent Jules Fil;306;011;11;Carcassonne;{siret}\n"
+_IMPORT = "eee import annuaire annuaire.csv --uai 0110007Y"
+_CREATED = "créé       registry/etablissements/0110007y.yaml\n"
+_DONE = "Import terminé : {} créé(s), 0 mis à jour, 0 inchangé(s), 0 ignoré(s).\n"
+
+_IMPORTS = [
+    (I001,
+     "Une ligne de l'export de l'Annuaire de l'éducation qui ne peut pas être crue est refusée avant toute "
+     "écriture, avec son numéro de ligne : SIRET abîmé par un tableur (« 2,17003E+13 » : le fichier a été ouvert "
+     "puis enregistré dans un tableur), établissement hors de la région académique Occitanie, identifiant qui "
+     "n'est pas un UAI (« ../x », vide…), nombre de champs différent de celui de l'en-tête, caractère de "
+     "contrôle. Un UAI demandé par --uai et absent du fichier est signalé avec l'UAI le plus proche. Un fichier "
+     "illisible jusqu'au bout (guillemets jamais refermés, caractère nul, champ de plus de 128 Ko) n'est pas "
+     "importé du tout. Téléchargez à nouveau l'export CSV original, sans l'ouvrir dans un tableur. "
+     "Code de sortie : 1.",
+     ImportExample(_IMPORT, _ROW.format(siret="1,9110E+13"),
+                   "annuaire.csv:2: [erreur] SIRET « 1,9110E+13 » abîmé par un tableur : la ligne de 0110007Y est "
+                   "refusée (EEE-I001)\n  → le fichier a été ouvert et enregistré dans un tableur : téléchargez à "
+                   "nouveau l'export CSV original\n" + _DONE.format(0),
+                   _ROW.format(siret="19110007200013"), _CREATED + _DONE.format(1))),
+    (I002,
+     "Le SIRET d'un établissement a une clé de contrôle fausse dans l'Annuaire de l'éducation : il n'est pas "
+     "recopié dans le registre. Le fichier de l'établissement est créé sans lui et le note dans a_completer "
+     "(champ siret) ; eee validate le rappelle (EEE-R031) jusqu'à ce qu'un SIRET vérifié, par exemple dans "
+     "l'annuaire des entreprises, soit écrit. L'import continue (code de sortie : 0).",
+     ImportExample(_IMPORT, _ROW.format(siret="19110007200014"),
+                   _CREATED + "annuaire.csv:2: [avertissement] SIRET « 19110007200014 » de 0110007Y invalide dans "
+                   "l'Annuaire : il n'est pas importé (EEE-I002)\n  → le registre le signale à compléter ; "
+                   "vérifiez-le dans l'annuaire des entreprises\n" + _DONE.format(1),
+                   _ROW.format(siret="19110007200013"), _CREATED + _DONE.format(1))),
+]
+
 
 def catalogue() -> dict[str, CodeDoc]:
     """Every code of eee/catalogue.py with its documentation, sorted (a code without one is a KeyError)."""
     from .rules import RULES
 
-    written: dict[Code, tuple[str, Example]] = {code: (doc, example) for code, doc, example in _READ + _SCHEMA}
+    written: dict[Code, tuple[str, Example | ImportExample]] = {
+        code: (doc, example) for code, doc, example in _READ + _SCHEMA + _IMPORTS}
     docs = {}
     for name, code in sorted(CODES.items()):
         if name in RULES:
@@ -176,29 +227,41 @@ def _files_md(files: dict[str, "str | Special | None"], empty: str) -> str:
     return "\n".join(f"`{path}` :\n\n{_content_md(content)}" for path, content in files.items())
 
 
+def _import_md(command: str, csv: str, output: str) -> str:
+    return (f"`annuaire.csv` (les colonnes utiles ici ; eee lit les colonnes par leur nom) :\n\n```csv\n{csv}```\n\n"
+            f"`{command}` affiche :\n\n```text\n{output}```\n")
+
+
 def explain(doc: CodeDoc) -> str:
     """The Markdown documentation of one code."""
     severity = "erreur" if doc.severity is Severity.ERROR else "avertissement"
+    example = doc.example
+    if isinstance(example, ImportExample):
+        bad = _import_md(example.command, example.bad, example.bad_output)
+        good = _import_md(example.command, example.good, example.good_output)
+    else:
+        bad = _files_md(example.bad, "Aucun fichier.")
+        good = _files_md(example.good, "Le même registre sans le fichier ou le changement en faute.")
     return (
         f"<a id=\"{doc.code.lower()}\"></a>\n\n## {doc.code} — {doc.title}\n\n"
         f"Couche : {doc.layer}. Gravité : {severity}.\n\n"
         f"{doc.doc}\n\n"
-        f"**Exemple en faute**\n\n{_files_md(doc.example.bad, 'Aucun fichier.')}\n"
-        f"**Exemple corrigé**\n\n"
-        f"{_files_md(doc.example.good, 'Le même registre sans le fichier ou le changement en faute.')}"
+        f"**Exemple en faute**\n\n{bad}\n"
+        f"**Exemple corrigé**\n\n{good}"
     )
 
 
 def docs_markdown() -> str:
-    """docs/codes.md: every code of eee validate, generated from the catalogue."""
+    """docs/codes.md: every code of eee validate and eee import, generated from the catalogue."""
     docs = catalogue()
     head = (
-        "# Codes des problèmes signalés par `eee validate`\n\n"
+        "# Codes des problèmes signalés par `eee validate` et `eee import annuaire`\n\n"
         "Ce fichier est généré par `eee validate --explain tout` à partir du code "
-        "(`eee/codes.py` et les règles `eee/rules/`) : ne le modifiez pas à la main.\n"
+        "(`eee/catalogue.py`, `eee/codes.py` et les règles `eee/rules/`) : ne le modifiez pas à la main.\n"
         "Chaque exemple est exécuté par les tests : l'exemple en faute produit le code, "
         "l'exemple corrigé ne le produit pas. Les exemples s'appliquent au registre de test "
-        "`tests/cases/base/`.\n\n"
+        "`tests/cases/base/` ; ceux des codes d'import (EEE-I…) importent le fichier `annuaire.csv` "
+        "montré dans une copie de ce registre, placée dans `registry/`.\n\n"
         "| code | gravité | problème |\n|---|---|---|\n"
     )
     rows = "".join(
