@@ -198,7 +198,7 @@ _IMPORTS = [
 
 
 def catalogue() -> dict[str, CodeDoc]:
-    """Every code of eee/catalogue.py with its documentation, sorted (a code without one is a KeyError)."""
+    """Every code of eee/catalogue.py with its documentation, sorted (a code without any is a KeyError)."""
     from .rules import RULES
 
     written: dict[Code, tuple[str, Example | ImportExample]] = {
@@ -207,8 +207,10 @@ def catalogue() -> dict[str, CodeDoc]:
     for name, code in sorted(CODES.items()):
         if name in RULES:
             doc, example = inspect.cleandoc(RULES[name].__doc__ or ""), RULES[name].EXAMPLE
-        else:
+        elif code in written:
             doc, example = written[code]
+        else:
+            raise KeyError(f"{name}: no rule module nor documentation in eee/codes.py")
         docs[name] = CodeDoc(name, code.severity, code.title, doc, example, _LAYERS[name[4]])
     return docs
 

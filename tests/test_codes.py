@@ -1,7 +1,8 @@
-"""Every code is documented, and every documented example does what it says."""
+"""Every code is declared once (eee/catalogue.py), used and documented; every documented example does what it says."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import re
 import shlex
@@ -10,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+import eee.catalogue as catalogue_module
+from eee import rules
+from eee.catalogue import CODES as DECLARED
+from eee.catalogue import Code
 from eee.cli import main
 from eee.codes import ImportExample, catalogue, docs_markdown
 from eee.diagnostics import Severity
@@ -80,11 +85,54 @@ def test_import_codes_are_the_I_codes() -> None:
     assert IMPORT_CODES
 
 
-def test_every_code_in_the_source_is_documented() -> None:
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "eee").rglob("*.py"))
-    used = set(re.findall(r'"(EEE-[YSRI]\d{3})"', source))
-    assert used <= set(CODES), used - set(CODES)
-    assert set(CODES) <= used
+def _sources() -> dict[str, ast.Module]:
+    """Every module of eee/ but the catalogue, parsed, by path."""
+    return {path.relative_to(REPO).as_posix(): ast.parse(path.read_text(encoding="utf-8"))
+            for path in sorted((REPO / "eee").rglob("*.py")) if path != REPO / "eee" / "catalogue.py"}
+
+
+def test_each_declaration_is_named_after_its_code() -> None:
+    declared = {name: value for name, value in vars(catalogue_module).items() if isinstance(value, Code)}
+    assert declared, "no code declared"
+    for name, code in declared.items():
+        assert code.code == f"EEE-{name}" and re.fullmatch(r"EEE-[YSRI]\d{3}", code.code), name
+        assert code.title and code.severity in (Severity.ERROR, Severity.WARNING), name
+    assert declared == {code.code[4:]: code for code in DECLARED.values()}  # CODES: each declaration, once
+
+
+def test_the_documentation_covers_the_catalogue() -> None:
+    assert list(CODES) == sorted(DECLARED)
+    for code, doc in CODES.items():
+        assert (doc.severity, doc.title) == (DECLARED[code].severity, DECLARED[code].title), code
+
+
+def test_no_code_is_written_as_a_string_outside_the_catalogue() -> None:
+    # A code is used through its declaration (`Y002.problem(…)`, `R001.code`), so that an undeclared one fails
+    # at import and the severity comes from the catalogue.
+    found = [(path, node.lineno, node.value) for path, tree in _sources().items() for node in ast.walk(tree)
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)
+             and re.fullmatch(r"EEE-[A-Z]\d{3}", node.value)]
+    assert not found, found
+
+
+def test_every_declared_code_is_used() -> None:
+    # Used: imported from the catalogue by a module that reports problems (codes.py only documents them all).
+    used: set[str] = set()
+    for path, tree in _sources().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in ("catalogue", "eee.catalogue") \
+                    and path != "eee/codes.py":
+                for alias in node.names:
+                    if re.fullmatch(r"[A-Z]\d{3}", alias.name):
+                        used.add(f"EEE-{alias.name}")
+    assert set(DECLARED) <= used, sorted(set(DECLARED) - used)
+
+
+def test_each_rule_module_has_its_own_declared_code() -> None:
+    codes = sorted(module.CODE for module in rules._MODULES)
+    assert codes == sorted(code for code in DECLARED if code.startswith("EEE-R"))  # one module per rule code
+    for module in rules._MODULES:
+        assert module.SEVERITY is DECLARED[module.CODE].severity, module.CODE
 
 
 def test_every_code_has_a_french_explanation() -> None:
