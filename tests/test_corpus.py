@@ -108,5 +108,6 @@ def test_corpus_covers_every_code() -> None:
     from eee.codes import catalogue
 
     expected = " ".join((case / "expected.txt").read_text(encoding="utf-8") for case in _cases("invalid"))
-    missing = [code for code in catalogue() if code not in expected]
+    # Import codes (EEE-I…) come from `eee import annuaire`, never from `eee validate`: tests/test_codes.py runs them.
+    missing = [code for code, doc in catalogue().items() if doc.layer != "import" and code not in expected]
     assert not missing, missing
