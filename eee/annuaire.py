@@ -16,13 +16,13 @@ import io
 import os
 import re
 import stat
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from .catalogue import I001, I002, Code
 from .diagnostics import Problem
+from .domain import departement_code, slug
 from .errors import EeeError, UsageError
 from .files import check_inside, reason, write_atomic
 from .kinds import KINDS
@@ -57,8 +57,7 @@ _DATE_FR = re.compile(r"^(\d{2})/(\d{2})/(\d{4})\Z")
 
 def _norm(name: str) -> str:
     """A column name as compared: lower case, no accent, words joined by _."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return "_".join(re.findall(r"[a-z0-9]+", ascii_name))
+    return slug(name, "_")
 
 
 def _date(value: str) -> str | None:
@@ -215,7 +214,7 @@ def entity(annuaire: Annuaire, uai: str, today: str) -> tuple[dict[str, Any] | N
     def problem(code: Code, message: str, hint: str) -> None:
         problems.append(code.problem(where, line, 0, message, hint, uai.lower()))
 
-    departement = row["code_departement"].lstrip("0").zfill(2) if row["code_departement"].isdigit() else ""
+    departement = departement_code(row["code_departement"]) if row["code_departement"].isdigit() else ""
     academie = _ACADEMIES.get(row["code_academie"].lstrip("0").zfill(2), "")
     siret = row.get("siren_siret", "")
     if _MANGLED.match(siret):

@@ -11,11 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .domain import school_year_bounds
 from .figures import Count, total
 from .model import Entity, Registry
 from .query import beneficiaries, departements_of, existed_in, normalize
 from .rules.statut_perime import stale
-from .rules._util import school_year_bounds
 
 CATEGORIES = ("eleves", "candidats", "enseignants", "chefs_etablissement", "entreprises", "parents")
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from .domain import number_fr
+
 EXACT, ABOUT, AT_LEAST = "exact", "environ", "au_moins"  # the `precision` vocabulary of the schemas
 UNKNOWN = "non renseigné"
 NONE = "—"
@@ -81,7 +83,7 @@ class Count:
         (things without a number), « — » (nothing that gives a number of this kind)."""
         if self.value is None:
             return UNKNOWN if self.missing else NONE
-        shown = f"{self.value:,}".replace(",", "\u202f")
+        shown = number_fr(self.value)
         if self.lower_bound:
             return f"au moins {'environ ' if self.approximate else ''}{shown}"
         return f"environ {shown}" if self.approximate else shown

@@ -13,13 +13,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .domain import ENTITY_ID, SCHOOL_YEAR, slug, uai_check_letter
 from .errors import UsageError
 from .escape import one_line
 from .kinds import KIND_BY_FOLDER, KINDS, Kind
-from .loader import YEAR_FOLDER, SourceDoc, discover
+from .loader import SourceDoc, discover
 from .schema import LABELS_KEYWORD, SchemaSet
 
-ID_RULE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # matched in full (fullmatch): "abc\n" is no id
 UAI_ID = re.compile(r"[0-9]{7}[a-z]")
 AUTOMATIC = {"id", "mis_a_jour"}  # filled by eee new itself
 DERIVED = {"etablissement": {"uai"}}  # derived from the id
@@ -120,8 +120,6 @@ def _check_id(kind: Kind, entity_id: str) -> None:
                 "l'identifiant d'un établissement est son UAI en minuscules : 7 chiffres et une lettre, "
                 "par exemple 0312686b (le champ uai en est déduit)",
             )
-        from .rules._util import uai_check_letter
-
         expected = uai_check_letter(entity_id.upper())
         if expected != entity_id[-1].upper():
             raise UsageError(
@@ -129,13 +127,11 @@ def _check_id(kind: Kind, entity_id: str) -> None:
                 "vérifiez l'UAI dans l'Annuaire de l'éducation",
             )
         return
-    if not ID_RULE.fullmatch(entity_id):
-        from .schema import _slug
-
-        guess = _slug(entity_id)
+    if not ENTITY_ID.match(entity_id):
+        guess = slug(entity_id)
         hint = ("un identifiant s'écrit en lettres minuscules ASCII (sans accent), chiffres et tirets, "
                 "sans espace ni tiret au début ou à la fin")
-        if guess and ID_RULE.fullmatch(guess):
+        if guess and ENTITY_ID.match(guess):
             hint += f" : par exemple « {guess} »"
         raise UsageError(f"identifiant « {one_line(entity_id)} » invalide", hint)
 
@@ -151,7 +147,7 @@ def _existing(root: Path, entity_id: str) -> str | None:
 def target_path(root: Path, kind: Kind, entity_id: str, values: dict[str, Any]) -> Path:
     if kind.by_year:
         year = str(values["annee_scolaire"])
-        if not YEAR_FOLDER.match(year):  # the schema says so too: the folder's name must never be anything else
+        if not SCHOOL_YEAR.match(year):  # the schema says so too: the folder's name must never be anything else
             raise UsageError(f"année scolaire « {year} » invalide", "écrivez-la AAAA-AAAA, par exemple 2024-2025")
         return root / kind.folder / year / f"{entity_id}.yaml"
     return root / kind.folder / f"{entity_id}.yaml"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from typing import Any, TextIO
 
+from .domain import plural
 from .escape import json_text, terminal
 from .figures import Count, block_number
 from .kinds import KINDS
@@ -298,7 +299,7 @@ def hits(found: list[Hit], stream: TextIO, fmt: str = "table", registry: Registr
             title = registry.schemas.title(h.entity.kind.name, h.field) or str(h.field[-1])
             where = f"{title} : {_snippet(_human(registry, h.entity.kind.name, h.field, h.text), h.words)}"
         rows.append([h.entity.id, h.entity.kind.label[:1].upper() + h.entity.kind.label[1:], h.entity.nom, where])
-    title = f"{len(found)} résultat{'s' if len(found) > 1 else ''}"
+    title = plural(len(found), "résultat", "résultats")
     _people_table(title, ["Identifiant", "Type", "Nom", "Trouvé dans"], rows, stream)
 
 

@@ -17,11 +17,11 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from .domain import SCHOOL_YEAR, departement_code, parse_date, school_year_bounds
 from .errors import UsageError
 from .figures import Count, total
 from .kinds import KINDS, Kind
 from .model import Entity, Registry
-from .rules._util import parse_date, school_year_bounds
 from .suggest import closest
 
 # --------------------------------------------------------------------------- kinds
@@ -297,11 +297,6 @@ def _check_choice(option: str, value: str, choices: Iterable[str], labels: dict[
                      (f"vouliez-vous dire « {guess} » ? " if guess else "") + f"valeurs possibles : {shown}")
 
 
-def _departement_code(value: str) -> str:
-    digits = value.strip()
-    return digits.lstrip("0").zfill(2) if digits.isdigit() else digits.upper()
-
-
 def _type_of(entity: Entity) -> str | None:
     for key in ("type", "nature", "secteur"):
         value = entity.get(key)
@@ -327,11 +322,11 @@ def resolve_filters(registry: Registry, kind: Kind, filters: Filters) -> Filters
     deps = schemas.labels("departement")
     academies = schemas.labels("academie")
     out = Filters()
-    out.departement = [_check_choice("--departement", _departement_code(d), deps, deps) for d in filters.departement]
+    out.departement = [_check_choice("--departement", departement_code(d.strip()), deps, deps) for d in filters.departement]
     out.academie = [_check_choice("--academie", a.replace("16", "toulouse").replace("11", "montpellier"),
                                   academies, academies) for a in filters.academie]
     for year in filters.annee:
-        if not re.fullmatch(r"\d{4}-\d{4}", year):
+        if not SCHOOL_YEAR.match(year):
             raise UsageError(f"année scolaire invalide : « {year} »", "écrivez par exemple --annee 2022-2023")
     out.annee = list(filters.annee)
     statut_vocabulary = _statut_vocabulary(kind.name)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .domain import ENTITY_ID, plural
 from .errors import EeeError, UsageError
 from .escape import one_line
 from .kinds import Kind
@@ -31,7 +32,6 @@ from .schema import SchemaSet
 from .settings import schemas_dir
 from .suggest import closest
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks libyaml counts
 _BOM = "\ufeff"
 
@@ -68,8 +68,8 @@ class RenamePlan:
     def summary(self) -> str:
         """One French sentence: what was (or will be) done."""
         others = len({e.rel for e in self.edits if e.rel != self.source})
-        refs = f"{self.references} référence{'s' if self.references > 1 else ''}"
-        where = f" dans {others} fichier{'s' if others > 1 else ''}" if others else ""
+        refs = plural(self.references, "référence", "références")
+        where = f" dans {plural(others, 'fichier', 'fichiers')}" if others else ""
         return (f"« {self.old} » renommé en « {self.new} » ({self.kind.label}) : {self.source} → {self.target}, "
                 f"{refs} mise{'s' if self.references > 1 else ''} à jour{where}")
 
@@ -92,7 +92,7 @@ def _lines(text: str) -> list[str]:
 
 
 def valid_id(text: str) -> bool:
-    return bool(ID_RE.match(text))
+    return bool(ENTITY_ID.match(text))
 
 
 def plan(root: Path, old: str, new: str, schemas: SchemaSet | None = None) -> RenamePlan:

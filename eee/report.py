@@ -14,6 +14,7 @@ from pathlib import PurePath
 from typing import Callable, TextIO
 
 from .diagnostics import Problem, Report
+from .domain import number_fr
 from .escape import json_text, one_line, terminal
 
 def display_path(root: str, path: str) -> str:
@@ -21,27 +22,22 @@ def display_path(root: str, path: str) -> str:
     return (PurePath(root) / path).as_posix() if root not in ("", ".") else path
 
 
-def number(n: int) -> str:
-    """A count as French typography writes it: 20 000 (narrow no-break space between thousands)."""
-    return f"{n:,}".replace(",", "\u202f")
-
-
 def summary(report: Report, strict: bool = False) -> str:
     """The closing French sentence of a run."""
     e, w = report.errors, report.warnings
-    files = f"{number(report.files_checked)} fichier{'s' if report.files_checked > 1 else ''}"
+    files = f"{number_fr(report.files_checked)} fichier{'s' if report.files_checked > 1 else ''}"
     parts = []
     if e:
-        parts.append(f"{number(e)} erreur{'s' if e > 1 else ''}")
+        parts.append(f"{number_fr(e)} erreur{'s' if e > 1 else ''}")
     if w:
-        parts.append(f"{number(w)} avertissement{'s' if w > 1 else ''}")
+        parts.append(f"{number_fr(w)} avertissement{'s' if w > 1 else ''}")
     found = " et ".join(parts)
     if e or (strict and w):
         suffix = " (--strict : les avertissements comptent comme des erreurs)" if strict and w and not e else ""
         return f"Registre invalide : {found} dans {files}{suffix}."
     if w:
-        return f"Registre valide : {files}, {number(report.entities)} entités ; {found} à examiner."
-    return f"Registre valide : {files}, {number(report.entities)} entités, aucun problème."
+        return f"Registre valide : {files}, {number_fr(report.entities)} entités ; {found} à examiner."
+    return f"Registre valide : {files}, {number_fr(report.entities)} entités, aucun problème."
 
 
 def _position(p: Problem) -> str:

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..errors import EeeError, UsageError
+from ..markdown import safe_url
 from ..model import Registry
 from ..parallel import fork_map
 from .context import Site, entity_view, site_context
-from .filters import safe_url
 from .jinja import compile_templates, make_environment, render_template, template_dirs
 from .map import network_map
 from .output import MARKER, staged

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain import date_fr
 from ..figures import block_number
 from ..kinds import KINDS, Kind
 from ..model import Entity, Registry
@@ -22,7 +23,6 @@ from ..present import cell
 from ..query import COLUMNS, academies_of, departements_of, incoming, normalize
 from ..stats import stats
 from ..schema import LABELS_KEYWORD, REF_KEYWORD
-from .filters import date_fr
 
 INTERNAL_KEYS = ("notes_internes",)
 SHOWN_APART = ("id", "nom", "description", "sources", "mis_a_jour", "a_completer", "contacts", "statut")

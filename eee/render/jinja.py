@@ -13,9 +13,10 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from ..domain import date_fr, plural
 from ..errors import EeeError
+from ..markdown import md_escape, md_url, safe_url
 from ..settings import data_dir
-from .filters import date_fr, md_escape, md_url, plural, safe_url
 
 # The private names `environment_class` reads, by module (tests/test_render.py checks they exist).
 INTERNALS = {"jinja2.compiler": ("CodeGenerator._output_child_pre",), "markupsafe": ("_escape_inner",)}

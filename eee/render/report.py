@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from ..bilan import Bilan
+from ..domain import date_fr, school_year_bounds
 from ..figures import compare
 from ..model import Registry
-from ..rules._util import school_year_bounds
 from .charts import bar_chart
-from .filters import date_fr
 
 HEADLINE = [
     ("actions", "Actions menées ou engagées"),

@@ -10,9 +10,9 @@ from typing import Iterator
 
 from ..catalogue import R020
 from ..diagnostics import Example, Problem
+from ..domain import school_year_bounds
 from ..model import Registry
 from ._scope import REGISTRY
-from ._util import school_year_bounds
 
 CODE, SEVERITY = R020.code, R020.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY

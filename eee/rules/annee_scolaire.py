@@ -10,9 +10,9 @@ from typing import Iterator
 
 from ..catalogue import R016
 from ..diagnostics import Example, Problem
+from ..domain import school_year_bounds
 from ..model import Registry
 from ._scope import FILE
-from ._util import school_year_bounds
 
 CODE, SEVERITY = R016.code, R016.severity  # declared in eee/catalogue.py
 SCOPE = FILE

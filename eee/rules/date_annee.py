@@ -11,9 +11,9 @@ from typing import Iterator
 
 from ..catalogue import R017
 from ..diagnostics import Example, Problem
+from ..domain import date_fr, parse_date, school_year_bounds
 from ..model import Registry
 from ._scope import FILE
-from ._util import date_fr, parse_date, school_year_bounds
 
 CODE, SEVERITY = R017.code, R017.severity  # declared in eee/catalogue.py
 SCOPE = FILE

@@ -6,9 +6,9 @@ from typing import Iterator
 
 from ..catalogue import R019
 from ..diagnostics import Example, Problem
+from ..domain import date_fr, parse_date
 from ..model import Registry
 from ._scope import FILE
-from ._util import date_fr, parse_date
 
 CODE, SEVERITY = R019.code, R019.severity  # declared in eee/catalogue.py
 SCOPE = FILE

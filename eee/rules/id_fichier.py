@@ -7,16 +7,13 @@ un identifiant, renommez le fichier et la clé id ensemble (eee rename le fera).
 
 from __future__ import annotations
 
-import re
-
 from typing import Iterator
 
 from ..catalogue import R001
 from ..diagnostics import Example, Problem
+from ..domain import ENTITY_ID
 from ..model import Registry
 from ._scope import FILE
-
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 
 CODE, SEVERITY = R001.code, R001.severity  # declared in eee/catalogue.py
 SCOPE = FILE
@@ -31,7 +28,7 @@ def check(registry: Registry) -> Iterator[Problem]:
         for entity in entities:
             raw = entity.data.get("id")
             if isinstance(raw, str) and raw != entity.doc.stem:
-                rename = f", ou renommez le fichier « {raw}.yaml »" if _ID.match(raw) else ""
+                rename = f", ou renommez le fichier « {raw}.yaml »" if ENTITY_ID.match(raw) else ""
                 yield entity.problem(
                     CODE, SEVERITY, ("id",),
                     f"l'identifiant « {raw} » ne correspond pas au nom du fichier « {entity.doc.stem}.yaml »",

@@ -12,9 +12,9 @@ from typing import Iterator
 
 from ..catalogue import R032
 from ..diagnostics import Example, Problem
+from ..domain import date_fr, parse_date
 from ..model import Registry
 from ._scope import REGISTRY
-from ._util import date_fr, parse_date
 
 CODE, SEVERITY = R032.code, R032.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY

@@ -8,12 +8,11 @@ l'identifiant, ou créez le fichier de l'entité.
 
 from __future__ import annotations
 
-import re
-
 from typing import Iterator
 
 from ..catalogue import R003
 from ..diagnostics import Example, Problem
+from ..domain import ENTITY_ID
 from ..model import Registry
 from ._scope import REGISTRY
 from ..suggest import closest
@@ -26,14 +25,13 @@ EXAMPLE = Example(
     good={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},
 )
 
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")  # other values are reported by the schema (EEE-S005)
-
 
 def check(registry: Registry) -> Iterator[Problem]:
     entities, unchecked = registry.entities, registry.unchecked
-    # The ids no entity has, found among the distinct targets; the references only if there are some.
+    # The ids no entity has, found among the distinct targets (other values: the schema, EEE-S005); the references
+    # only if there are some.
     missing = {target for target, _ in registry.cited()
-               if target not in entities and target not in unchecked and _ID.match(target)}
+               if target not in entities and target not in unchecked and ENTITY_ID.match(target)}
     if not missing:
         return
     candidates: dict[tuple[str, ...], list[str]] = {}  # ids by allowed kinds

@@ -22,9 +22,9 @@ from typing import Iterator
 
 from ..catalogue import R034
 from ..diagnostics import Example, Problem
+from ..domain import date_fr, parse_date, school_year_bounds
 from ..model import Entity, Registry
 from ._scope import REGISTRY
-from ._util import date_fr, parse_date, school_year_bounds
 
 CODE, SEVERITY = R034.code, R034.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY

@@ -11,9 +11,10 @@ from typing import Iterator
 
 from ..catalogue import R011
 from ..diagnostics import Example, Problem
+from ..domain import uai_departement
 from ..model import Registry
 from ._scope import FILE
-from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_departement
+from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH
 
 CODE, SEVERITY = R011.code, R011.severity  # declared in eee/catalogue.py
 SCOPE = FILE

@@ -12,9 +12,10 @@ from typing import Iterator
 
 from ..catalogue import R010
 from ..diagnostics import Example, Problem
+from ..domain import uai_check_letter
 from ..model import Registry
 from ._scope import FILE
-from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH, uai_check_letter
+from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH
 
 CODE, SEVERITY = R010.code, R010.severity  # declared in eee/catalogue.py
 SCOPE = FILE
