@@ -2,7 +2,7 @@
 
 Services only: the CLI (`eee export csv|json|sqlite`, `eee schema`) parses
 options and calls one of these functions. Every export is **public by
-default**: each entity's data goes through `render.context.public_data`, the
+default**: each entity's data goes through `public.public_data`, the
 one place that drops internal contacts and `notes_internes`, before anything
 is flattened or written, and relations are computed from that cleaned data,
 so that a reference made inside an internal contact is not exported either.
@@ -31,8 +31,8 @@ from .files import replacing, unreadable, write_atomic
 from .kinds import KINDS, Kind
 from .model import Entity, Registry
 from .figures import Count
+from .public import INTERNAL_KEYS, public_data
 from .query import beneficiaries, kind_named
-from .render.context import INTERNAL_KEYS, public_data
 from .schema import REF_KEYWORD
 from .settings import schemas_dir
 

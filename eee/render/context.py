@@ -1,13 +1,14 @@
-"""The one place where what templates see is built, and where internal data is dropped.
+"""The one place where what templates see is built, from data whose internal part is dropped first.
 
 `site_context(registry, internal)` returns a summary of every entity (name,
 status, territories, index-table cells: what lists and links show), and
 `entity_view` the whole view an entity's own page shows — fields with French
 titles and labels, links both ways, sources — built from a copy of the data
 from which internal contacts (`visibilite` other than `publique`) and
-`notes_internes` were removed first, unless `internal` is asked. Templates
-never see the model. Whole views are made by the process that renders the
-page (`render.write_directories`), for a large registry over the cores.
+`notes_internes` were removed first (`public.public_data`, which exports use
+too), unless `internal` is asked. Templates never see the model. Whole views
+are made by the process that renders the page (`render.write_directories`),
+for a large registry over the cores.
 """
 
 from __future__ import annotations
@@ -20,44 +21,12 @@ from ..figures import block_number
 from ..kinds import KINDS, Kind
 from ..model import Entity, Registry
 from ..present import cell
+from ..public import public_data
 from ..query import COLUMNS, academies_of, departements_of, incoming, normalize
 from ..stats import stats
 from ..schema import LABELS_KEYWORD, REF_KEYWORD
 
-INTERNAL_KEYS = ("notes_internes",)
 SHOWN_APART = ("id", "nom", "description", "sources", "mis_a_jour", "a_completer", "contacts", "statut")
-
-
-def public_data(data: dict[str, Any], internal: bool) -> dict[str, Any]:
-    """A copy of an entity's data as the chosen audience may see it."""
-    if internal:
-        return _copy(data)
-    return _public(data)  # type: ignore[no-any-return]
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy(item) for item in value]
-    return value  # str, int, float, bool, None: immutable
-
-
-def _public(value: Any) -> Any:
-    """A copy without `notes_internes` anywhere, and with only the public contacts."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if key in INTERNAL_KEYS:
-                continue
-            if key == "contacts" and isinstance(item, list):
-                out[key] = [_public(c) for c in item if isinstance(c, dict) and c.get("visibilite") == "publique"]
-            else:
-                out[key] = _public(item)
-        return out
-    if isinstance(value, list):
-        return [_public(item) for item in value]
-    return value
 
 
 @dataclass
