@@ -278,9 +278,9 @@ def entity(annuaire: Annuaire, uai: str, today: str) -> tuple[dict[str, Any] | N
 
 def _departements() -> frozenset[str]:
     """The départements of the schemas' vocabulary."""
-    from .validate import shared_schemas
+    from .schema import SchemaSet
 
-    return frozenset(shared_schemas().academie_of_departement)
+    return frozenset(SchemaSet.installed().academie_of_departement)
 
 
 def _nature_from_label(row: dict[str, str]) -> str:
@@ -305,9 +305,9 @@ def _fingerprint(body: str) -> str:
 def canonical_body(data: dict[str, Any]) -> str:
     """The YAML of an imported entity in `eee fmt`'s canonical form, so that fmt never touches it."""
     from .fmt import format_text
-    from .validate import shared_schemas
+    from .schema import SchemaSet
 
-    return format_text(dump(data), KINDS["etablissement"], shared_schemas())
+    return format_text(dump(data), KINDS["etablissement"], SchemaSet.installed())
 
 
 def render(body: str) -> str:

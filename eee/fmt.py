@@ -114,10 +114,9 @@ def format_registry(root: Path, within: list[str] | None, check: bool, jobs: int
     some 40 ms a file: 20,000 files would take a quarter of an hour on one core)."""
     from .cache import Store
     from .parallel import fork_map
-    from .settings import schemas_dir
     from .files import write_atomic
 
-    schemas = SchemaSet(schemas_dir())
+    schemas = SchemaSet.installed()
     result = FmtResult()
     found = discover(root)
     wanted = within

@@ -27,7 +27,6 @@ from .loader import YEAR_FOLDER, Pointer, SourceDoc, load_registry, read_text
 from .markdown import md_escape
 from .model import Entity, Registry
 from .schema import SchemaSet, pointer_text
-from .settings import schemas_dir
 
 WORKING_TREE = "arbre de travail"
 _YEAR = re.compile(r"^(\d{4})-(\d{4})\Z")
@@ -353,7 +352,7 @@ def changes_for_year(root: Path, year: str, schemas: SchemaSet | None = None,
 
 def _compare(root: Path, top: Path, rev1: str, commit1: str | None, rev2: str | None, commit2: str | None,
              schemas: SchemaSet | None) -> Changelog:
-    schemas = schemas or SchemaSet(schemas_dir())
+    schemas = schemas or SchemaSet.installed()
     try:
         prefix = root.resolve().relative_to(top).as_posix()
     except ValueError as exc:  # pragma: no cover - git said root is inside top

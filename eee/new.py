@@ -156,7 +156,6 @@ def target_path(root: Path, kind: Kind, entity_id: str, values: dict[str, Any]) 
 def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str], today: str) -> Path:
     """Write a new skeleton file for `entity_id` and return its path; `UsageError` (in French) if refused."""
     from .fmt import format_text
-    from .settings import schemas_dir
     from .files import write_atomic
     from .yamlwrite import dump
 
@@ -164,7 +163,7 @@ def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str],
     if kind.name == "reseau":
         raise UsageError("le réseau est décrit par un seul fichier, reseau.yaml : il ne se crée pas avec eee new",
                          "modifiez registry/reseau.yaml")
-    schemas = SchemaSet(schemas_dir())
+    schemas = SchemaSet.installed()
     _check_id(kind, entity_id)
     existing = _existing(root, entity_id)
     if existing:

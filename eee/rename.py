@@ -29,7 +29,6 @@ from .files import check_inside, failure, write_atomic
 from .loader import Pointer, SourceDoc, load_registry, read_bytes, read_text
 from .model import Registry
 from .schema import SchemaSet
-from .settings import schemas_dir
 from .suggest import closest
 
 _BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks libyaml counts
@@ -97,7 +96,7 @@ def valid_id(text: str) -> bool:
 
 def plan(root: Path, old: str, new: str, schemas: SchemaSet | None = None) -> RenamePlan:
     """Compute the rename of `old` to `new`; raise UsageError (French message and hint) if it cannot be done."""
-    schemas = schemas or SchemaSet(schemas_dir())
+    schemas = schemas or SchemaSet.installed()
     docs, found = load_registry(root)
     registry = Registry.build(root, docs, schemas, set(), found.skipped)
 

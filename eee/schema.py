@@ -23,6 +23,7 @@ from .diagnostics import Problem
 from .errors import SchemaFileError
 from .kinds import KINDS
 from .loader import Pointer, SourceDoc
+from .settings import schemas_dir
 from .suggest import closest
 
 COMMON = "common.schema.json"
@@ -115,6 +116,16 @@ def pointer_text(pointer: Pointer) -> str:
 
 class SchemaSet:
     """All schemas of the registry, loaded once."""
+
+    @classmethod
+    def installed(cls) -> SchemaSet:
+        """The installation's schemas (`settings.schemas_dir`), read once per process: they do not change while
+        eee runs. Every command and service takes them from here; a new `SchemaSet(folder)` is for other folders."""
+        folder = schemas_dir()
+        found = _INSTALLED.get(folder)
+        if found is None:
+            found = _INSTALLED[folder] = cls(folder)
+        return found
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -398,6 +409,7 @@ class SchemaSet:
 
 
 _UNKNOWN = object()
+_INSTALLED: dict[Path, SchemaSet] = {}  # by folder: SchemaSet.installed
 
 
 def _ecma_patterns(cls: Any) -> Any:

@@ -12,18 +12,6 @@ from .filecheck import Progress, check_files, quiet_gc
 from .loader import discover
 from .model import Registry
 from .schema import SchemaSet
-from .settings import schemas_dir
-
-
-_SHARED: dict[Path, SchemaSet] = {}
-
-
-def shared_schemas() -> SchemaSet:
-    """The installation's schemas, read once per process (they do not change while eee runs)."""
-    folder = schemas_dir()
-    if folder not in _SHARED:
-        _SHARED[folder] = SchemaSet(folder)
-    return _SHARED[folder]
 
 
 def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = True, *, file_rules: bool = False,
@@ -42,7 +30,7 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
     model's entities hold only the fields the cross-file checks read: enough for a report, not
     for queries or publishing.
     """
-    schemas = schemas or shared_schemas()
+    schemas = schemas or SchemaSet.installed()
     found = discover(root)
     if not found.files and not found.problems:
         raise RegistryNotFound(

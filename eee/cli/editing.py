@@ -36,7 +36,6 @@ def new(
     from .. import new as service
     from ..query import kind_named
     from ..schema import SchemaSet
-    from ..settings import schemas_dir
 
     root = Workspace.of(registry).root
     given: dict[str, str] = {}
@@ -47,7 +46,7 @@ def new(
         given[field_name.strip()] = value.strip()
     the_kind = kind_named(kind)
     if not no_input and sys.stdin.isatty():
-        for field_name, title, description, choices in service.required_fields(the_kind, SchemaSet(schemas_dir())):
+        for field_name, title, description, choices in service.required_fields(the_kind, SchemaSet.installed()):
             if field_name in given:
                 continue
             if choices:
