@@ -26,7 +26,8 @@ from .domain import departement_code, slug
 from .errors import EeeError, UsageError
 from .files import check_inside, reason, write_atomic
 from .kinds import KINDS
-from .loader import excerpt, read_bytes
+from .discovery import read_bytes
+from .loader import excerpt
 from .yamlwrite import dump
 
 SOURCE_TITLE = "Ministère de l'Éducation nationale – Annuaire de l'éducation, Licence Ouverte 2.0"

@@ -40,7 +40,8 @@ from .cache import content_key
 from .catalogue import Y014
 from .diagnostics import Problem, Severity
 from .kinds import Kind
-from .loader import SourceDoc, decode, read_bytes, read_text
+from .discovery import read_bytes
+from .loader import SourceDoc, decode, read_text
 from .model import Found, columns
 from .parallel import fork_map
 from .rules import REGISTRY_READS, run_on_file

@@ -34,8 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from .kinds import Kind
-from .loader import _AMBIGUOUS, _BOOL, _FLOAT, _INT, _NULL, SourceDoc, discover, read_bytes, read_text
+from .discovery import discover, read_bytes
+from .loader import SourceDoc, read_text
 from .schema import SchemaSet
+from .yamlcore import AMBIGUOUS, Parser, plain_tag
 
 TRAILING_KEYS = ("sources", "a_completer", "mis_a_jour")
 """Top-level keys written last, in this order (the shipped registry's convention)."""
@@ -297,9 +299,7 @@ def _tree(text: str) -> _Node | None:
         return None
     import yaml
 
-    from .loader import _Parser
-
-    events = iter(_Parser(text).get_event, None)  # type: ignore[attr-defined]
+    events = iter(Parser(text).get_event, None)  # type: ignore[attr-defined]
 
     def node(event: Any) -> _Node:
         start = (event.start_mark.line, event.start_mark.column)
@@ -452,22 +452,9 @@ def _reorder_block(node: _Node, order: list[int], lines: list[str]) -> None:
 # --------------------------------------------------------------------------- quoting and indentation (ruamel)
 
 
-def _scalar_tag(value: str) -> str:
-    """The tag eee's loader gives a plain scalar (YAML 1.2 core, strictly)."""
-    if value in _NULL:
-        return "null"
-    if value in _BOOL:
-        return "bool"
-    if _INT.match(value):
-        return "int"
-    if _FLOAT.match(value):
-        return "float"
-    return "str"
-
-
 def _misleading(text: str) -> bool:
     """A plain text that eee reads as text but other YAML tools (or readers) would take for a number or a boolean."""
-    if _AMBIGUOUS.match(text) or text.lower() in _YES_NO_FR or _YAML12_NUMBER.match(text):
+    if AMBIGUOUS.match(text) or text.lower() in _YES_NO_FR or _YAML12_NUMBER.match(text):
         return True
     import yaml
 
@@ -496,7 +483,7 @@ def _yaml() -> Any:
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is ScalarNode and implicit[0]:
-                return Tag(suffix="tag:yaml.org,2002:" + _scalar_tag(value))
+                return Tag(suffix="tag:yaml.org,2002:" + plain_tag(value))
             return super().resolve(kind, value, implicit)
 
     yaml = YAML()

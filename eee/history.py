@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .catalogue import Y001
+from .domain import SCHOOL_YEAR
 from .errors import EeeError, UsageError
 from .kinds import KIND_BY_FOLDER, KINDS, NETWORK_FILE, Kind
-from .loader import YEAR_FOLDER, Pointer, SourceDoc, load_registry, read_text
+from .loader import Pointer, SourceDoc, load_registry, read_text
 from .markdown import md_escape
 from .model import Entity, Registry
 from .schema import SchemaSet, pointer_text
@@ -222,7 +223,7 @@ def _kind_of(rel: str) -> Kind | None:
     if kind is None or not parts[-1].endswith(".yaml"):
         return None
     if kind.by_year:
-        return kind if len(parts) == 3 and YEAR_FOLDER.match(parts[1]) else None
+        return kind if len(parts) == 3 and SCHOOL_YEAR.match(parts[1]) else None
     return kind if len(parts) == 2 else None
 
 

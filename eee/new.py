@@ -17,7 +17,8 @@ from .domain import ENTITY_ID, SCHOOL_YEAR, slug, uai_check_letter
 from .errors import UsageError
 from .escape import one_line
 from .kinds import KIND_BY_FOLDER, KINDS, Kind
-from .loader import SourceDoc, discover
+from .discovery import discover
+from .loader import SourceDoc
 from .schema import LABELS_KEYWORD, SchemaSet
 
 UAI_ID = re.compile(r"[0-9]{7}[a-z]")

@@ -26,7 +26,8 @@ from .errors import EeeError, UsageError
 from .escape import one_line
 from .kinds import Kind
 from .files import check_inside, failure, write_atomic
-from .loader import Pointer, SourceDoc, load_registry, read_bytes, read_text
+from .discovery import read_bytes
+from .loader import Pointer, SourceDoc, load_registry, read_text
 from .model import Registry
 from .schema import SchemaSet
 from .suggest import closest

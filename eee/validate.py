@@ -9,7 +9,7 @@ from .cache import Store
 from .diagnostics import Report
 from .errors import RegistryNotFound
 from .filecheck import Progress, check_files, quiet_gc
-from .loader import discover
+from .discovery import discover
 from .model import Registry
 from .schema import SchemaSet
 

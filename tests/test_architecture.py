@@ -13,6 +13,8 @@ LAYERS = [
      "yamlwrite", "parallel", "validity", "domain", "public", "__init__", "__version__"},
     {"settings"},
     {"cache"},
+    {"yamlcore", "discovery"},
+    {"textcheck"},
     {"loader"},
     {"schema"},
     {"model"},

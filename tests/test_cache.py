@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from eee import cache, cachekey, filecheck
-from eee.loader import discover
+from eee.discovery import discover
 from eee.validate import check, run
 
 from .conftest import TESTS, cli, copy_base, write_files

@@ -23,7 +23,7 @@ import pytest
 
 from eee import cache, filecheck
 from eee.cache import Store
-from eee.loader import discover
+from eee.discovery import discover
 from eee.validate import check, load, run
 
 from .conftest import cli, copy_base

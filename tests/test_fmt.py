@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from eee.discovery import discover
 from eee.fmt import FormatError, format_registry, format_text
 from eee.kinds import KINDS
-from eee.loader import SourceDoc, discover, read_text
+from eee.loader import SourceDoc, read_text
 from eee.schema import SchemaSet
 from eee.settings import schemas_dir, shipped_registry
 

@@ -27,8 +27,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from eee.discovery import discover
 from eee.kinds import KINDS
-from eee.loader import SourceDoc, discover, read_text
+from eee.loader import SourceDoc, read_text
 from eee.schema import SchemaSet
 from eee.settings import schemas_dir
 from eee.yamlwrite import dump

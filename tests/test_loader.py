@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from eee.discovery import discover
 from eee.kinds import KINDS
-from eee.loader import SourceDoc, discover, load_file, read_text
+from eee.loader import SourceDoc, load_file, read_text
 
 
 def read(text: str) -> SourceDoc:
