@@ -21,6 +21,8 @@ LAYERS = [
     {"rules"},
     {"filecheck"},
     {"query", "search", "stats", "bilan"},
+    {"fmtorder"},
+    {"fmtquote"},
     {"validate", "codes", "annuaire", "present", "history", "rename", "fmt", "new"},
     {"render", "export"},
     {"report"},

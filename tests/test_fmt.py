@@ -152,11 +152,11 @@ def test_a_text_whose_key_is_a_table_has_no_line_tree():
     """ruamel.yaml and libyaml may disagree on a text (`? id<NEL>: x` was one key for libyaml, a table used as a
     key once rewritten by ruamel.yaml): the line-based steps then leave it alone instead of crashing
     (an AttributeError, « erreur interne »)."""
-    from eee.fmt import _tree
+    from eee.fmtorder import tree
 
-    assert _tree("? {id: x}\n: y\n") is None
-    assert _tree("? [a, b]\n: y\n") is None
-    assert _tree("id: x\n") is not None
+    assert tree("? {id: x}\n: y\n") is None
+    assert tree("? [a, b]\n: y\n") is None
+    assert tree("id: x\n") is not None
 
 
 def test_unreadable_text_raises():
@@ -303,7 +303,7 @@ def test_blank_lines_above_a_moved_key_settle_in_one_run():
 def test_ruamel_notes_never_reach_the_user():
     """ruamel.yaml warns (in English, on stderr) about a reused anchor name: silenced. The tests turn warnings
     into errors, which made the round trip fail here; users saw the English note."""
-    from eee.fmt import _round_trip
+    from eee.fmtquote import round_trip
 
     text = "id: x\nnom: &n a\nsites:\n  - {commune: &n b}\n"
-    assert _round_trip(text, KINDS["partenaire"], SCHEMAS, quote=True) is not None
+    assert round_trip(text, KINDS["partenaire"], SCHEMAS, quote=True) is not None
