@@ -14,7 +14,7 @@ It knows the keywords eee's schemas use. A schema with any other keyword
 `Unsupported` when compiled, and that kind is then always checked by jsonschema.
 A `pattern` is an ECMA-262 regular expression: `compile_pattern` translates it
 for Python's re, or raises `Unsupported`; eee's jsonschema validators use it too
-(`schema._ecma_patterns`), so that both read patterns alike. The official
+(`schemacheck`), so that both read patterns alike. The official
 JSON-Schema-Test-Suite checks the verdicts (tests/test_validity_suite.py).
 
 Compiling takes about a millisecond per kind and needs no import beyond the

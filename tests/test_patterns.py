@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eee.schema import _ecma_patterns
+from eee.schemacheck import _ecma_patterns
 from eee.validity import Unsupported, compile_pattern, compile_schema
 
 ECMA = _ecma_patterns(jsonschema.Draft202012Validator)

@@ -8,7 +8,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from eee.schema import HANDLED_KEYWORDS, SchemaSet
+from eee.schema import SchemaSet
+from eee.schemacheck import HANDLED_KEYWORDS
 from eee.settings import schemas_dir
 from eee.validate import run
 
