@@ -43,7 +43,7 @@ class Code:
         return Problem(path, line, column, self.code, self.severity, message, hint, entity)
 
 
-# Reading a file (eee/loader.py, eee/filecheck.py, eee/history.py).
+# Reading a file (eee/discovery.py, eee/textcheck.py, eee/loader.py, eee/filecheck.py, eee/history.py).
 Y001 = Code("EEE-Y001", ERROR, "fichier illisible ou mal encodé")
 Y002 = Code("EEE-Y002", ERROR, "erreur de syntaxe YAML")
 Y003 = Code("EEE-Y003", ERROR, "clé en double")
@@ -61,7 +61,7 @@ Y014 = Code("EEE-Y014", WARNING, "valeur ambiguë sans guillemets")
 Y015 = Code("EEE-Y015", ERROR, "caractère invisible ou de contrôle")
 Y016 = Code("EEE-Y016", ERROR, "nombre démesuré")
 
-# The schemas (eee/schema.py).
+# The schemas (eee/schemacheck.py).
 S001 = Code("EEE-S001", ERROR, "clé inconnue")
 S002 = Code("EEE-S002", ERROR, "clé obligatoire manquante")
 S003 = Code("EEE-S003", ERROR, "valeur du mauvais type")

@@ -213,7 +213,7 @@ def _has_commits(top: Path) -> bool:
 
 
 def _kind_of(rel: str) -> Kind | None:
-    """The kind of a registry file from its path, as `loader.discover` decides it (None: not read)."""
+    """The kind of a registry file from its path, as `discovery.discover` decides it (None: not read)."""
     parts = rel.split("/")
     if any(p.startswith((".", "_")) for p in parts[:-1]) or parts[-1].startswith("."):
         return None

@@ -1,4 +1,5 @@
-"""Data flows one way: a module imports only modules of lower layers (docs/architecture.md)."""
+"""Data flows one way: a module imports only modules of lower layers, and never another module's private names
+(docs/architecture.md)."""
 
 from __future__ import annotations
 
