@@ -22,11 +22,11 @@ from typing import Any, Iterable
 
 from .catalogue import I001, I002, Code
 from .diagnostics import Problem
+from .discovery import read_bytes
 from .domain import departement_code, slug
 from .errors import EeeError, UsageError
 from .files import check_inside, reason, write_atomic
 from .kinds import KINDS
-from .discovery import read_bytes
 from .loader import excerpt
 from .yamlwrite import dump
 

@@ -13,7 +13,6 @@ again as broken and made relations, nor as changed references.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,7 +29,6 @@ from .model import Entity, Registry
 from .schema import SchemaSet, pointer_text
 
 WORKING_TREE = "arbre de travail"
-_YEAR = re.compile(r"^(\d{4})-(\d{4})\Z")
 _MISSING = object()
 
 
@@ -320,7 +318,7 @@ def changes_for_year(root: Path, year: str, schemas: SchemaSet | None = None,
     """The changes of a school year (September to August): from the last commit before
     1 September of its first year to the last commit on or before 31 August of its second
     year (HEAD while the year is not over). Dates are the committers', in Paris summer time."""
-    match = _YEAR.match(year)
+    match = SCHOOL_YEAR.match(year)
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
         raise UsageError(f"« {year} » n'est pas une année scolaire",
                          "écrivez l'année scolaire sous la forme AAAA-AAAA, par exemple 2023-2024")

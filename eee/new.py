@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .discovery import discover
 from .domain import ENTITY_ID, SCHOOL_YEAR, slug, uai_check_letter
 from .errors import UsageError
 from .escape import one_line
 from .kinds import KIND_BY_FOLDER, KINDS, Kind
-from .discovery import discover
 from .loader import SourceDoc
 from .schema import LABELS_KEYWORD, SchemaSet
 

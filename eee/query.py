@@ -322,7 +322,8 @@ def resolve_filters(registry: Registry, kind: Kind, filters: Filters) -> Filters
     deps = schemas.labels("departement")
     academies = schemas.labels("academie")
     out = Filters()
-    out.departement = [_check_choice("--departement", departement_code(d.strip()), deps, deps) for d in filters.departement]
+    out.departement = [_check_choice("--departement", departement_code(d.strip()), deps, deps)
+                       for d in filters.departement]
     out.academie = [_check_choice("--academie", a.replace("16", "toulouse").replace("11", "montpellier"),
                                   academies, academies) for a in filters.academie]
     for year in filters.annee:
