@@ -51,8 +51,8 @@ two years follow each other is `school_year_bounds`'s question."""
 def school_year_bounds(year: str) -> tuple[dt.date, dt.date] | None:
     """1 September and 31 August of a consecutive school year « AAAA-AAAA », else None."""
     match = SCHOOL_YEAR.match(year)
-    if not match or int(match.group(2)) != int(match.group(1)) + 1:
-        return None
+    if not match or int(match.group(2)) != int(match.group(1)) + 1 or not 1 <= int(match.group(1)) < 9999:
+        return None  # not a school year, or none a calendar holds (0000-0001)
     return dt.date(int(match.group(1)), 9, 1), dt.date(int(match.group(2)), 8, 31)
 
 

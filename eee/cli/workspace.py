@@ -158,7 +158,7 @@ class Workspace:
 
 def check_year(annee: str | None) -> None:
     """A school year given on the command line (« 2022-2023 »), or a usage error."""
-    import re
+    from ..domain import SCHOOL_YEAR
 
-    if annee is not None and not re.fullmatch(r"\d{4}-\d{4}", annee):
+    if annee is not None and not SCHOOL_YEAR.match(annee):
         raise UsageError(f"année scolaire invalide : « {annee} »", "écrivez par exemple --annee 2022-2023")

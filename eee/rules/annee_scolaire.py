@@ -23,7 +23,8 @@ EXAMPLE = Example(
 
 
 def _bad(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 9 and value[4] == "-" and value.replace("-", "").isdigit()         and school_year_bounds(value) is None
+    return (isinstance(value, str) and len(value) == 9 and value[4] == "-" and value.replace("-", "").isdigit()
+            and school_year_bounds(value) is None)
 
 
 def check(registry: Registry) -> Iterator[Problem]:
@@ -33,7 +34,12 @@ def check(registry: Registry) -> Iterator[Problem]:
         for pointer in pointers:
             value = entity.get(*pointer)
             if _bad(value):
-                start = int(value[:4])
+                start, end = int(value[:4]), int(value[5:])
+                if end == start + 1:  # consecutive, but no calendar has them (0000-0001)
+                    yield entity.problem(CODE, SEVERITY, pointer,
+                                         f"« {value} » n'est pas une année scolaire : l'année {start} n'existe pas "
+                                         "dans le calendrier", "écrivez par exemple 2022-2023")
+                    continue
                 yield entity.problem(
                     CODE, SEVERITY, pointer,
                     f"« {value} » n'est pas une année scolaire : les deux années doivent se suivre",
