@@ -536,7 +536,7 @@ class Generator:
 
     def evenements(self) -> None:
         rng = self.rng
-        for i in range(self.counts["evenement"]):
+        for _ in range(self.counts["evenement"]):
             year = rng.choice(YEARS)
             code, label = rng.choice(TYPES_EVENEMENT)
             dept = rng.choices(DEPT_CODES, DEPT_WEIGHTS)[0]
@@ -670,7 +670,7 @@ def write(out: Path, n: int, seed: int, errors: int = 0) -> dict:
     out.mkdir(parents=True)
     made: set[Path] = set()
     total = 0
-    for kind, path, data in entities:
+    for _kind, path, data in entities:
         target = out / path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)

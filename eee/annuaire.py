@@ -16,9 +16,10 @@ import io
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .catalogue import I001, I002, Code
 from .diagnostics import Problem

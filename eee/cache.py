@@ -34,8 +34,9 @@ import os
 import sqlite3
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .cachekey import home, secret
 from .settings import PACKAGE_DIR, schemas_dir
@@ -103,7 +104,8 @@ def _versions(distributions: tuple[str, ...]) -> dict[str, str]:
                     found[distribution] = version
     for distribution in distributions:
         if distribution not in found:
-            from importlib.metadata import PackageNotFoundError, version as metadata_version
+            from importlib.metadata import PackageNotFoundError
+            from importlib.metadata import version as metadata_version
 
             try:
                 found[distribution] = metadata_version(distribution)

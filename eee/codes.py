@@ -13,8 +13,33 @@ import inspect
 from dataclasses import dataclass
 
 from .catalogue import (
-    CODES, I001, I002, S001, S002, S003, S004, S005, S006, S007, Y001, Y002, Y003, Y004, Y005, Y006, Y007, Y008, Y009, Y010,
-    Y011, Y012, Y013, Y014, Y015, Y016, Code,
+    CODES,
+    I001,
+    I002,
+    S001,
+    S002,
+    S003,
+    S004,
+    S005,
+    S006,
+    S007,
+    Y001,
+    Y002,
+    Y003,
+    Y004,
+    Y005,
+    Y006,
+    Y007,
+    Y008,
+    Y009,
+    Y010,
+    Y011,
+    Y012,
+    Y013,
+    Y014,
+    Y015,
+    Y016,
+    Code,
 )
 from .diagnostics import Example, Severity, Special
 
@@ -215,7 +240,7 @@ def catalogue() -> dict[str, CodeDoc]:
     return docs
 
 
-def _content_md(content: "str | Special | None") -> str:
+def _content_md(content: str | Special | None) -> str:
     if content is None:
         return "*(fichier supprimé)*\n"
     if isinstance(content, Special):
@@ -223,7 +248,7 @@ def _content_md(content: "str | Special | None") -> str:
     return f"```yaml\n{content}```\n" if content.endswith("\n") else f"```yaml\n{content}\n```\n"
 
 
-def _files_md(files: dict[str, "str | Special | None"], empty: str) -> str:
+def _files_md(files: dict[str, str | Special | None], empty: str) -> str:
     if not files:
         return f"{empty}\n"
     return "\n".join(f"`{path}` :\n\n{_content_md(content)}" for path, content in files.items())

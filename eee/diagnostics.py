@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 
 class Severity(str, enum.Enum):
@@ -72,8 +72,8 @@ class Example:
     (tests/cases/base): `bad` must produce the code, `good` must not.
     """
 
-    bad: dict[str, "str | Special | None"]
-    good: dict[str, "str | Special | None"]
+    bad: dict[str, str | Special | None]
+    good: dict[str, str | Special | None]
 
 
 @dataclass(frozen=True)

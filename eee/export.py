@@ -22,15 +22,16 @@ import csv
 import io
 import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import EeeError, UsageError
+from .figures import Count
 from .files import replacing, unreadable, write_atomic
 from .kinds import KINDS, Kind
 from .model import Entity, Registry
-from .figures import Count
 from .public import INTERNAL_KEYS, public_data
 from .query import beneficiaries, kind_named
 from .schema import REF_KEYWORD

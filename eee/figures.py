@@ -16,8 +16,9 @@ nature through every sum and every output:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .domain import number_fr
 
@@ -40,16 +41,16 @@ class Count:
     missing: int = 0
 
     @classmethod
-    def of(cls, number: int, precision: str | None = EXACT) -> "Count":
+    def of(cls, number: int, precision: str | None = EXACT) -> Count:
         """One number of the registry with its `precision` (exact, environ, au_moins; None: exact)."""
         return cls(number, minimum=precision == AT_LEAST, approximate=precision == ABOUT)
 
     @classmethod
-    def unknown(cls, missing: int = 1) -> "Count":
+    def unknown(cls, missing: int = 1) -> Count:
         """What `missing` things without a number add to a sum: nothing known, and that they are missing."""
         return cls(None, missing=missing)
 
-    def __add__(self, other: "Count") -> "Count":
+    def __add__(self, other: Count) -> Count:
         if self.value is None and other.value is None:
             value = None
         else:

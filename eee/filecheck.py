@@ -31,16 +31,17 @@ import marshal
 import os
 import struct
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .cache import content_key
 from .catalogue import Y014
 from .diagnostics import Problem, Severity
-from .kinds import Kind
 from .discovery import read_bytes
+from .kinds import Kind
 from .loader import SourceDoc, decode, read_text
 from .model import Found, columns
 from .parallel import fork_map
@@ -78,7 +79,7 @@ class FileCheck:
                               self.valid, tuple(map(_problem_row, self.rule_problems)), self.references))
 
     @classmethod
-    def from_row(cls, row: bytes) -> "FileCheck":
+    def from_row(cls, row: bytes) -> FileCheck:
         """The result `to_row` wrote; ValueError if the row is damaged."""
         try:
             data, read, schema, valid, rules, refs = marshal.loads(row)

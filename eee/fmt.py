@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +105,8 @@ def format_registry(root: Path, within: list[str] | None, check: bool, jobs: int
     (only to write it, without --check). The others are formatted over the cores (ruamel.yaml takes
     some 40 ms a file: 20,000 files would take a quarter of an hour on one core)."""
     from .cache import Store
-    from .parallel import fork_map
     from .files import write_atomic
+    from .parallel import fork_map
 
     schemas = SchemaSet.installed()
     result = FmtResult()

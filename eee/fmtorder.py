@@ -35,7 +35,7 @@ class Node:
     start: tuple[int, int]  # 0-based line, column
     end: tuple[int, int]
     keys: list[tuple[str, tuple[int, int]]] = field(default_factory=list)  # mapping keys and their start
-    children: list["Node"] = field(default_factory=list)  # values (mapping) or items (sequence)
+    children: list[Node] = field(default_factory=list)  # values (mapping) or items (sequence)
     block_scalar: bool = False
 
 

@@ -19,9 +19,10 @@ messages and the checks of what the eye does not see (EEE-Y015) are
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -32,8 +33,22 @@ from .domain import number_fr
 from .kinds import Kind
 from .textcheck import control_characters, invisible_characters, reader_problem, syntax_problem
 from .yamlcore import (
-    AMBIGUOUS, BOOL, FLOAT, INT, NULL, SPECIAL_START, STR_TAGS, Alias, DocumentStart, MappingEnd, MappingStart, Parser,
-    Scalar, SequenceEnd, SequenceStart, StreamEnd,
+    AMBIGUOUS,
+    BOOL,
+    FLOAT,
+    INT,
+    NULL,
+    SPECIAL_START,
+    STR_TAGS,
+    Alias,
+    DocumentStart,
+    MappingEnd,
+    MappingStart,
+    Parser,
+    Scalar,
+    SequenceEnd,
+    SequenceStart,
+    StreamEnd,
 )
 
 MAX_DEPTH = 64

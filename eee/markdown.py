@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-
 # --------------------------------------------------------------------------- Markdown text
 
 # Control characters, of which every line break str.splitlines knows (\n, \r, \v, \f, \x1c-\x1e, U+0085) and

@@ -8,10 +8,11 @@ see this model, never files.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from itertools import chain
-from typing import Any, Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
 from .diagnostics import Problem, Severity
 from .kinds import KINDS, Kind
@@ -138,7 +139,7 @@ class Registry:
     @classmethod
     def build(cls, root: Path, docs: list[SourceDoc], schemas: SchemaSet, valid: set[str],
               skipped: list[tuple[str, Kind | None]] = (),  # type: ignore[assignment]
-              references: dict[str, Found] | None = None) -> "Registry":
+              references: dict[str, Found] | None = None) -> Registry:
         """The model of every readable document; `valid` names the paths that passed their schema.
 
         `references` gives, by path, references already found in a document (with its other

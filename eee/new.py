@@ -156,8 +156,8 @@ def target_path(root: Path, kind: Kind, entity_id: str, values: dict[str, Any]) 
 
 def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str], today: str) -> Path:
     """Write a new skeleton file for `entity_id` and return its path; `UsageError` (in French) if refused."""
-    from .fmt import format_text
     from .files import write_atomic
+    from .fmt import format_text
     from .yamlwrite import dump
 
     kind = _kind(kind)

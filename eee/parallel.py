@@ -21,7 +21,8 @@ import pickle
 import signal
 import sys
 import traceback
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from .errors import EeeError
 

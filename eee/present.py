@@ -17,9 +17,9 @@ from .figures import Count, block_number
 from .kinds import KINDS
 from .model import Entity, Registry
 from .query import Column, Table, incoming, outgoing
+from .schema import LABELS_KEYWORD, REF_KEYWORD, pointer_text
 from .search import Hit
 from .stats import Node
-from .schema import LABELS_KEYWORD, REF_KEYWORD, pointer_text
 
 FORMATS = ("table", "json", "csv", "yaml", "markdown")
 

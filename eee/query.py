@@ -13,9 +13,10 @@ import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from functools import lru_cache
+from typing import Any
 
 from .domain import SCHOOL_YEAR, departement_code, parse_date, school_year_bounds
 from .errors import UsageError

@@ -25,8 +25,8 @@ from .discovery import read_bytes
 from .domain import ENTITY_ID, plural
 from .errors import EeeError, UsageError
 from .escape import one_line
-from .kinds import Kind
 from .files import check_inside, failure, write_atomic
+from .kinds import Kind
 from .loader import Pointer, SourceDoc, load_registry, read_text
 from .model import Registry
 from .schema import SchemaSet

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import PurePath
-from typing import Callable, TextIO
+from typing import TextIO
 
 from .diagnostics import Problem, Report
 from .domain import number_fr
 from .escape import json_text, one_line, terminal
+
 
 def display_path(root: str, path: str) -> str:
     """The path of a problem as the user can open it (joined to the registry folder as given)."""

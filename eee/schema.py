@@ -13,10 +13,11 @@ the line and column of the offending key or value.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .diagnostics import Problem
 from .errors import SchemaFileError
@@ -221,7 +222,7 @@ class SchemaSet:
     def prepare(self) -> None:
         """Build the quick validators now (before worker processes are forked, so that they inherit them).
         jsonschema is imported only where a file needs it, that is, where a file has a problem."""
-        self._quick
+        _ = self._quick  # a cached property: reading it builds them
 
     def check(self, doc: SourceDoc) -> list[Problem]:
         """Schema problems of one read document (which must have data and a kind)."""

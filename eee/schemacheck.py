@@ -9,7 +9,8 @@ with a hint (« vouliez-vous dire… », the date as it should be written, the v
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .catalogue import S001, S002, S003, S004, S005, S006, S007, Code
 from .diagnostics import Problem

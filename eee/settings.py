@@ -80,7 +80,7 @@ def _check_registry(path: Path, origin: str) -> None:
         )
 
 
-def registry_paths(root: Path, paths: "list[Path]") -> list[str]:
+def registry_paths(root: Path, paths: list[Path]) -> list[str]:
     """Registry-relative POSIX prefixes for paths given on the command line (`eee validate PATH`, `eee fmt PATH`),
     each relative to the working directory or, failing that, to the registry; "" stands for the registry itself.
 

@@ -11,7 +11,6 @@ from .kinds import KINDS
 from .model import Entity, Registry
 from .query import academies_of, beneficiaries, departements_of, existed_in, normalize
 
-
 # --------------------------------------------------------------------------- stats
 
 
@@ -120,7 +119,7 @@ class Node:
     label: str
     kind: str = ""  # the kind of entity the node stands for, if any
     id: str = ""
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"libelle": self.label}

@@ -7,9 +7,9 @@ from typing import Any
 
 from .cache import Store
 from .diagnostics import Report
+from .discovery import discover
 from .errors import RegistryNotFound
 from .filecheck import Progress, check_files, quiet_gc
-from .discovery import discover
 from .model import Registry
 from .schema import SchemaSet
 
@@ -65,7 +65,8 @@ def check(root: Path, **options: Any) -> tuple[Registry, Report]:
     """The model and every problem of the registry at `root`, from every layer (files read once).
 
     `options` go to `load` (jobs, cache, progress, whole)."""
-    from .rules import REGISTRY, run as run_rules
+    from .rules import REGISTRY
+    from .rules import run as run_rules
 
     registry, report = load(root, file_rules=True, **options)
     with quiet_gc():

@@ -6,8 +6,8 @@ import atexit
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -28,7 +28,7 @@ BASE = TESTS / "cases" / "base"
 REPO = TESTS.parent
 
 
-def write_files(root: Path, files: dict[str, "str | bytes | Special | None"]) -> None:
+def write_files(root: Path, files: dict[str, str | bytes | Special | None]) -> None:
     """Apply file contents to a registry: text, bytes, a Special, or None to delete."""
     for rel, content in files.items():
         path = root / rel
@@ -71,7 +71,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture
-def golden(request: pytest.FixtureRequest) -> "Callable[[str, str], None]":
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
     """Compare a text with tests/golden/<name>; `pytest --update-golden` rewrites it (review the diff)."""
     update = request.config.getoption("--update-golden")
 

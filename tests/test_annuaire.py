@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -202,7 +202,7 @@ def test_cli_names_the_refused_row(capsys: pytest.CaptureFixture[str], registry:
     assert "erreur interne" not in err and not (tmp_path.parent / "evil.yaml").exists()
 
 
-def _broken(tmp_path: Path, mutate: "Callable[[str], str]", name: str = "abime.csv") -> Path:
+def _broken(tmp_path: Path, mutate: Callable[[str], str], name: str = "abime.csv") -> Path:
     text = EXTRACT.read_text(encoding="utf-8-sig")
     path = tmp_path / name
     path.write_text(mutate(text), encoding="utf-8")
@@ -215,7 +215,7 @@ def _broken(tmp_path: Path, mutate: "Callable[[str], str]", name: str = "abime.c
     (lambda t: t.replace(";Lycée polyvalent Jean Moulin;", ';"Lycée polyvalent Jean Moulin;'), "jamais refermés"),
 ])
 def test_a_file_the_csv_reader_cannot_read_to_its_end_imports_nothing(
-        registry: Path, tmp_path: Path, mutate: "Callable[[str], str]", expected: str) -> None:
+        registry: Path, tmp_path: Path, mutate: Callable[[str], str], expected: str) -> None:
     path = _broken(tmp_path, mutate)
     result = import_schools(path, registry, [], ["09", "34"], [], today=TODAY)
     assert result.exit_code == 1 and result.created == [] and result.updated == []

@@ -380,7 +380,8 @@ def test_files_with_the_same_bytes_keep_their_own_results(tmp_path: Path) -> Non
 
 
 def _file_rule_problems_whole_and_alone(root: Path) -> tuple[list[tuple], list[tuple]]:
-    from eee.rules import FILE, run as run_rules, run_on_file
+    from eee.rules import FILE, run_on_file
+    from eee.rules import run as run_rules
     from eee.validate import load
 
     registry, _ = load(root)

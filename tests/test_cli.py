@@ -15,7 +15,6 @@ from eee.cli import main
 
 from .conftest import cli, write_files
 
-
 eee = cli
 
 

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-
 from .conftest import cli
-
 
 eee = cli
 

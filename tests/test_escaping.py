@@ -15,8 +15,8 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from eee.render import build, build_site
 from eee.markdown import md_escape, md_url, safe_url
+from eee.render import build, build_site
 from eee.validate import load
 
 from .conftest import REPO, cli

@@ -15,9 +15,9 @@ import yaml
 
 from eee import export
 from eee.errors import EeeError, UsageError
+from eee.export import _csv_bytes
 from eee.kinds import KINDS
 from eee.stats import stats
-from eee.export import _csv_bytes
 from eee.validate import load
 
 from .conftest import REPO, write_files
@@ -344,7 +344,7 @@ def test_write_schemas(loaded, tmp_path: Path) -> None:
         json.loads(path.read_text(encoding="utf-8"))
     mapping = json.loads((repo / ".vscode" / "settings.json").read_text(encoding="utf-8"))["yaml.schemas"]
     assert set(mapping) == {f"./schemas/{k.schema_file}" for k in KINDS.values()}
-    for schema, globs in mapping.items():
+    for schema in mapping:
         assert (repo / schema).is_file()
     assert mapping["./schemas/reseau.schema.json"] == ["registry/reseau.yaml"]
     assert mapping["./schemas/action.schema.json"] == ["registry/actions/*/*.yaml"]

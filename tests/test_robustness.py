@@ -17,7 +17,7 @@ from .conftest import cli
 
 
 @pytest.fixture
-def deadline() -> "object":
+def deadline() -> object:
     """Fail instead of hanging: a test that would block forever (a named pipe) ends in 20 seconds."""
     def expired(*args: object) -> None:
         raise TimeoutError("blocked")

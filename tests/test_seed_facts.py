@@ -20,8 +20,9 @@ import csv
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pytest
 
@@ -38,14 +39,14 @@ MISSING = "absente de tests/data/annuaire-registre.csv (recopiez-y sa ligne de l
 
 # --------------------------------------------------------------------------- helpers
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def registry() -> Registry:
     """The shipped registry, loaded once for the module (absolute path: tests run in a tmp dir)."""
     found, _ = load(shipped_registry())
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def report() -> Report:
     """Every problem of the shipped registry, computed once."""
     return run(shipped_registry())

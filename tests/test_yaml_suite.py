@@ -16,6 +16,7 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
+
 import pytest
 
 from eee.fmt import FormatError, format_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,7 +28,7 @@ class Format(str, Enum):
 
 def validate(
     paths: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Argument(
             metavar="[CHEMINS]...",
             help="Fichiers ou dossiers du registre dont afficher les problèmes (par défaut : tout le registre). "
@@ -41,7 +41,7 @@ def validate(
     ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", metavar="", help="Les avertissements font aussi échouer (code de sortie 1).")] = False,
     explain: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--explain", metavar="CODE", help="Explique un code (par exemple EEE-R012) avec un exemple, "
                      "ou « tout » pour la documentation de tous les codes, puis quitte."),
     ] = None,
@@ -76,7 +76,7 @@ def validate(
     raise typer.Exit(report.exit_code(strict))
 
 
-def _within(report: "Report", prefixes: list[str]) -> "Report":
+def _within(report: Report, prefixes: list[str]) -> Report:
     """The problems of the files under these registry-relative prefixes (the check itself read everything)."""
     from ..diagnostics import Report
 
@@ -115,7 +115,7 @@ def _explain(code: str) -> None:
 
 
 def fmt(
-    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[CHEMINS]...", help="Fichiers ou dossiers (par "
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="[CHEMINS]...", help="Fichiers ou dossiers (par "
                                                           "défaut : tout le registre).", show_default=False)] = None,
     check: Annotated[bool, typer.Option("--check", metavar="", help="N'écrit rien ; code de sortie 1 si des fichiers "
                                         "seraient modifiés.")] = False,

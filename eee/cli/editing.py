@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,7 +21,7 @@ def new(
                                         "action, evenement ou club.", show_default=False)],
     entity_id: Annotated[str, typer.Argument(metavar="ID", help="Identifiant : minuscules, chiffres et tirets (UAI en "
                                              "minuscules pour un établissement).", show_default=False)],
-    values: Annotated[Optional[list[str]], typer.Option("--set", metavar="CHAMP=VALEUR", help="Valeur d'un champ "
+    values: Annotated[list[str] | None, typer.Option("--set", metavar="CHAMP=VALEUR", help="Valeur d'un champ "
                                                         "(répétable ; listes séparées par des virgules).",
                                                         show_default=False)] = None,
     no_input: Annotated[bool, typer.Option("--no-input", metavar="", help="Ne rien demander, même dans un terminal.")] = False,
@@ -46,7 +46,7 @@ def new(
         given[field_name.strip()] = value.strip()
     the_kind = kind_named(kind)
     if not no_input and sys.stdin.isatty():
-        for field_name, title, description, choices in service.required_fields(the_kind, SchemaSet.installed()):
+        for field_name, title, _description, choices in service.required_fields(the_kind, SchemaSet.installed()):
             if field_name in given:
                 continue
             if choices:
@@ -97,10 +97,10 @@ class DiffFormat(str, Enum):
 
 
 def diff(
-    revisions: Annotated[Optional[list[str]], typer.Argument(metavar="[REV1] [REV2]", help="Révisions git (par défaut : "
+    revisions: Annotated[list[str] | None, typer.Argument(metavar="[REV1] [REV2]", help="Révisions git (par défaut : "
                                                             "le dernier commit contre les fichiers actuels).",
                                                             show_default=False)] = None,
-    annee: Annotated[Optional[str], typer.Option("--annee", metavar="AAAA-AAAA", help="Ce qui a changé pendant "
+    annee: Annotated[str | None, typer.Option("--annee", metavar="AAAA-AAAA", help="Ce qui a changé pendant "
                                                  "cette année scolaire.", show_default=False)] = None,
     format: Annotated[DiffFormat, typer.Option("--format", "-f", help="markdown ou json.")] = DiffFormat.markdown,
     registry: RegistryOption = None,
@@ -140,13 +140,13 @@ def completion(
 def import_annuaire(
     fichier: Annotated[Path, typer.Argument(metavar="FICHIER.csv", help="Export CSV de l'Annuaire de l'éducation "
                                             "(data.education.gouv.fr, jeu fr-en-annuaire-education).", show_default=False)],
-    uai: Annotated[Optional[list[str]], typer.Option("--uai", metavar="UAI", help="UAI d'un établissement à importer "
+    uai: Annotated[list[str] | None, typer.Option("--uai", metavar="UAI", help="UAI d'un établissement à importer "
                                                      "(option répétable).", show_default=False)] = None,
-    departement: Annotated[Optional[list[str]], typer.Option("--departement", metavar="CODE",
+    departement: Annotated[list[str] | None, typer.Option("--departement", metavar="CODE",
                                                              help="Importer tous les établissements de ce département "
                                                              "(répétable ; se combine avec --type).",
                                                              show_default=False)] = None,
-    type_: Annotated[Optional[list[str]], typer.Option("--type", metavar="NATURE",
+    type_: Annotated[list[str] | None, typer.Option("--type", metavar="NATURE",
                                                        help="Importer les établissements de cette nature "
                                                        "(college, lycee_polyvalent, lycee_professionnel…).",
                                                        show_default=False)] = None,

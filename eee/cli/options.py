@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
 RegistryOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--registry", "-r", metavar="DOSSIER",
         help="Dossier du registre (par défaut : $EEE_REGISTRY, sinon ./registry, sinon le registre livré avec eee).",
     ),
 ]
 JobsOption = Annotated[
-    Optional[int],
+    int | None,
     typer.Option("--jobs", "-j", metavar="N", show_default=False,
                  help="Nombre de processus qui lisent les fichiers (par défaut : les cœurs disponibles)."),
 ]
@@ -24,7 +24,7 @@ NoCacheOption = Annotated[
                  "déjà vus."),
 ]
 EditUrlOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--edit-url", metavar="URL",
                  help="Adresse du dépôt du registre pour les liens « Modifier » (par exemple "
                  "https://gitlab.example.org/mission/registre/-/edit/main/registry) ; par défaut $EEE_EDIT_URL.",

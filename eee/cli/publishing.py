@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,7 +22,7 @@ class RenderFormat(str, Enum):
 
 def render(
     fmt: Annotated[RenderFormat, typer.Argument(metavar="FORMAT", help="html ou markdown.", show_default=False)],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DOSSIER",
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="DOSSIER",
                                                 help="Dossier de sortie (par défaut : site/ pour html, "
                                                 "annuaire-md/ pour markdown) ; remplacé d'un coup, une fois complet.",
                                                 show_default=False)] = None,
@@ -48,10 +48,10 @@ def render(
 
 
 def report(
-    annee: Annotated[Optional[str], typer.Option("--annee", metavar="AAAA-AAAA", help="Année scolaire du bilan "
+    annee: Annotated[str | None, typer.Option("--annee", metavar="AAAA-AAAA", help="Année scolaire du bilan "
                                                  "(par défaut : la dernière qui a des actions).", show_default=False)] = None,
     format: Annotated[RenderFormat, typer.Option("--format", "-f", help="markdown ou html.")] = RenderFormat.markdown,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FICHIER", help="Fichier à écrire "
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FICHIER", help="Fichier à écrire "
                                                 "(par défaut : la sortie standard).", show_default=False)] = None,
     interne: Annotated[bool, typer.Option("--interne", metavar="", help="Marque le bilan comme interne.")] = False,
     registry: RegistryOption = None,
@@ -117,10 +117,10 @@ class ExportFormat(str, Enum):
 
 def export(
     fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="csv, json ou sqlite.", show_default=False)],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="CHEMIN", help="csv : dossier (par défaut "
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="CHEMIN", help="csv : dossier (par défaut "
                                                 "export-csv/) ; json : fichier (par défaut la sortie standard) ; "
                                                 "sqlite : fichier (par défaut registre.sqlite).", show_default=False)] = None,
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", metavar="TYPE", help="Seulement ce type "
+    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", metavar="TYPE", help="Seulement ce type "
                                                       "(répétable).", show_default=False)] = None,
     interne: Annotated[bool, typer.Option("--interne", metavar="", help="Inclure les contacts et notes internes.")] = False,
     separateur: Annotated[str, typer.Option("--separateur", metavar="CAR", help="Séparateur CSV (« ; » pour Excel).")] = ",",

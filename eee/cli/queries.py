@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -35,16 +35,16 @@ class TreeFormat(str, Enum):
 def list_(
     kind: Annotated[str, typer.Argument(metavar="TYPE", help="clee, cmq, pft, partenariats, partenaires, "
                                         "etablissements, actions, evenements ou club.", show_default=False)],
-    departement: Annotated[Optional[list[str]], many("Seulement ce département (code, répétable).", "CODE")] = None,
-    academie: Annotated[Optional[list[str]], many("Seulement cette académie : toulouse ou montpellier.", "ACADÉMIE")] = None,
-    annee: Annotated[Optional[list[str]], many("Seulement cette année scolaire (2022-2023).", "AAAA-AAAA")] = None,
-    statut: Annotated[Optional[list[str]], many("Seulement ce statut (actif, realisee…).", "STATUT")] = None,
-    type_: Annotated[Optional[list[str]], typer.Option("--type", help="Seulement ce type (type d'action, nature "
+    departement: Annotated[list[str] | None, many("Seulement ce département (code, répétable).", "CODE")] = None,
+    academie: Annotated[list[str] | None, many("Seulement cette académie : toulouse ou montpellier.", "ACADÉMIE")] = None,
+    annee: Annotated[list[str] | None, many("Seulement cette année scolaire (2022-2023).", "AAAA-AAAA")] = None,
+    statut: Annotated[list[str] | None, many("Seulement ce statut (actif, realisee…).", "STATUT")] = None,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="Seulement ce type (type d'action, nature "
                                                        "d'établissement, secteur…).", metavar="TYPE",
                                                        show_default=False)] = None,
-    partenaire: Annotated[Optional[list[str]], many("Seulement ce qui cite ce partenaire (identifiant).", "ID")] = None,
-    membre: Annotated[Optional[list[str]], many("Seulement ce qui a ce membre (identifiant).", "ID")] = None,
-    tri: Annotated[Optional[list[str]], many("Trier sur une colonne ; « -colonne » pour l'ordre décroissant.", "COLONNE")] = None,
+    partenaire: Annotated[list[str] | None, many("Seulement ce qui cite ce partenaire (identifiant).", "ID")] = None,
+    membre: Annotated[list[str] | None, many("Seulement ce qui a ce membre (identifiant).", "ID")] = None,
+    tri: Annotated[list[str] | None, many("Trier sur une colonne ; « -colonne » pour l'ordre décroissant.", "COLONNE")] = None,
     format: Annotated[TableFormat, typer.Option("--format", "-f", help="table, json, csv, yaml ou markdown.")] = TableFormat.table,
     separateur: Annotated[str, typer.Option("--separateur", metavar="CAR", help="Séparateur CSV (« ; » pour Excel en français).")] = ",",
     bom: Annotated[bool, typer.Option("--bom", metavar="", help="CSV avec BOM, pour Excel.")] = False,
@@ -87,7 +87,7 @@ def show(
 def search(
     texte: Annotated[list[str], typer.Argument(metavar="TEXTE...", help="Mots cherchés (accents, majuscules, "
                                               "ponctuation et fautes de frappe tolérés).", show_default=False)],
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", metavar="TYPE",
+    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", metavar="TYPE",
                                                       help="Seulement ce type d'entité (répétable).",
                                                       show_default=False)] = None,
     format: Annotated[TreeFormat, typer.Option("--format", "-f", help="text ou json.")] = TreeFormat.text,
@@ -108,7 +108,7 @@ def search(
 
 
 def stats(
-    annee: Annotated[Optional[str], typer.Option("--annee", metavar="AAAA-AAAA",
+    annee: Annotated[str | None, typer.Option("--annee", metavar="AAAA-AAAA",
                                                  help="Limiter les actions et événements à une année scolaire.",
                                                  show_default=False)] = None,
     format: Annotated[TreeFormat, typer.Option("--format", "-f", help="text ou json.")] = TreeFormat.text,

@@ -84,7 +84,7 @@ class Workspace:
     root: Path
 
     @classmethod
-    def of(cls, registry: str | None) -> "Workspace":
+    def of(cls, registry: str | None) -> Workspace:
         """The registry of a command: its own --registry, else the one given before the command, else the
         settings' order."""
         from ..settings import resolve_registry
@@ -109,7 +109,7 @@ class Workspace:
         prefixes = registry_paths(self.root, given)
         return None if "" in prefixes else prefixes
 
-    def model(self) -> "Registry":
+    def model(self) -> Registry:
         """The registry's model for a query: read, not schema-checked (light); one line if files are broken."""
         from ..validate import load
 
@@ -125,7 +125,7 @@ class Workspace:
         return model
 
     def checked(self, jobs: int | None = None, no_cache: bool = False,
-                whole: bool = True) -> "tuple[Registry, Report]":
+                whole: bool = True) -> tuple[Registry, Report]:
         """The model and report of the whole registry, with a progress bar on a terminal (without `whole`, the
         model holds only what the report needs: see `validate.load`)."""
         from ..validate import check
@@ -141,7 +141,7 @@ class Workspace:
         SESSION.kept = result
         return result
 
-    def valid_model(self, what: str, jobs: int | None = None, no_cache: bool = False) -> "Registry":
+    def valid_model(self, what: str, jobs: int | None = None, no_cache: bool = False) -> Registry:
         """The model of a registry without errors, for the commands that publish; else exit 1 with the errors."""
         from ..errors import InvalidRegistry
 

@@ -23,8 +23,8 @@ from ..model import Entity, Registry
 from ..present import cell
 from ..public import public_data
 from ..query import COLUMNS, academies_of, departements_of, incoming, normalize
-from ..stats import stats
 from ..schema import LABELS_KEYWORD, REF_KEYWORD
+from ..stats import stats
 
 SHOWN_APART = ("id", "nom", "description", "sources", "mis_a_jour", "a_completer", "contacts", "statut")
 

@@ -25,7 +25,7 @@ LAYOUT = {
 W, H, GAP = 214, 96, 8
 
 
-def network_map(site: "Site", root: str = "") -> str:
+def network_map(site: Site, root: str = "") -> str:
     cols = max(c for c, _ in LAYOUT.values()) + 1
     rows = max(r for _, r in LAYOUT.values()) + 1
     width, height = cols * (W + GAP) + GAP, rows * (H + GAP) + GAP + 34

@@ -11,12 +11,11 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import EeeError
 from ..files import failure, new_mode
-
 
 MARKER = ".eee-sortie"  # written in every output folder: only such folders are ever replaced
 

@@ -28,10 +28,10 @@ registry and checks each is declared.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
 
 from ..diagnostics import Problem
 from ..loader import SourceDoc

@@ -7,7 +7,7 @@ ligne quand l'information est renseignée.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R031
 from ..diagnostics import Example, Problem

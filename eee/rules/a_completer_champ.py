@@ -8,14 +8,13 @@ champ qui ne pourra jamais être rempli : le manque ne serait jamais comblé.
 from __future__ import annotations
 
 import re
-
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R033
 from ..diagnostics import Example, Problem
 from ..model import Registry
-from ._scope import FILE
 from ..suggest import closest
+from ._scope import FILE
 
 _FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+)*\Z")
 

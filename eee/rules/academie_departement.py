@@ -10,7 +10,7 @@ les académies et départements de reseau.yaml.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R015
 from ..diagnostics import Example, Problem

@@ -6,7 +6,7 @@ qui n'y figure pas est signalée (avertissement) pour que la liste reste à jour
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R020
 from ..diagnostics import Example, Problem

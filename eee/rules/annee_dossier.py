@@ -6,7 +6,7 @@ dans evenements/2022-2023/ : le bilan annuel et les filtres par année s'y fient
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R018
 from ..diagnostics import Example, Problem

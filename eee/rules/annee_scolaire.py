@@ -6,7 +6,7 @@ au 31 août 2023. « 2022-2024 » ou « 2023-2022 » sont refusés.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R016
 from ..diagnostics import Example, Problem

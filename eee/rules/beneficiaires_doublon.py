@@ -6,7 +6,7 @@ le bilan annuel : regroupez-les en une seule, avec une note si besoin.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R024
 from ..diagnostics import Example, Problem

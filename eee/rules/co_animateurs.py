@@ -9,7 +9,7 @@ co_animation.partenaire) : le manque devient un avertissement « à compléter �
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R022
 from ..diagnostics import Example, Problem

@@ -7,7 +7,7 @@ membres.etablissements et membres.partenaires.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R023
 from ..diagnostics import Example, Problem

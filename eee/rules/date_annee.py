@@ -7,7 +7,7 @@ une entité rangée dans la mauvaise année.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R017
 from ..diagnostics import Example, Problem

@@ -7,13 +7,13 @@ signalé, pour que la liste se complète sans rien inventer.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R021
 from ..diagnostics import Example, Problem
+from ..kinds import KINDS
 from ..model import Registry
 from ._scope import REGISTRY
-from ..kinds import KINDS
 
 CODE, SEVERITY = R021.code, R021.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY

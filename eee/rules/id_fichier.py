@@ -7,7 +7,7 @@ un identifiant, renommez le fichier et la clé id ensemble (eee rename le fera).
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R001
 from ..diagnostics import Example, Problem

@@ -7,7 +7,7 @@ dans tout le registre.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R002
 from ..diagnostics import Example, Problem

@@ -7,8 +7,7 @@ dernière fois : une date future est une faute de frappe.
 from __future__ import annotations
 
 import datetime as dt
-
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R032
 from ..diagnostics import Example, Problem

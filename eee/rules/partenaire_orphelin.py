@@ -8,7 +8,7 @@ fichier.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R005
 from ..diagnostics import Example, Problem

@@ -8,14 +8,14 @@ l'identifiant, ou créez le fichier de l'entité.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R003
 from ..diagnostics import Example, Problem
 from ..domain import ENTITY_ID
 from ..model import Registry
-from ._scope import REGISTRY
 from ..suggest import closest
+from ._scope import REGISTRY
 
 CODE, SEVERITY = R003.code, R003.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY

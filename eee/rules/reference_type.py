@@ -8,13 +8,13 @@ CMQ, PFT, partenariat, partenaire ou établissement.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R004
 from ..diagnostics import Example, Problem
+from ..kinds import KINDS
 from ..model import Registry
 from ._scope import REGISTRY
-from ..kinds import KINDS
 
 CODE, SEVERITY = R004.code, R004.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY

@@ -6,7 +6,7 @@ mission et les effectifs attendus : plusieurs règles s'appuient dessus.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R006
 from ..diagnostics import Example, Problem

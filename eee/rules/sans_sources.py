@@ -8,7 +8,7 @@ manque est alors rappelé une seule fois, par EEE-R031.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R030
 from ..diagnostics import Example, Problem

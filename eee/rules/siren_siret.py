@@ -8,7 +8,7 @@ frappe : recopiez-le depuis l'annuaire des entreprises.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R013
 from ..diagnostics import Example, Problem

@@ -6,7 +6,7 @@ sont le SIREN de l'entreprise. Si les deux sont donnés, ils doivent concorder.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R014
 from ..diagnostics import Example, Problem

@@ -18,7 +18,7 @@ la date de l'événement, ou le 1er septembre qui suit la fin de son année scol
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R034
 from ..diagnostics import Example, Problem

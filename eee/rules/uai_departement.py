@@ -7,7 +7,7 @@ d'UAI.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R011
 from ..diagnostics import Example, Problem

@@ -6,7 +6,7 @@ les références des autres fichiers s'écrivent 0312686b.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R012
 from ..diagnostics import Example, Problem

@@ -8,7 +8,7 @@ de frappe : recopiez l'UAI depuis l'Annuaire de l'éducation.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R010
 from ..diagnostics import Example, Problem

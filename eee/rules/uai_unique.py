@@ -9,7 +9,7 @@ de la liste si la mission veut le suivre séparément.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalogue import R025
 from ..diagnostics import Example, Problem
