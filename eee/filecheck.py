@@ -217,7 +217,7 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
                 try:
                     cached = FileCheck.from_row(result)
                     if whole:
-                        cached.data = marshal.loads(data)  # type: ignore[arg-type]
+                        cached.data = marshal.loads(data)
                 except (ValueError, TypeError, EOFError):  # a damaged row: the file is checked again
                     continue
                 if cached.schema_problems is not None or schemas is None:
@@ -226,7 +226,7 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
         for key, index in keys.items():
             doc = docs[index]
             if results[index] is None and doc.text is None:  # known by its signature, but its row is gone
-                key = _read(doc, folder, results, index, schemas)  # type: ignore[assignment]
+                key = _read(doc, folder, results, index, schemas)
                 if key is not None and store is not None:
                     store.note(doc.path, None, key)
             if results[index] is None:

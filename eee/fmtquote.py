@@ -52,7 +52,7 @@ def _yaml() -> Any:
     from ruamel.yaml.resolver import VersionedResolver
     from ruamel.yaml.tag import Tag
 
-    class EeeResolver(VersionedResolver):  # type: ignore[misc]
+    class EeeResolver(VersionedResolver):
         """Plain scalars typed exactly as eee's loader types them (so nothing is re-quoted or re-read)."""
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:

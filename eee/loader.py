@@ -427,7 +427,7 @@ def _read(doc: SourceDoc, text: str, track: bool) -> SourceDoc:
         return doc
     builder = _Builder(doc, track)
     try:
-        value = builder.build(iter(Parser(text).get_event, None))  # type: ignore[attr-defined]
+        value = builder.build(iter(Parser(text).get_event, None))
     except _Track:
         return _read(doc, text, track=True)
     except _Stop:

@@ -31,7 +31,7 @@ class Entity:
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.doc.data  # type: ignore[no-any-return]
+        return self.doc.data
 
     @property
     def path(self) -> str:

@@ -17,7 +17,7 @@ def public_data(data: dict[str, Any], internal: bool) -> dict[str, Any]:
     """A copy of an entity's data as the chosen audience may see it."""
     if internal:
         return _copy(data)
-    return _public(data)  # type: ignore[no-any-return]
+    return _public(data)
 
 
 def _copy(value: Any) -> Any:
