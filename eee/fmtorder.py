@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .kinds import Kind
 from .schema import SchemaSet
 from .yamlcore import Parser
+
+if TYPE_CHECKING:  # pragma: no cover - types only (the C parser's marks, where PyYAML was built with libyaml)
+    from yaml._yaml import Mark as CMark
+    from yaml.error import Mark
 
 TRAILING_KEYS = ("sources", "a_completer", "mis_a_jour")
 """Top-level keys written last, in this order (the shipped registry's convention)."""
@@ -46,14 +50,14 @@ def tree(text: str) -> Node | None:
     line-based steps then leave the text as it is; `fmt` reads every result back and decides on the rest."""
     if _OTHER_BREAKS.search(text):
         return None
-    events = iter(Parser(text).get_event, None)  # type: ignore[attr-defined]
+    events = iter(Parser(text).get_event, None)
 
     def node(event: Any) -> Node:
-        start = (event.start_mark.line, event.start_mark.column)
+        start = _where(event.start_mark)
         if isinstance(event, yaml.AliasEvent):
-            return Node("alias", False, start, (event.end_mark.line, event.end_mark.column))
+            return Node("alias", False, start, _where(event.end_mark))
         if isinstance(event, yaml.ScalarEvent):
-            return Node("scalar", False, start, (event.end_mark.line, event.end_mark.column),
+            return Node("scalar", False, start, _where(event.end_mark),
                          block_scalar=event.style in ("|", ">"))
         flow = bool(event.flow_style)
         if isinstance(event, yaml.SequenceStartEvent):
@@ -61,18 +65,18 @@ def tree(text: str) -> Node | None:
             while True:
                 event = next(events)
                 if isinstance(event, yaml.SequenceEndEvent):
-                    result.end = (event.end_mark.line, event.end_mark.column)
+                    result.end = _where(event.end_mark)
                     return result
                 result.children.append(node(event))
         result = Node("map", flow, start, start)
         while True:
             event = next(events)
             if isinstance(event, yaml.MappingEndEvent):
-                result.end = (event.end_mark.line, event.end_mark.column)
+                result.end = _where(event.end_mark)
                 return result
             if not isinstance(event, yaml.ScalarEvent):
                 raise _NoTree  # a key that is a list, a table or an alias: eee reads no such text
-            result.keys.append((event.value, (event.start_mark.line, event.start_mark.column)))
+            result.keys.append((event.value, _where(event.start_mark)))
             result.children.append(node(next(events)))
 
     try:
@@ -87,6 +91,12 @@ def tree(text: str) -> Node | None:
 
 class _NoTree(Exception):
     """A text whose nodes the line-based steps cannot work on."""
+
+
+def _where(mark: Mark | CMark | None) -> tuple[int, int]:
+    """A mark's 0-based line and column."""
+    assert mark is not None  # the parser marks every event it makes
+    return mark.line, mark.column
 
 
 def last_line(node: Node, lines: list[str]) -> int:

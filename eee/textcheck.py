@@ -191,7 +191,7 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     roles: list[str] = []  # per open collection: "key" or "value" (what a mapping awaits next), or "item"
     try:
-        for event in iter(Parser(text).get_event, None):  # type: ignore[attr-defined]
+        for event in iter(Parser(text).get_event, None):
             cls = type(event)
             if cls is MappingEnd or cls is SequenceEnd:
                 roles.pop()
@@ -202,7 +202,9 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
             if role != "item":
                 roles[-1] = "value" if role == "key" else "key"
             if cls is Scalar and role != "key":
-                spans.append((event.start_mark.index, event.end_mark.index))
+                start, end = event.start_mark, event.end_mark
+                assert start is not None and end is not None  # the parser marks every event it makes
+                spans.append((start.index, end.index))
             elif cls is MappingStart:
                 roles.append("key")
             elif cls is SequenceStart:

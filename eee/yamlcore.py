@@ -16,15 +16,15 @@ import yaml
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml._yaml import CParser as Parser  # libyaml's C parser, ~10 times faster than the pure one
 except ImportError:  # pragma: no cover
-    from yaml.parser import Parser  # type: ignore[assignment]
+    from yaml.parser import Parser as PyParser
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
+    class Parser(Reader, Scanner, PyParser):  # type: ignore[no-redef]  # the other of two definitions
         def __init__(self, stream: str) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
+            PyParser.__init__(self)
 
 
 StreamEnd = yaml.StreamEndEvent
