@@ -35,6 +35,7 @@ import sqlite3
 import stat
 import sys
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -205,8 +206,8 @@ class Store:
             return
         for attempt in (1, 2):
             try:
-                self._prepare()
-                self._open()
+                self._prepare(self.path)
+                self._open(self.path)
                 return
             except sqlite3.OperationalError:  # busy (another eee writing), read-only, I/O: not this run's
                 self.close()
@@ -235,24 +236,24 @@ class Store:
         # Which key made the cache (a MAC of nothing: it tells nothing of the key). Another key: every row dropped.
         self._key_id = hashlib.blake2b(key=key, digest_size=16, person=b"eee-cache-keyid").hexdigest()
 
-    def _prepare(self) -> None:
+    def _prepare(self, path: Path) -> None:
         """The cache's folder (made 0700) and file (made 0600, or made 0600 again) before SQLite opens it:
         SQLite gives its journal the mode of the file. The cache holds internal contacts."""
-        folder = self.path.parent
+        folder = path.parent
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the parents like `mkdir -p`
         if self._own_folder:  # eee's own folder, perhaps made by an older eee: closed to others too
             info = folder.stat()
             if info.st_mode & 0o077 and info.st_uid == os.getuid():
                 folder.chmod(0o700)
-        fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | _NOFOLLOW, 0o600)
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | _NOFOLLOW, 0o600)
         try:
             if stat.S_IMODE(os.fstat(fd).st_mode) != 0o600:
                 os.fchmod(fd, 0o600)
         finally:
             os.close(fd)
 
-    def _open(self) -> None:
-        db = self._db = sqlite3.connect(self.path, timeout=self.TIMEOUT, isolation_level=None)
+    def _open(self, path: Path) -> None:
+        db = self._db = sqlite3.connect(path, timeout=self.TIMEOUT, isolation_level=None)
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         stored = dict(db.execute("SELECT name, value FROM meta WHERE name IN ('fingerprint', 'key')"))
         if stored.get("fingerprint") != self.fingerprint or stored.get("key") != self._key_id:
@@ -420,7 +421,7 @@ class Store:
             return {}
         return found
 
-    def save_formatted(self, found: dict[bytes, bool], forget: set[bytes] = frozenset()) -> None:  # type: ignore[assignment]
+    def save_formatted(self, found: dict[bytes, bool], forget: AbstractSet[bytes] = frozenset()) -> None:
         """Keep what was found of these texts, drop those of `forget` (no longer in the registry), and close."""
         if self._db is None:
             return
