@@ -22,9 +22,13 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import EeeError
+
+if TYPE_CHECKING:  # pragma: no cover - types only: multiprocessing is imported when workers start
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -76,7 +80,7 @@ def fork_map(task: Callable[[T], R], items: Iterable[T], jobs: int | None = None
 
 
 class _Worker:
-    def __init__(self, process: Any, conn: Any) -> None:
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
         self.process = process
         self.conn = conn  # this process's end of the worker's pipe
 
