@@ -8,6 +8,7 @@ sums. Nothing here reads files or renders.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,7 +180,7 @@ def _headline(facts: Facts, actions: list[Entity], events: list[Entity]) -> dict
     }
 
 
-def _rows(groups: dict[str, list[Entity]], labels: dict[str, str], facts: Facts, ids: bool = False) -> list[Row]:
+def _rows(groups: dict[str, list[Entity]], labels: Mapping[str, str], facts: Facts, ids: bool = False) -> list[Row]:
     rows = []
     for key, members in groups.items():
         rows.append(Row(labels.get(key, key), {"actions": _counted([a.id for a in members]),

@@ -138,7 +138,7 @@ class Registry:
 
     @classmethod
     def build(cls, root: Path, docs: list[SourceDoc], schemas: SchemaSet, valid: set[str],
-              skipped: list[tuple[str, Kind | None]] = (),  # type: ignore[assignment]
+              skipped: Iterable[tuple[str, Kind | None]] = (),
               references: dict[str, Found] | None = None) -> Registry:
         """The model of every readable document; `valid` names the paths that passed their schema.
 

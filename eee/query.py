@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -285,7 +285,7 @@ class Filters:
     membre: list[str] = field(default_factory=list)
 
 
-def _check_choice(option: str, value: str, choices: Iterable[str], labels: dict[str, str] | None = None) -> str:
+def _check_choice(option: str, value: str, choices: Iterable[str], labels: Mapping[str, str] | None = None) -> str:
     """The code a user means (code or label, any case or accents), or a usage error."""
     choices = list(choices)
     wanted = normalize(value)
