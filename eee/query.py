@@ -51,7 +51,7 @@ def normalize(text: Any) -> str:
     return _normalize(str(text))
 
 
-class _NoMarks(dict):  # type: ignore[type-arg]
+class _NoMarks(dict[int, int | None]):
     """For str.translate: drops combining marks (the accents NFKD sets apart), keeps every other character;
     each character is looked up once (a search at national scale normalises half a million texts)."""
 
@@ -137,7 +137,8 @@ def beneficiaries(entity: Entity, category: str) -> Count:
                  and not isinstance(b.get("nombre"), bool))
 
 
-FOUNDED_BY = {  # where the registry says when a structure began: its creation, its label, its signature
+# Where the registry says when a structure began: its creation, its label, its signature.
+FOUNDED_BY: dict[str, list[tuple[str, ...]]] = {
     "clee": [("date_creation",)],
     "cmq": [("label", "date"), ("label", "annee")],
     "partenariat": [("convention", "date_signature")],

@@ -7,7 +7,8 @@ cores (`parallel.fork_map`), with the same hits in the same order as one process
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import NotFound, UsageError
@@ -25,7 +26,7 @@ class Hit:
     score: float
     field: tuple[Any, ...]  # where the best match is (a pointer into the entity's data)
     text: str  # the matched text
-    words: list[str] = field(default_factory=list)  # the query's words, normalised
+    words: list[str] = dataclasses.field(default_factory=list)  # the query's words, normalised
 
 
 # Top-level fields that say what an entity is weigh more than the rest of its text.
@@ -66,7 +67,7 @@ def _token_score(query: str, word: str) -> float:
     return 0.0
 
 
-class _Scores(dict):  # type: ignore[type-arg]
+class _Scores(dict[str, float]):
     """`_token_score` of one query word against words of the texts, each worked out on first use."""
 
     def __init__(self, query: str) -> None:
@@ -78,7 +79,7 @@ class _Scores(dict):  # type: ignore[type-arg]
         return score
 
 
-class _Words(dict):  # type: ignore[type-arg]
+class _Words(dict[str, list[str]]):
     """text → its normalised words, each text worked out on first use."""
 
     def __missing__(self, text: str) -> list[str]:
@@ -86,7 +87,7 @@ class _Words(dict):  # type: ignore[type-arg]
         return words
 
 
-class _HasWord(dict):  # type: ignore[type-arg]
+class _HasWord(dict[str, bool]):
     """text → whether one of its words matches a query word (`_Scores`), each text worked out on first use."""
 
     def __init__(self, scores: _Scores, words: _Words) -> None:
