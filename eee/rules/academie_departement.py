@@ -11,10 +11,12 @@ les académies et départements de reseau.yaml.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..catalogue import R015
 from ..diagnostics import Example, Problem
-from ..model import Registry
+from ..loader import Pointer
+from ..model import Entity, Registry
 from ._scope import REGISTRY
 
 CODE, SEVERITY = R015.code, R015.severity  # declared in eee/catalogue.py
@@ -30,7 +32,7 @@ def check(registry: Registry) -> Iterator[Problem]:
     mapping = registry.schemas.academie_of_departement
     labels = registry.schemas.labels("departement")
 
-    def mismatch(entity, pointer, departement, academie, about=""):  # type: ignore[no-untyped-def]
+    def mismatch(entity: Entity, pointer: Pointer, departement: Any, academie: Any, about: str = "") -> Problem | None:
         expected = mapping.get(departement) if isinstance(departement, str) else None
         if expected and isinstance(academie, str) and academie in ("toulouse", "montpellier") and expected != academie:
             return entity.problem(

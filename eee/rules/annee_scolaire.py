@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from ..catalogue import R016
 from ..diagnostics import Example, Problem
 from ..domain import school_year_bounds
+from ..loader import Pointer
 from ..model import Registry
 from ._scope import FILE
 
@@ -29,7 +30,7 @@ def _bad(value: object) -> bool:
 
 def check(registry: Registry) -> Iterator[Problem]:
     for entity in registry:
-        pointers = [("annee_scolaire",)]
+        pointers: list[Pointer] = [("annee_scolaire",)]
         pointers += [("annees_scolaires", i) for i in range(len(entity.texts("annees_scolaires")))]
         for pointer in pointers:
             value = entity.get(*pointer)

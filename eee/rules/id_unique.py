@@ -16,7 +16,7 @@ from ._scope import REGISTRY
 
 CODE, SEVERITY = R002.code, R002.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
-READS = frozenset()
+READS: frozenset[str] = frozenset()
 EXAMPLE = Example(
     bad={"partenariats/exemple-aero.yaml": "id: exemple-aero\nnom: Partenariat Exemple Aéro\nstatut: actif\ntype: convention\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},
     good={"partenariats/convention-exemple-aero.yaml": "id: convention-exemple-aero\nnom: Partenariat Exemple Aéro\nstatut: actif\ntype: convention\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},

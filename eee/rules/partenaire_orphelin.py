@@ -17,7 +17,7 @@ from ._scope import REGISTRY
 
 CODE, SEVERITY = R005.code, R005.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
-READS = frozenset()
+READS: frozenset[str] = frozenset()
 EXAMPLE = Example(
     bad={"partenaires/exemple-chimie.yaml": "id: exemple-chimie\nnom: Exemple Chimie\nstatut: actif\ntype: entreprise\nmis_a_jour: 2024-01-15\n"},
     good={

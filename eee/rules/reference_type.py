@@ -18,7 +18,7 @@ from ._scope import REGISTRY
 
 CODE, SEVERITY = R004.code, R004.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
-READS = frozenset()
+READS: frozenset[str] = frozenset()
 EXAMPLE = Example(
     bad={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [clee-ales]\nmis_a_jour: 2024-01-15\n"},
     good={"pft/pft-exemple.yaml": "id: pft-exemple\nnom: Plateforme Exemple\nstatut: actif\nacademie: montpellier\npartenaires: [exemple-aero]\nmis_a_jour: 2024-01-15\n"},

@@ -15,7 +15,7 @@ from ._scope import REGISTRY
 
 CODE, SEVERITY = R006.code, R006.severity  # declared in eee/catalogue.py
 SCOPE = REGISTRY
-READS = frozenset()
+READS: frozenset[str] = frozenset()
 EXAMPLE = Example(
     bad={"reseau.yaml": None},
     good={},

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from ..catalogue import R010
 from ..diagnostics import Example, Problem
 from ..domain import uai_check_letter
+from ..loader import Pointer
 from ..model import Registry
 from ._scope import FILE
 from ._util import EXAMPLE_SCHOOL, EXAMPLE_SCHOOL_PATH
@@ -27,7 +28,7 @@ EXAMPLE = Example(
 
 def check(registry: Registry) -> Iterator[Problem]:
     for entity in registry.of_kind("etablissement"):
-        values = [(("uai",), entity.get("uai"))]
+        values: list[tuple[Pointer, object]] = [(("uai",), entity.get("uai"))]
         values += [(("uai_secondaires", i), v) for i, v in enumerate(entity.items("uai_secondaires"))]
         for pointer, uai in values:
             if not (isinstance(uai, str) and len(uai) == 8 and uai[:7].isdigit() and uai[7].isalpha()):

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 from ..catalogue import R025
 from ..diagnostics import Example, Problem
-from ..model import Registry
+from ..loader import Pointer
+from ..model import Entity, Registry
 from ._scope import REGISTRY
 
 CODE, SEVERITY = R025.code, R025.severity  # declared in eee/catalogue.py
@@ -27,7 +28,7 @@ EXAMPLE = Example(
 
 def check(registry: Registry) -> Iterator[Problem]:
     seen: dict[str, str] = {}  # UAI (upper case) -> path of the first file that names it
-    entries = []
+    entries: list[tuple[Entity, Pointer, str]] = []
     for entity in registry.of_kind("etablissement"):
         uai = entity.get("uai")
         if isinstance(uai, str) and uai.lower() == entity.id:  # otherwise EEE-R012 says what is wrong
