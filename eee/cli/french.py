@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperCommand, TyperGroup
+
+if TYPE_CHECKING:  # pragma: no cover - for mypy, the mixin is a click command: what `super()` reaches below
+    from typer._click.core import Command as _Command
+else:
+    _Command = object
 
 # What a new typer must still offer (tests/test_cli.py): module → names this module reads.
 INTERNALS = {
@@ -41,14 +46,14 @@ def _french_help() -> None:
     rich_utils.RICH_HELP = "Essayez [blue]'{command_path} {help_option}'[/] pour l'aide."
 
 
-class _French:
+class _French(_Command):
     """Mixin: French usage line and help option for typer's commands and groups."""
 
     def get_usage(self, ctx: Any) -> str:
-        return super().get_usage(ctx).replace("Usage:", "Utilisation :", 1)  # type: ignore[misc]
+        return super().get_usage(ctx).replace("Usage:", "Utilisation :", 1)
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
+        option = super().get_help_option(ctx)
         if option is not None:
             option.help = "Affiche cette aide et quitte."
             option.metavar = ""  # a flag: no value to show
@@ -56,9 +61,9 @@ class _French:
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _french_help()
-        if getattr(self, "help", None):
-            self.help = reflow(self.help)  # type: ignore[has-type]
-        super().format_help(ctx, formatter)  # type: ignore[misc]
+        if self.help:  # click sets it on every command and group
+            self.help = reflow(self.help)
+        super().format_help(ctx, formatter)
 
 
 def reflow(text: str) -> str:
@@ -82,7 +87,7 @@ def usage_errors() -> type[Exception]:
     """click's usage error class (typer's vendored click), for the one error handler."""
     from typer._click import exceptions as ce
 
-    return ce.UsageError  # type: ignore[no-any-return]
+    return ce.UsageError
 
 
 def usage_message(exc: Any) -> str:
@@ -127,4 +132,4 @@ def completion_script(shell: str) -> str:
     """The completion script of `eee` for a shell (bash, zsh, fish)."""
     from typer._completion_shared import get_completion_script
 
-    return get_completion_script(prog_name="eee", complete_var="_EEE_COMPLETE", shell=shell)  # type: ignore[no-any-return]
+    return get_completion_script(prog_name="eee", complete_var="_EEE_COMPLETE", shell=shell)
