@@ -78,10 +78,7 @@ def environment_class() -> Any:
     if inner is None:  # MarkupSafe 2: escape is already written in C
         return jinja2.Environment
 
-    def escape_output(value: Any, _inner: Any = inner, _str: type = str, _escape: Any = markupsafe.escape) -> str:
-        return _inner(value) if type(value) is _str else _escape(value)  # type: ignore[no-any-return]
-
-    class Generator(CodeGenerator):  # type: ignore[misc]
+    class Generator(CodeGenerator):
         def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
             if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
                 super()._output_child_pre(node, frame, finalize)
@@ -90,10 +87,13 @@ def environment_class() -> Any:
             if finalize.src is not None:
                 self.write(finalize.src)
 
-    class Environment(jinja2.Environment):  # type: ignore[misc]
+    class Environment(jinja2.Environment):
         code_generator_class = Generator
 
-    Environment.escape_output = staticmethod(escape_output)
+        @staticmethod
+        def escape_output(value: Any, _inner: Any = inner, _str: type = str, _escape: Any = markupsafe.escape) -> str:
+            return _inner(value) if type(value) is _str else _escape(value)
+
     return Environment
 
 
@@ -108,6 +108,7 @@ def sandboxed_environment_class() -> Any:
     if faster is jinja2.Environment:
         return jinja2.sandbox.SandboxedEnvironment
 
+    # `faster` is a class made at run time: mypy cannot take it for a base class.
     class SandboxedEnvironment(jinja2.sandbox.SandboxedEnvironment, faster):  # type: ignore[misc,valid-type]
         pass
 
@@ -119,7 +120,7 @@ def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
     import jinja2
 
     try:
-        return env.get_template(name).render(context)  # type: ignore[no-any-return]
+        return env.get_template(name).render(context)
     except jinja2.exceptions.SecurityError as exc:
         where = _template_at(env, exc) or f"« {name} »"
         raise EeeError(f"le gabarit {where} tente une opération interdite aux gabarits, refusée : rien n'a "
