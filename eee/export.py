@@ -165,7 +165,8 @@ def flatten(registry: Registry, kind: Kind, data: dict[str, Any]) -> dict[Path_,
     out: dict[Path_, Any] = {}
 
     def walk(node: dict[str, Any], value: dict[str, Any], prefix: Path_) -> None:
-        props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+        props = node.get("properties")
+        props = props if isinstance(props, dict) else {}
         for key, item in value.items():
             path = prefix + (str(key),)
             child = props.get(key)

@@ -43,7 +43,7 @@ def _wants_text(node: dict[str, Any] | None) -> bool:
     if kind == "string" or (isinstance(kind, list) and "string" in kind):
         return True
     enum = node.get("enum")
-    return kind is None and bool(enum) and all(isinstance(v, str) for v in enum)
+    return kind is None and enum is not None and bool(enum) and all(isinstance(v, str) for v in enum)
 
 
 def _yaml() -> Any:

@@ -150,8 +150,8 @@ def _problems(schemas: SchemaSet, doc: SourceDoc, error: Any) -> Iterator[tuple[
             hint = f"ajoutez « {key}: … »" + (f" — {node['description']}" if node.get("description") else "")
             yield make(S002, path + (key,), f"clé obligatoire « {key} »{label} manquante{where}", hint)
     elif keyword == "type":
-        expected = error.validator_value
-        expected = expected if isinstance(expected, list) else [expected]
+        named = error.validator_value  # a JSON type name, or a list of them
+        expected: list[str] = named if isinstance(named, list) else [named]
         wanted = " ou ".join(_TYPE_FR.get(t, t) for t in expected)
         node = schemas.node_at(kind, path) or {}
         hint = _type_hint(expected, instance)

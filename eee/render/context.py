@@ -195,9 +195,10 @@ def entity_view(registry: Registry, entity: Entity, internal: bool, summary: Ent
         referenced[kind.title] = [
             Relation(r.id, r.nom, kind, registry.schemas.title(kind_name, tuple(r.field.split("."))) or r.field)
             for r in relations]
+    description = data.get("description")
     return EntityView(
         **{name: getattr(summary, name) for name in EntitySummary.__dataclass_fields__},
-        description=data.get("description") if isinstance(data.get("description"), str) else "",
+        description=description if isinstance(description, str) else "",
         fields=_fields(registry, node, data, top=True), contacts=contacts, sources=sources, gaps=gaps,
         mis_a_jour=date_fr(data["mis_a_jour"]) if isinstance(data.get("mis_a_jour"), str) else "",
         referenced_by=referenced,
