@@ -187,7 +187,13 @@ def _rows(groups: dict[str, list[Entity]], labels: Mapping[str, str], facts: Fac
                                                 "eleves": _sum(members, "eleves", facts),
                                                 "candidats": _sum(members, "candidats", facts),
                                                 "enseignants": _sum(members, "enseignants", facts)}, key if ids else ""))
-    return sorted(rows, key=lambda r: (-r.figures["actions"].value, normalize(r.label)))
+
+    def order(row: Row) -> tuple[int, str]:
+        actions = row.figures["actions"].value
+        assert actions is not None  # a number of actions (`_counted`) is always known
+        return -actions, normalize(row.label)
+
+    return sorted(rows, key=order)
 
 
 def compute(registry: Registry, year: str, facts: Facts | None = None) -> Bilan:
@@ -230,7 +236,8 @@ def compute(registry: Registry, year: str, facts: Facts | None = None) -> Bilan:
         return _rows(groups, facts.names, facts, ids=True)
 
     first_cited = facts.partner_first_year
-    new_partners = sorted((registry.get(p) for p in _referenced(actions, "partenaire", facts)  # type: ignore[misc]
+    # `_referenced` gives ids of entities of the registry (`facts` are this registry's).
+    new_partners = sorted((registry.entities[p] for p in _referenced(actions, "partenaire", facts)
                            if first_cited.get(p) == year), key=lambda e: (normalize(e.nom), e.id))
     network = registry.network
     expected = network.get("effectifs_attendus", "clee") if network else None
