@@ -8,6 +8,7 @@ the previous output untouched.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 from collections.abc import Callable, Sequence
@@ -210,7 +211,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
         say("annuaires HTML et Markdown, bilans annuels : " + (", ".join(years) if years else "aucun"))
         written = write_directories(registry, {"html": staging, "markdown": staging / "markdown"}, internal, edit_url,
                                     generated, site=site, jobs=jobs,
-                                    also=[lambda year=year: summary(year) for year in years])
+                                    also=[functools.partial(summary, year) for year in years])
         html, markdown = written["html"], written["markdown"]
         summaries = [(year, {"headline": headline}) for year, headline in zip(years, written["also"])]
         index = render_template(envs["html"], "bilans.html", {
