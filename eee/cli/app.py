@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -35,7 +36,7 @@ app = typer.Typer(
 )
 
 # Every command, in the order `eee --help` lists them: (function, name when it differs from the function's).
-COMMANDS = [
+COMMANDS: list[tuple[Callable[..., Any], str | None]] = [
     (checking.validate, None), (queries.list_, "list"), (queries.show, None), (queries.search, None),
     (queries.stats, None), (queries.tree, None), (publishing.render, None), (publishing.report, None),
     (publishing.build, None), (editing.new, None), (checking.fmt, None), (publishing.export, None),

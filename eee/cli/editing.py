@@ -116,7 +116,8 @@ def diff(
         raise UsageError("--annee et des révisions ne se combinent pas", "choisissez l'un ou l'autre")
     check_year(annee)
     root = Workspace.of(registry).root
-    changes = history.changes_for_year(root, annee) if annee else history.changes(root, *revisions)
+    rev1, rev2 = [*revisions, None, None][:2]  # none, one or two revisions given
+    changes = history.changes_for_year(root, annee) if annee else history.changes(root, rev1, rev2)
     sys.stdout.write(changes.json() if format is DiffFormat.json else changes.markdown())
 
 

@@ -60,10 +60,10 @@ def list_(
     if len(separateur) != 1:
         raise UsageError("--separateur attend un seul caractère", "par exemple --separateur ';'")
     model = Workspace.of(registry).model()
-    kind = query.kind_named(kind)
+    chosen = query.kind_named(kind)
     filters = query.Filters(departement or [], academie or [], annee or [], statut or [], type_ or [], partenaire or [],
                             membre or [])
-    result = query.select(model, kind, filters, tri)
+    result = query.select(model, chosen, filters, tri)
     present.table(result, model, sys.stdout, format.value, separateur, bom)
 
 
