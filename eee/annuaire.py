@@ -330,7 +330,9 @@ def _state(path: Path, new_body: str) -> str:
     if not stamps:
         return "edited"
     body = "".join(lines[stamps[0] + 1:])
-    recorded = _STAMP_RE.match(lines[stamps[0]].rstrip("\n")).group(1)  # type: ignore[union-attr]
+    stamp = _STAMP_RE.match(lines[stamps[0]].rstrip("\n"))
+    assert stamp is not None  # the line was chosen because it matches
+    recorded = stamp.group(1)
     if _fingerprint(body) != recorded:
         return "edited"
     return "unchanged" if _fingerprint(body) == _fingerprint(new_body) else "updated"

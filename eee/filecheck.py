@@ -258,7 +258,8 @@ def _read(doc: SourceDoc, folder: str, results: list[FileCheck | None], index: i
     """Read a file's bytes into its document and return its key; or record why it could not be read."""
     raw, problem = read_bytes(folder, doc.path)
     if raw is None:
-        results[index] = FileCheck(None, [problem], [] if schemas is not None else None)  # type: ignore[list-item]
+        assert problem is not None  # read_bytes says why whenever it gives no bytes
+        results[index] = FileCheck(None, [problem], [] if schemas is not None else None)
         return None
     doc.text, doc.root = raw, None
     return _key(doc.path, doc.kind, raw)

@@ -123,7 +123,8 @@ def format_registry(root: Path, within: list[str] | None, check: bool, jobs: int
             continue
         raw, problem = read_bytes(root, rel)
         if raw is None:
-            result.skipped.append((rel, f"{problem.message} : corrigez-le d'abord (eee validate)"))  # type: ignore[union-attr]
+            assert problem is not None  # read_bytes says why whenever it gives no bytes
+            result.skipped.append((rel, f"{problem.message} : corrigez-le d'abord (eee validate)"))
             continue
         key = text_key(kind, raw)
         seen.add(key)

@@ -472,7 +472,8 @@ def load_file(root: Path, rel: str, kind: Kind | None) -> SourceDoc:
     doc = SourceDoc(rel, kind)
     raw, problem = read_bytes(root, rel)
     if raw is None:
-        doc.problems.append(problem)  # type: ignore[arg-type]
+        assert problem is not None  # read_bytes says why whenever it gives no bytes
+        doc.problems.append(problem)
         return doc
     text = decode(doc, raw)
     if text is None:

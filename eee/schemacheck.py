@@ -115,7 +115,8 @@ def problems(schemas: SchemaSet, doc: SourceDoc, validator: Any) -> list[Problem
 
 
 def _problems(schemas: SchemaSet, doc: SourceDoc, error: Any) -> Iterator[tuple[Pointer, Problem]]:
-    kind = doc.kind.name  # type: ignore[union-attr]
+    assert doc.kind is not None  # SchemaSet.check's documents have a kind
+    kind = doc.kind.name
     path: Pointer = tuple(error.absolute_path)
     entity = doc.data.get("id", "") if isinstance(doc.data, dict) else ""
     entity = entity if isinstance(entity, str) else ""

@@ -27,7 +27,7 @@ EXAMPLE = Example(
 def check(registry: Registry) -> Iterator[Problem]:
     network = registry.network
     expected = network.get("effectifs_attendus") if network else None
-    if not isinstance(expected, dict):
+    if network is None or not isinstance(expected, dict):
         return
     for kind, count in expected.items():
         if kind not in KINDS or not isinstance(count, int) or isinstance(count, bool):
@@ -36,14 +36,14 @@ def check(registry: Registry) -> Iterator[Problem]:
         found = len(registry.of_kind(kind)) + sum(1 for k in registry.unchecked.values() if k == kind)
         label = KINDS[kind].label
         if found < count:
-            yield network.problem(  # type: ignore[union-attr]
+            yield network.problem(
                 CODE, SEVERITY, ("effectifs_attendus", kind),
                 f"{found} {label} décrit{'s' if found > 1 else ''} sur {count} attendu{'s' if count > 1 else ''} : "
                 f"{count - found} reste{'nt' if count - found > 1 else ''} à décrire",
                 f"ajoutez les {label} manquants dans {KINDS[kind].folder}/ à mesure que leurs informations sont connues",
             )
         elif found > count:
-            yield network.problem(  # type: ignore[union-attr]
+            yield network.problem(
                 CODE, SEVERITY, ("effectifs_attendus", kind),
                 f"{found} {label} décrits pour {count} attendus",
                 f"mettez à jour « effectifs_attendus: {kind}: {found} » ou vérifiez les doublons",
