@@ -31,7 +31,7 @@ import marshal
 import os
 import struct
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,10 +64,10 @@ class FileCheck:
     """What one file's bytes say, independently of every other file."""
 
     data: Any = None  # the file's value (None if it could not be read)
-    read_problems: list[Problem] = field(default_factory=list)  # EEE-Y…: the file is left out of the model if any is an error
-    schema_problems: list[Problem] | None = None  # EEE-S… and EEE-Y014; None: schemas not checked
+    read_problems: Sequence[Problem] = field(default_factory=list)  # EEE-Y…: the file is left out of the model if any is an error
+    schema_problems: Sequence[Problem] | None = None  # EEE-S… and EEE-Y014; None: schemas not checked
     valid: bool = False  # passed its schema
-    rule_problems: list[Problem] = field(default_factory=list)  # the rules of SCOPE FILE (with the schemas only)
+    rule_problems: Sequence[Problem] = field(default_factory=list)  # the rules of SCOPE FILE (with the schemas only)
     references: Found | None = None  # in columns (pointers, target ids, allowed kinds), if the file was checked
 
     def to_row(self) -> bytes:
@@ -84,9 +84,9 @@ class FileCheck:
         try:
             data, read, schema, valid, rules, refs = marshal.loads(row)
             # Nothing changes a result read back: empty problems and the references stay tuples (no copy).
-            return cls(data, list(map(_problem, read)) if read else (),  # type: ignore[arg-type]
-                       None if schema is None else list(map(_problem, schema)) if schema else (),  # type: ignore[arg-type]
-                       valid is True, list(map(_problem, rules)) if rules else (), refs)  # type: ignore[arg-type]
+            return cls(data, list(map(_problem, read)) if read else (),
+                       None if schema is None else list(map(_problem, schema)) if schema else (),
+                       valid is True, list(map(_problem, rules)) if rules else (), refs)
         except (ValueError, TypeError, EOFError) as exc:
             raise ValueError(f"damaged row: {exc}") from None
 
