@@ -235,7 +235,8 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
         done = total - len(pending)
         if progress and done:
             progress(done, total)
-        # The generator first: zip then runs it to its end (last progress call, workers closed).
+        # The generator first: zip then runs it to its end (last progress call, workers closed). (The ignore: the
+        # pending documents have been read, so each text is the file's bytes.)
         for (result, data), (key, index) in zip(_run(work, schemas, jobs, progress, done, total), pending):  # type: ignore[arg-type]
             checked = FileCheck.from_row(result)
             if whole:
@@ -250,7 +251,7 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
                 doc.problems = list(result.read_problems)
         if store is not None:
             store.save()
-    return docs, results  # type: ignore[return-value]
+    return docs, results  # type: ignore[return-value]  # every result is set (asserted above)
 
 
 def _read(doc: SourceDoc, folder: str, results: list[FileCheck | None], index: int,

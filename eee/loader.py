@@ -142,6 +142,7 @@ class _Builder:
     Without `track` (the quick reading of a whole registry) no pointer is
     built; the first thing that needs one (a duplicate key, an ambiguous
     plain value) raises `_Track` and the file is read again with positions.
+    (Hence the `type: ignore`s on pointers below: a pointer is None only without `track`.)
     """
 
     def __init__(self, doc: SourceDoc, track: bool) -> None:

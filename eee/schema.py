@@ -110,11 +110,11 @@ class SchemaSet:
         if found is _UNKNOWN:
             node: dict[str, Any] | None = self.kind_node(kind)
             for part in raw[1]:
-                node = self.child(node, part)  # type: ignore[arg-type]
+                node = self.child(node, part)  # type: ignore[arg-type]  # not None: that ends the loop
                 if node is None:
                     break
             found = self._raw_nodes[raw] = node
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # a node or None, never _UNKNOWN (replaced above)
 
     def kind_node(self, kind: str) -> dict[str, Any]:
         """The (merged) schema node of a kind's documents."""
@@ -128,7 +128,7 @@ class SchemaSet:
         if found is _UNKNOWN:
             below = node.get("items") if isinstance(part, int) else (node.get("properties") or {}).get(part)
             found = self._children[key] = self.annotations(below) if isinstance(below, dict) else None
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # a node or None, never _UNKNOWN (replaced above)
 
     def title(self, kind: str, pointer: Pointer) -> str:
         node = self.node_at(kind, pointer)

@@ -86,6 +86,7 @@ def app_for(args: list[str]) -> typer.Typer:
         elif not arg.startswith("-"):
             name = arg
             break
+    # typer's CommandInfo.callback is optional; each command above is registered with its function.
     commands = [c for c in app.registered_commands
                 if (c.name or typer.main.get_command_name(c.callback.__name__)) == name]  # type: ignore[union-attr]
     groups = [g for g in app.registered_groups if g.name == name]
