@@ -140,6 +140,26 @@ def norm_set(values: Iterable[str]) -> set[str]:
     return {norm(v) for v in values}
 
 
+def sources_at(entity: Entity, address: str) -> list[dict[str, Any]]:
+    """The sources of `entity` whose url contains `address` (a host and path, without the scheme)."""
+    return [s for s in entity.items("sources") if isinstance(s, dict) and address in str(s.get("url", ""))]
+
+
+def note_at(entity: Entity, address: str) -> str:
+    """The notes of the sources of `entity` at `address`, as one text; fails if the entity does not cite it."""
+    found = sources_at(entity, address)
+    assert found, f"{entity.id} ne cite pas {address} ; sources : {[s.get('url') for s in entity.items('sources')]}"
+    return " | ".join(str(s.get("note", "")) for s in found)
+
+
+def gap(entity: Entity, champ: str) -> str | None:
+    """The note of the a_completer entry for `champ` ("" without a note), or None if the gap is not declared."""
+    for item in entity.items("a_completer"):
+        if isinstance(item, dict) and item.get("champ") == champ:
+            return str(item.get("note", ""))
+    return None
+
+
 # --------------------------------------------------------------------------- network
 
 def test_region_academique_code() -> None:
@@ -862,3 +882,20 @@ def test_support_school_present(uai: str) -> None:
     expected = "toulouse" if uai[:3] in ("009", "012", "031", "032", "046", "065", "081", "082") else "montpellier"
     assert entity.get("academie") == expected
     assert entity.get("departement") == uai[1:3]
+
+
+# --------------------------------------------------------------------------- sources checked again (2026-11-30)
+# SOURCES, « Additions (checked 2026-11-30) »: each fact is credited to the page that states it, a gap never
+# says a source is silent when it is not, and a status read on one date is not given as today's.
+
+MINISTERE_ESR = "enseignementsup-recherche.gouv.fr/fr/les-etablissements-d-enseignement-superieur"
+ANNUAIRE_URL = "data.education.gouv.fr/explore/dataset/fr-en-annuaire-education"
+
+
+def test_recteur_region_academique_credited_to_the_ministry() -> None:
+    # SOURCES: « La rectrice de l'académie de Montpellier est rectrice de la région académique. » — Ministère
+    # de l'Enseignement supérieur et de la Recherche ; the Annuaire gives académies and départements only.
+    note = note_at(network(), MINISTERE_ESR)
+    assert mentions(note, "recteur|rectrice") and mentions(note, "montpellier"), note
+    annuaire = note_at(network(), ANNUAIRE_URL)
+    assert not mentions(annuaire, "montpellier est recteur"), annuaire
