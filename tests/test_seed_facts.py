@@ -899,3 +899,17 @@ def test_recteur_region_academique_credited_to_the_ministry() -> None:
     assert mentions(note, "recteur|rectrice") and mentions(note, "montpellier"), note
     annuaire = note_at(network(), ANNUAIRE_URL)
     assert not mentions(annuaire, "montpellier est recteur"), annuaire
+
+
+def test_cmq_aeronautique_excellence_credited_to_ut2j() -> None:
+    # SOURCES: « décerné par le Ministère de l'Education et de la Jeunesse à 23 lauréats, dont trois sur
+    # l'Académie de Toulouse. L'IUT de Blagnac fait partie des labellisés dans la filière aéronautique et
+    # spatiale » ; « Parmi les 23 premiers lauréats annoncés le 6 février » — Université Toulouse – Jean
+    # Jaurès, published 25 Feb 2020; the excellence of February 2020 comes from this page, not the two others.
+    cmq = one("cmq", "aeronautique", "spatial")
+    assert cmq.get("label", "date_excellence") == "2020-02-06"
+    (source,) = sources_at(cmq, "univ-tlse2.fr")
+    assert source.get("date") == "2020-02-25"
+    assert mentions(source.get("note", ""), "6 fevrier") and mentions(source.get("note", ""), "excellence")
+    for address in ("laregion.fr", "entreprises-occitanie.com"):
+        assert not mentions(note_at(cmq, address), "6 fevrier"), address
