@@ -913,3 +913,18 @@ def test_cmq_aeronautique_excellence_credited_to_ut2j() -> None:
     assert mentions(source.get("note", ""), "6 fevrier") and mentions(source.get("note", ""), "excellence")
     for address in ("laregion.fr", "entreprises-occitanie.com"):
         assert not mentions(note_at(cmq, address), "6 fevrier"), address
+
+
+def test_cmq_tourisme_pyreneen_sources() -> None:
+    # SOURCES: départements « Il s'étend sur les départements de l'Ariège, de la Haute-Garonne et des
+    # Hautes-Pyrénées » (ToulEmploi, 20 Mar 2017) ; « depuis sa création le 27 juin 2017 » (Azinat) ; the
+    # seat: « le changement du siège social du Campus … qui désormais s'installe à Foix, sur le site du centre
+    # universitaire de l'Ariège » (GNI Occitanie).
+    cmq = one("cmq", "tourisme", "pyreneen|pyrenees")
+    assert sorted(cmq.texts("departements")) == ["09", "31", "65"]
+    assert gap(cmq, "departements") is None, "les départements sont donnés par ToulEmploi : pas de manque"
+    toulemploi = note_at(cmq, "toulemploi.fr")
+    assert mentions(toulemploi, "ariege") and mentions(toulemploi, "hautes pyrenees"), toulemploi
+    assert mentions(note_at(cmq, "gni-hcr.fr"), "foix")
+    assert mentions(note_at(cmq, "azinat.com"), "27 juin 2017")
+    assert mentions(text_of(cmq, "description", "label"), "27 juin 2017")
