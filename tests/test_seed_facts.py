@@ -928,3 +928,14 @@ def test_cmq_tourisme_pyreneen_sources() -> None:
     assert mentions(note_at(cmq, "gni-hcr.fr"), "foix")
     assert mentions(note_at(cmq, "azinat.com"), "27 juin 2017")
     assert mentions(text_of(cmq, "description", "label"), "27 juin 2017")
+
+
+def test_cmq_industrie_du_futur_excellence_2020() -> None:
+    # SOURCES: « Le Campus est né en 2017 autour d'une association. En 2020 il est devenu campus d'excellence
+    # et a obtenu un programme d'investissement avenir » — Mécanic Vallée (undated). The month is not given.
+    cmq = one("cmq", "industrie du futur")
+    assert cmq.get("label", "excellence") is True
+    assert gap(cmq, "label.excellence") is None, "la mention excellence est attestée : pas de manque"
+    assert not str(cmq.get("label", "date_excellence", default="2020")).startswith(("2017", "2018", "2019", "2021"))
+    note = note_at(cmq, "mecanicvallee.com/decazeville-dans-10-ans")
+    assert mentions(note, "2020") and mentions(note, "excellence"), note
