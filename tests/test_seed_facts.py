@@ -939,3 +939,42 @@ def test_cmq_industrie_du_futur_excellence_2020() -> None:
     assert not str(cmq.get("label", "date_excellence", default="2020")).startswith(("2017", "2018", "2019", "2021"))
     note = note_at(cmq, "mecanicvallee.com/decazeville-dans-10-ans")
     assert mentions(note, "2020") and mentions(note, "excellence"), note
+
+
+DAYFR_FORET_BOIS = "news.dayfr.com/local/3898371"
+AC_TOULOUSE_FORET_BOIS = "ac-toulouse.fr/le-recteur-inaugure-le-campus-des-metiers-et-des-qualifications-bois-et-foret"
+
+
+def test_inauguration_foret_bois_place_and_inaugurator() -> None:
+    # SOURCES: « … a inauguré un nouveau campus des métiers et des qualifications, le CMQ Forêt-Bois, au lycée
+    # des métiers du Bois et de l'Habitat de Aubin, en Aveyron. » (the recteur de l'académie de Toulouse
+    # inaugurated it; he did not organise an event) — Académie de Toulouse, post of 5 Nov 2024.
+    (event,) = _on("2024-11-05")
+    assert mentions(event.get("lieu", "commune", default=""), "aubin"), event.get("lieu")
+    assert event.get("lieu", "departement") == "12"
+    assert "0120096p" in event.texts("etablissements")
+    assert gap(event, "lieu") is None, "le lieu est donné par la page de l'académie : pas de manque"
+    organiser = text_of(event, "organise_par") + " " + " ".join(
+        e.nom for e in map(registry().get, event.texts("organisateurs")) if e is not None)
+    assert not mentions(organiser, "recteur|rectorat"), f"le recteur a inauguré, sans être dit organisateur : {organiser}"
+    assert mentions(text_of(event, "description"), "recteur"), "qui a inauguré le campus"
+
+
+def test_foret_bois_inauguration_is_not_a_label() -> None:
+    # SOURCES: the campus was « inaugurated 5 November 2024 »: an inauguration, not a label. The schema's
+    # place for an inauguration is an event of type inauguration; the label date stays unknown.
+    cmq = one("cmq", "foret", "bois")
+    assert cmq.get("label", "date") != "2024-11-05", "la date d'inauguration n'est pas une date de label"
+    assert gap(cmq, "label.annee") is not None or gap(cmq, "label.date") is not None, "date du label inconnue"
+    (event,) = _on("2024-11-05")
+    assert event.get("type") == "inauguration" and cmq.id in targets(event)
+
+
+def test_thirteenth_campus_credited_to_the_page_that_says_it() -> None:
+    # SOURCES: « Le 13ème campus des métiers et qualifications de la filière forêt et bois Occitanie a été
+    # inauguré mardi 5 novembre 2024 » — news.dayfr.com/local/3898371.html (aggregator), not the académie page.
+    (event,) = _on("2024-11-05")
+    for entity in (one("cmq", "foret", "bois"), event, network()):
+        assert mentions(note_at(entity, DAYFR_FORET_BOIS), "13eme"), entity.id
+        for source in sources_at(entity, AC_TOULOUSE_FORET_BOIS):
+            assert not mentions(source.get("note", ""), "treizieme|13e|13eme"), entity.id
