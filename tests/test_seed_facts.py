@@ -956,7 +956,7 @@ def test_inauguration_foret_bois_place_and_inaugurator() -> None:
     assert gap(event, "lieu") is None, "le lieu est donné par la page de l'académie : pas de manque"
     organiser = text_of(event, "organise_par") + " " + " ".join(
         e.nom for e in map(registry().get, event.texts("organisateurs")) if e is not None)
-    assert not mentions(organiser, "recteur|rectorat"), f"le recteur a inauguré, sans être dit organisateur : {organiser}"
+    assert not mentions(organiser, "recteur|rectorat"), f"le recteur inaugure, il n'organise pas : {organiser}"
     assert mentions(text_of(event, "description"), "recteur"), "qui a inauguré le campus"
 
 
