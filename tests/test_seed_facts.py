@@ -978,3 +978,16 @@ def test_thirteenth_campus_credited_to_the_page_that_says_it() -> None:
         assert mentions(note_at(entity, DAYFR_FORET_BOIS), "13eme"), entity.id
         for source in sources_at(entity, AC_TOULOUSE_FORET_BOIS):
             assert not mentions(source.get("note", ""), "treizieme|13e|13eme"), entity.id
+
+
+OBJECTIF_GARD_CAMPUS = "objectifgard.com/a-la-une/bagnols-le-campus-des-metiers-un-pole-dexcellence-au-lycee-53719"
+
+
+def test_groupe_d_et_s_sector() -> None:
+    # SOURCES: « … D&S group …, qui compte 120 salariés dans le domaine de l'ingénierie nucléaire. » —
+    # Objectif Gard article 53719, already cited for the CMQ of Bagnols.
+    partner = one("partenaire", "d s")
+    assert partner.get("secteur") is not None and gap(partner, "secteur") is None
+    note = note_at(partner, OBJECTIF_GARD_CAMPUS)
+    assert mentions(note, "120 salaries") and mentions(note, "ingenierie nucleaire"), note
+    assert mentions(text_of(partner, "description"), "ingenierie nucleaire")
