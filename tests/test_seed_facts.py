@@ -991,3 +991,29 @@ def test_groupe_d_et_s_sector() -> None:
     note = note_at(partner, OBJECTIF_GARD_CAMPUS)
     assert mentions(note, "120 salaries") and mentions(note, "ingenierie nucleaire"), note
     assert mentions(text_of(partner, "description"), "ingenierie nucleaire")
+
+
+def test_first_plenary_gard_rhodanien_attendance_and_partnership() -> None:
+    # SOURCES: « une quarantaine de représentants d'institutionnels, d'entreprises, et de directeurs d'écoles »
+    # (news.dayfr.com/local/3895583.html) ; « … conclue par la signature du partenariat entre le CLEE et la
+    # région académique » (TV Sud, 7 Nov 2024).
+    (event,) = _on("2024-11-07")
+    assert mentions(text_of(event, "public", "description"), "une quarantaine"), event.get("public")
+    assert gap(event, "public") is None, "l'assistance est donnée : pas de manque"
+    assert mentions(note_at(event, "news.dayfr.com/local/3895583"), "une quarantaine")
+    assert mentions(text_of(event, "description", "themes"), "partenariat") and mentions(
+        text_of(event, "description", "themes"), "region academique")
+    assert mentions(note_at(event, "tvsudmagazine.fr"), "signature du partenariat")
+
+
+def test_clee_gard_rhodanien_partnership_2024_and_charter_2025() -> None:
+    # SOURCES: 7 Nov 2024, « … conclue par la signature du partenariat entre le CLEE et la région académique »
+    # (TV Sud) ; « The signature of the « charte académique » is reported for the plenary of 24 Nov 2025
+    # (lycée Albert-Einstein page already cited), not for 2024. »
+    clee = one("clee", "gard rhodanien")
+    assert clee.get("charte", "signee") is True and clee.get("charte", "date") == "2025-11-24"
+    description = text_of(clee, "description")
+    assert mentions(description, "partenariat") and mentions(description, "region academique"), description
+    assert mentions(note_at(clee, "tvsudmagazine.fr"), "signature du partenariat")
+    assert not mentions(note_at(clee, "tvsudmagazine.fr"), "charte academique est signee|signature de la charte")
+    assert mentions(note_at(clee, "albert-einstein.mon-ent-occitanie.fr"), "charte academique")
