@@ -1017,3 +1017,17 @@ def test_clee_gard_rhodanien_partnership_2024_and_charter_2025() -> None:
     assert mentions(note_at(clee, "tvsudmagazine.fr"), "signature du partenariat")
     assert not mentions(note_at(clee, "tvsudmagazine.fr"), "charte academique est signee|signature de la charte")
     assert mentions(note_at(clee, "albert-einstein.mon-ent-occitanie.fr"), "charte academique")
+
+
+@pytest.mark.parametrize("words", [("3d innov",), ("mec innov",)], ids=["3d-innov", "mec-innov"])
+def test_pft_known_as_labelled_in_2015_only(words: tuple[str, ...]) -> None:
+    # SOURCES: « La Région Languedoc-Roussillon compte actuellement 2 PFT labellisées : la PFT 3D INNOV […], la
+    # PFT MEC@INNOV […] » — PFT Innovalo, post of 18 Apr 2024 reporting a meeting of 13 Oct 2015. « A statement
+    # of 2015: it does not establish that either is active today. »
+    pft = one("pft", *words)
+    (source,) = sources_at(pft, "pft-innovalo.com")
+    assert source.get("date") == "2024-04-18"
+    assert mentions(source.get("note", ""), "2015") and mentions(source.get("note", ""), "labellisees")
+    if pft.statut == "actif":  # the schema has no « unknown » status: then the current one is declared a gap
+        assert gap(pft, "statut") is not None and mentions(gap(pft, "statut"), "2015"), "statut actuel à confirmer"
+    assert mentions(text_of(pft, "description"), "2015")
