@@ -1031,3 +1031,17 @@ def test_pft_known_as_labelled_in_2015_only(words: tuple[str, ...]) -> None:
     if pft.statut == "actif":  # the schema has no « unknown » status: then the current one is declared a gap
         assert gap(pft, "statut") is not None and mentions(gap(pft, "statut"), "2015"), "statut actuel à confirmer"
     assert mentions(text_of(pft, "description"), "2015")
+
+
+def test_cnes_convention_dates_from_its_signatories_time_in_office() -> None:
+    # SOURCES: « A partnership agreement N° CNES/90552 links the académie de Toulouse […] and the CNES » ;
+    # issue 21: « The CNES convention dates from the signatories' time in office. » The agreement is signed by
+    # the recteur of Toulouse (in office from 2008 to July 2013) and the CNES president (in office until
+    # 18 March 2013); its preamble cites a convention of 8 March 2007. « actif » today is not established.
+    convention = one("partenariat", "cnes 90552")
+    assert mentions(text_of(convention, "description"), "2008") and mentions(text_of(convention, "description"), "2013")
+    assert mentions(note_at(convention, "doczz.fr/doc/4335408"), "8 mars 2007")
+    assert mentions(note_at(convention, "lejournaltoulousain.fr"), "depuis 2008")
+    assert mentions(note_at(convention, "journal-aviation.com"), "18 mars")
+    if convention.statut == "actif":
+        assert gap(convention, "statut") is not None, "rien n'établit que la convention est toujours en vigueur"
