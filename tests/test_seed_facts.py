@@ -742,6 +742,8 @@ EVENTS = [
     ("2024-11-05", "2024-2025", "inauguration"),
     # SOURCES: Gard rhodanien – Uzège « plenary of 24 November 2025 in Saint-Gervais »
     ("2025-11-24", "2025-2026", "pleniere"),
+    # SOURCES (Additions): the Rencontres jeunes entreprises of Bagnols-sur-Cèze, « 7th edition, 1 Feb 2025 »
+    ("2025-02-01", "2024-2025", None),
 ]
 
 
@@ -1061,3 +1063,34 @@ def test_spring_2023_statuses_stay_as_observed() -> None:
     assert told_in_the_present
     done = [a.id for a in told_in_the_present if a.statut not in ("prevue", "en_cours")]
     assert not done, f"statuts changés sans source : {done}"
+
+
+def test_cmq_milieux_sensibles_coorganises_the_rencontres_jeunes_entreprises() -> None:
+    # SOURCES: « organisée par le Collectif et le Campus des métiers et des qualifications » — Objectif Gard,
+    # updated 01.02.2025 (7th edition, 1 Feb 2025) ; 2024 edition « organisée par Le Collectif et le Campus
+    # des métiers et des qualifications du lycée Einstein de Bagnols ». « The CMQ hosted at lycée Einstein is
+    # Processus et technologies en milieux sensibles. » What exists: the CLEE's rencontres of February 2026.
+    cmq = one("cmq", "process", "milieux sensibles")
+    (event,) = _on("2025-02-01")
+    assert cmq.id in event.texts("organisateurs")
+    assert mentions(text_of(event, "nom", "description"), "rencontres jeunes entreprises")
+    assert mentions(text_of(event, "nom", "description"), "7e")
+    assert mentions(text_of(event, "organise_par", "description"), "collectif")
+    assert mentions(event.get("lieu", "commune", default=""), "bagnols sur ceze")
+    assert mentions(note_at(event, "rencontres-jeunes-entreprises-141444"), "organisee par le collectif")
+    assert mentions(note_at(event, "se-rencontrer-le-3-fevrier-121616"), "lycee einstein")
+    # one edition, one entity: the rencontres of February 2026 stay the CLEE's action, and say who organised 2025
+    later = [a for a in registry().of_kind("action") if mentions(a.nom, "rencontres jeunes entreprises")]
+    assert later and all(a.get("annee_scolaire") == "2025-2026" for a in later), [a.id for a in later]
+    assert any(mentions(note_at(a, "rencontres-jeunes-entreprises-141444"), "collectif") for a in later)
+
+
+def test_cmq_milieux_sensibles_2016_credited_to_the_press_kit() -> None:
+    # SOURCES: « 2016: « Les 5 Campus des métiers et des qualifications de la région académique
+    # Languedoc-Roussillon-Midi-Pyrénées »: aéronautique et spatial; transition énergétique; process et
+    # technologies en milieux sensibles; […] » — ministry press kit of 15 Apr 2016 ; the Objectif Gard
+    # article 53719 is undated: it gives the support school, not the year.
+    cmq = one("cmq", "process", "milieux sensibles")
+    (kit,) = sources_at(cmq, "frdocs.com/doc/1807921")
+    assert kit.get("date") == "2016-04-15" and mentions(kit.get("note", ""), "milieux sensibles")
+    assert not mentions(note_at(cmq, OBJECTIF_GARD_CAMPUS), "2016")
