@@ -1094,3 +1094,12 @@ def test_cmq_milieux_sensibles_2016_credited_to_the_press_kit() -> None:
     (kit,) = sources_at(cmq, "frdocs.com/doc/1807921")
     assert kit.get("date") == "2016-04-15" and mentions(kit.get("note", ""), "milieux sensibles")
     assert not mentions(note_at(cmq, OBJECTIF_GARD_CAMPUS), "2016")
+
+
+def test_cmq_herec_listed_in_2016() -> None:
+    # SOURCES: the ministry press kit of 15 Apr 2016 lists « habitat, énergies renouvelables et
+    # éco-construction » among « Les 5 Campus des métiers et des qualifications de la région académique ».
+    cmq = one("cmq", "herec|habitat energies renouvelables")
+    (kit,) = sources_at(cmq, "frdocs.com/doc/1807921")
+    assert kit.get("date") == "2016-04-15" and mentions(kit.get("note", ""), "eco construction")
+    assert mentions(gap(cmq, "label.annee") or "", "2016")
