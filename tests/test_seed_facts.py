@@ -1103,3 +1103,13 @@ def test_cmq_herec_listed_in_2016() -> None:
     (kit,) = sources_at(cmq, "frdocs.com/doc/1807921")
     assert kit.get("date") == "2016-04-15" and mentions(kit.get("note", ""), "eco construction")
     assert mentions(gap(cmq, "label.annee") or "", "2016")
+
+
+def test_cmq_btp_departements_gap_says_what_toulemploi_gives() -> None:
+    # ToulEmploi, 20 Mar 2017 (SOURCES: « labelled February 2017 »): « Réparti sur quatre départements de
+    # l'académie de Toulouse, le CMQ BTP et usages du numérique » — a number, not the names.
+    cmq = one("cmq", "btp|batiment", "numerique")
+    (source,) = sources_at(cmq, "toulemploi.fr")
+    assert source.get("date") == "2017-03-20"
+    if not cmq.texts("departements"):
+        assert mentions(gap(cmq, "departements") or "", "quatre departements"), gap(cmq, "departements")
