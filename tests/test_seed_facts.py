@@ -301,12 +301,12 @@ def test_shipped_registry_has_no_error() -> None:
 
 
 def test_clee_count_warning() -> None:
-    # SEED: 27 CLEE ; four named, SOURCES adds the Bassin de Thau and the Gard rhodanien – Uzège:
-    # « The list of all 27 CLEE is not public: the registry holds those known and reports the rest
-    # as a gap against the expected 27. »
+    # SEED: 27 CLEE ; four named, SOURCES adds the Bassin de Thau, the Gard rhodanien – Uzège and (Additions)
+    # the CLEE of Nîmes of 2016: « The list of all 27 CLEE is not public: the registry holds those known and
+    # reports the rest as a gap against the expected 27. »
     clee = [p.message for p in report().sorted() if p.code == "EEE-R021" and "CLEE" in p.message]
     assert len(clee) == 1, clee
-    assert clee[0].startswith("6 CLEE décrits sur 27 attendus"), clee[0]
+    assert clee[0].startswith("7 CLEE décrits sur 27 attendus"), clee[0]
 
 
 def test_only_gap_warnings() -> None:
@@ -398,6 +398,9 @@ def test_clee_bassin_de_thau() -> None:
     ("0340078a", "Lycée Charles de Gaulle", "Sète"),
     ("0342224h", "Collège Olympe de Gouges", "Loupian"),
     ("0300950v", "Lycée polyvalent Albert Einstein", "Bagnols-sur-Cèze"),
+    # SOURCES (Additions): « le Lycée Mistral » of the CLEE of Nîmes; the Annuaire's only lycée of that name
+    # in the Gard is the Lycée Frédéric Mistral, Nîmes (0300058A).
+    ("0300058a", "Lycée Frédéric Mistral", "Nîmes"),
 ])
 def test_clee_schools(uai: str, nom: str, commune: str) -> None:
     # SOURCES (Thau, Gard rhodanien) ; UAI and official names from the Annuaire de l'éducation.
@@ -614,6 +617,10 @@ PARTNERS = [
     ("uimm|union des industries et metiers de la metallurgie", "organisation_professionnelle"),
     ("akzo nobel", "entreprise"),
     ("recaero", "entreprise"),
+    # SOURCES (Additions): the signatories of the CLEE of Nîmes (2016)
+    ("chambre de commerce et d industrie de nimes|cci de nimes", "chambre_consulaire"),
+    ("leroy merlin", "entreprise"),
+    ("sabena technics", "entreprise"),
 ]
 
 
@@ -1113,3 +1120,19 @@ def test_cmq_btp_departements_gap_says_what_toulemploi_gives() -> None:
     assert source.get("date") == "2017-03-20"
     if not cmq.texts("departements"):
         assert mentions(gap(cmq, "departements") or "", "quatre departements"), gap(cmq, "departements")
+
+
+def test_clee_nimes_2016_status_unknown_today() -> None:
+    # SOURCES: « La Chambre de Commerce et d'Industrie de Nîmes, le Lycée Mistral, Leroy Merlin et la Sabena
+    # Technics signaient l'accord de partenariat du Comité Local École Entreprise. » ; « La création du CLEE
+    # nîmois en fait le 3ème de l'ancienne région Languedoc-Roussillon » — Objectif Gard, updated 22.03.2016.
+    # « Whether it is active today is not known. »
+    clee = one("clee", "nimes")
+    assert clee.get("academie") == "montpellier" and clee.texts("departements") == ["30"]
+    members = {one("partenaire", w).id for w in ("cci de nimes|chambre de commerce", "leroy merlin", "sabena")}
+    assert members | {"0300058a"} <= targets(clee), sorted(targets(clee))
+    assert mentions(note_at(clee, "objectifgard.com/actualites/nimes-la-cci"), "3eme")
+    assert mentions(text_of(clee, "description"), "2016")
+    assert clee.get("date_creation") is None or str(clee.get("date_creation")).startswith("2016-03")
+    if clee.statut == "actif":  # the schema has no « unknown »: the current status is then a declared gap
+        assert gap(clee, "statut") is not None and mentions(gap(clee, "statut"), "2016")
