@@ -1136,3 +1136,22 @@ def test_clee_nimes_2016_status_unknown_today() -> None:
     assert clee.get("date_creation") is None or str(clee.get("date_creation")).startswith("2016-03")
     if clee.statut == "actif":  # the schema has no « unknown »: the current status is then a declared gap
         assert gap(clee, "statut") is not None and mentions(gap(clee, "statut"), "2016")
+
+
+def test_une_trentaine_of_clee_is_a_source_note_not_the_expected_count() -> None:
+    # SOURCES: « Ils sont une trentaine à travers l'Académie » (the académie is not named; the Gard is in the
+    # académie de Montpellier) is not the seed's 27 for the région: a source note on the expected count, not
+    # a new expected figure. SEED: « Les 27 CLEE de l'Occitanie ».
+    assert network().get("effectifs_attendus", "clee") == 27
+    note = note_at(network(), "news.dayfr.com/local/3895583")
+    assert mentions(note, "une trentaine") and mentions(note, "27"), note
+
+
+def test_cmq_counts_over_time_recorded_and_leads_not_counted() -> None:
+    # SOURCES: 2016 « Les 5 Campus […] de la région académique Languedoc-Roussillon-Midi-Pyrénées » (press kit);
+    # « La région Occitanie en compte dix » (Objectif Gard) ; the 13th in 2024 ; the « water » CMQ of Perpignan
+    # « Not a labelled CMQ: do not add it as one. »
+    note = note_at(network(), "frdocs.com/doc/1807921")
+    assert mentions(note, "5 campus") and mentions(note, "dix") and mentions(note, "eau"), note
+    assert network().get("effectifs_attendus", "cmq") == 13
+    assert not [c.id for c in registry().of_kind("cmq") if mentions(text_of(c, "nom", "etiquettes"), "eau|perpignan")]
