@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
@@ -29,6 +30,20 @@ EditUrlOption = Annotated[
                  help="Adresse du dépôt du registre pour les liens « Modifier » (par exemple "
                  "https://gitlab.example.org/mission/registre/-/edit/main/registry) ; par défaut $EEE_EDIT_URL.",
                  show_default=False),
+]
+
+
+
+class Theme(str, Enum):
+    dsfr = "dsfr"
+    neutre = "neutre"
+
+
+ThemeOption = Annotated[
+    Theme,
+    typer.Option("--theme", metavar="THÈME",
+                 help="Présentation des pages HTML : dsfr (Système de Design de l'État, obligatoire pour un site de "
+                 "l'État) ou neutre (sans Marianne ni bloc-marque, pour qui n'est pas un service de l'État)."),
 ]
 
 

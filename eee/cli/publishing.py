@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
-from .options import EditUrlOption, JobsOption, NoCacheOption, RegistryOption
+from .options import EditUrlOption, JobsOption, NoCacheOption, RegistryOption, Theme, ThemeOption
 from .workspace import Workspace, check_year
 
 
@@ -29,6 +29,7 @@ def render(
     interne: Annotated[bool, typer.Option("--interne", metavar="", help="Version interne : contacts et notes "
                                           "internes compris, chaque page marquée « version interne ».")] = False,
     edit_url: EditUrlOption = None,
+    theme: ThemeOption = Theme.dsfr,
     registry: RegistryOption = None,
 ) -> None:
     """Produit l'annuaire du réseau en HTML (site statique) ou en Markdown.
@@ -41,7 +42,7 @@ def render(
     url = check_edit_url(edit_url)  # before the registry is read
     model = Workspace.of(registry).valid_model("l'annuaire")
     target = out or Path("site" if fmt is RenderFormat.html else "annuaire-md")
-    written = build(model, fmt.value, target, interne, url)
+    written = build(model, fmt.value, target, interne, url, theme=theme.value)
     kind = "interne" if interne else "public"
     typer.echo(f"Annuaire {fmt.value} {kind} écrit dans {target}/ : {len(written)} fichiers "
                f"(page d'accueil : {target / ('index.html' if fmt is RenderFormat.html else 'index.md')}).")
@@ -54,6 +55,7 @@ def report(
     out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FICHIER", help="Fichier à écrire "
                                                 "(par défaut : la sortie standard).", show_default=False)] = None,
     interne: Annotated[bool, typer.Option("--interne", metavar="", help="Marque le bilan comme interne.")] = False,
+    theme: ThemeOption = Theme.dsfr,
     registry: RegistryOption = None,
 ) -> None:
     """Le bilan annuel d'une année scolaire : indicateurs, répartitions, comparaison, événements, lacunes."""
@@ -67,7 +69,7 @@ def report(
     if year is None:
         raise UsageError("le registre ne contient aucune action : précisez l'année avec --annee",
                          "par exemple --annee 2022-2023")
-    text = render_report(model, compute(model, year), format.value, interne, history=True)
+    text = render_report(model, compute(model, year), format.value, interne, history=True, theme=theme.value)
     if out is None:
         sys.stdout.write(text)
         return
@@ -82,6 +84,7 @@ def build(
                                       "une fois complet.")] = Path("site"),
     interne: Annotated[bool, typer.Option("--interne", metavar="", help="Version interne du site.")] = False,
     edit_url: EditUrlOption = None,
+    theme: ThemeOption = Theme.dsfr,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
     registry: RegistryOption = None,
@@ -101,7 +104,7 @@ def build(
         if on_terminal:
             err.write(f"… {step}\n")
 
-    result = build_site(model, out, interne, url, progress=progress, jobs=jobs)
+    result = build_site(model, out, interne, url, progress=progress, jobs=jobs, theme=theme.value)
     years = result["years"]
     summaries = ", ".join(years) if years else "aucun (pas d'action)"
     typer.echo(f"Site {'interne' if interne else 'public'} écrit dans {out}/ : annuaire HTML ({result['html']} fichiers, "

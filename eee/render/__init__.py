@@ -19,12 +19,32 @@ from ..errors import EeeError, UsageError
 from ..markdown import safe_url
 from ..model import Registry
 from ..parallel import fork_map
-from .context import Site, entity_view, site_context
-from .jinja import compile_templates, make_environment, render_template, template_dirs
+from .context import THEMES, Site, entity_view, site_context
+from .jinja import compile_templates, make_environment, render_template, static_files, template_dirs
 from .map import network_map
 from .output import MARKER, staged
 
 FORMATS = ("html", "markdown")
+# The pages of an HTML site beside the directory's own (search, site map, the footer's mandatory pages).
+SITE_PAGES = ("recherche.html", "plan-du-site.html", "accessibilite.html", "mentions-legales.html",
+              "donnees-personnelles.html")
+
+
+def check_theme(theme: str) -> str:
+    if theme not in THEMES:
+        raise UsageError(f"thème inconnu : « {theme} »", "les thèmes sont " + " et ".join(THEMES))
+    return theme
+
+
+def credits(theme: str) -> list[tuple[str, str]]:
+    """Where the site's borrowed parts come from, and under what licence (mentions-legales.html)."""
+    out = [("Établissements", "ministère de l'Éducation nationale, Annuaire de l'éducation (data.education.gouv.fr), "
+            "Licence Ouverte 2.0")]
+    if theme == "dsfr":
+        out.append(("Présentation", "Système de Design de l'État (DSFR), Service d'information du Gouvernement, "
+                    "Licence Ouverte etalab-2.0 ; la Marianne, le bloc-marque et la police Marianne sont réservés "
+                    "aux sites de l'État"))
+    return out
 
 
 def check_edit_url(option: str | None) -> str:
@@ -63,6 +83,8 @@ def check_edit_url(option: str | None) -> str:
 def _pages(site: Site, ext: str) -> list[tuple[str, str, dict[str, Any]]]:
     """(template, output path, extra context) for every page of the directory but the entities' own."""
     pages: list[tuple[str, str, dict[str, Any]]] = [(f"index.{ext}", f"index.{ext}", {})]
+    if ext == "html":
+        pages += [(name, name, {"credits": credits(site.theme)}) for name in SITE_PAGES]
     for index in site.indexes:
         pages.append((f"kind.{ext}", f"{index.kind.folder}/index.{ext}", {"index": index}))
     pages.append((f"territories.{ext}", f"territoires.{ext}", {}))
@@ -82,17 +104,18 @@ EXTENSIONS = {"html": "html", "markdown": "md"}
 
 def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool = False, edit_url: str = "",
                     generated: str | None = None, reports: list[str] | None = None,
-                    site: Site | None = None, jobs: int | None = None) -> list[str]:
+                    site: Site | None = None, jobs: int | None = None, theme: str = "dsfr") -> list[str]:
     """Write the directory's pages in one format into `folder` (which must exist); return the files written."""
     if fmt not in FORMATS:
         raise EeeError(f"format inconnu : {fmt}")
-    return write_directories(registry, {fmt: folder}, internal, edit_url, generated, reports, site, jobs)[fmt]
+    return write_directories(registry, {fmt: folder}, internal, edit_url, generated, reports, site, jobs,
+                             theme=theme)[fmt]
 
 
 def write_directories(registry: Registry, folders: dict[str, Path], internal: bool = False, edit_url: str = "",
                       generated: str | None = None, reports: list[str] | None = None,
                       site: Site | None = None, jobs: int | None = None,
-                      also: Sequence[Callable[[], Any]] = ()) -> dict[str, list[Any]]:
+                      also: Sequence[Callable[[], Any]] = (), theme: str = "dsfr") -> dict[str, list[Any]]:
     """Write the directory in each format into its folder (which must exist); return the files written by format.
 
     The work is spread over `jobs` processes (default: the cores available) for a large registry:
@@ -100,11 +123,11 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     `also`: other work for the same processes, done first (the longest tasks); their results are
     under the key "also", in order."""
     if site is None:
-        site = site_context(registry, internal, generated or dt.date.today().isoformat())
+        site = site_context(registry, internal, generated or dt.date.today().isoformat(), check_theme(theme))
         site.reports = list(reports or [])
     svg = network_map(site)
     formats = list(folders)
-    envs = {fmt: make_environment(template_dirs(registry.root), fmt) for fmt in formats}
+    envs = {fmt: make_environment(template_dirs(registry.root), fmt, site.theme) for fmt in formats}
     pages = {fmt: _pages(site, EXTENSIONS[fmt]) for fmt in formats}
     views = [view for index in site.indexes for view in index.entities]
     for fmt in formats:
@@ -160,22 +183,28 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         for fmt, path in result:
             written[fmt].append(path)
     if "html" in folders:
-        for static in ("eee.css", "eee.js"):
-            source = next(d / "html" / static for d in template_dirs(registry.root) if (d / "html" / static).exists())
-            shutil.copyfile(source, folders["html"] / static)
-            written["html"].append(static)
+        for path, source in static_files(template_dirs(registry.root), site.theme).items():
+            (folders["html"] / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, folders["html"] / path)
+            written["html"].append(path)
+        from .search_index import search_script
+
+        (folders["html"] / "recherche-index.js").write_text(search_script(registry, site), encoding="utf-8")
+        written["html"].append("recherche-index.js")
     return written
 
 
 def build(registry: Registry, fmt: str, out: Path, internal: bool = False, edit_url: str = "",
-          generated: str | None = None) -> list[str]:
+          generated: str | None = None, theme: str = "dsfr") -> list[str]:
     """Render the directory into `out` (replaced atomically); return the files written."""
+    check_theme(theme)
     with staged(out, registry.root) as staging:
-        return write_directory(registry, fmt, staging, internal, edit_url, generated)
+        return write_directory(registry, fmt, staging, internal, edit_url, generated, theme=theme)
 
 
 def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: str = "",
-               generated: str | None = None, progress: Any = None, jobs: int | None = None) -> dict[str, Any]:
+               generated: str | None = None, progress: Any = None, jobs: int | None = None,
+               theme: str = "dsfr") -> dict[str, Any]:
     """The main job's output: the HTML directory, the Markdown directory and every annual summary, atomically.
 
     Layout: `index.html`… (HTML directory), `bilans/<année>.html` and `bilans/index.html`,
@@ -187,13 +216,13 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     say = progress or (lambda message: None)
     generated = generated or dt.date.today().isoformat()
     years = years_with_actions(registry)
-    site = site_context(registry, internal, generated)  # built once, for both directories and the index
+    site = site_context(registry, internal, generated, check_theme(theme))  # once, for both directories and the index
     site.reports = years
     facts = Facts(registry) if years else None  # what every year's summary reads, worked out once for all
     with staged(out, registry.root) as staging:
         (staging / "markdown").mkdir()
         folders = {"html": staging / "bilans", "markdown": staging / "markdown" / "bilans"}
-        envs = {fmt: make_environment(template_dirs(registry.root), fmt) for fmt in folders}
+        envs = {fmt: make_environment(template_dirs(registry.root), fmt, theme) for fmt in folders}
         for fmt, env in envs.items():
             compile_templates(env, {f"bilan.{EXTENSIONS[fmt]}"} | ({"bilans.html"} if fmt == "html" else set()))
 
@@ -204,7 +233,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
             for fmt, folder in folders.items():
                 folder.mkdir(exist_ok=True)
                 text = render_report(registry, bilan, fmt, internal, links="../", generated=generated, changes=changes,
-                                     env=envs[fmt])
+                                     env=envs[fmt], site=site)
                 (folder / f"{year}.{EXTENSIONS[fmt]}").write_text(text, encoding="utf-8")
             return bilan.headline
 
@@ -222,5 +251,6 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     return {"html": len(html), "markdown": len(markdown), "years": years}
 
 
-__all__ = ["FORMATS", "MARKER", "build", "build_site", "check_edit_url", "compile_templates", "make_environment",
+__all__ = ["FORMATS", "MARKER", "THEMES", "build", "build_site", "check_edit_url", "check_theme", "compile_templates",
+           "make_environment",
            "render_template", "staged", "template_dirs", "write_directories", "write_directory"]

@@ -91,6 +91,11 @@ class KindIndex:
     entities: list[EntitySummary]
     filters: dict[str, list[tuple[str, str]]]  # filter name -> (code, label) present in the rows
 
+    def details(self, entity: EntitySummary) -> list[tuple[str, str]]:
+        """An entity's index cells but its name and status, as (header, text), the empty ones left out (cards)."""
+        return [(header, entity.row[key]) for key, header in self.headers
+                if key not in ("nom", "statut") and entity.row.get(key)]
+
 
 @dataclass
 class Territory:
@@ -98,6 +103,61 @@ class Territory:
     nom: str
     academie: str = ""
     by_kind: dict[str, list[EntitySummary]] = field(default_factory=dict)
+
+
+@dataclass
+class NavItem:
+    """An entry of the main navigation: a link (`href`, from the site's root), or a group of links (`children`).
+    `sections`: the folders (or pages) whose pages it stands for, to mark it current on them."""
+
+    label: str
+    href: str = ""
+    children: list[NavItem] = field(default_factory=list)
+    sections: tuple[str, ...] = ()
+
+    def current(self, page: str) -> str:
+        """The value of aria-current on `page` (a path from the site's root): "page" on its own page, "true" on
+        another page of its section (or of a child's), "" elsewhere."""
+        if page == self.href:
+            return "page"
+        if any(page.startswith(s) if s.endswith("/") else page == s for s in self.sections):
+            return "true"
+        return "true" if any(child.current(page) for child in self.children) else ""
+
+
+# The navigation's groups, by kind (kinds not named here get an entry of their own).
+NAV_GROUPS = (("Le réseau", ("club", "clee", "cmq", "pft")), ("Partenaires", ("partenaire", "partenariat")),
+              ("Actions et événements", ("action", "evenement")))
+THEMES = ("dsfr", "neutre")
+# Each theme's stylesheets, in the order pages link them (paths in the site: files of the theme's static/ folder).
+STYLESHEETS = {"dsfr": ("dsfr/dsfr.min.css", "eee-dsfr.css"), "neutre": ("eee.css",)}
+# The site's state of accessibility under the RGAA: « non conforme » until an audit says otherwise (the automated
+# checks of tests/test_browser.py cover only part of its criteria); the footer's link and accessibilite.html say it.
+ACCESSIBILITY = "non conforme"
+# The pages every HTML site has beside the directory, linked from the footer: (path, label).
+LEGAL_PAGES = (("plan-du-site.html", "Plan du site"), ("accessibilite.html", f"Accessibilité : {ACCESSIBILITY}"),
+               ("mentions-legales.html", "Mentions légales"), ("donnees-personnelles.html", "Données personnelles"))
+
+
+def navigation(indexes: list[KindIndex], reports: bool) -> list[NavItem]:
+    """The main navigation: home, the indexes (grouped), the territories and, if any, the annual summaries."""
+    links = {index.kind.name: NavItem(index.kind.title, f"{index.kind.folder}/index.html",
+                                      sections=(f"{index.kind.folder}/",)) for index in indexes}
+    grouped = {name: group for group, names in NAV_GROUPS for name in names}
+    nav = [NavItem("Accueil", "index.html")]
+    done: set[str] = set()
+    for index in indexes:
+        group = grouped.get(index.kind.name)
+        if group is None:
+            nav.append(links[index.kind.name])
+        elif group not in done:
+            done.add(group)
+            members = [links[name] for name in dict(NAV_GROUPS)[group] if name in links]
+            nav.append(members[0] if len(members) == 1 else NavItem(group, children=members))
+    nav.append(NavItem("Territoires", "territoires.html", sections=("departements/", "academies/")))
+    if reports:
+        nav.append(NavItem("Bilans annuels", "bilans/index.html", sections=("bilans/",)))
+    return nav
 
 
 @dataclass
@@ -113,6 +173,25 @@ class Site:
     figures: dict[str, Any]
     generated: str
     reports: list[str] = field(default_factory=list)  # school years with an annual summary beside the directory
+    theme: str = "dsfr"  # the HTML pages' look: "dsfr" (the State's design system) or "neutre"
+    standalone: bool = False  # a page alone (eee report), not part of a site: no navigation, no links to the site
+    publication: dict[str, str] = field(default_factory=dict)  # reseau.yaml's publication: who publishes, hosts
+    publication_gaps: list[str] = field(default_factory=list)  # its fields reseau.yaml's a_completer names
+    legal_pages: tuple[tuple[str, str], ...] = LEGAL_PAGES
+    accessibility: str = ACCESSIBILITY
+
+    @property
+    def stylesheets(self) -> tuple[str, ...]:
+        return STYLESHEETS[self.theme]
+
+    @property
+    def nav(self) -> list[NavItem]:
+        return [] if self.standalone else navigation(self.indexes, bool(self.reports))
+
+    @property
+    def service(self) -> str:
+        """Who publishes: the mission and its service, as reseau.yaml names them (public data)."""
+        return ", ".join(part for part in (self.mission.get("nom"), self.mission.get("service")) if part)
 
 
 _NO_NODE: dict[str, Any] = {}
@@ -216,7 +295,31 @@ def _place(indexes: list[KindIndex], territories: list[Territory], codes: Any) -
                     territory.by_kind.setdefault(index.kind.name, []).append(view)
 
 
-def site_context(registry: Registry, internal: bool = False, generated: str = "") -> Site:
+def _network(registry: Registry, internal: bool) -> dict[str, Any]:
+    """The network's name, its région académique, its mission and its publication, as pages show them (public
+    part only): Site's fields."""
+    network = registry.network
+    data = public_data(network.data, internal) if network else {}
+    mission = {"nom": "", "service": "", "departement": "", "fonctions": [], "entites": []}
+    if isinstance(data.get("mission"), dict):
+        mission.update({k: v for k, v in data["mission"].items() if k in mission})
+    region = (data.get("region_academique") or {}).get("nom") if isinstance(data.get("region_academique"), dict) else ""
+    publication = data.get("publication") if isinstance(data.get("publication"), dict) else {}
+    gaps = [str(g.get("champ", "")).removeprefix("publication.") for g in data.get("a_completer") or []
+            if isinstance(g, dict) and str(g.get("champ", "")).startswith("publication.")]
+    return {"title": network.nom if network else "Réseau École-Entreprise-Économie",
+            "region": region if isinstance(region, str) else "", "mission": mission,
+            "publication": {k: v for k, v in publication.items() if isinstance(v, str)}, "publication_gaps": gaps}
+
+
+def frame_context(registry: Registry, internal: bool = False, generated: str = "", theme: str = "dsfr") -> Site:
+    """What a page alone (an annual summary written by `eee report`) needs of the site: its frame (header,
+    footer), with no navigation and no entity summaries."""
+    return Site(internal=internal, **_network(registry, internal), indexes=[], entities={}, departements=[],
+                academies=[], figures={}, generated=generated, theme=theme, standalone=True)
+
+
+def site_context(registry: Registry, internal: bool = False, generated: str = "", theme: str = "dsfr") -> Site:
     """Everything the directory's templates see; internal data already removed unless `internal`.
 
     `site.entities` holds summaries (`EntitySummary`); an entity's own page gets its whole view
@@ -248,21 +351,14 @@ def site_context(registry: Registry, internal: bool = False, generated: str = ""
     academies = [Territory(code, nom, code) for code, nom in academy_labels.items()]
     _place(indexes, departements, lambda v: v.departements)
     _place(indexes, academies, lambda v: v.academies)
-    network = registry.network
-    raw_mission = network.get("mission", default={}) if network else {}
-    mission = {"nom": "", "service": "", "departement": "", "fonctions": [], "entites": []}
-    if isinstance(raw_mission, dict):
-        mission.update({k: v for k, v in public_data(raw_mission, internal).items() if k in mission})
-    region = network.get("region_academique", "nom") if network else None
     return Site(
         internal=internal,
-        title=network.nom if network else "Réseau École-Entreprise-Économie",
-        region=region if isinstance(region, str) else "",
-        mission=mission,
+        **_network(registry, internal),
         indexes=indexes,
         entities=views,
         departements=departements,
         academies=academies,
         figures=stats(registry),
         generated=generated,
+        theme=theme,
     )

@@ -9,8 +9,11 @@ still exist and compares whole sites with stock Jinja's: a new version fails in 
 
 from __future__ import annotations
 
+import base64
 import functools
-from pathlib import Path
+import posixpath
+import re
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..domain import date_fr, plural
@@ -33,7 +36,56 @@ def template_dirs(registry_root: Path | None = None) -> list[Path]:
     return dirs
 
 
-def make_environment(dirs: list[Path], fmt: str) -> Any:
+def search_path(dirs: list[Path], fmt: str, theme: str = "dsfr") -> list[Path]:
+    """Where a format's templates are looked for, first found first: for each of `dirs` (the repository's, then
+    eee's own), the theme's folder (HTML only: `themes/<theme>/`, its layout `_base.html`, its components
+    `_ui.html`) and then the format's (`html/`, `markdown/`), whose pages every theme shares."""
+    out = []
+    for folder in dirs:
+        if fmt == "html":
+            out.append(folder / "themes" / theme)
+        out.append(folder / fmt)
+    return out
+
+
+def static_files(dirs: list[Path], theme: str = "dsfr") -> dict[str, Path]:
+    """The files an HTML site carries beside its pages (stylesheets, scripts, fonts, icons), by path in the site:
+    the `static/` folders of `search_path`, a file of a folder first in it replacing the same file of the others."""
+    files: dict[str, Path] = {}
+    for folder in reversed(search_path(dirs, "html", theme)):
+        static = folder / "static"
+        if static.is_dir():
+            files.update({path.relative_to(static).as_posix(): path for path in sorted(static.rglob("*"))
+                          if path.is_file()})
+    return files
+
+
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+_ADDRESS = re.compile(r"""url\(\s*(?!["']?data:)["']?([^)"']+)["']?\s*\)""")
+
+
+def inline_stylesheet(dirs: list[Path], theme: str = "dsfr") -> str:
+    """A theme's stylesheets as one text for a page alone (an annual summary sent as one file): the pictures they
+    name (the icons, SVG) written in as data: addresses, the fonts left out (the page falls back on the theme's
+    next fonts): the page needs no other file."""
+    from .context import STYLESHEETS
+
+    files = static_files(dirs, theme)
+    texts = []
+    for name in STYLESHEETS[theme]:
+        folder = PurePosixPath(name).parent
+
+        def inline(match: re.Match[str], folder: PurePosixPath = folder) -> str:
+            source = files.get(posixpath.normpath((folder / match.group(1)).as_posix()))
+            if source is None or source.suffix != ".svg":
+                return "none"
+            return "url(data:image/svg+xml;base64," + base64.b64encode(source.read_bytes()).decode("ascii") + ")"
+
+        texts.append(_ADDRESS.sub(inline, _FONT_FACE.sub("", files[name].read_text(encoding="utf-8"))))
+    return "\n".join(texts)
+
+
+def make_environment(dirs: list[Path], fmt: str, theme: str = "dsfr") -> Any:
     """The Jinja environment of a format. With templates of the registry repository among `dirs`, every
     template (eee's own too: a repository's template may include them) runs in Jinja's sandbox: a
     template can show the data it is given, not reach Python (os, files, processes)."""
@@ -42,7 +94,7 @@ def make_environment(dirs: list[Path], fmt: str) -> Any:
     own = data_dir("templates").resolve()
     sandboxed = any(d.resolve() != own for d in dirs)
     env = (sandboxed_environment_class() if sandboxed else environment_class())(
-        loader=jinja2.FileSystemLoader([str(d / fmt) for d in dirs]),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in search_path(dirs, fmt, theme)]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -11,6 +11,7 @@ from ..domain import date_fr, school_year_bounds
 from ..figures import compare
 from ..model import Registry
 from .charts import bar_chart
+from .context import Site, frame_context
 
 HEADLINE = [
     ("actions", "Actions menées ou engagées"),
@@ -37,8 +38,10 @@ def year_changes(root: Path, year: str) -> tuple[dict[str, Any] | None, str]:
 
 def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str | None, css: str = "",
                    generated: str = "", changes: dict[str, Any] | None = None,
-                   changes_note: str = "") -> dict[str, Any]:
-    """What the summary templates see. `links` is the path to the directory's root, or None (no links)."""
+                   changes_note: str = "", site: Site | None = None) -> dict[str, Any]:
+    """What the summary templates see. `links` is the path to the directory's root, or None (no links: a summary
+    alone, its stylesheet `css` inlined). `site`: the site it is part of (its header and navigation), or the frame
+    of a summary alone (`context.frame_context`)."""
 
     def url(entity_id: str) -> str:
         entity = registry.get(entity_id)
@@ -74,9 +77,15 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
                           if isinstance(v, str)) if isinstance(lieu, dict) else ""
         events.append({"id": event.id, "nom": event.nom, "date": date_fr(str(event.get("date") or "")),
                        "lieu": place, "themes": event.texts("themes"), "url": url(event.id)})
+    generated = generated or dt.date.today().isoformat()
+    if site is None:
+        site = frame_context(registry, internal, generated)
+    # The officers' notes of a_completer are internal: a public summary names the fields to complete, not the notes.
+    gaps = bilan.gaps if internal else [(entity, champ, "") for entity, champ, _note in bilan.gaps]
     return {
-        "b": bilan, "internal": internal, "headline": headline, "charts": charts, "events": events,
-        "url": url, "name": name, "css": css, "generated": generated or dt.date.today().isoformat(),
+        "b": bilan, "internal": internal, "headline": headline, "charts": charts, "events": events, "gaps": gaps,
+        "site": site, "root": links or "", "page": f"bilans/{bilan.year}.html", "inline_css": css,
+        "url": url, "name": name, "css": css, "generated": generated,
         "debut": date_fr(start.isoformat()) if start else "", "fin": date_fr(end.isoformat()) if end else "",
         "labels": dict(HEADLINE), "site_links": links is not None,
         "changes": changes, "changes_note": changes_note,
@@ -85,18 +94,21 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
 
 def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = False, links: str | None = None,
                   generated: str = "", history: bool = False,
-                  changes: tuple[dict[str, Any] | None, str] | None = None, env: Any = None) -> str:
+                  changes: tuple[dict[str, Any] | None, str] | None = None, env: Any = None,
+                  site: Site | None = None, theme: str = "dsfr") -> str:
     """The summary as a document; with `history` (or `changes` already computed by `year_changes`),
     it also says what changed in the registry (git). `env`: the Jinja environment of `fmt`, when the
-    caller writes several summaries (its templates are then compiled once)."""
-    from .jinja import make_environment, render_template, template_dirs
+    caller writes several summaries (its templates are then compiled once). `site`: the site the summary is part of
+    (with `links`); without it, the summary is a document alone, in `theme`, its stylesheet inlined."""
+    from .jinja import inline_stylesheet, make_environment, render_template, template_dirs
 
     dirs = template_dirs(registry.root)
-    css = ""
-    if fmt == "html":
-        css = next((d / "html" / "eee.css").read_text(encoding="utf-8") for d in dirs if (d / "html" / "eee.css").exists())
-    env = env or make_environment(dirs, fmt)
+    if site is not None:
+        theme = site.theme
+    css = inline_stylesheet(dirs, theme) if fmt == "html" and links is None else ""
+    env = env or make_environment(dirs, fmt, theme)
     if changes is None:
         changes = year_changes(registry.root, bilan.year) if history else (None, "")
-    context = report_context(registry, bilan, internal, links, css, generated, *changes)
+    site = site or frame_context(registry, internal, generated or dt.date.today().isoformat(), theme)
+    context = report_context(registry, bilan, internal, links, css, generated, *changes, site=site)
     return render_template(env, "bilan.html" if fmt == "html" else "bilan.md", context)

@@ -1,4 +1,4 @@
-// eee — filtres, recherche et tri des tableaux de l'annuaire. Sans ce script, tout reste lisible :
+// eee — filtres et tri des index de l'annuaire (tableaux ou cartes). Sans ce script, tout reste lisible :
 // les pages par département tiennent lieu de filtres. Aucune ressource externe.
 (function () {
   "use strict";
@@ -9,10 +9,11 @@
   function plural(n, one, many) { return n + " " + (n < 2 ? one : many); }  // en français : 0 ligne, 1 ligne, 2 lignes
 
   document.querySelectorAll("form.filtres").forEach(function (form) {
-    var table = document.getElementById(form.dataset.table);
-    if (!table) { return; }
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-    var counter = document.getElementById(form.dataset.table.replace("tableau-", "compte-"));
+    var target = document.getElementById(form.dataset.cible);
+    if (!target) { return; }
+    // Les lignes d'un tableau, ou les cartes d'une liste.
+    var rows = Array.prototype.slice.call(target.tBodies ? target.tBodies[0].rows : target.children);
+    var counter = document.getElementById(form.dataset.compte);
     form.hidden = false;
     function apply() {
       var words = norm(form.elements.q.value).split(" ").filter(Boolean);
@@ -28,7 +29,10 @@
         row.hidden = !ok;
         if (ok) { shown += 1; }
       });
-      if (counter) { counter.textContent = plural(shown, "ligne affichée", "lignes affichées") + " sur " + rows.length + "."; }
+      if (counter) {
+        counter.textContent = target.tBodies ? plural(shown, "ligne affichée", "lignes affichées") + " sur " + rows.length + "."
+          : plural(shown, "fiche affichée", "fiches affichées") + " sur " + rows.length + ".";
+      }
     }
     form.addEventListener("input", apply);
     form.addEventListener("change", apply);
