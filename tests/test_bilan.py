@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from eee.bilan import compute, years_with_actions
 from eee.cli import main
+from eee.render.jinja import inline_stylesheet, template_dirs
 from eee.render.report import render_report
 from eee.validate import load
 
@@ -197,10 +199,23 @@ def test_golden_summaries(three_years: Path, golden: Callable[[str, str], None],
     bilan = compute(model, year)
     golden(f"bilan-{year}.md", render_report(model, bilan, "markdown", generated="2025-09-01"))
     html = render_report(model, bilan, "html", links="../", generated="2025-09-01")
-    # The page carries the directory's stylesheet inline; it is compared apart, so a style change does not touch this.
-    css = (REPO / "templates" / "html" / "eee.css").read_text(encoding="utf-8")
-    assert css in html
-    golden(f"bilan-{year}.html", html.replace(css, "/* eee.css */\n"))
+    golden(f"bilan-{year}.html", html)
+
+
+@pytest.mark.parametrize("theme", ["dsfr", "neutre"])
+def test_a_summary_alone_needs_no_other_file(three_years: Path, theme: str) -> None:
+    """Sent as one file, a summary carries its theme's stylesheets inline, their icons as data: addresses, and
+    names no file beside it (the fonts fall back on the system's); in the site, it links the site's files."""
+    model, _ = load(three_years, check_schemas=False)
+    bilan = compute(model, "2023-2024")
+    alone = render_report(model, bilan, "html", theme=theme)
+    css = inline_stylesheet(template_dirs(), theme)
+    assert css and css in alone and "@font-face" not in css
+    assert not re.search(r"""url\(\s*(?!["']?data:)""", css)
+    assert not re.search(r"""<(?:link|script)[^>]*(?:href|src)=""", alone)
+    assert "<h1>Bilan annuel 2023-2024</h1>" in alone
+    in_site = render_report(model, bilan, "html", links="../", theme=theme)
+    assert css not in in_site and 'href="../' in in_site
 
 
 def test_each_case_of_honest_figures(three_years: Path) -> None:
@@ -252,7 +267,7 @@ def test_build_writes_everything(capsys: pytest.CaptureFixture[str], two_years: 
     assert info.value.code == 0 and err == ""
     assert out.startswith(f"Site public écrit dans {site}/") and "bilans annuels : 2022-2023, 2023-2024" in out
     for path in ("index.html", "clee/clee-ales.html", "markdown/index.md", "bilans/index.html", "bilans/2023-2024.html",
-                 "markdown/bilans/2022-2023.md", "eee.css"):
+                 "markdown/bilans/2022-2023.md", "dsfr/dsfr.min.css", "eee-dsfr.css", "eee.js"):
         assert (site / path).is_file(), path
     assert 'href="../actions/immersions-exemple.html"' in (site / "bilans/2023-2024.html").read_text(encoding="utf-8")
     assert "bilans/index.html" in (site / "index.html").read_text(encoding="utf-8")

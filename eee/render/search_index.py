@@ -51,6 +51,8 @@ def search_entries(registry: Registry, site: Site) -> list[list[str]]:
 
 def search_script(registry: Registry, site: Site) -> str:
     """The text of recherche-index.js: one assignment of the entries, in ASCII (no character a script could
-    misread: U+2028 and the like are escaped)."""
+    misread: U+2028 and the like are escaped), with < > & escaped too, so that no name reads as markup even to a
+    tool that takes the file for HTML (the page writes the names as text, never as markup)."""
     data = json.dumps(search_entries(registry, site), ensure_ascii=True, separators=(",", ":"))
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f"window.EEE_RECHERCHE = {data};\n"
