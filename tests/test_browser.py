@@ -272,6 +272,20 @@ def test_the_map_is_not_an_image_holding_links(visit: Callable[..., Visit]) -> N
     assert violations == [], _report(violations)
 
 
+@pytest.mark.parametrize("viewport", ["bureau", "telephone"])
+def test_the_map_fits_the_screen_with_legible_texts(visit: Callable[..., Visit], viewport: str) -> None:
+    """The map is as wide as its column at most (no sideways scrolling), its 13 départements are drawn, and
+    no text is under 12 px (the height of a 12 px text's box is 14 px or so: 13 at least)."""
+    size = DESKTOP if viewport == "bureau" else PHONE
+    page = visit(viewport=size).open(HOME)
+    svg = page.locator("svg.carte")
+    box = svg.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= size["width"]
+    assert page.locator("svg.carte a .carte-departement").count() == 13
+    heights = page.evaluate("[...document.querySelectorAll('svg.carte text')].map(t => t.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 13, heights
+
+
 # --- What a reader sees: screenshots, desktop and phone --------------------------------------------
 
 @pytest.mark.parametrize("viewport", ["bureau", "telephone"])
@@ -284,11 +298,11 @@ def test_screenshot_and_no_sideways_scrolling(visit: Callable[..., Visit], path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{path.replace('/', '-').removesuffix('.html')}-{viewport}.png"),
                     full_page=True)
-    # The page itself never scrolls sideways; wide tables and the map scroll inside their own frame.
+    # The page itself never scrolls sideways; wide tables scroll inside their own frame, the map fits the screen.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= size["width"], f"{path} is {width}px wide on a {size['width']}px screen"
     sticking_out = page.evaluate("""w => [...document.querySelectorAll('body *')]
-        .filter(e => !e.closest('.defilement, .carte-cadre, .evitement') && e.getBoundingClientRect().right > w + 1)
+        .filter(e => !e.closest('.defilement, .evitement') && e.getBoundingClientRect().right > w + 1)
         .map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class') : ''))""", size["width"])
     assert sticking_out == [], f"{path}: past the right edge: {sticking_out}"
     v.assert_clean()
