@@ -124,6 +124,16 @@ def visit(browser: Any, site: Path) -> Iterator[Callable[..., Visit]]:
         context.close()
 
 
+def sticking_out(page: Any, width: int) -> list[str]:
+    """The elements past the right edge of the screen, but those inside a frame that scrolls (wide tables, the
+    skip links) and the DSFR header's bar of buttons, which the DSFR pulls 8 px to the right (margin-right:
+    -.5rem) into the header's 1rem gutter, by design: it leaves no sideways scrolling."""
+    return page.evaluate("""w => [...document.querySelectorAll('body *')]
+        .filter(e => !e.closest('.defilement, .evitement, .fr-skiplinks'))
+        .filter(e => e.getBoundingClientRect().right > w + (e.matches('.fr-header__navbar') ? 8 : 1))
+        .map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class') : ''))""", width)
+
+
 def visible_names(page: Any) -> list[str]:
     return [row.locator("th").inner_text() for row in page.locator("#tableau-etablissement tbody tr").all()
             if row.is_visible()]
@@ -136,8 +146,11 @@ def test_page_loads_with_no_error_and_nothing_from_outside(visit: Callable[..., 
     v = visit()
     page = v.open(path)
     assert page.locator("h1").count() == 1
-    # The stylesheet and the script are the site's own and were applied.
-    assert page.locator("header.entete").evaluate("e => getComputedStyle(e).borderBottomWidth") == "4px"
+    # The DSFR's stylesheet, fonts and script are the site's own and were applied (its script marks the page).
+    assert page.locator("header.fr-header").count() == 1
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("Marianne")
+    page.wait_for_function("document.documentElement.dataset.frJs === 'true'")
+    assert page.evaluate("document.fonts.check('1em Marianne')")
     v.assert_clean()
 
 
@@ -167,7 +180,7 @@ def test_filter_by_departement_hides_rows_and_updates_the_count(visit: Callable[
 def test_search_ignores_case_and_accents(visit: Callable[..., Visit]) -> None:
     v = visit()
     page = v.open(INDEX)
-    search, count = page.get_by_label("Rechercher"), page.locator("#compte-etablissement")
+    search, count = page.get_by_label("Rechercher dans la liste"), page.locator("#compte-etablissement")
     search.fill("pamiers")
     assert visible_names(page) == ["Collège Joseph-Paul Rambaud", "Lycée polyvalent Pyrène"]
     assert count.inner_text() == "2 lignes affichées sur 4."
@@ -301,10 +314,7 @@ def test_screenshot_and_no_sideways_scrolling(visit: Callable[..., Visit], path:
     # The page itself never scrolls sideways; wide tables scroll inside their own frame, the map fits the screen.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= size["width"], f"{path} is {width}px wide on a {size['width']}px screen"
-    sticking_out = page.evaluate("""w => [...document.querySelectorAll('body *')]
-        .filter(e => !e.closest('.defilement, .evitement') && e.getBoundingClientRect().right > w + 1)
-        .map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class') : ''))""", size["width"])
-    assert sticking_out == [], f"{path}: past the right edge: {sticking_out}"
+    assert sticking_out(page, size["width"]) == [], f"{path}: past the right edge"
     v.assert_clean()
 
 
@@ -333,7 +343,7 @@ def test_served_over_http(visit: Callable[..., Visit], server: str) -> None:
     v = visit(base=server)
     page = v.open("")
     assert page.title().startswith("Accueil — ")
-    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Établissements").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Établissements").click()
     assert page.url == server + INDEX
     page.select_option("#f-departement", "31")
     assert visible_names(page) == ["Lycée polyvalent Saint Exupéry"]
@@ -383,3 +393,198 @@ def test_annual_summary_in_the_browser(browser: Any, built: Path, path: str, vie
         visit.assert_clean()
     finally:
         context.close()
+
+
+# --- The site of the shipped registry: every kind of page, desktop and phone --------------------------
+
+SHIPPED_PAGES = [
+    HOME, "club/index.html", "clee/index.html", "cmq/index.html", "pft/index.html", "partenaires/index.html",
+    "partenariats/index.html", "etablissements/index.html", "actions/index.html", "evenements/index.html",
+    "territoires.html", "academies/montpellier.html", "departements/30.html", "bilans/index.html",
+    "bilans/2022-2023.html", "recherche.html", "plan-du-site.html", "accessibilite.html", "mentions-legales.html",
+    "donnees-personnelles.html",
+]
+# An entity of each kind: the first page of its folder.
+ENTITY_KINDS = ["club", "clee", "cmq", "pft", "partenaires", "partenariats", "etablissements", "actions", "evenements"]
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What eee build writes for the shipped registry (registry/), once for the module."""
+    from eee.render import build_site
+
+    model, _ = load(REPO / "registry", check_schemas=False)
+    out = tmp_path_factory.mktemp("shipped") / "site"
+    build_site(model, out, generated="2026-12-01")
+    return out
+
+
+def _first_entity(site: Path, folder: str) -> str:
+    pages = sorted(p.name for p in (site / folder).glob("*.html") if p.name != "index.html")
+    assert pages, folder
+    return f"{folder}/{pages[0]}"
+
+
+@pytest.mark.parametrize("viewport", ["bureau", "telephone"])
+@pytest.mark.parametrize("path", SHIPPED_PAGES + [f"entite:{kind}" for kind in ENTITY_KINDS])
+def test_every_kind_of_page_of_the_shipped_site(browser: Any, shipped: Path, path: str, viewport: str) -> None:
+    """Each page: one h1, the breadcrumb, the current section marked in the menu where it has one, axe-core's
+    0 violations, nothing past the right edge, no error and nothing from elsewhere; a screenshot to look at."""
+    if path.startswith("entite:"):
+        path = _first_entity(shipped, path.removeprefix("entite:"))
+    base = shipped.as_uri() + "/"
+    size = DESKTOP if viewport == "bureau" else PHONE
+    context = browser.new_context(viewport=size)
+    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
+    try:
+        v = Visit(context.new_page(), base)
+        page = v.open(path)
+        page.wait_for_function("document.documentElement.dataset.frJs === 'true'")
+        assert page.locator("h1").count() == 1
+        assert page.locator("nav.fr-breadcrumb li").count() >= 1
+        section = path.split("/")[0]
+        if "/" in path and section not in ("departements", "academies"):
+            assert page.locator("#navigation-principale [aria-current]").count() >= 1, "the current section is marked"
+        violations = _axe(page)
+        assert violations == [], _report(violations)
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+        assert sticking_out(page, size["width"]) == [], f"{path}: past the right edge"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"registre-{path.replace('/', '-').removesuffix('.html')}-{viewport}.png"),
+                        full_page=True)
+        v.assert_clean()
+    finally:
+        context.close()
+
+
+def test_the_menu_marks_the_section_of_an_entity_and_of_the_summaries(browser: Any, shipped: Path) -> None:
+    base = shipped.as_uri() + "/"
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(base + _first_entity(shipped, "clee"))
+        nav = page.locator("#navigation-principale")
+        assert nav.locator("button[aria-current='true']").inner_text() == "Le réseau"
+        assert nav.locator("a[aria-current]").inner_text() == "CLEE"
+        page.goto(base + "bilans/index.html")
+        assert nav.locator("a[aria-current='page']").inner_text() == "Bilans annuels"
+        page.goto(base + "bilans/2022-2023.html")
+        assert nav.locator("a[aria-current='true']").inner_text() == "Bilans annuels"
+    finally:
+        context.close()
+
+
+def test_the_map_links_the_thirteen_departements(browser: Any, shipped: Path) -> None:
+    base = shipped.as_uri() + "/"
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(base + HOME)
+        links = page.locator("svg.carte a")
+        assert links.count() == 13
+        labels = [links.nth(i).get_attribute("aria-label") for i in range(13)]
+        assert any(label.startswith("Gard (30), académie de Montpellier") for label in labels if label), labels
+        page.locator("svg.carte a[aria-label^='Gard (30)']").click()
+        assert page.url == base + "departements/30.html"
+        assert page.locator("h1").inner_text().startswith("Gard")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", ["bureau", "telephone"])
+def test_the_header_search_works_from_the_disk(browser: Any, shipped: Path, viewport: str) -> None:
+    """Opened from the disk (file://, where a browser fetches no JSON), « aeronautique » typed in the header's
+    search finds the CMQ Aéronautique et spatial, without its accents or capitals, and its result leads there."""
+    base = shipped.as_uri() + "/"
+    context = browser.new_context(viewport=DESKTOP if viewport == "bureau" else PHONE)
+    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
+    try:
+        v = Visit(context.new_page(), base)
+        page = v.open("clee/index.html")
+        page.wait_for_function("document.documentElement.dataset.frJs === 'true'")
+        if viewport == "telephone":  # the search is behind the header's magnifier button
+            page.locator("#bouton-recherche").click()
+        field = page.locator("#recherche-champ")
+        field.fill("aeronautique")
+        field.press("Enter")
+        page.wait_for_url("**/recherche.html?q=aeronautique")
+        result = page.locator("#resultats").get_by_role("link", name="Campus des métiers et des qualifications Aéronautique et spatial")
+        assert result.count() == 1
+        # Typing on the search page narrows as it goes: every word, any case, no accents needed.
+        page.locator("#recherche-page-champ").fill("AERONAUTIQUE spatial")
+        assert result.count() == 1
+        page.locator("#recherche-page-champ").fill("zzzz introuvable")
+        assert "Aucun résultat" in page.locator("#resultats-compte").inner_text()
+        page.locator("#recherche-page-champ").fill("toulouse")
+        assert page.locator("#resultats li").count() > 5
+        page.locator("#recherche-page-champ").fill("aeronautique")
+        result.click()
+        assert page.url == base + "cmq/cmq-aeronautique-spatial.html"
+        v.assert_clean()
+    finally:
+        context.close()
+
+
+def test_without_javascript_every_page_reads_and_leads_on(browser: Any, shipped: Path) -> None:
+    """No script: the menu's links are all there on a phone, the breadcrumb shows, the search page says how to
+    find a structure without it, and its form still leads to the search page."""
+    base = shipped.as_uri() + "/"
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base + _first_entity(shipped, "cmq"))
+        nav = page.locator("#navigation-principale")
+        assert nav.is_visible()
+        for name in ("Accueil", "CLEE", "Partenaires", "Établissements", "Bilans annuels"):
+            assert nav.get_by_role("link", name=name, exact=True).first.is_visible(), name
+        assert page.locator("nav.fr-breadcrumb ol").is_visible()
+        assert page.locator("main h1").is_visible()
+        page.goto(base + "recherche.html?q=aeronautique")
+        fallback = page.locator(".sans-script")
+        assert fallback.is_visible() and fallback.get_by_role("link").count() >= 5
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
+
+
+def test_a_summary_prints_on_a4_without_the_navigation(browser: Any, shipped: Path) -> None:
+    base = shipped.as_uri() + "/"
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(base + "bilans/2022-2023.html")
+        page.emulate_media(media="print")
+        assert page.locator("#navigation-principale").is_hidden()
+        assert page.locator(".fr-header__tools").is_hidden() and page.locator("nav.fr-breadcrumb").is_hidden()
+        assert page.locator("main h1").is_visible()
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 1
+    finally:
+        context.close()
+
+
+def test_the_neutral_theme(browser: Any, tmp_path: Path) -> None:
+    """--theme neutre: no Marianne, no bloc-marque, no DSFR; still accessible and fit for a phone."""
+    from eee.render import build_site
+
+    registry = copy_base(tmp_path / "registry")
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, tmp_path / "site", generated="2024-01-15", theme="neutre")
+    site = tmp_path / "site"
+    assert not (site / "dsfr").exists()
+    text = "\n".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    assert "fr-header" not in text and "République française" not in text and "Marianne" not in text
+    base = site.as_uri() + "/"
+    for viewport in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=viewport)
+        context.route(lambda url: not url.startswith(base), lambda route: route.abort())
+        try:
+            v = Visit(context.new_page(), base)
+            for path in (HOME, "clee/index.html", ENTITY, "bilans/index.html", _first_entity(site, "bilans")):
+                page = v.open(path)
+                violations = _axe(page)
+                assert violations == [], _report(violations)
+                assert sticking_out(page, viewport["width"]) == [], path
+            v.assert_clean()
+        finally:
+            context.close()
