@@ -63,8 +63,9 @@ class EntitySummary:
     kind: Kind
     nom: str
     path: str  # the YAML file, relative to the registry
-    statut: str  # French label
+    statut: str  # French label, « (à confirmer) » added when `statut` is among the entity's gaps
     statut_code: str
+    statut_sur: bool  # False when `statut` is among the gaps (a_completer): then shown without its colour
     departements: list[str]
     academies: list[str]
     row: dict[str, str]  # index-table cells, by column key
@@ -244,9 +245,17 @@ def entity_summary(registry: Registry, entity: Entity) -> EntitySummary:
     row = {c.key: cell(registry, c, c.value(registry, entity)) for c in COLUMNS[entity.kind.name]}
     type_code = next((entity.get(k) for k in ("type", "nature", "secteur") if isinstance(entity.get(k), str)), "")
     departements = departements_of(registry, entity)
-    return EntitySummary(entity.id, entity.kind, entity.nom, entity.path,
-                         statut_node.get(LABELS_KEYWORD, {}).get(statut, statut), statut,
-                         departements, academies_of(registry, entity, departements), row, type_code or "")
+    label = statut_node.get(LABELS_KEYWORD, {}).get(statut, statut)
+    gaps = entity.get("a_completer")
+    sure = not (statut and isinstance(gaps, list) and any(isinstance(g, dict) and g.get("champ") == "statut"
+                                                            for g in gaps))
+    if not sure:
+        label = f"{label} (à confirmer)"
+        if "statut" in row:
+            row["statut"] = label
+    return EntitySummary(entity.id, entity.kind, entity.nom, entity.path, label,
+                         statut, sure, departements, academies_of(registry, entity, departements), row,
+                         type_code or "")
 
 
 def entity_view(registry: Registry, entity: Entity, internal: bool, summary: EntitySummary | None = None) -> EntityView:
@@ -337,10 +346,12 @@ def site_context(registry: Registry, internal: bool = False, generated: str = ""
                          key=lambda v: normalize(v.nom))
         if not members:
             continue
+        status_labels = (schemas.node_at(kind.name, ("statut",)) or {}).get(LABELS_KEYWORD, {})
         filters: dict[str, list[tuple[str, str]]] = {
             "departement": sorted({(d, f"{d} {dep_labels.get(d, '')}") for v in members for d in v.departements}),
             "academie": sorted({(a, academy_labels.get(a, a)) for v in members for a in v.academies}),
-            "statut": sorted({(v.statut_code, v.statut) for v in members if v.statut_code}),
+            "statut": sorted({(v.statut_code, status_labels.get(v.statut_code, v.statut_code))
+                              for v in members if v.statut_code}),
             "type": sorted({(v.type_code, v.row.get("type") or v.row.get("nature") or v.row.get("secteur") or v.type_code)
                             for v in members if v.type_code}),
         }
