@@ -14,7 +14,7 @@ from eee.render.jinja import inline_stylesheet, template_dirs
 from eee.render.report import render_report
 from eee.validate import load
 
-from .conftest import REPO, write_files
+from .conftest import write_files
 
 SECOND_YEAR = {
     "actions/2023-2024/immersions-exemple.yaml": """id: immersions-exemple

@@ -347,3 +347,17 @@ def test_the_public_site_holds_none_of_the_officers_notes(which: str, registry: 
     # As written, as escaped for HTML, and as escaped for the search index (JSON, in ASCII).
     found = [n for n in notes if n in text or html.escape(n) in text or json.dumps(n)[1:-1] in text]
     assert found == []
+
+
+def test_the_legal_notice_says_what_the_registry_knows(registry: Path, tmp_path: Path) -> None:
+    """mentions-legales.html: the publication's director from reseau.yaml, a gap said as such (without its
+    note), and what is neither told plainly."""
+    path = registry / "reseau.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "publication:\n  directeur_publication: <b>La rectrice</b>\n"
+                    "a_completer:\n  - champ: publication.hebergeur\n    note: NOTE-HEBERGEUR demander à la DSI\n",
+                    encoding="utf-8")
+    render(registry, "html", tmp_path / "site")
+    page = (tmp_path / "site" / "mentions-legales.html").read_text(encoding="utf-8")
+    assert "<p>&lt;b&gt;La rectrice&lt;/b&gt;.</p>" in page
+    assert "<h2>Hébergement</h2>\n<p>En cours de complément.</p>" in page and "NOTE-HEBERGEUR" not in page
+    assert "Non indiqué dans le registre (reseau.yaml, publication.contact)" in page

@@ -313,7 +313,8 @@ def _network(registry: Registry, internal: bool) -> dict[str, Any]:
     if isinstance(data.get("mission"), dict):
         mission.update({k: v for k, v in data["mission"].items() if k in mission})
     region = (data.get("region_academique") or {}).get("nom") if isinstance(data.get("region_academique"), dict) else ""
-    publication = data.get("publication") if isinstance(data.get("publication"), dict) else {}
+    publication = data.get("publication")
+    publication = publication if isinstance(publication, dict) else {}
     gaps = [str(g.get("champ", "")).removeprefix("publication.") for g in data.get("a_completer") or []
             if isinstance(g, dict) and str(g.get("champ", "")).startswith("publication.")]
     return {"title": network.nom if network else "Réseau École-Entreprise-Économie",
