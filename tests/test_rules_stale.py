@@ -93,8 +93,11 @@ def test_a_statut_declared_to_complete_is_left_to_r031(registry: Path) -> None:
     gap = "a_completer:\n  - champ: statut\n    note: les sources ne disent pas si les ateliers ont eu lieu\n"
     reg = model(registry, {ACTION: action("prevue", gap)})
     assert found(reg, dt.date(2030, 1, 1)) == {}
-    codes = {p.code for p in run(registry).problems if p.entity == "ateliers-exemple"}
-    assert "EEE-R031" in codes and "EEE-R034" not in codes
+    problems = [p for p in run(registry).problems if p.entity == "ateliers-exemple"]
+    assert "EEE-R031" in {p.code for p in problems} and "EEE-R034" not in {p.code for p in problems}
+    # R031 does not then contradict R034 by asking to remove the line: the status is filled, but not sure.
+    hint = next(p.hint for p in problems if p.code == "EEE-R031")
+    assert hint == "ce champ est déjà renseigné : quand il est complet et sûr, retirez la ligne de a_completer"
 
 
 def test_unusable_values_are_skipped_not_fatal(registry: Path) -> None:
