@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import TextIO
+from typing import Any, Literal, TextIO
 
 from .diagnostics import Problem, Report
 from .domain import number_fr
@@ -46,15 +46,31 @@ def _position(p: Problem) -> str:
     return f"{p.line}:{p.column}" if p.line else ""
 
 
-def text(report: Report, stream: TextIO, root: str, strict: bool = False) -> None:
-    """Grouped by file, coloured on a terminal only (rich honours NO_COLOR).
+Level = Literal["quiet", "normal", "detail"]
+"""How much the text report shows: `quiet` what fails only, `normal` errors in detail and repeated warnings
+grouped by code, `detail` every problem."""
+
+GROUP_FILES = 3
+"""In the normal text report, a warning code found in this many files or more is grouped: one block with its count
+and its files, instead of one line per warning."""
+FILES_SHOWN = 8
+"""The files named in a group; the others are counted."""
+
+
+def text(report: Report, stream: TextIO, root: str, strict: bool = False, level: Level = "normal") -> None:
+    """For a person: errors first, in detail by file; then the warnings, those of a code that comes back in
+    many files grouped by code (`level`: see `Level`); a count by code; the verdict. Coloured on a terminal
+    only (rich honours NO_COLOR).
 
     With no problem to show and no terminal to colour (a pre-commit hook, CI, a pipe), the one line
-    is written as rich would write it, without importing rich (a sixth of a cached run's start-up)."""
+    is written as rich would write it, without importing rich (a sixth of a cached run's start-up).
+    `quiet` writes nothing at all when nothing fails."""
+    if level == "quiet" and report.exit_code(strict) == 0:
+        return
     if not report.problems and not _colours(stream):
         stream.write(_verdict(report, strict) + "\n")
         return
-    _text(report, stream, root, strict)
+    _text(report, stream, root, strict, level)
 
 
 def _colours(stream: TextIO) -> bool:
@@ -77,21 +93,79 @@ def _verdict(report: Report, strict: bool) -> str:
     return ("✓ " if ok else "✗ ") + summary(report, strict)
 
 
-def _text(report: Report, stream: TextIO, root: str, strict: bool = False) -> None:
+def _text(report: Report, stream: TextIO, root: str, strict: bool = False, level: Level = "normal") -> None:
     from rich.console import Console
     from rich.text import Text
 
     console = Console(file=stream, highlight=False)
     # On a terminal, messages wrap inside their column; elsewhere one line per problem, for grep.
     console.soft_wrap = not console.is_terminal
+    problems = report.sorted()
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    if level == "quiet" and not strict:
+        warnings = []
+    if errors:
+        console.print(Text(f"Erreurs ({number_fr(len(errors))})", style="bold red"))
+        console.print()
+        _by_file(console, errors, root)
+    if warnings:
+        grouped = {} if level == "detail" else repeated(warnings)
+        console.print(Text(f"Avertissements ({number_fr(len(warnings))})", style="bold yellow"))
+        console.print()
+        _by_file(console, [p for p in warnings if p.code not in grouped], root)
+        for code, group in grouped.items():
+            _group(console, code, group, root)
+        if grouped:
+            first = next(iter(grouped))
+            console.print(Text(f"→ eee validate --detail montre chaque avertissement ; eee validate --explain {first} "
+                               "explique un code.", style="cyan"))
+            console.print()
+    if errors or warnings:
+        console.print(Text(count_by_code(errors + warnings)))
+    ok = report.exit_code(strict) == 0
+    console.print(Text(_verdict(report, strict), style="bold green" if ok else "bold red"))
+
+
+def repeated(warnings: list[Problem]) -> dict[str, list[Problem]]:
+    """The warnings of each code found in `GROUP_FILES` files or more, the most frequent code first."""
+    by_code: dict[str, list[Problem]] = {}
+    for p in warnings:
+        by_code.setdefault(p.code, []).append(p)
+    kept = {code: group for code, group in by_code.items() if len({p.path for p in group}) >= GROUP_FILES}
+    return dict(sorted(kept.items(), key=lambda item: (-len(item[1]), item[0])))
+
+
+def count_by_code(problems: list[Problem]) -> str:
+    """The closing count of each kind of problem: « Par code — erreurs : 1 × EEE-S001 clé inconnue ;
+    avertissements : 100 × EEE-R031 information à compléter, … ». The most frequent first."""
+    from .catalogue import CODES
+
+    parts = []
+    for label, error in (("erreurs", True), ("avertissements", False)):
+        counts: dict[str, int] = {}
+        for p in problems:
+            if p.is_error is error:
+                counts[p.code] = counts.get(p.code, 0) + 1
+        if counts:
+            kinds = [f"{number_fr(n)} × {one_line(code)}" + (f" {CODES[code].title}" if code in CODES else "")
+                     for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+            parts.append(f"{label} : {', '.join(kinds)}")
+    return "Par code — " + " ; ".join(parts) + "."
+
+
+def _by_file(console: Any, problems: list[Problem], root: str) -> None:
+    """Each problem on its line (position, severity, message, code, id, advice), under its file."""
+    from rich.text import Text
+
     by_file: dict[str, list[Problem]] = {}
-    for p in report.sorted():
+    for p in problems:
         by_file.setdefault(p.path, []).append(p)
-    for path, problems in by_file.items():
+    for path, in_file in by_file.items():
         console.print(Text(one_line(display_path(root, path)), style="bold underline"))
         rows: list[tuple[Text, Text, Text]] = []
         last_hint = None
-        for p in problems:
+        for p in in_file:
             message = Text(one_line(p.message))  # a value quoted with a control character shows it: « abc\\n »
             message.append(f"  {p.code}", style="dim")
             if p.entity:
@@ -101,25 +175,76 @@ def _text(report: Report, stream: TextIO, root: str, strict: bool = False) -> No
             if p.hint and (p.code, p.hint) != last_hint:  # the same advice twice in a row is said once
                 rows.append((Text(""), Text(""), Text("→ " + one_line(p.hint), style="cyan")))
             last_hint = (p.code, p.hint)
-        if console.is_terminal:
-            from rich.table import Table
-
-            grid = Table.grid(padding=(0, 1))
-            grid.add_column(justify="right", min_width=9, no_wrap=True)
-            grid.add_column(min_width=13, no_wrap=True)
-            grid.add_column(ratio=1)
-            for row in rows:
-                grid.add_row(*row)
-            console.print(grid)
-        else:
-            for position, severity, message in rows:
-                line = Text(f"{position.plain:>9} ", style="dim")
-                line.append(f"{severity.plain:<13} ", style=severity.style)
-                line.append_text(message)
-                console.print(line)
+        _rows(console, rows)
         console.print()
-    ok = not (report.errors or (strict and report.warnings))
-    console.print(Text(_verdict(report, strict), style="bold green" if ok else "bold red"))
+
+
+def _rows(console: Any, rows: list[tuple[Any, Any, Any]]) -> None:
+    """Three columns: a grid that wraps messages on a terminal, one plain line per row elsewhere."""
+    from rich.text import Text
+
+    if console.is_terminal:
+        from rich.table import Table
+
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", min_width=9, no_wrap=True)
+        grid.add_column(min_width=13, no_wrap=True)
+        grid.add_column(ratio=1)
+        for row in rows:
+            grid.add_row(*row)
+        console.print(grid)
+    else:
+        for position, severity, message in rows:
+            line = Text(f"{position.plain:>9} ", style="dim")
+            line.append(f"{severity.plain:<13} ", style=severity.style)
+            line.append_text(message)
+            console.print(line)
+
+
+def _group(console: Any, code: str, problems: list[Problem], root: str) -> None:
+    """One code's warnings in a few lines: code, title, count, files (by folder, the first `FILES_SHOWN`), and
+    the advice when they all share it."""
+    from rich.text import Text
+
+    from .catalogue import CODES
+
+    per_file: dict[str, int] = {}
+    for p in problems:
+        per_file[p.path] = per_file.get(p.path, 0) + 1
+    n, files = len(problems), len(per_file)
+    head = Text(one_line(code), style="bold yellow")
+    if code in CODES:
+        head.append(f" {CODES[code].title}", style="bold")
+    head.append(f" : {number_fr(n)} avertissement{'s' if n > 1 else ''} dans {number_fr(files)} "
+                f"fichier{'s' if files > 1 else ''}")
+    console.print(head)
+    by_folder: dict[str, list[str]] = {}
+    for path, count in list(per_file.items())[:FILES_SHOWN]:
+        folder, _, name = path.rpartition("/")
+        by_folder.setdefault(folder, []).append(one_line(name) + (f" ({count})" if count > 1 else ""))
+    for folder, names in by_folder.items():
+        where = display_path(root, folder) if folder else ("" if root in ("", ".") else root)
+        shown = one_line(where + "/") if where else ""
+        line = Text()
+        line.append(shown, style="dim")
+        line.append((" : " if shown else "") + ", ".join(names))
+        _indented(console, line)
+    if files > FILES_SHOWN:
+        rest = files - FILES_SHOWN
+        _indented(console, Text(f"… et {number_fr(rest)} autre{'s' if rest > 1 else ''} "
+                                f"fichier{'s' if rest > 1 else ''}", style="dim"))
+    hints = {p.hint for p in problems}
+    if len(hints) == 1 and (hint := hints.pop()):
+        _indented(console, Text("→ " + one_line(hint), style="cyan"))
+    console.print()
+
+
+def _indented(console: Any, line: Any) -> None:
+    """A line under a group's title: wrapped lines keep the indent on a terminal; one line elsewhere."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console.print(Padding(line, (0, 0, 0, 4)) if console.is_terminal else Text("    ").append_text(line))
 
 
 def parsable(report: Report, stream: TextIO, root: str, strict: bool = False) -> None:

@@ -66,13 +66,115 @@ def test_gitlab_code_quality() -> None:
     assert json.loads(render("gitlab")) == issues  # fingerprints are stable
 
 
-def test_text_groups_by_file_and_summarises() -> None:
-    out = render("text")
-    assert out.splitlines()[0] == "registry/clee/b.yml"
-    assert "     5:16 erreur        le département 30 (Gard)" in out
-    assert "→ corrigez l'académie" in out
-    assert out.rstrip().endswith("✗ Registre invalide : 2 erreurs et 1 avertissement dans 3 fichiers.")
-    assert "\x1b[" not in out  # no colour when not on a terminal
+def test_text_puts_errors_first_and_counts_each_code() -> None:
+    assert render("text") == """\
+Erreurs (2)
+
+registry/clee/b.yml
+          erreur        « clee/b.yml » a l'extension .yml, : il ne serait pas lu  EEE-Y010
+                        → renommez-le
+
+registry/clee/clee-ales.yaml
+     5:16 erreur        le département 30 (Gard) relève de l'académie de Montpellier  EEE-R015 [clee-ales]
+                        → corrigez l'académie
+
+Avertissements (1)
+
+registry/reseau.yaml
+     24:9 avertissement 1 CLEE décrit sur 27 attendus  EEE-R021 [reseau]
+                        → ajoutez-les
+
+Par code — erreurs : 1 × EEE-R015 académie et département ne concordent pas, 1 × EEE-Y010 extension .yml ; \
+avertissements : 1 × EEE-R021 effectif attendu non atteint.
+✗ Registre invalide : 2 erreurs et 1 avertissement dans 3 fichiers.
+"""  # no colour when not on a terminal
+
+
+def _gap(path: str, line: int, hint: str = "renseignez ce champ") -> Problem:
+    return Problem(path, line, 5, "EEE-R031", Severity.WARNING, f"à compléter : champ {line}", hint, path[:-5])
+
+
+# 7 « à compléter » in 4 files (grouped), 2 stale statuses in 2 files (not grouped), 1 error.
+MANY = Report(
+    [_gap(f"actions/a{n}.yaml", line) for n in range(4) for line in ((10, 12) if n < 3 else (10,))]
+    + [Problem(f"actions/a{n}.yaml", 3, 9, "EEE-R034", Severity.WARNING, "toujours « prévue »", "choisissez",
+               f"a{n}") for n in (0, 1)]
+    + [REPORT.problems[0]],
+    files_checked=6, entities=6,
+)
+
+
+def test_text_groups_a_warning_code_found_in_many_files() -> None:
+    assert render("text", MANY) == """\
+Erreurs (1)
+
+registry/clee/clee-ales.yaml
+     5:16 erreur        le département 30 (Gard) relève de l'académie de Montpellier  EEE-R015 [clee-ales]
+                        → corrigez l'académie
+
+Avertissements (9)
+
+registry/actions/a0.yaml
+      3:9 avertissement toujours « prévue »  EEE-R034 [a0]
+                        → choisissez
+
+registry/actions/a1.yaml
+      3:9 avertissement toujours « prévue »  EEE-R034 [a1]
+                        → choisissez
+
+EEE-R031 information à compléter : 7 avertissements dans 4 fichiers
+    registry/actions/ : a0.yaml (2), a1.yaml (2), a2.yaml (2), a3.yaml
+    → renseignez ce champ
+
+→ eee validate --detail montre chaque avertissement ; eee validate --explain EEE-R031 explique un code.
+
+Par code — erreurs : 1 × EEE-R015 académie et département ne concordent pas ; avertissements : 7 × EEE-R031 \
+information à compléter, 2 × EEE-R034 statut périmé (toujours prévu ou en cours).
+✗ Registre invalide : 1 erreur et 9 avertissements dans 6 fichiers.
+"""
+
+
+def test_text_group_names_the_first_files_and_counts_the_others() -> None:
+    from eee.report import FILES_SHOWN, GROUP_FILES
+
+    report = Report([_gap(f"{folder}/f{n:02d}.yaml", 4, f"conseil {n}") for folder in ("actions/2022-2023", "clee")
+                     for n in range(FILES_SHOWN)], files_checked=40, entities=40)
+    out = render("text", report)
+    assert GROUP_FILES <= FILES_SHOWN
+    assert out.count("\n    registry/") == 1  # the first folder's files fill the list
+    assert f"EEE-R031 information à compléter : {2 * FILES_SHOWN} avertissements dans {2 * FILES_SHOWN} fichiers" in out
+    assert f"    … et {FILES_SHOWN} autres fichiers\n" in out
+    assert "→ conseil" not in out  # different advice is not summed up as one
+    assert "f00.yaml, f01.yaml" in out
+
+
+def test_text_detail_shows_every_warning() -> None:
+    from eee.report import text
+
+    out = io.StringIO()
+
+    text(MANY, out, "registry", level="detail")
+    lines = out.getvalue().splitlines()
+    assert sum("EEE-R031" in line for line in lines) == 7 + 1  # each line, and the count by code
+    assert "dans 4 fichiers" not in out.getvalue() and "--detail" not in out.getvalue()
+    assert lines.index("Erreurs (1)") < lines.index("Avertissements (9)")
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_text_quiet_shows_what_fails_only(strict: bool) -> None:
+    from eee.report import text
+
+    out = io.StringIO()
+    text(MANY, out, "registry", strict, level="quiet")
+    if strict:  # warnings fail too: they are shown
+        assert "EEE-R031 information à compléter : 7 avertissements" in out.getvalue()
+    else:
+        assert "avertissement " not in out.getvalue() and "EEE-R031" not in out.getvalue()
+        assert out.getvalue().splitlines()[:3] == ["Erreurs (1)", "", "registry/clee/clee-ales.yaml"]
+    assert out.getvalue().endswith("✗ Registre invalide : 1 erreur et 9 avertissements dans 6 fichiers.\n")
+    valid = io.StringIO()
+    text(Report(MANY.problems[:-1], 6, 6), valid, "registry", strict, level="quiet")
+    assert (valid.getvalue() != "") == strict  # nothing at all when nothing fails
 
 
 @pytest.mark.parametrize(

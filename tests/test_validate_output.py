@@ -58,3 +58,70 @@ def test_machine_formats_are_unchanged(capsys: pytest.CaptureFixture[str], noisy
     code, out, err = validate(capsys, "--format", fmt)
     assert code == 1 and err == ""
     golden(f"validate-{fmt}.txt", out)
+
+
+def test_the_error_comes_first_among_a_hundred_warnings(capsys: pytest.CaptureFixture[str], noisy: Path) -> None:
+    code, out, err = validate(capsys)
+    lines = out.splitlines()
+    assert code == 1 and err == ""
+    assert lines[:5] == [
+        "Erreurs (1)",
+        "",
+        "registry/actions/2022-2023/visites-exemple.yaml",
+        "     14:1 erreur        clé « benefiaires » inconnue  EEE-S001 [visites-exemple]",
+        "                        → vouliez-vous dire « beneficiaires » ?",
+    ]
+    # The warnings of a code found in many files are one block each, with their count and their files.
+    assert "EEE-R031 information à compléter : 100 avertissements dans 50 fichiers" in lines
+    assert "EEE-R034 statut périmé (toujours prévu ou en cours) : 10 avertissements dans 10 fichiers" in lines
+    assert "    registry/actions/2022-2023/ : visite-001.yaml (2), visite-002.yaml (2), visite-003.yaml (2), " \
+           "visite-004.yaml (2), visite-005.yaml (2), visite-006.yaml (2), visite-007.yaml (2), visite-008.yaml (2)" in lines
+    assert "    … et 42 autres fichiers" in lines
+    assert "    registry/actions/2022-2023/ : visite-005.yaml, visite-010.yaml, visite-015.yaml, visite-020.yaml, " \
+           "visite-025.yaml, visite-030.yaml, visite-035.yaml, visite-040.yaml" in lines
+    # A code found once stays in detail, under its file.
+    assert "registry/actions/2022-2023/visite-007.yaml" in lines
+    assert sum("EEE-R030" in line for line in lines) == 2  # its line, and the count by code
+    assert lines[-2] == ("Par code — erreurs : 1 × EEE-S001 clé inconnue ; avertissements : 100 × EEE-R031 information "
+                         "à compléter, 10 × EEE-R034 statut périmé (toujours prévu ou en cours), 1 × EEE-R030 entité "
+                         "sans source.")
+    assert lines[-1] == "✗ Registre invalide : 1 erreur et 111 avertissements dans 65 fichiers."
+    assert len(lines) < 40
+
+
+def test_quiet_prints_errors_only(capsys: pytest.CaptureFixture[str], noisy: Path) -> None:
+    code, out, err = validate(capsys, "-q")
+    assert code == 1 and err == ""
+    assert out.splitlines() == [
+        "Erreurs (1)",
+        "",
+        "registry/actions/2022-2023/visites-exemple.yaml",
+        "     14:1 erreur        clé « benefiaires » inconnue  EEE-S001 [visites-exemple]",
+        "                        → vouliez-vous dire « beneficiaires » ?",
+        "",
+        "Par code — erreurs : 1 × EEE-S001 clé inconnue.",
+        "✗ Registre invalide : 1 erreur et 111 avertissements dans 65 fichiers.",
+    ]
+    assert validate(capsys, "--quiet", "registry/actions/2022-2023/visite-001.yaml") == (0, "", "")
+
+
+def test_detail_prints_every_warning(capsys: pytest.CaptureFixture[str], noisy: Path) -> None:
+    code, out, _ = validate(capsys, "--detail")
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[3].endswith("EEE-S001 [visites-exemple]")
+    assert sum(" avertissement à compléter : " in line for line in lines) == 100
+    assert sum("EEE-R034 [" in line for line in lines) == 10
+    assert validate(capsys, "-v")[1] == out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--quiet", "--detail"], "--quiet et --detail s'excluent"),
+    (["-q", "--format", "json"], "--quiet ne s'applique qu'au format text"),
+    (["-v", "--format", "github"], "--detail ne s'applique qu'au format text"),
+])
+def test_quiet_and_detail_are_for_people(capsys: pytest.CaptureFixture[str], registry: Path, args: list[str],
+                                         message: str) -> None:
+    code, out, err = validate(capsys, *args)
+    assert code == 2 and out == ""
+    assert message in err and "Traceback" not in err

@@ -40,6 +40,10 @@ def validate(
         Format, typer.Option("--format", "-f", help="Format de sortie : text, parsable, json, github ou gitlab.")
     ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", metavar="", help="Les avertissements font aussi échouer (code de sortie 1).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", metavar="", help="N'affiche que les erreurs (rien si le "
+                                        "registre est valide). Avec --strict, les avertissements aussi.")] = False,
+    detail: Annotated[bool, typer.Option("--detail", "-v", metavar="", help="Affiche chaque avertissement sur sa "
+                                         "ligne, sans les regrouper par code.")] = False,
     explain: Annotated[
         str | None,
         typer.Option("--explain", metavar="CODE", help="Explique un code (par exemple EEE-R012) avec un exemple, "
@@ -51,7 +55,11 @@ def validate(
 ) -> None:
     """Valide le registre : lecture YAML, schémas, références et règles du domaine.
 
-    Affiche tous les problèmes de tous les fichiers (fichier:ligne:colonne, code, message, conseil).
+    Affiche d'abord les erreurs, en détail (fichier:ligne:colonne, code, message, conseil), puis les
+    avertissements : ceux d'un code qui revient dans trois fichiers ou plus sont regroupés (nombre et
+    fichiers ; --detail les montre un par un, --quiet les tait), et un décompte par code. Les formats
+    parsable, json, github et gitlab donnent toujours tous les problèmes, un par un.
+
     Code de sortie : 0 registre valide (avertissements permis), 1 erreurs trouvées
     (ou avertissements avec --strict), 2 erreur d'utilisation, 3 eee n'a pas pu s'exécuter.
 
@@ -65,14 +73,22 @@ def validate(
     if explain is not None:
         _explain(explain)
         return
-    from ..report import REPORTERS
+    from ..report import REPORTERS, text
 
+    if quiet and detail:
+        raise UsageError("--quiet et --detail s'excluent", "choisissez l'un des deux")
+    if (quiet or detail) and format is not Format.text:
+        raise UsageError(f"--{'quiet' if quiet else 'detail'} ne s'applique qu'au format text : le format "
+                         f"{format.value} donne toujours tous les problèmes", "retirez l'une des deux options")
     work = Workspace.of(registry)
     wanted = work.paths(paths)  # before the check: a wrong path is said at once
     report = work.checked(jobs, no_cache, whole=False)[1]
     if wanted is not None:
         report = _within(report, wanted)
-    REPORTERS[format.value](report, sys.stdout, work.shown, strict)
+    if format is Format.text:
+        text(report, sys.stdout, work.shown, strict, "quiet" if quiet else "detail" if detail else "normal")
+    else:
+        REPORTERS[format.value](report, sys.stdout, work.shown, strict)
     raise typer.Exit(report.exit_code(strict))
 
 
