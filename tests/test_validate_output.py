@@ -125,3 +125,20 @@ def test_quiet_and_detail_are_for_people(capsys: pytest.CaptureFixture[str], reg
     code, out, err = validate(capsys, *args)
     assert code == 2 and out == ""
     assert message in err and "Traceback" not in err
+
+
+def test_build_says_how_many_warnings_and_how_to_see_them(capsys: pytest.CaptureFixture[str], registry: Path,
+                                                           tmp_path: Path) -> None:
+    def build(*before: str) -> str:
+        with pytest.raises(SystemExit) as exit:
+            main([*before, "build", "--out", str(tmp_path / "site"), "--jobs", "1"])
+        out, err = capsys.readouterr()
+        assert exit.value.code == 0, err
+        return out
+
+    assert "avertissement" not in build("-r", "registry")  # a clean registry: nothing to say
+    write_files(registry, {f"actions/2022-2023/visite-{n:03d}.yaml": action(n) for n in (1, 5)})
+    assert build("-r", "registry").splitlines()[-1] == "5 avertissements : eee validate -r registry pour les voir."
+    write_files(registry, {"actions/2022-2023/visite-005.yaml": None})
+    # The registry found by default (./registry) needs no option to be seen again.
+    assert build().splitlines()[-1] == "2 avertissements : eee validate pour les voir."

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
+from ..escape import terminal
 from .options import EditUrlOption, JobsOption, NoCacheOption, RegistryOption, Theme, ThemeOption
 from .workspace import Workspace, check_year
 
@@ -96,7 +97,8 @@ def build(
     from ..render import build_site, check_edit_url
 
     url = check_edit_url(edit_url)  # before the registry is read
-    model = Workspace.of(registry).valid_model("le site", jobs, no_cache)
+    work = Workspace.of(registry)
+    model, checked = work.valid("le site", jobs, no_cache)
     err = typer.get_text_stream("stderr")
     on_terminal = err.isatty()
 
@@ -110,6 +112,12 @@ def build(
     typer.echo(f"Site {'interne' if interne else 'public'} écrit dans {out}/ : annuaire HTML ({result['html']} fichiers, "
                f"{out / 'index.html'}), annuaire Markdown ({out / 'markdown'}/), bilans annuels : {summaries} "
                f"({out / 'bilans' / 'index.html'}).")
+    if checked.warnings:
+        from ..domain import number_fr
+
+        n = checked.warnings
+        typer.echo(terminal(f"{number_fr(n)} avertissement{'s' if n > 1 else ''} : {work.command('validate')} pour "
+                            f"{'les' if n > 1 else 'le'} voir."))
 
 
 class ExportFormat(str, Enum):

@@ -89,7 +89,17 @@ class Workspace:
         settings' order."""
         from ..settings import resolve_registry
 
-        return cls(resolve_registry(registry if registry is not None else SESSION.registry))
+        named = registry if registry is not None else SESSION.registry
+        return cls(resolve_registry(named), given=named is not None)
+
+    def command(self, name: str) -> str:
+        """How to run another command on this registry, to tell the user: « eee validate », with « -r DOSSIER »
+        when the registry was named on the command line."""
+        import shlex
+
+        return f"eee {name}" + (f" -r {shlex.quote(self.shown)}" if self.given else "")
+
+    given: bool = False  # the registry was named on the command line (--registry)
 
     @property
     def shown(self) -> str:
@@ -143,6 +153,10 @@ class Workspace:
 
     def valid_model(self, what: str, jobs: int | None = None, no_cache: bool = False) -> Registry:
         """The model of a registry without errors, for the commands that publish; else exit 1 with the errors."""
+        return self.valid(what, jobs, no_cache)[0]
+
+    def valid(self, what: str, jobs: int | None = None, no_cache: bool = False) -> tuple[Registry, Report]:
+        """The model and report (its warnings) of a registry without errors; else exit 1 with the errors."""
         from ..errors import InvalidRegistry
 
         model, report = self.checked(jobs, no_cache)
@@ -153,7 +167,7 @@ class Workspace:
                      sys.stderr, self.shown)
             raise InvalidRegistry(f"le registre a {report.errors} erreur{'s' if report.errors > 1 else ''} : "
                                   f"{what} n'est pas produit", "corrigez-les d'abord (eee validate les détaille)")
-        return model
+        return model, report
 
 
 def check_year(annee: str | None) -> None:
