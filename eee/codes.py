@@ -259,8 +259,9 @@ def _import_md(command: str, csv: str, output: str) -> str:
             f"`{command}` affiche :\n\n```text\n{output}```\n")
 
 
-def explain(doc: CodeDoc) -> str:
-    """The Markdown documentation of one code."""
+def explain(doc: CodeDoc, anchor: bool = True) -> str:
+    """The Markdown documentation of one code; `anchor`: preceded by the HTML anchor docs/codes.md links to (not
+    for a terminal, which would show it as it is)."""
     severity = "erreur" if doc.severity is Severity.ERROR else "avertissement"
     example = doc.example
     if isinstance(example, ImportExample):
@@ -270,7 +271,8 @@ def explain(doc: CodeDoc) -> str:
         bad = _files_md(example.bad, "Aucun fichier.")
         good = _files_md(example.good, "Le même registre sans le fichier ou le changement en faute.")
     return (
-        f"<a id=\"{doc.code.lower()}\"></a>\n\n## {doc.code} — {doc.title}\n\n"
+        (f"<a id=\"{doc.code.lower()}\"></a>\n\n" if anchor else "")
+        + f"## {doc.code} — {doc.title}\n\n"
         f"Couche : {doc.layer}. Gravité : {severity}.\n\n"
         f"{doc.doc}\n\n"
         f"**Exemple en faute**\n\n{bad}\n"
@@ -278,8 +280,9 @@ def explain(doc: CodeDoc) -> str:
     )
 
 
-def docs_markdown() -> str:
-    """docs/codes.md: every code of eee validate and eee import, generated from the catalogue."""
+def docs_markdown(anchors: bool = True) -> str:
+    """docs/codes.md: every code of eee validate and eee import, generated from the catalogue (`anchors`: see
+    `explain`; the table's links need them)."""
     docs = catalogue()
     head = (
         "# Codes des problèmes signalés par `eee validate` et `eee import annuaire`\n\n"
@@ -295,4 +298,4 @@ def docs_markdown() -> str:
         f"| [{d.code}](#{d.code.lower()}) | {'erreur' if d.severity is Severity.ERROR else 'avertissement'} | {d.title} |\n"
         for d in docs.values()
     )
-    return head + rows + "\n" + "\n".join(explain(d) for d in docs.values())
+    return head + rows + "\n" + "\n".join(explain(d, anchors) for d in docs.values())

@@ -136,8 +136,22 @@ def test_missing_registry_exits_3(capsys: pytest.CaptureFixture[str], tmp_path: 
 def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = eee(capsys, "validate", "--explain", "r010")
     assert code == 0
-    assert out.startswith('<a id="eee-r010"></a>\n\n## EEE-R010 — lettre de contrôle de l\'UAI fausse')
+    assert out.startswith("## EEE-R010 — lettre de contrôle de l'UAI fausse\n")  # no HTML anchor: not for a page
     assert "**Exemple en faute**" in out and "uai: 0312686C" in out
+
+
+@pytest.mark.parametrize("code", ["EEE-R010", "tout"])
+def test_explain_on_a_terminal_shows_no_html(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                              code: str) -> None:
+    """On a terminal the Markdown is rendered (no « ## », no « ** ») and holds no HTML (the anchors of
+    docs/codes.md); through a pipe, one code is its Markdown without an anchor (test_explain)."""
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "100")
+    status, out, _ = eee(capsys, "validate", "--explain", code)
+    assert status == 0
+    assert "EEE-R010 — lettre de contrôle de l'UAI fausse" in out
+    assert "<a" not in out and "</a>" not in out
+    assert "## " not in out and "**" not in out
 
 
 def test_internal_error_has_no_traceback(capsys: pytest.CaptureFixture[str], registry: Path,

@@ -107,8 +107,9 @@ def _explain(code: str) -> None:
 
     docs = catalogue()
     wanted = code.strip().upper()
+    on_terminal = sys.stdout.isatty()
     if wanted in ("TOUT", "ALL"):
-        text = docs_markdown()
+        text = docs_markdown(anchors=not on_terminal)  # docs/codes.md is this text, its links need the anchors
     else:
         if not wanted.startswith("EEE-"):
             wanted = "EEE-" + wanted
@@ -120,8 +121,8 @@ def _explain(code: str) -> None:
                 f"code inconnu : « {code} »",
                 (f"vouliez-vous dire {guess} ? " if guess else "") + "« eee validate --explain tout » liste tous les codes",
             )
-        text = explain(docs[wanted])
-    if sys.stdout.isatty():
+        text = explain(docs[wanted], anchor=False)
+    if on_terminal:
         from rich.console import Console
         from rich.markdown import Markdown
 
