@@ -51,11 +51,11 @@ def check(registry: Registry) -> Iterator[Problem]:
         elif kind in ("clee", "cmq", "pft"):
             for i, dep in enumerate(entity.items("departements")):
                 found.append(mismatch(entity, ("departements", i), dep, entity.get("academie")))
-            for field in ("etablissement_support", "etablissement_siege"):
+            for field, role in (("etablissement_support", "support"), ("etablissement_siege", "siège")):
                 host = registry.get(entity.get(field)) if isinstance(entity.get(field), str) else None
                 if host is not None and host.kind.name == "etablissement":
                     found.append(mismatch(entity, ("academie",), host.get("departement"), entity.get("academie"),
-                                          f"l'établissement {field.split('_')[1]} « {host.id} », situé dans le département"))
+                                          f"l'établissement {role} « {host.id} », situé dans le département"))
         elif kind == "reseau":
             for a, academie in enumerate(entity.items("academies")):
                 if isinstance(academie, dict):

@@ -1,0 +1,27 @@
+"""French wording of single messages a newcomer tripped over (issue #20)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eee.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exit.value.code or 0), out, err
+
+
+def test_the_seat_school_of_a_clee_is_written_with_its_accent(capsys: pytest.CaptureFixture[str],
+                                                               registry: Path) -> None:
+    clee = registry / "clee" / "clee-ariege.yaml"
+    clee.write_text(clee.read_text(encoding="utf-8").replace("etablissement_siege: 0090015t",
+                                                             "etablissement_siege: 0300002p"), encoding="utf-8")
+    code, out, _ = run(capsys, "validate", "-r", "registry", "--format", "parsable", "--jobs", "1")
+    assert code == 1
+    assert ("registry/clee/clee-ariege.yaml:4:11: [erreur] l'établissement siège « 0300002p », situé dans le "
+            "département 30 (Gard), relève de l'académie de Montpellier, pas de celle de Toulouse (EEE-R015)") in out
