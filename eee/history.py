@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import Y001
-from .domain import SCHOOL_YEAR
+from .domain import SCHOOL_YEAR, date_fr
 from .errors import EeeError, UsageError
 from .kinds import KIND_BY_FOLDER, KINDS, NETWORK_FILE, Kind
 from .loader import Pointer, SourceDoc, load_registry, read_text
@@ -41,12 +41,15 @@ class Side:
     commit: str | None  # the full commit id; None: the working tree, or no commit yet (empty registry)
     registry: Registry
     unreadable: list[str] = field(default_factory=list)  # files of this side that could not be read
+    words: str = ""  # what this side is, in French, when it is no revision the user gave (eee diff --annee)
 
     def as_dict(self) -> dict[str, Any]:
         return {"revision": self.revision, "commit": self.commit}
 
     @property
     def label(self) -> str:
+        if self.words:
+            return self.words
         if self.revision is None and self.commit is None:
             return WORKING_TREE
         if self.commit is None:
@@ -93,7 +96,7 @@ class Changelog:
     def markdown(self) -> str:
         lines = ["# Changements du registre", ""]
         if self.year:
-            lines += [f"Année scolaire {self.year} : de {self.before.label} à {self.after.label}.", ""]
+            lines += [f"Année scolaire {self.year} : depuis {self.before.label} jusqu'à {self.after.label}.", ""]
         else:
             lines += [f"De {self.before.label} à {self.after.label}.", ""]
         if self.empty:
@@ -347,6 +350,11 @@ def changes_for_year(root: Path, year: str, schemas: SchemaSet | None = None,
     changelog = _compare(root, top, start_label if start else f"avant le 01/09/{first}", start,
                          end_label, end, schemas)
     changelog.year = year
+    # Said in words: these sides are dates, not revisions the user could give to git.
+    changelog.before.words = (f"l'état du registre au {date_fr(date(first, 8, 31))} (commit `{start[:7]}`)" if start
+                              else f"un registre vide (aucun commit avant le {date_fr(date(first, 9, 1))})")
+    changelog.after.words = (f"l'état du registre au {date_fr(date(second, 8, 31))}" if end_label != "HEAD"
+                             else "la dernière version enregistrée") + (f" (commit `{end[:7]}`)" if end else "")
     return changelog
 
 

@@ -188,17 +188,25 @@ def test_school_year(repo: Path) -> None:
     assert data["annee"] == "2023-2024"
     assert data["depuis"]["commit"] == first and data["jusqu_a"]["commit"] == second
     assert {k: v for k, v in data.items() if k not in ("annee", "depuis", "jusqu_a", "version")} == EXPECTED
-    assert "Année scolaire 2023-2024 : de `31/08/2023`" in log.markdown()
+    assert (f"Année scolaire 2023-2024 : depuis l'état du registre au 31 août 2023 (commit `{first[:7]}`) jusqu'à "
+            f"l'état du registre au 31 août 2024 (commit `{second[:7]}`).") in log.markdown()
 
     # The year not over: up to HEAD.
-    ongoing = history.changes_for_year(registry, "2024-2025", today=date(2025, 1, 1)).as_dict()
+    ongoing_log = history.changes_for_year(registry, "2024-2025", today=date(2025, 1, 1))
+    assert (f"Année scolaire 2024-2025 : depuis l'état du registre au 31 août 2024 (commit `{second[:7]}`) jusqu'à "
+            f"la dernière version enregistrée (commit `{late[:7]}`).") in ongoing_log.markdown()
+    ongoing = ongoing_log.as_dict()
     assert ongoing["depuis"]["commit"] == second and ongoing["jusqu_a"]["commit"] == late
     assert ongoing["modifiees"] == [{"id": "clee-ales", "type": "clee", "nom": "CLEE d'Alès",
                                      "fichier": "clee/clee-ales.yaml", "champs": [
         {"champ": "statut", "titre": "Statut", "avant": "en_creation", "apres": "actif"}]}]
 
     # No commit before the year: everything is new.
-    start = history.changes_for_year(registry, "2022-2023", today=date(2025, 1, 1)).as_dict()
+    start_log = history.changes_for_year(registry, "2022-2023", today=date(2025, 1, 1))
+    # Said in words, not in code style as if « avant le 01/09/2022 » were a git revision.
+    assert (f"Année scolaire 2022-2023 : depuis un registre vide (aucun commit avant le 1er septembre 2022) jusqu'à "
+            f"l'état du registre au 31 août 2023 (commit `{first[:7]}`).") in start_log.markdown()
+    start = start_log.as_dict()
     assert start["depuis"]["commit"] is None and start["jusqu_a"]["commit"] == first
     assert len(start["ajoutees"]) == 15 and not start["supprimees"]
 
