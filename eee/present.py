@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from typing import Any, TextIO
 
-from .domain import plural
+from .domain import date_fr, parse_date, plural
 from .escape import json_text, terminal
 from .figures import Count, block_number
 from .kinds import KINDS
@@ -190,6 +190,8 @@ def _human(registry: Registry, kind: str, pointer: tuple[Any, ...], value: Any) 
     if isinstance(value, str) and REF_KEYWORD in node:
         target = registry.get(value)
         return f"{target.nom} ({value})" if target is not None else f"{value} (introuvable)"
+    if parse_date(value) is not None:  # as the site writes it: 15 septembre 2025
+        return date_fr(value)
     return plain(value)
 
 

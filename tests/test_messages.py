@@ -25,3 +25,17 @@ def test_the_seat_school_of_a_clee_is_written_with_its_accent(capsys: pytest.Cap
     assert code == 1
     assert ("registry/clee/clee-ariege.yaml:4:11: [erreur] l'établissement siège « 0300002p », situé dans le "
             "département 30 (Gard), relève de l'académie de Montpellier, pas de celle de Toulouse (EEE-R015)") in out
+
+
+def test_show_writes_dates_as_the_site_does(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
+    action = registry / "actions" / "2022-2023" / "visites-exemple.yaml"
+    action.write_text(action.read_text(encoding="utf-8").replace("date_fin: 2023-03-31", "date_fin: 2023-04-15"),
+                      encoding="utf-8")
+    code, out, _ = run(capsys, "show", "visites-exemple", "-r", "registry")
+    assert code == 0
+    lines = out.splitlines()
+    assert "Date de début : 1er mars 2023" in lines and "Date de fin : 15 avril 2023" in lines
+    assert "Mis à jour le : 15 janvier 2024" in lines
+    assert "2023-03-01" not in out
+    # The formats for machines keep ISO dates.
+    assert '"date_debut": "2023-03-01"' in run(capsys, "show", "visites-exemple", "-r", "registry", "--format", "json")[1]
