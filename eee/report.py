@@ -57,20 +57,22 @@ FILES_SHOWN = 8
 """The files named in a group; the others are counted."""
 
 
-def text(report: Report, stream: TextIO, root: str, strict: bool = False, level: Level = "normal") -> None:
+def text(report: Report, stream: TextIO, root: str, strict: bool = False, level: Level = "normal",
+         command: str = "eee validate") -> None:
     """For a person: errors first, in detail by file; then the warnings, those of a code that comes back in
     many files grouped by code (`level`: see `Level`); a count by code; the verdict. Coloured on a terminal
     only (rich honours NO_COLOR).
 
     With no problem to show and no terminal to colour (a pre-commit hook, CI, a pipe), the one line
     is written as rich would write it, without importing rich (a sixth of a cached run's start-up).
-    `quiet` writes nothing at all when nothing fails."""
+    `quiet` writes nothing at all when nothing fails. `command`: how the user runs this check again, for the
+    advice under the groups (« eee validate -r autre/dossier »)."""
     if level == "quiet" and report.exit_code(strict) == 0:
         return
     if not report.problems and not _colours(stream):
         stream.write(_verdict(report, strict) + "\n")
         return
-    _text(report, stream, root, strict, level)
+    _text(report, stream, root, strict, level, command)
 
 
 def _colours(stream: TextIO) -> bool:
@@ -93,7 +95,8 @@ def _verdict(report: Report, strict: bool) -> str:
     return ("✓ " if ok else "✗ ") + summary(report, strict)
 
 
-def _text(report: Report, stream: TextIO, root: str, strict: bool = False, level: Level = "normal") -> None:
+def _text(report: Report, stream: TextIO, root: str, strict: bool = False, level: Level = "normal",
+          command: str = "eee validate") -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -118,8 +121,8 @@ def _text(report: Report, stream: TextIO, root: str, strict: bool = False, level
             _group(console, code, group, root)
         if grouped:
             first = next(iter(grouped))
-            console.print(Text(f"→ eee validate --detail montre chaque avertissement ; eee validate --explain {first} "
-                               "explique un code.", style="cyan"))
+            console.print(Text(one_line(f"→ {command} --detail montre chaque avertissement ; {command} --explain "
+                                        f"{first} explique un code."), style="cyan"))
             console.print()
     if errors or warnings:
         console.print(Text(count_by_code(errors + warnings)))

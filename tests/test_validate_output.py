@@ -86,6 +86,8 @@ def test_the_error_comes_first_among_a_hundred_warnings(capsys: pytest.CaptureFi
                          "à compléter, 10 × EEE-R034 statut périmé (toujours prévu ou en cours), 1 × EEE-R030 entité "
                          "sans source.")
     assert lines[-1] == "✗ Registre invalide : 1 erreur et 111 avertissements dans 65 fichiers."
+    assert ("→ eee validate -r registry --detail montre chaque avertissement ; eee validate -r registry --explain "
+            "EEE-R031 explique un code.") in lines
     assert len(lines) < 40
 
 

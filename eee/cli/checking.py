@@ -86,7 +86,8 @@ def validate(
     if wanted is not None:
         report = _within(report, wanted)
     if format is Format.text:
-        text(report, sys.stdout, work.shown, strict, "quiet" if quiet else "detail" if detail else "normal")
+        text(report, sys.stdout, work.shown, strict, "quiet" if quiet else "detail" if detail else "normal",
+             work.command("validate"))
     else:
         REPORTERS[format.value](report, sys.stdout, work.shown, strict)
     raise typer.Exit(report.exit_code(strict))
