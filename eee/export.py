@@ -244,6 +244,15 @@ def csv_cell(value: Any) -> str:
     return "'" + text if formula_like(text) else text
 
 
+def excel_code(value: Any, cell: str) -> str:
+    """A CSV cell for Excel (`eee export csv --excel`): a text of the registry made only of digits (a code: UAI
+    digits, SIRET, département « 09 ») is written `="09"`, which Excel reads as the text 09, where it would
+    otherwise make the number 9 of it (1,9E+13 of a SIRET). Numbers of the data, and every other cell, are kept."""
+    if isinstance(value, (int, float)) or not (cell.isascii() and cell.isdigit()):
+        return cell
+    return f'="{cell}"'
+
+
 def sql_cell(value: Any) -> Any:
     """A value for SQLite: lists and blocks as JSON text, booleans as 0/1."""
     if isinstance(value, (list, dict)):
@@ -265,21 +274,29 @@ def _csv_bytes(header: list[str], rows: Iterable[list[str]], separator: str, bom
 
 
 def export_csv(registry: Registry, out_dir: Path, internal: bool = False, separator: str = ",", bom: bool = False,
-               kinds: Iterable[str | Kind] | None = None) -> list[Path]:
-    """One `<kind>.csv` per kind (header only when it has no entity) and `relations.csv`; the files written."""
+               kinds: Iterable[str | Kind] | None = None, protect_codes: bool = False) -> list[Path]:
+    """One `<kind>.csv` per kind (header only when it has no entity) and `relations.csv`; the files written.
+
+    `protect_codes` (with `;` and a BOM, the preset `eee export csv --excel`): codes made of digits are written
+    so that Excel keeps them as text (`excel_code`)."""
     if len(separator) != 1 or separator in '"\r\n' or separator == LIST_SEPARATOR:
         raise UsageError(f"séparateur CSV invalide : « {separator} »",
                          "donnez un seul caractère, par exemple --separateur ';' pour Excel en français")
     out_dir = Path(out_dir)
     written = []
     chosen = selected_kinds(kinds)
+
+    def cell(value: Any) -> str:
+        text = csv_cell(value)
+        return excel_code(value, text) if protect_codes else text
+
     for kind in chosen:
         columns, rows = _table(registry, kind, internal)
-        body = [[csv_cell(flat.get(c)) for c in columns] for _, flat in rows]
+        body = [[cell(flat.get(c)) for c in columns] for _, flat in rows]
         path = out_dir / f"{kind.name}.csv"
         write_atomic(path, _csv_bytes([".".join(c) for c in columns], body, separator, bom), within=out_dir)
         written.append(path)
-    links = [[csv_cell(r[c]) for c in RELATION_COLUMNS] for r in relations(registry, internal, chosen)]
+    links = [[cell(r[c]) for c in RELATION_COLUMNS] for r in relations(registry, internal, chosen)]
     path = out_dir / "relations.csv"
     write_atomic(path, _csv_bytes(list(RELATION_COLUMNS), links, separator, bom), within=out_dir)
     written.append(path)
@@ -438,5 +455,5 @@ def write_schemas(out_dir: Path, registry_dir: str = "registry") -> list[Path]:
     return written
 
 
-__all__ = ["EXPORT_VERSION", "csv_cell", "entities_of", "export_csv", "export_json", "export_sqlite", "flatten",
-           "relations", "schema_columns", "schema_globs", "selected_kinds", "sql_cell", "write_schemas"]
+__all__ = ["EXPORT_VERSION", "csv_cell", "effectifs", "entities_of", "excel_code", "export_csv", "export_json",
+           "export_sqlite", "flatten", "relations", "schema_columns", "schema_globs", "selected_kinds", "sql_cell", "write_schemas"]

@@ -25,7 +25,7 @@ LAYERS = [
     {"fmtorder"},
     {"fmtquote"},
     {"validate", "codes", "annuaire", "present", "history", "rename", "fmt", "new"},
-    {"render", "export"},
+    {"render", "export", "workbook"},
     {"report"},
     {"cli", "__main__", "entry"},
 ]

@@ -124,21 +124,27 @@ class ExportFormat(str, Enum):
     csv = "csv"
     json = "json"
     sqlite = "sqlite"
+    xlsx = "xlsx"
 
 
 def export(
-    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="csv, json ou sqlite.", show_default=False)],
+    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="csv, json, sqlite ou xlsx.", show_default=False)],
     out: Annotated[Path | None, typer.Option("--out", "-o", metavar="CHEMIN", help="csv : dossier (par défaut "
                                                 "export-csv/) ; json : fichier (par défaut la sortie standard) ; "
-                                                "sqlite : fichier (par défaut registre.sqlite).", show_default=False)] = None,
+                                                "sqlite : fichier (par défaut registre.sqlite) ; xlsx : classeur "
+                                                "(par défaut registre.xlsx).", show_default=False)] = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", "-k", metavar="TYPE", help="Seulement ce type "
                                                       "(répétable).", show_default=False)] = None,
     interne: Annotated[bool, typer.Option("--interne", metavar="", help="Inclure les contacts et notes internes.")] = False,
-    separateur: Annotated[str, typer.Option("--separateur", metavar="CAR", help="Séparateur CSV (« ; » pour Excel).")] = ",",
+    excel: Annotated[bool, typer.Option("--excel", metavar="", help="CSV pour Excel en français : séparateur « ; », "
+                                        "BOM, codes protégés (« 09 » reste « 09 »).")] = False,
+    separateur: Annotated[str | None, typer.Option("--separateur", metavar="CAR", help="Séparateur CSV (par défaut "
+                                                      "« , », ou « ; » avec --excel).", show_default=False)] = None,
     bom: Annotated[bool, typer.Option("--bom", metavar="", help="CSV avec BOM, pour Excel.")] = False,
     registry: RegistryOption = None,
 ) -> None:
-    """Exporte le registre en CSV (un fichier par type), en un document JSON ou en base SQLite.
+    """Exporte le registre en CSV (un fichier par type), en un document JSON, en base SQLite ou en classeur
+    Excel (xlsx : une feuille par type, titres et libellés en français).
 
     Public par défaut : les contacts internes et notes internes n'y figurent qu'avec --interne.
     La forme des exports est décrite dans docs/export.md.
@@ -147,6 +153,14 @@ def export(
 
     from .. import export as service
 
+    if fmt is not ExportFormat.csv and (excel or separateur is not None or bom):
+        option = "--excel" if excel else "--separateur" if separateur is not None else "--bom"
+        raise UsageError(f"{option} ne vaut que pour l'export csv",
+                         "pour un tableur, eee export xlsx écrit un classeur qui n'en a pas besoin")
+    if fmt is ExportFormat.xlsx:
+        from ..workbook import check_path
+
+        check_path(out or Path("registre.xlsx"))  # before the registry is read
     model = Workspace.of(registry).valid_model("l'export")
     if fmt is ExportFormat.json:
         text = json.dumps(service.export_json(model, interne, kind), ensure_ascii=False, indent=2) + "\n"
@@ -159,8 +173,17 @@ def export(
         typer.echo(f"Export JSON écrit dans {out}.")
     elif fmt is ExportFormat.csv:
         folder = out or Path("export-csv")
-        files = service.export_csv(model, folder, interne, separateur, bom, kind)
-        typer.echo(f"Export CSV : {len(files)} fichiers écrits dans {folder}/.")
+        files = service.export_csv(model, folder, interne, separateur or (";" if excel else ","), bom or excel, kind,
+                                   protect_codes=excel)
+        typer.echo(f"Export CSV{' pour Excel' if excel else ''} : {len(files)} fichiers écrits dans {folder}/.")
+    elif fmt is ExportFormat.xlsx:
+        from ..escape import terminal
+        from ..workbook import export_xlsx
+
+        path = out or Path("registre.xlsx")
+        sheets = export_xlsx(model, path, interne, kind)
+        typer.echo(f"Classeur {'interne' if interne else 'public'} écrit dans {terminal(path)} : {len(sheets)} feuilles "
+                   f"({', '.join(sheets)}).")
     else:
         path = out or Path("registre.sqlite")
         service.export_sqlite(model, path, interne, kind)
