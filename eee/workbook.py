@@ -443,6 +443,8 @@ def _cell(sheet: Any, value: Any, style: str) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and style != "code":
         return value  # a number stays a number
     text = _clean(value if isinstance(value, str) else str(value))
+    if style == "text" and not text.startswith(_FORMULA_STARTS):
+        return text  # openpyxl makes a text cell of it (most cells: a cell object each costs time)
     cell = WriteOnlyCell(sheet)
     cell.value = text
     cell.data_type = "s"  # openpyxl makes a formula of a text starting with « = »: not here
@@ -484,6 +486,7 @@ def _write_sheet(book: Any, sheet: Sheet) -> None:
 
 
 def _write_about(book: Any, rows: list[list[Any]]) -> None:
+    from openpyxl.cell import Cell, WriteOnlyCell
 
     styles = _styles()
     ws = book.create_sheet(ABOUT_SHEET)
@@ -492,17 +495,13 @@ def _write_about(book: Any, rows: list[list[Any]]) -> None:
     for number, row in enumerate(rows):
         cells = []
         for position, value in enumerate(row):
-            if isinstance(value, date):
-                cell = _cell(ws, value, "date")
-                cell.alignment = styles["top"]
-                cell.number_format = DATE_FORMAT
-            else:
-                cell = _cell(ws, value, "text")
-                if number == 0:
-                    cell.font = styles["title"]
-                elif position == 0:
-                    cell.font = styles["bold"]
-                cell.alignment = styles["top"]
+            made = _cell(ws, value, "date" if isinstance(value, date) else "text")
+            cell = made if isinstance(made, Cell) else WriteOnlyCell(ws, value=made)
+            if number == 0:
+                cell.font = styles["title"]
+            elif position == 0:
+                cell.font = styles["bold"]
+            cell.alignment = styles["top"]
             cells.append(cell)
         ws.append(cells)
 

@@ -296,3 +296,13 @@ def test_excel_code() -> None:
     assert excel_code(9, "9") == "9"  # a number of the data stays a number
     for text in ("0090056M", "2A004", "09|31", "", "'=x", "2022-2023"):
         assert excel_code(text, text) == text
+
+
+def test_a_text_longer_than_a_cell_is_cut_and_says_so(registry: Path, tmp_path: Path) -> None:
+    partner = registry / "partenaires" / "exemple-bois.yaml"
+    partner.write_text(partner.read_text(encoding="utf-8") + f"description: {'mot ' * 10000}fin\n", encoding="utf-8")
+    model, report = load(registry)
+    assert not report.errors, [p.message for p in report.errors]
+    workbook.export_xlsx(model, tmp_path / "r.xlsx", kinds=["partenaire"])
+    text = by_id(sheet_rows(tmp_path / "r.xlsx", "Partenaires"))["exemple-bois"]["Description"].value
+    assert len(text) == 32767 and text.startswith("mot mot") and text.endswith("(texte coupé : voir le registre)")
