@@ -18,14 +18,18 @@ from urllib.parse import quote
 # U+2028, U+2029: each becomes a space, so that a value never starts a line of its own (a heading, a table row).
 # The tab stays (it is a space to Markdown), but not at the start of a value (an indented code block).
 _MD_BLANKS = "".join(chr(c) for c in (*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0))) + "\u2028\u2029"
-_MD_ESCAPES = str.maketrans({**{c: " " for c in _MD_BLANKS}, "&": "&amp;", "<": "&lt;", ">": "&gt;",
-                             **{c: "\\" + c for c in "\\`*_[]|#~"}})
-# The characters of _MD_ESCAPES (most texts have none).
-_MD_SPECIAL = re.compile("[" + re.escape(_MD_BLANKS + "&<>\\`*_[]|#~") + "]")
+# Markup is escaped with backslashes, never with HTML entities: the Markdown stays plain text to whoever reads the
+# file itself (« Groupe D&S », not « Groupe D&amp;S »). `<` always (a tag, an autolink); `&` only where Markdown
+# would read an entity (`&copy;`, `&#35;`: _MD_ENTITY); `>` only at the start (a block quote: _MD_LINE_START).
+_MD_ESCAPES = str.maketrans({**{c: " " for c in _MD_BLANKS}, **{c: "\\" + c for c in "\\`*_[]|#~<"}})
+# What Markdown reads as a character reference, of which the `&` is escaped (after _MD_ESCAPES).
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# The characters of _MD_ESCAPES, and `&` (most texts have none).
+_MD_SPECIAL = re.compile("[" + re.escape(_MD_BLANKS + "&<\\`*_[]|#~") + "]")
 # What makes a block at the start of a line, once the characters above are escaped: a list item (`-`, `+`,
-# `1.`, `1)`), a thematic break (`---`), a setext heading underline (`===`).
-_MD_LINE_START = re.compile(r"\A(?:([-+=])|(\d{1,9})([.)]))")
-_MD_FIRST = frozenset("-+=0123456789 \t")
+# `1.`, `1)`), a thematic break (`---`), a setext heading underline (`===`), a block quote (`>`).
+_MD_LINE_START = re.compile(r"\A(?:([-+=>])|(\d{1,9})([.)]))")
+_MD_FIRST = frozenset("-+=>0123456789 \t")
 
 
 def _line_start(match: re.Match[str]) -> str:
@@ -35,10 +39,13 @@ def _line_start(match: re.Match[str]) -> str:
 
 def md_escape(text: object) -> str:
     """Text as Markdown shows it as is, wherever it is put: in a paragraph, a heading, a list item, a table
-    cell or a link text, at the start of a line or not. On one line, no markup, no HTML, no entity."""
+    cell or a link text, at the start of a line or not. On one line, no markup, no HTML, no entity, and no HTML
+    escape either: what needs escaping is escaped with a backslash."""
     value = str(text)
     if _MD_SPECIAL.search(value) is not None:
         value = value.translate(_MD_ESCAPES)
+        if "&" in value:
+            value = _MD_ENTITY.sub(r"\\&", value)
     if value and value[0] in _MD_FIRST:  # not an indented code block, a list, a break or an underline
         value = _MD_LINE_START.sub(_line_start, value.lstrip(" \t"), count=1)
     return value

@@ -75,6 +75,16 @@ def test_no_line_break_reaches_the_markdown(brk: str) -> None:
     ("Campus # 3 #", "Campus \\# 3 \\#"),  # a heading's closing #s
     ("a\r\nb", "a  b"),
     ("12345678901. pas une liste", "12345678901. pas une liste"),
+    # Backslashes, never HTML escapes: the file reads as the text.
+    ("Groupe D&S", "Groupe D&S"),
+    ("&copy; Région", "\\&copy; Région"),  # what Markdown would read as an entity: its `&` escaped
+    ("&amp; tel quel", "\\&amp; tel quel"),
+    ("R&D; essais", "R\\&D; essais"),  # not an HTML entity, but shaped like one: escaped all the same
+    ("&#35; 3 & &#x41;", "&\\#35; 3 & &\\#x41;"),  # the `#` escaped: no longer an entity
+    ("a <b> c < d", "a \\<b> c \\< d"),
+    ("> citation", "\\> citation"),
+    ("5 > 3", "5 > 3"),
+    ("l'« atelier » \"Bois\"", "l'« atelier » \"Bois\""),
 ])
 def test_markdown_text_exactly(value: str, escaped: str) -> None:
     assert md_escape(value) == escaped
@@ -265,7 +275,7 @@ def test_the_markdown_keeps_its_structure_whatever_the_registry_holds(registry: 
             else:
                 target = unquote(href.split("#")[0]) or name.rsplit("/", 1)[-1]
                 assert (tmp_path / "piege" / "markdown" / name).parent.joinpath(target).exists(), (name, href)
-        assert "<script" not in pages[name].replace("&lt;script", "") and "javascript:" not in pages[name]
+        assert re.search(r"(?<!\\)<script", pages[name]) is None and "javascript:" not in pages[name]
     page = pages["partenaires/exemple-bois.md"]
     assert [link for link in links(page) if link[0].startswith(("http:", "https:"))] == [
         ("https://www.example.org/page%281%29?a=1&b=2&copy;", "Bonne source"),
@@ -343,3 +353,22 @@ def test_validate_reports_unsafe_addresses(capsys: pytest.CaptureFixture[str], r
     hints = [p["conseil"] for p in problems if p["code"] == "EEE-S005" and p["fichier"].endswith("exemple-bois.yaml")
              and "https://a.example/)" in p["message"]]
     assert len(hints) == 2 and all("%28" in hint for hint in hints)  # says how to write a parenthesis
+
+
+# --------------------------------------------------------------------------- the shipped registry
+
+HTML_ESCAPES = re.compile(r"&(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
+
+
+def test_the_shipped_markdown_carries_no_html_escape(tmp_path: Path) -> None:
+    """« Groupe D&S » reads « Groupe D&S » in the Markdown directory and summaries of the shipped registry (not
+    « D&amp;S »): Markdown is escaped with backslashes, and nothing on the way escapes for HTML."""
+    model, _ = load(REPO / "registry", check_schemas=False)
+    pages = site_markdown(model, tmp_path / "site")
+    assert any(name.startswith("bilans/") for name in pages) and "partenaires/groupe-d-et-s.md" in pages
+    found = {name: HTML_ESCAPES.findall(text) for name, text in pages.items() if HTML_ESCAPES.search(text)}
+    assert found == {}
+    assert pages["partenaires/groupe-d-et-s.md"].startswith("# Groupe D&S\n")
+    assert "[Groupe D&S](../partenaires/groupe-d-et-s.md)" in pages["partenaires/index.md"]
+    # and a CommonMark reader shows the name as it is written in the registry
+    assert "<h1>Groupe D&amp;S</h1>" in parser().render(pages["partenaires/groupe-d-et-s.md"])

@@ -170,9 +170,10 @@ def test_the_quick_verdict_agrees_on_real_documents_with_one_value_changed(which
 def test_markdown_escaping_skips_only_texts_with_nothing_to_escape(text: str) -> None:
     """md_escape looks for the characters it escapes, and at the first one, before changing anything: the same
     result as translating and looking at the start always."""
-    from eee.markdown import _MD_ESCAPES, _MD_LINE_START, _line_start, md_escape
+    from eee.markdown import _MD_ENTITY, _MD_ESCAPES, _MD_LINE_START, _line_start, md_escape
 
-    expected = _MD_LINE_START.sub(_line_start, text.translate(_MD_ESCAPES).lstrip(" \t"), count=1)
+    escaped = _MD_ENTITY.sub(r"\\&", text.translate(_MD_ESCAPES))
+    expected = _MD_LINE_START.sub(_line_start, escaped.lstrip(" \t"), count=1)
     assert md_escape(text) == expected
 
 
