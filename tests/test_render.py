@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import markupsafe
 import pytest
@@ -362,3 +363,76 @@ def test_the_legal_notice_says_what_the_registry_knows(registry: Path, tmp_path:
     assert "<p>&lt;b&gt;La rectrice&lt;/b&gt;.</p>" in page
     assert "<h2>Hébergement</h2>\n<p>En cours de complément.</p>" in page and "NOTE-HEBERGEUR" not in page
     assert "Non indiqué dans le registre (reseau.yaml, publication.contact)" in page
+
+
+# --- Markdown: blocks of fields as nested lists ---------------------------------------------------------------
+
+
+def _outline(markdown: str, heading: str) -> list[tuple[str, list[Any]]]:
+    """The list under a `## heading` as CommonMark reads it: (text of the item's first paragraph, its sub-items)."""
+    from markdown_it import MarkdownIt  # comes with rich
+    from markdown_it.tree import SyntaxTreeNode
+
+    def text(node: Any) -> str:
+        return "".join(child.content for child in node.walk() if child.type in ("text", "text_special"))
+
+    def items(bullets: Any) -> list[tuple[str, list[Any]]]:
+        out = []
+        for item in bullets.children:
+            first = next((c for c in item.children if c.type == "paragraph"), None)
+            nested = next((c for c in item.children if c.type == "bullet_list"), None)
+            out.append((text(first) if first else "", items(nested) if nested else []))
+        return out
+
+    nodes = SyntaxTreeNode(MarkdownIt("commonmark").parse(markdown)).children
+    start = next(i for i, node in enumerate(nodes) if node.type == "heading" and text(node) == heading)
+    assert nodes[start + 1].type == "bullet_list"
+    return items(nodes[start + 1])
+
+
+def test_a_clee_s_nested_fields_are_nested_lists_in_markdown(tmp_path: Path) -> None:
+    """The co-animation of a CLEE of the shipped registry: each co-animator, then their establishment or partner and
+    their function, each on an item of its own, as CommonMark reads the page (not one paragraph run together)."""
+    render(REPO / "registry", "markdown", tmp_path / "md")
+    page = (tmp_path / "md" / "clee" / "clee-gard-rhodanien-uzege.md").read_text(encoding="utf-8")
+    fields = dict(_outline(page, "Informations"))
+    assert fields["Co-animation :"] == [
+        ("Co-animateur de l'Éducation nationale :", [("Établissement : Lycée polyvalent Albert Einstein", []),
+                                                     ("Fonction : proviseur", [])]),
+        ("Co-animateur du monde économique :", [("Partenaire : Groupe D&S", []), ("Fonction : président", [])]),
+    ]
+    assert fields["Territoire :"] == [
+        ("Bassins de formation :", [("Code du bassin : 11115 ; Libellé du bassin : GARD NORD-EST", [])]),
+        ("Description du territoire : Gard rhodanien et Uzège", []),
+    ]
+    assert fields["Académie : Académie de Montpellier"] == []
+    assert "  - **Co-animateur du monde économique** :\n    - **Partenaire** : [Groupe D&S]" in page
+    # every line of the page's fields is an item of its own: no line carries on the one before
+    block = page.split("## Informations\n\n", 1)[1].split("\n\n", 1)[0]
+    assert all(line.lstrip().startswith("- ") for line in block.splitlines()), block
+
+
+def test_a_block_within_a_list_of_blocks_is_a_list_of_its_own(tmp_path: Path) -> None:
+    """What the schemas do not have yet, the Markdown macros render readably too: a block of a list of blocks that
+    holds a block (its fields as a list in an item of their own), a list of blocks that are not fields, an empty list."""
+    from eee.render.context import Field, Value
+    from eee.render.jinja import make_environment
+
+    env = make_environment(template_dirs(), "markdown")
+    template = env.from_string('{% from "_macros.md" import value %}- **Lieux** :{{ value(site, root, v, 1) }}\n')
+    text = Value("text", text="Foix")
+    nested = Value("fields", items=[Field("Commune", text), Field("Adresse", Value("fields", items=[
+        Field("Rue", Value("text", text="1 rue <b>")), Field("Code", Value("list", items=[]))]))])
+    flat = Value("fields", items=[Field("Commune", Value("text", text="Pamiers")), Field("Note", Value("list", items=[
+        Value("text", text="a"), Value("text", text="b")]))])
+    markdown = template.render(site={"entities": {}}, root="", v=Value("list", items=[nested, flat, text], blocks=True))
+    assert markdown == ("- **Lieux** :\n"
+                        "  - - **Commune** : Foix\n"
+                        "    - **Adresse** :\n"
+                        "      - **Rue** : 1 rue \\<b>\n"
+                        "      - **Code** : —\n"
+                        "  - **Commune** : Pamiers ; **Note** : a, b\n"
+                        "  - Foix\n")
+    assert _outline("## L\n\n" + markdown, "L") == [("Lieux :", [
+        ("", [("Commune : Foix", []), ("Adresse :", [("Rue : 1 rue <b>", []), ("Code : —", [])])]),
+        ("Commune : Pamiers ; Note : a, b", []), ("Foix", [])])]
