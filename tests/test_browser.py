@@ -592,3 +592,88 @@ def test_the_neutral_theme(browser: Any, tmp_path: Path) -> None:
             v.assert_clean()
         finally:
             context.close()
+
+
+# --- The actions by school year (shipped registry, both themes) ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def shipped_neutre(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What eee build --theme neutre writes for the shipped registry, once for the module."""
+    from eee.render import build_site
+
+    model, _ = load(REPO / "registry", check_schemas=False)
+    out = tmp_path_factory.mktemp("shipped-neutre") / "site"
+    build_site(model, out, generated="2026-12-01", theme="neutre")
+    return out
+
+
+def _years_shown(page: Any) -> list[str]:
+    """The « Année » cell of each action the table shows, in order."""
+    column = page.locator("#tableau-action thead th").all_inner_texts().index("Année")
+    return [row.locator("th, td").nth(column).inner_text() for row in page.locator("#tableau-action tbody tr").all()
+            if row.is_visible()]
+
+
+@pytest.mark.parametrize("theme", ["dsfr", "neutre"])
+def test_the_actions_filter_by_school_year(browser: Any, request: pytest.FixtureRequest, theme: str) -> None:
+    """« Année scolaire » keeps the actions of the year chosen, adds up with the other filters, says the count."""
+    site = request.getfixturevalue("shipped" if theme == "dsfr" else "shipped_neutre")
+    base = site.as_uri() + "/"
+    context = browser.new_context(viewport=DESKTOP)
+    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
+    try:
+        v = Visit(context.new_page(), base)
+        page = v.open("actions/index.html")
+        select, count = page.get_by_label("Année scolaire", exact=True), page.locator("#compte-action")
+        assert select.is_visible()
+        assert select.locator("option").all_inner_texts() == ["Toutes", "2025-2026", "2022-2023"]
+        everything = _years_shown(page)
+        total = len(everything)
+        assert total == 17 and count.inner_text() == f"{total} lignes affichées sur {total}."
+        assert everything == sorted(everything, reverse=True)  # the latest year first
+        for year in ("2025-2026", "2022-2023"):
+            page.select_option("#f-annee", year)
+            shown = _years_shown(page)
+            assert shown == [year] * everything.count(year) and shown
+            assert count.inner_text().startswith(f"{len(shown)} ligne")
+        page.select_option("#f-departement", "30")  # filters add up: the Gard's actions of 2022-2023
+        gard = _years_shown(page)
+        assert gard and set(gard) == {"2022-2023"} and len(gard) < everything.count("2022-2023")
+        page.select_option("#f-annee", "")
+        assert len(_years_shown(page)) == len(gard) + 1  # and the Gard's one of 2025-2026
+        page.select_option("#f-departement", "")
+        assert len(_years_shown(page)) == total
+        violations = _axe(page)
+        assert violations == [], _report(violations)
+        v.assert_clean()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("theme", ["dsfr", "neutre"])
+def test_without_javascript_the_years_are_links_into_the_actions(browser: Any, request: pytest.FixtureRequest,
+                                                                 theme: str) -> None:
+    """No script: no filter form, every action shown, the latest year first, and « Par année scolaire » leads to
+    the first action of each year."""
+    site = request.getfixturevalue("shipped" if theme == "dsfr" else "shipped_neutre")
+    base = site.as_uri() + "/"
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base + "actions/index.html")
+        assert page.locator("form.filtres").is_hidden()
+        years = _years_shown(page)
+        assert len(years) == 17 and years == sorted(years, reverse=True)
+        links = page.locator("nav.par-annee a")
+        assert links.all_inner_texts() == ["2025-2026", "2022-2023"]
+        for year in ("2022-2023", "2025-2026"):
+            page.get_by_role("link", name=year, exact=True).click()
+            assert page.url == f"{base}actions/index.html#annee-{year}"
+            row = page.locator(f"#annee-{year}")
+            assert row.get_attribute("data-annee") == year and row.is_visible()
+            assert page.evaluate("r => r.getBoundingClientRect().top", row.element_handle()) < PHONE["height"]
+            first = page.evaluate("r => r.rowIndex", row.element_handle()) - 1  # the header's row is 0
+            assert years.index(year) == first  # the year's first action
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()

@@ -436,3 +436,41 @@ def test_a_block_within_a_list_of_blocks_is_a_list_of_its_own(tmp_path: Path) ->
     assert _outline("## L\n\n" + markdown, "L") == [("Lieux :", [
         ("", [("Commune : Foix", []), ("Adresse :", [("Rue : 1 rue <b>", []), ("Code : —", [])])]),
         ("Commune : Pamiers ; Note : a, b", []), ("Foix", [])])]
+
+
+# --- The index of actions by school year -------------------------------------------------------------------
+
+
+def _second_year(registry: Path) -> None:
+    """An action of 2023-2024 beside the test registry's action of 2022-2023, named to sort before it."""
+    text = (registry / "actions" / "2022-2023" / "visites-exemple.yaml").read_text(encoding="utf-8")
+    write_files(registry, {"actions/2023-2024/ateliers-exemple.yaml": text
+                           .replace("id: visites-exemple", "id: ateliers-exemple")
+                           .replace("nom: Visites d'entreprises pour les élèves", "nom: Ateliers métiers")
+                           .replace("2022-2023", "2023-2024").replace("2023-03-", "2024-03-")})
+
+
+@pytest.mark.parametrize("theme", ["dsfr", "neutre"])
+def test_the_index_of_actions_filters_and_links_by_school_year(registry: Path, tmp_path: Path, theme: str) -> None:
+    """A select « Année scolaire » (hidden without JavaScript, like the other filters), each row's year for eee.js, the
+    latest year first, and links to each year's first row for a reader without JavaScript."""
+    _second_year(registry)
+    model, _ = load(registry, check_schemas=False)
+    build(model, "html", tmp_path / "site", generated=GENERATED, theme=theme)
+    page = (tmp_path / "site" / "actions" / "index.html").read_text(encoding="utf-8")
+    assert ('<select id="f-annee" name="annee"><option value="">Toutes</option><option value="2023-2024">2023-2024'
+            '</option><option value="2022-2023">2022-2023</option></select>') in page
+    assert re.search(r'<form class="filtres"[^>]*\bhidden>', page)
+    assert re.findall(r'<a href="#annee-([0-9-]+)">', page) == ["2023-2024", "2022-2023"]
+    rows = re.findall(r'<tr( id="[^"]*")? data-[^>]*data-annee="([^"]*)">\s*<th scope="row"><a [^>]*>([^<]*)</a>', page)
+    assert rows == [(' id="annee-2023-2024"', "2023-2024", "Ateliers métiers"),
+                    (' id="annee-2022-2023"', "2022-2023", "Visites d&#39;entreprises pour les élèves")]
+    assert '"annee"' in (tmp_path / "site" / "eee.js").read_text(encoding="utf-8")  # the script reads data-annee
+
+
+def test_one_school_year_needs_no_year_filter(registry: Path, tmp_path: Path) -> None:
+    render(registry, "html", tmp_path / "site")
+    page = (tmp_path / "site" / "actions" / "index.html").read_text(encoding="utf-8")
+    assert 'data-annee="2022-2023"' in page
+    assert 'id="f-annee"' not in page and "par-annee" not in page and 'id="annee-' not in page
+    assert 'data-annee' not in (tmp_path / "site" / "clee" / "index.html").read_text(encoding="utf-8")

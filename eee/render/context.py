@@ -70,6 +70,7 @@ class EntitySummary:
     academies: list[str]
     row: dict[str, str]  # index-table cells, by column key
     type_code: str
+    annee: str  # the school year (annee_scolaire) of an action or an event, else ""
 
 
 @dataclass
@@ -253,9 +254,10 @@ def entity_summary(registry: Registry, entity: Entity) -> EntitySummary:
         label = f"{label} (à confirmer)"
         if "statut" in row:
             row["statut"] = label
+    annee = entity.get("annee_scolaire")
     return EntitySummary(entity.id, entity.kind, entity.nom, entity.path, label,
                          statut, sure, departements, academies_of(registry, entity, departements), row,
-                         type_code or "")
+                         type_code or "", annee if isinstance(annee, str) else "")
 
 
 def entity_view(registry: Registry, entity: Entity, internal: bool, summary: EntitySummary | None = None) -> EntityView:
@@ -347,6 +349,9 @@ def site_context(registry: Registry, internal: bool = False, generated: str = ""
                          key=lambda v: normalize(v.nom))
         if not members:
             continue
+        # Actions and events: the latest school year first, then by name (as `eee list`), so that the index reads
+        # year by year without JavaScript too (kind.html links to each year's first row).
+        members.sort(key=lambda v: v.annee, reverse=True)
         status_labels = (schemas.node_at(kind.name, ("statut",)) or {}).get(LABELS_KEYWORD, {})
         filters: dict[str, list[tuple[str, str]]] = {
             "departement": sorted({(d, f"{d} {dep_labels.get(d, '')}") for v in members for d in v.departements}),
@@ -355,6 +360,7 @@ def site_context(registry: Registry, internal: bool = False, generated: str = ""
                               for v in members if v.statut_code}),
             "type": sorted({(v.type_code, v.row.get("type") or v.row.get("nature") or v.row.get("secteur") or v.type_code)
                             for v in members if v.type_code}),
+            "annee": sorted({(v.annee, v.annee) for v in members if v.annee}, reverse=True),
         }
         indexes.append(KindIndex(kind, [(c.key, c.header) for c in COLUMNS[kind.name] if c.key != "id"], members,
                                  filters))

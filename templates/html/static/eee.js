@@ -1,5 +1,6 @@
 // eee — filtres et tri des index de l'annuaire (tableaux ou cartes). Sans ce script, tout reste lisible :
-// les pages par département tiennent lieu de filtres. Aucune ressource externe.
+// les pages par département tiennent lieu de filtres, et les liens par année scolaire mènent à la première ligne
+// de chaque année (les actions et les événements vont de la plus récente à la plus ancienne). Aucune ressource externe.
 (function () {
   "use strict";
   function norm(text) {
@@ -20,7 +21,7 @@
       var shown = 0;
       rows.forEach(function (row) {
         var ok = words.every(function (w) { return norm(row.textContent).indexOf(w) !== -1; });
-        ["departement", "academie", "statut", "type"].forEach(function (name) {
+        ["annee", "departement", "academie", "statut", "type"].forEach(function (name) {
           var select = form.elements[name];
           if (ok && select && select.value) {
             ok = (row.dataset[name] || "").split(" ").indexOf(select.value) !== -1;
