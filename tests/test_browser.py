@@ -94,7 +94,10 @@ class Visit:
         self.elsewhere: list[str] = []
         page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"JavaScript error: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed request: {r.url} ({r.failure})"))
+        # A request the browser cancels because the page was left (a font still loading when a link is
+        # followed: net::ERR_ABORTED) is no fault of the site; a missing file is (net::ERR_FILE_NOT_FOUND).
+        page.on("requestfailed", lambda r: None if r.failure == "net::ERR_ABORTED"
+                else self.errors.append(f"failed request: {r.url} ({r.failure})"))
         page.on("request", lambda r: None if r.url.startswith(base) else self.elsewhere.append(r.url))
 
     def open(self, path: str) -> Any:
