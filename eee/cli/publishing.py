@@ -49,27 +49,55 @@ def render(
                f"(page d'accueil : {target / ('index.html' if fmt is RenderFormat.html else 'index.md')}).")
 
 
+class ReportFormat(str, Enum):
+    markdown = "markdown"
+    html = "html"
+    pdf = "pdf"
+
+
 def report(
     annee: Annotated[str | None, typer.Option("--annee", metavar="AAAA-AAAA", help="Année scolaire du bilan "
                                                  "(par défaut : la dernière qui a des actions).", show_default=False)] = None,
-    format: Annotated[RenderFormat, typer.Option("--format", "-f", help="markdown ou html.")] = RenderFormat.markdown,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="markdown, html ou pdf (pdf : avec "
+                                                 "l'extension eee[pdf], et --out).")] = ReportFormat.markdown,
     out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FICHIER", help="Fichier à écrire "
-                                                "(par défaut : la sortie standard).", show_default=False)] = None,
+                                                "(par défaut : la sortie standard ; obligatoire pour pdf).",
+                                                show_default=False)] = None,
     interne: Annotated[bool, typer.Option("--interne", metavar="", help="Marque le bilan comme interne.")] = False,
     theme: ThemeOption = Theme.dsfr,
     registry: RegistryOption = None,
 ) -> None:
-    """Le bilan annuel d'une année scolaire : indicateurs, répartitions, comparaison, événements, lacunes."""
+    """Le bilan annuel d'une année scolaire : indicateurs, répartitions, comparaison, événements, lacunes.
+
+    En PDF (A4, couverture, sommaire, numéros de page), le même texte que le bilan HTML, à envoyer tel quel :
+    il demande l'extension PDF d'eee (pip install 'eee[pdf]').
+    """
     from ..bilan import compute, years_with_actions
-    from ..render.report import render_report
+    from ..render.report import render_report, year_changes
 
     check_year(annee)
+    if format is ReportFormat.pdf:
+        if out is None:
+            raise UsageError("un bilan PDF s'écrit dans un fichier : précisez-le avec --out",
+                             "par exemple --out bilan.pdf")
+        from ..render.pdf import check_available
+
+        check_available()  # before the registry is read
     model = Workspace.of(registry).valid_model("le bilan")
     years = years_with_actions(model, events=False)
     year = annee or (years[-1] if years else None)
     if year is None:
         raise UsageError("le registre ne contient aucune action : précisez l'année avec --annee",
                          "par exemple --annee 2022-2023")
+    if format is ReportFormat.pdf:
+        from ..files import write_atomic
+        from ..render.pdf import summary_pdf
+
+        assert out is not None
+        write_atomic(out, summary_pdf(model, compute(model, year), interne, changes=year_changes(model.root, year),
+                                      theme=theme.value))
+        typer.echo(f"Bilan {year} écrit en PDF dans {out}.")
+        return
     text = render_report(model, compute(model, year), format.value, interne, history=True, theme=theme.value)
     if out is None:
         sys.stdout.write(text)

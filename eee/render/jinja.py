@@ -85,6 +85,23 @@ def inline_stylesheet(dirs: list[Path], theme: str = "dsfr") -> str:
     return "\n".join(texts)
 
 
+PDF_STYLESHEETS = ("pdf-theme.css", "pdf.css")  # the theme's fonts and colours, then the layout every theme shares
+
+
+def pdf_stylesheet(dirs: list[Path], theme: str = "dsfr") -> str:
+    """The stylesheet of a summary's PDF (`render.pdf`), as one text: each of PDF_STYLESHEETS, first found in
+    `search_path` (a theme's `pdf-theme.css`, then `html/pdf.css`). Its addresses (fonts) are the site's paths of
+    the theme's files, which the PDF's maker serves."""
+    texts = []
+    for name in PDF_STYLESHEETS:
+        found = next((folder / name for folder in search_path(dirs, "html", theme) if (folder / name).is_file()), None)
+        if found is None:
+            raise EeeError(f"la feuille de style des bilans PDF « {name} » du thème « {theme} » est introuvable",
+                           "réinstallez eee, ou ajoutez-la au dossier templates/ du dépôt")
+        texts.append(found.read_text(encoding="utf-8"))
+    return "\n".join(texts)
+
+
 def make_environment(dirs: list[Path], fmt: str, theme: str = "dsfr") -> Any:
     """The Jinja environment of a format. With templates of the registry repository among `dirs`, every
     template (eee's own too: a repository's template may include them) runs in Jinja's sandbox: a

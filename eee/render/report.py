@@ -38,10 +38,12 @@ def year_changes(root: Path, year: str) -> tuple[dict[str, Any] | None, str]:
 
 def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str | None, css: str = "",
                    generated: str = "", changes: dict[str, Any] | None = None,
-                   changes_note: str = "", site: Site | None = None) -> dict[str, Any]:
+                   changes_note: str = "", site: Site | None = None,
+                   pdf: bool = False, toc: list[tuple[str, str]] | None = None) -> dict[str, Any]:
     """What the summary templates see. `links` is the path to the directory's root, or None (no links: a summary
     alone, its stylesheet `css` inlined). `site`: the site it is part of (its header and navigation), or the frame
-    of a summary alone (`context.frame_context`)."""
+    of a summary alone (`context.frame_context`). `pdf`: the page is laid out as a PDF (`render.pdf`), with a cover
+    and `toc`, its table of contents, as (id, title) of its sections."""
 
     def url(entity_id: str) -> str:
         entity = registry.get(entity_id)
@@ -88,27 +90,34 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
         "url": url, "name": name, "css": css, "generated": generated,
         "debut": date_fr(start.isoformat()) if start else "", "fin": date_fr(end.isoformat()) if end else "",
         "labels": dict(HEADLINE), "site_links": links is not None,
-        "changes": changes, "changes_note": changes_note,
+        "changes": changes, "changes_note": changes_note, "pdf": pdf, "toc": toc or [],
     }
 
 
 def render_report(registry: Registry, bilan: Bilan, fmt: str, internal: bool = False, links: str | None = None,
                   generated: str = "", history: bool = False,
                   changes: tuple[dict[str, Any] | None, str] | None = None, env: Any = None,
-                  site: Site | None = None, theme: str = "dsfr") -> str:
+                  site: Site | None = None, theme: str = "dsfr", pdf: bool = False,
+                  toc: list[tuple[str, str]] | None = None) -> str:
     """The summary as a document; with `history` (or `changes` already computed by `year_changes`),
     it also says what changed in the registry (git). `env`: the Jinja environment of `fmt`, when the
     caller writes several summaries (its templates are then compiled once). `site`: the site the summary is part of
-    (with `links`); without it, the summary is a document alone, in `theme`, its stylesheet inlined."""
-    from .jinja import inline_stylesheet, make_environment, render_template, template_dirs
+    (with `links`); without it, the summary is a document alone, in `theme`, its stylesheet inlined. `pdf`: the
+    HTML page from which `render.pdf` makes the PDF (a document alone, with a cover and the table of contents `toc`;
+    its stylesheet the theme's for PDFs, `jinja.pdf_stylesheet`)."""
+    from .jinja import inline_stylesheet, make_environment, pdf_stylesheet, render_template, template_dirs
 
     dirs = template_dirs(registry.root)
     if site is not None:
         theme = site.theme
-    css = inline_stylesheet(dirs, theme) if fmt == "html" and links is None else ""
+    if pdf:
+        fmt, links = "html", None
+        css = pdf_stylesheet(dirs, theme)
+    else:
+        css = inline_stylesheet(dirs, theme) if fmt == "html" and links is None else ""
     env = env or make_environment(dirs, fmt, theme)
     if changes is None:
         changes = year_changes(registry.root, bilan.year) if history else (None, "")
     site = site or frame_context(registry, internal, generated or dt.date.today().isoformat(), theme)
-    context = report_context(registry, bilan, internal, links, css, generated, *changes, site=site)
+    context = report_context(registry, bilan, internal, links, css, generated, *changes, site=site, pdf=pdf, toc=toc)
     return render_template(env, "bilan.html" if fmt == "html" else "bilan.md", context)
