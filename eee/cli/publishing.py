@@ -116,13 +116,19 @@ def build(
     theme: ThemeOption = Theme.dsfr,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    sans_pdf: Annotated[bool, typer.Option("--sans-pdf", metavar="", help="Ne pas écrire les bilans en PDF "
+                                           "(plus rapide).")] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Le travail principal : valider, puis produire l'annuaire HTML et Markdown et tous les bilans annuels.
 
+    Chaque bilan est aussi écrit en PDF (bilans/AAAA-AAAA.pdf) quand l'extension PDF d'eee est installée
+    (pip install 'eee[pdf]') ; sans elle, le reste est produit et une ligne dit pourquoi les PDF manquent.
+    Les PDF prennent la plus grande part du temps : --sans-pdf les omet.
     S'arrête sur les erreurs du registre (code de sortie 1) sans toucher au site existant.
     """
     from ..render import build_site, check_edit_url
+    from ..render.pdf import INSTALL, unavailable
 
     url = check_edit_url(edit_url)  # before the registry is read
     work = Workspace.of(registry)
@@ -134,9 +140,13 @@ def build(
         if on_terminal:
             err.write(f"… {step}\n")
 
-    result = build_site(model, out, interne, url, progress=progress, jobs=jobs, theme=theme.value)
+    no_pdf = "" if sans_pdf else unavailable()
+    result = build_site(model, out, interne, url, progress=progress, jobs=jobs, theme=theme.value,
+                        pdf=not (sans_pdf or no_pdf))
     years = result["years"]
     summaries = ", ".join(years) if years else "aucun (pas d'action)"
+    if result["pdf"]:
+        summaries += ", en HTML, Markdown et PDF"
     typer.echo(f"Site {'interne' if interne else 'public'} écrit dans {out}/ : annuaire HTML ({result['html']} fichiers, "
                f"{out / 'index.html'}), annuaire Markdown ({out / 'markdown'}/), bilans annuels : {summaries} "
                f"({out / 'bilans' / 'index.html'}).")
@@ -146,6 +156,8 @@ def build(
         n = checked.warnings
         typer.echo(terminal(f"{number_fr(n)} avertissement{'s' if n > 1 else ''} : {work.command('validate')} pour "
                             f"{'les' if n > 1 else 'le'} voir."))
+    if no_pdf and years:
+        err.write(f"Bilans PDF non produits : {no_pdf} (installez-le avec : {INSTALL}).\n")
 
 
 class ExportFormat(str, Enum):

@@ -204,11 +204,12 @@ def build(registry: Registry, fmt: str, out: Path, internal: bool = False, edit_
 
 def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: str = "",
                generated: str | None = None, progress: Any = None, jobs: int | None = None,
-               theme: str = "dsfr") -> dict[str, Any]:
+               theme: str = "dsfr", pdf: bool = False) -> dict[str, Any]:
     """The main job's output: the HTML directory, the Markdown directory and every annual summary, atomically.
 
     Layout: `index.html`… (HTML directory), `bilans/<année>.html` and `bilans/index.html`,
-    `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`.
+    `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`; with `pdf` (WeasyPrint must be installed:
+    `pdf.check_available`), each summary as a PDF too, `bilans/<année>.pdf`, which the summaries' index links to.
     """
     from ..bilan import Facts, compute, years_with_actions
     from .report import render_report, year_changes
@@ -235,6 +236,11 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
                 text = render_report(registry, bilan, fmt, internal, links="../", generated=generated, changes=changes,
                                      env=envs[fmt], site=site)
                 (folder / f"{year}.{EXTENSIONS[fmt]}").write_text(text, encoding="utf-8")
+            if pdf:
+                from .pdf import summary_pdf
+
+                data = summary_pdf(registry, bilan, internal, generated, changes, theme, env=envs["html"])
+                (folders["html"] / f"{year}.pdf").write_bytes(data)
             return bilan.headline
 
         say("annuaires HTML et Markdown, bilans annuels : " + (", ".join(years) if years else "aucun"))
@@ -242,13 +248,13 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
                                     generated, site=site, jobs=jobs,
                                     also=[functools.partial(summary, year) for year in years])
         html, markdown = written["html"], written["markdown"]
-        summaries = [(year, {"headline": headline}) for year, headline in zip(years, written["also"])]
+        summaries = [(year, {"headline": headline, "pdf": pdf}) for year, headline in zip(years, written["also"])]
         index = render_template(envs["html"], "bilans.html", {
             "site": site, "root": "../", "page": "bilans/index.html", "ext": "html", "edit_url": edit_url,
             "map_svg": "", "summaries": summaries})
         (staging / "bilans").mkdir(exist_ok=True)
         (staging / "bilans" / "index.html").write_text(index, encoding="utf-8")
-    return {"html": len(html), "markdown": len(markdown), "years": years}
+    return {"html": len(html), "markdown": len(markdown), "years": years, "pdf": years if pdf else []}
 
 
 __all__ = ["FORMATS", "MARKER", "THEMES", "build", "build_site", "check_edit_url", "check_theme", "compile_templates",

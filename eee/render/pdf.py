@@ -12,7 +12,7 @@ sections the page has: the page is rendered once to find them, and once more wit
 WeasyPrint is an optional extra (`pip install 'eee[pdf]'`, with the Pango libraries of the system): it is
 imported here only, inside the functions that need it, and `unavailable()` says why it cannot be used. The PDF's
 maker reads no file but the theme's own (stylesheets, fonts, pictures) and fetches nothing from the network
-(`_fetcher`): a registry's text is never a way to reach a file or an address.
+(`theme_fetcher`): a registry's text is never a way to reach a file or an address.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..model import Registry
 from .jinja import static_files, template_dirs
 
 INSTALL = "pip install 'eee[pdf]'"
-_BASE = "file:///eee-bilan/"  # the page's address: its relative addresses are the theme's files (`_fetcher`)
+BASE_URL = "file:///eee-bilan/"  # the page's address: its relative addresses are the theme's files (`theme_fetcher`)
 
 
 def unavailable() -> str:
@@ -107,9 +107,9 @@ def html_to_pdf(html: str, dirs: list[Path], theme: str, title: str) -> bytes:
     check_available()
     import weasyprint
 
-    fetcher = _fetcher(weasyprint, static_files(dirs, theme))
+    fetcher = theme_fetcher(weasyprint, static_files(dirs, theme))
     try:
-        data = weasyprint.HTML(string=html, base_url=_BASE, url_fetcher=fetcher).write_pdf()
+        data = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
     except Exception as exc:  # a flaw of WeasyPrint's on a page (a repository's own template): said, not a trace
         raise EeeError(f"WeasyPrint n'a pas pu mettre en page « {title} » ({type(exc).__name__} : {exc})",
                        "vérifiez les gabarits et feuilles de style du dossier templates/ du dépôt, s'il en a ; "
@@ -119,8 +119,8 @@ def html_to_pdf(html: str, dirs: list[Path], theme: str, title: str) -> bytes:
     return data
 
 
-def _fetcher(weasyprint: Any, files: dict[str, Path]) -> Any:
-    """A WeasyPrint URL fetcher that serves the theme's files (`files`, by path in the site) under `_BASE`, and
+def theme_fetcher(weasyprint: Any, files: dict[str, Path]) -> Any:
+    """A WeasyPrint URL fetcher that serves the theme's files (`files`, by path in the site) under `BASE_URL`, and
     data: addresses; anything else (another file, the network) is refused, and left out of the PDF."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -129,7 +129,7 @@ def _fetcher(weasyprint: Any, files: dict[str, Path]) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             path = url.split("#")[0].split("?")[0]
-            source = files.get(path[len(_BASE):]) if path.startswith(_BASE) else None
+            source = files.get(path[len(BASE_URL):]) if path.startswith(BASE_URL) else None
             if source is None:
                 raise ValueError(f"hors des fichiers du thème : {url}")
             kind = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
