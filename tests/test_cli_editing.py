@@ -20,10 +20,14 @@ def test_export(capsys: pytest.CaptureFixture[str], registry: Path, tmp_path: Pa
     code, out, _ = eee(capsys, "-r", str(registry), "export", "sqlite", "--out", str(tmp_path / "r.sqlite"))
     assert code == 0
     assert sqlite3.connect(tmp_path / "r.sqlite").execute("select count(*) from clee").fetchone() == (2,)
-    code, out, _ = eee(capsys, "-r", str(registry), "export", "csv", "--out", str(tmp_path / "csv"), "--kind", "clee")
-    assert code == 0 and (tmp_path / "csv" / "clee.csv").exists()
-    code, _, err = eee(capsys, "-r", str(registry), "export", "csv", "--kind", "clees-x")
+    code, out, err = eee(capsys, "-r", str(registry), "export", "csv", "--out", str(tmp_path / "csv"), "--type", "clee")
+    assert code == 0 and err == ""
+    assert sorted(p.name for p in (tmp_path / "csv").glob("*.csv")) == ["clee.csv", "relations.csv"]
+    code, _, err = eee(capsys, "-r", str(registry), "export", "csv", "--type", "clees-x")
     assert code == 2 and "type d'entité inconnu" in err
+    code, out, err = eee(capsys, "-r", str(registry), "export", "csv", "--out", str(tmp_path / "old"), "--kind", "cmq")
+    assert code == 0 and sorted(p.name for p in (tmp_path / "old").glob("*.csv")) == ["cmq.csv", "relations.csv"]
+    assert err.startswith("eee : --kind est remplacé par --type")
 
 
 def test_schema(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -155,10 +155,37 @@ def test_search(capsys: pytest.CaptureFixture[str], registry: Path) -> None:
     hits = json.loads(out)
     assert [h["id"] for h in hits] == ["0090015t", "0090056m"]
     assert hits[0]["champ"] == "commune" and hits[0]["texte"] == "Pamiers"
-    code, out, _ = eee(capsys, registry, "search", "jean", "baptiste", "--kind", "etablissements")
-    assert code == 0 and "0300002p" in out
+    code, out, err = eee(capsys, registry, "search", "jean", "baptiste", "--type", "etablissements")
+    assert code == 0 and "0300002p" in out and err == ""
+    code, _, _ = eee(capsys, registry, "search", "jean", "baptiste", "--type", "partenaires")
+    assert code == 1
     code, out, _ = eee(capsys, registry, "search", "introuvable")
     assert (code, out) == (1, "Aucun résultat.\n")
+
+
+@pytest.mark.parametrize("spelling", ["--kind", "-k"])
+def test_search_former_kind_option_still_works_with_a_notice(capsys: pytest.CaptureFixture[str], registry: Path,
+                                                             spelling: str) -> None:
+    code, out, err = eee(capsys, registry, "search", "jean", "baptiste", spelling, "etablissements")
+    assert code == 0 and "0300002p" in out
+    assert err.startswith("eee : --kind est remplacé par --type")
+    code, _, _ = eee(capsys, registry, "search", "jean", "baptiste", spelling, "partenaires")
+    assert code == 1
+
+
+def test_every_command_says_type_for_the_kind_of_entity() -> None:
+    from typer.main import get_command
+
+    from eee.cli.app import app
+
+    group = get_command(app)
+    shown: dict[str, list[str]] = {}
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        for sub_name, sub in getattr(command, "commands", {name: command}).items():
+            shown[sub_name] = [opt for param in sub.params if not getattr(param, "hidden", False)
+                               for opt in param.opts]
+    assert not [name for name, opts in shown.items() if "--kind" in opts or "-k" in opts]
+    assert "--type" in shown["search"] and "--type" in shown["export"] and "--type" in shown["list"]
 
 
 def test_stats(capsys: pytest.CaptureFixture[str], registry: Path) -> None:

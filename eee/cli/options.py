@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from typing import Annotated, Any
 
 import typer
+
+from ..escape import one_line
 
 RegistryOption = Annotated[
     str | None,
@@ -32,6 +35,27 @@ EditUrlOption = Annotated[
                  show_default=False),
 ]
 
+# The kind of entity a command keeps to: `--type`, the word of `eee list TYPE` and `eee new TYPE ID`. `--kind` and
+# `-k`, its former English spelling, still work (hidden from the help), with a notice.
+EntityTypeOption = Annotated[
+    list[str] | None,
+    typer.Option("--type", metavar="TYPE", show_default=False,
+                 help="Seulement ce type d'entité : clee, cmq, pft, partenariats, partenaires, etablissements, "
+                 "actions, evenements ou club (répétable)."),
+]
+FormerKindOption = Annotated[
+    list[str] | None,
+    typer.Option("--kind", "-k", metavar="TYPE", hidden=True, show_default=False,
+                 help="Ancienne écriture de --type."),
+]
+
+
+def entity_types(given: list[str] | None, former: list[str] | None) -> list[str]:
+    """The entity kinds of --type, and of --kind with a notice on stderr (its former spelling)."""
+    if former:
+        sys.stderr.write("eee : --kind est remplacé par --type (même sens) : écrivez par exemple --type "
+                         f"{one_line(former[0])}\n")
+    return [*(given or []), *(former or [])]
 
 
 class Theme(str, Enum):

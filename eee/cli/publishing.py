@@ -12,7 +12,17 @@ import typer
 
 from ..errors import UsageError
 from ..escape import terminal
-from .options import EditUrlOption, JobsOption, NoCacheOption, RegistryOption, Theme, ThemeOption
+from .options import (
+    EditUrlOption,
+    EntityTypeOption,
+    FormerKindOption,
+    JobsOption,
+    NoCacheOption,
+    RegistryOption,
+    Theme,
+    ThemeOption,
+    entity_types,
+)
 from .workspace import Workspace, check_year
 
 
@@ -173,8 +183,8 @@ def export(
                                                 "export-csv/) ; json : fichier (par défaut la sortie standard) ; "
                                                 "sqlite : fichier (par défaut registre.sqlite) ; xlsx : classeur "
                                                 "(par défaut registre.xlsx).", show_default=False)] = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", metavar="TYPE", help="Seulement ce type "
-                                                      "(répétable).", show_default=False)] = None,
+    type_: EntityTypeOption = None,
+    former_kind: FormerKindOption = None,
     interne: Annotated[bool, typer.Option("--interne", metavar="", help="Inclure les contacts et notes internes.")] = False,
     excel: Annotated[bool, typer.Option("--excel", metavar="", help="CSV pour Excel en français : séparateur « ; », "
                                         "BOM, codes protégés (« 09 » reste « 09 »).")] = False,
@@ -201,6 +211,7 @@ def export(
         from ..workbook import check_path
 
         check_path(out or Path("registre.xlsx"))  # before the registry is read
+    kind = entity_types(type_, former_kind) or None
     model = Workspace.of(registry).valid_model("l'export")
     if fmt is ExportFormat.json:
         text = json.dumps(service.export_json(model, interne, kind), ensure_ascii=False, indent=2) + "\n"

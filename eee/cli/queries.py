@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
-from .options import RegistryOption, many
+from .options import EntityTypeOption, FormerKindOption, RegistryOption, entity_types, many
 from .workspace import Workspace, check_year
 
 
@@ -87,9 +87,8 @@ def show(
 def search(
     texte: Annotated[list[str], typer.Argument(metavar="TEXTE...", help="Mots cherchés (accents, majuscules, "
                                               "ponctuation et fautes de frappe tolérés).", show_default=False)],
-    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", metavar="TYPE",
-                                                      help="Seulement ce type d'entité (répétable).",
-                                                      show_default=False)] = None,
+    type_: EntityTypeOption = None,
+    former_kind: FormerKindOption = None,
     format: Annotated[TreeFormat, typer.Option("--format", "-f", help="text ou json.")] = TreeFormat.text,
     registry: RegistryOption = None,
 ) -> None:
@@ -101,7 +100,7 @@ def search(
     from ..search import search as find
 
     model = Workspace.of(registry).model()
-    kinds = [query.kind_named(k) for k in kind or []]
+    kinds = [query.kind_named(k) for k in entity_types(type_, former_kind)]
     found = find(model, " ".join(texte), kinds)
     present.hits(found, sys.stdout, "json" if format is TreeFormat.json else "table", model)
     raise typer.Exit(0 if found else 1)
