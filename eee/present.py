@@ -288,7 +288,8 @@ def show(registry: Registry, entity: Entity, stream: TextIO, fmt: str = "text") 
 def hits(found: list[Hit], stream: TextIO, fmt: str = "table", registry: Registry | None = None) -> None:
     if fmt == "json":
         stream.write(json_text([{"type": h.entity.kind.name, "id": h.entity.id, "nom": h.entity.nom,
-                                 "score": round(h.score, 2), "champ": pointer_text(h.field), "texte": h.text}
+                                 "score": round(h.score, 2), "approche": h.approximate,
+                                 "champ": pointer_text(h.field), "texte": h.text}
                                 for h in found], indent=2) + "\n")
         return
     if not found:
@@ -302,6 +303,11 @@ def hits(found: list[Hit], stream: TextIO, fmt: str = "table", registry: Registr
             where = f"{title} : {_snippet(_human(registry, h.entity.kind.name, h.field, h.text), h.words)}"
         rows.append([h.entity.id, h.entity.kind.label[:1].upper() + h.entity.kind.label[1:], h.entity.nom, where])
     title = plural(len(found), "résultat", "résultats")
+    approximate = sum(h.approximate for h in found)
+    if approximate == len(found):  # found only with a typo: say so, the officer may have meant another word
+        title = plural(len(found), "résultat approché", "résultats approchés") + " (faute de frappe tolérée)"
+    elif approximate:
+        title += f", dont {plural(approximate, 'approché', 'approchés')} (faute de frappe tolérée), en dernier"
     _people_table(title, ["Identifiant", "Type", "Nom", "Trouvé dans"], rows, stream)
 
 

@@ -27,6 +27,7 @@ class Hit:
     field: tuple[Any, ...]  # where the best match is (a pointer into the entity's data)
     text: str  # the matched text
     words: list[str] = dataclasses.field(default_factory=list)  # the query's words, normalised
+    approximate: bool = False  # a word of the query is found only with a typo (ranked after every exact hit)
 
 
 # Top-level fields that say what an entity is weigh more than the rest of its text.
@@ -53,13 +54,26 @@ def _texts(entity: Entity) -> list[tuple[tuple[Any, ...], str]]:
     return out
 
 
+# A typo is tolerated only in a word of at least this many letters: a short word is too near other words (a
+# place name, « Mende », is one letter from « monde »). One letter may differ from 6 letters, two from 8.
+TYPO_MIN_LENGTH = 6
+EXACT = 0.8  # the least score of a word found as it is written (whole, or its beginning); below: a typo
+
+
+def _singular(word: str) -> str:
+    """A word without the final « s » or « x » of a French plural."""
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+
+
 def _token_score(query: str, word: str) -> float:
-    """How well a query word matches a word of the text: 1 exact, less for prefixes and typos, 0 none."""
+    """How well a query word matches a word of the text: 1 exact, 0.8 a prefix, less for typos, 0 none."""
     if query == word:
         return 1.0
+    if len(query) >= 3 and _singular(query) == _singular(word):
+        return 0.9  # « lycées » for « lycée », « bureaux » for « bureau »: the same word, not a typo
     if len(query) >= 3 and word.startswith(query):
-        return 0.8
-    if len(query) >= 4 and abs(len(query) - len(word)) <= 2:
+        return EXACT
+    if len(query) >= TYPO_MIN_LENGTH and abs(len(query) - len(word)) <= 2:
         allowed = 1 if len(query) < 8 else 2
         d = within(query, word, allowed)
         if d <= allowed:
@@ -124,25 +138,34 @@ def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit
     has_word = [_HasWord(scores[word], words_of).__getitem__ for word in query]
     entities = [e for e in registry if not kinds or e.kind in kinds]
 
-    def scored(entity: Entity) -> tuple[float, tuple[Any, ...], str] | None:
-        """The entity's score, and where its best match is; None if a word of the query is not in it."""
+    def scored(entity: Entity) -> tuple[float, tuple[Any, ...], str, bool] | None:
+        """The entity's score, where its best match is, and whether a word is found only with a typo; None if
+        a word of the query is not in it."""
         texts = _texts(entity)
         values = [value for _, value in texts]
         if not all(any(map(has, values)) for has in has_word):
             return None
         fields = [(pointer, value, " ".join(tokens), tokens) for pointer, value in texts
                   for tokens in (words_of[value],)]
-        total, best = 0.0, (0.0, (), "")
+        total, best, approximate = 0.0, (0.0, (), ""), False
         for word in query:
             word_best: tuple[float, tuple[Any, ...], str] = (0.0, (), "")
+            exact: tuple[float, tuple[Any, ...], str] = (0.0, (), "")  # the best match without a typo
             score_of = scores[word].__getitem__
             for pointer, value, _, tokens in fields:
                 weight = _WEIGHTS.get(pointer[0], 1.0) if len(pointer) == 1 else 1.0
-                score = max(map(score_of, tokens), default=0.0) * weight
+                raw = max(map(score_of, tokens), default=0.0)
+                score = raw * weight
                 if score > word_best[0]:
                     word_best = (score, pointer, value)
+                if raw >= EXACT and score > exact[0]:
+                    exact = (score, pointer, value)
             if word_best[0] == 0:
                 return None
+            if exact[0]:
+                word_best = exact  # a word written as asked counts, not a typo of another word beside it
+            else:
+                approximate = True
             total += word_best[0]
             if word_best[0] > best[0]:
                 best = word_best
@@ -151,9 +174,9 @@ def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit
         # The more of its name the words cover, the more the entity is what was asked for.
         name_words = [w for w in normalize(entity.nom).split() if w not in STOP_WORDS] or [""]
         covered = sum(1 for w in name_words if any(scores[q][w] for q in query))
-        return total + 3.0 * covered / len(name_words), best[1], best[2]
+        return total + 3.0 * covered / len(name_words), best[1], best[2], approximate
 
-    def scan(span: tuple[int, int]) -> list[tuple[int, float, tuple[Any, ...], str]]:
+    def scan(span: tuple[int, int]) -> list[tuple[int, float, tuple[Any, ...], str, bool]]:
         """(index, score, where, matched text) of the matching entities among entities[start:end]."""
         found = []
         for index in range(*span):
@@ -163,10 +186,11 @@ def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit
         return found
 
     spans = [(start, min(start + SEARCH_CHUNK, len(entities))) for start in range(0, len(entities), SEARCH_CHUNK)]
-    hits = [Hit(entities[index], total, where, matched, query)
+    hits = [Hit(entities[index], total, where, matched, query, approximate)
             for part in fork_map(scan, spans, jobs if len(entities) >= SEARCH_PARALLEL_FROM else 1)
-            for index, total, where, matched in part]
-    hits.sort(key=lambda h: (-h.score, len(h.entity.nom), normalize(h.entity.nom)))
+            for index, total, where, matched, approximate in part]
+    # Every hit found as written comes before any hit that needs a typo, whatever their scores.
+    hits.sort(key=lambda h: (h.approximate, -h.score, len(h.entity.nom), normalize(h.entity.nom)))
     return hits[:limit]
 
 

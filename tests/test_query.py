@@ -116,6 +116,28 @@ def test_search_requires_every_word_and_can_restrict_kinds(model) -> None:  # ty
         search(model, " - ")
 
 
+def test_a_typo_needs_a_long_word_and_ranks_below_every_exact_hit() -> None:
+    """On the shipped registry: « Mende » (a place, 5 letters) no longer finds « monde »; a typo is tolerated
+    from 6 letters on (« aeronotique »), and a hit found only through a typo comes after every exact one."""
+    from eee.search import TYPO_MIN_LENGTH
+    from eee.settings import shipped_registry
+
+    shipped = load(shipped_registry(), check_schemas=False)[0]
+    assert TYPO_MIN_LENGTH == 6
+    assert search(shipped, "Mende") == []
+    assert search(shipped, "monde") and search(shipped, "Monde")  # the word itself is still found
+    assert not search(shipped, "mondes")[0].approximate  # a plural is the same word, not a typo
+    assert [h.entity.id for h in search(shipped, "aeronotique")][:1] == ["cmq-aeronautique-spatial"]
+    assert all(h.approximate for h in search(shipped, "aeronotique"))
+    # « désigné » is in four CLEE's notes; « design », in a CMQ's name, weighs more but is a typo of it.
+    assert [(h.entity.id, h.approximate) for h in search(shipped, "désigné")][-1] == (
+        "cmq-design-industries-creatives", True)
+    for text in ("visitees", "obtention", "premiers", "collegiens", "spatiale", "commence", "manque"):
+        flags = [h.approximate for h in search(shipped, text)]
+        assert False in flags and True in flags, text  # exact and approximate hits both
+        assert flags == sorted(flags), (text, [(h.entity.id, h.score, h.approximate) for h in search(shipped, text)])
+
+
 def test_unknown_id_suggests_the_closest(model) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotFound) as info:
         find_entity(model, "clee-arriege")
@@ -189,8 +211,9 @@ def test_normalize_drops_accents_as_first_written(text: str) -> None:
 
 
 def _reference_search(registry, text: str, kinds=None, limit: int = 50):  # type: ignore[no-untyped-def]
-    """`search` as first written: every entity's every text scored against every word, no early setting aside."""
-    from eee.search import _WEIGHTS, STOP_WORDS, Hit, _Scores, _texts
+    """`search` as first written: every entity's every text scored against every word, no early setting aside;
+    a word counts by its best match written as asked, else by its best typo (and the hit is approximate)."""
+    from eee.search import _WEIGHTS, EXACT, STOP_WORDS, Hit, _Scores, _texts
 
     words = normalize(text).split()
     query = [w for w in words if w not in STOP_WORDS] or words
@@ -201,14 +224,19 @@ def _reference_search(registry, text: str, kinds=None, limit: int = 50):  # type
         if kinds and entity.kind not in kinds:
             continue
         fields = [(pointer, value, normalize(value)) for pointer, value in _texts(entity)]
-        total, best, complete = 0.0, (0.0, (), ""), True
+        total, best, complete, approximate = 0.0, (0.0, (), ""), True, False
         for word in query:
             word_best = (0.0, (), "")
-            for pointer, value, norm in fields:
-                weight = _WEIGHTS.get(pointer[0], 1.0) if len(pointer) == 1 else 1.0
-                score = max((scores[word][t] for t in norm.split()), default=0.0) * weight
-                if score > word_best[0]:
-                    word_best = (score, pointer, value)
+            for typos in (False, True):
+                for pointer, value, norm in fields:
+                    weight = _WEIGHTS.get(pointer[0], 1.0) if len(pointer) == 1 else 1.0
+                    score = max((scores[word][t] for t in norm.split() if typos or scores[word][t] >= EXACT),
+                                default=0.0) * weight
+                    if score > word_best[0]:
+                        word_best = (score, pointer, value)
+                if word_best[0]:
+                    approximate = approximate or typos
+                    break
             if word_best[0] == 0:
                 complete = False
                 break
@@ -219,8 +247,8 @@ def _reference_search(registry, text: str, kinds=None, limit: int = 50):  # type
                 total += 2.0
             name_words = [w for w in normalize(entity.nom).split() if w not in STOP_WORDS] or [""]
             total += 3.0 * sum(1 for w in name_words if any(scores[q][w] for q in query)) / len(name_words)
-            hits.append(Hit(entity, total, best[1], best[2], query))
-    hits.sort(key=lambda h: (-h.score, len(h.entity.nom), normalize(h.entity.nom)))
+            hits.append(Hit(entity, total, best[1], best[2], query, approximate))
+    hits.sort(key=lambda h: (h.approximate, -h.score, len(h.entity.nom), normalize(h.entity.nom)))
     return hits[:limit]
 
 
@@ -240,8 +268,9 @@ def test_search_gives_what_scoring_every_entity_gives(model, data) -> None:  # t
     words = _search_words(model)
     text = " ".join(data.draw(st.lists(st.sampled_from(words + ["de", "la", "xyzzy"]), min_size=1, max_size=4)))
     kinds = data.draw(st.sampled_from([None, [KINDS["action"]], [KINDS["partenaire"], KINDS["clee"]]]))
-    found = [(h.entity.id, h.score, h.field, h.text) for h in search(model, text, kinds)]
-    assert found == [(h.entity.id, h.score, h.field, h.text) for h in _reference_search(model, text, kinds)]
+    found = [(h.entity.id, h.score, h.field, h.text, h.approximate) for h in search(model, text, kinds)]
+    assert found == [(h.entity.id, h.score, h.field, h.text, h.approximate)
+                     for h in _reference_search(model, text, kinds)]
 
 
 @pytest.mark.parametrize("text", ["exemple", "ariege lycee", "aeronotique", "toulouse 2023", "clee", "xyzzy"])
