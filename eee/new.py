@@ -5,16 +5,25 @@ required field of the kind (values given on the command line, as strings,
 converted by the schema's type), `mis_a_jour` (today) and an `a_completer`
 entry for `sources` (a source must have a title, so none is invented). The
 text is written in `eee fmt`'s canonical form.
+
+A value of a vocabulary may be written as the officer reads it: its code
+(`en_creation`), its label (« En cours de mise en place »), a name without
+the words all labels share (« Montpellier » for « Académie de Montpellier »)
+or a département's number without its zero (« 9 »), accents and case aside.
+`check_target` and `answer` let the command refuse a wrong id or a wrong
+answer before any further question is asked.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .catalogue import S002
 from .discovery import discover
-from .domain import ENTITY_ID, SCHOOL_YEAR, slug, uai_check_letter
+from .domain import ENTITY_ID, SCHOOL_YEAR, departement_code, slug, uai_check_letter
 from .errors import UsageError
 from .escape import one_line
 from .kinds import KIND_BY_FOLDER, KINDS, Kind
@@ -70,6 +79,62 @@ def required_fields(kind: Kind | str, schemas: SchemaSet) -> list[Field]:
 
 def _listed(choices: list[tuple[str, str]]) -> str:
     return ", ".join(f"{v} ({label})" if label != v else v for v, label in choices)
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, spaces collapsed; punctuation kept (« REP+ » is not « REP »)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _names(choices: list[tuple[str, str]], fold: Callable[[str], str]) -> dict[str, str]:
+    """Every way of writing each choice, folded → its code: the code (« en_creation »), the label, and the
+    label without the words every label begins with (« Académie de »). A name two choices share is left out."""
+    labels = [fold(label).split() for _, label in choices]
+    shared = 0  # words every label begins with
+    while len(labels) > 1 and all(len(words) > shared + 1 and words[shared] == labels[0][shared] for words in labels):
+        shared += 1
+    names: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for (value, _), words in zip(choices, labels):
+        for name in {fold(value), " ".join(words), " ".join(words[shared:])}:
+            if names.setdefault(name, value) != value:
+                ambiguous.add(name)
+    return {name: value for name, value in names.items() if name not in ambiguous}
+
+
+def choice_named(text: str, choices: list[tuple[str, str]]) -> str | None:
+    """The code of the choice `text` names (code, label, label's own words, a number without its leading zero),
+    accents, case and then punctuation aside; None if it names none, or more than one."""
+    from .query import normalize
+
+    text = text.strip()
+    if not choices or not text:
+        return None
+    if any(text == value for value, _ in choices):
+        return text
+    if text.isdigit() and all(value.isdigit() for value, _ in choices):
+        text = departement_code(text)  # « 9 » for 09
+    for fold in (_fold, normalize):  # punctuation kept first: « rep+ » is REP+, « en creation » is en_creation
+        found = _names(choices, fold).get(fold(text))
+        if found:
+            return found
+    return None
+
+
+def _canonical(text: str, node: dict[str, Any], schemas: SchemaSet) -> str:
+    """A value as typed, with each item that names a choice of its vocabulary written as its code."""
+    choices = _choices(node, schemas)
+    if not choices:
+        return text
+    if node.get("type") != "array":
+        return choice_named(text, choices) or text
+    whole = choice_named(text, choices)  # a label may hold a comma
+    if whole:
+        return whole
+    return ", ".join(choice_named(part, choices) or part.strip() for part in text.split(",") if part.strip())
 
 
 def _convert(name: str, text: str, node: dict[str, Any], schemas: SchemaSet) -> Any:
@@ -154,38 +219,36 @@ def target_path(root: Path, kind: Kind, entity_id: str, values: dict[str, Any]) 
     return root / kind.folder / f"{entity_id}.yaml"
 
 
-def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str], today: str) -> Path:
-    """Write a new skeleton file for `entity_id` and return its path; `UsageError` (in French) if refused."""
-    from .files import write_atomic
-    from .fmt import format_text
-    from .yamlwrite import dump
-
+def check_target(root: Path, kind: Kind | str, entity_id: str) -> Kind:
+    """The kind, if an entity `entity_id` of this kind may be created in the registry at `root`; else a
+    `UsageError` in French (asked before any question: an answer is never lost to a wrong id)."""
     kind = _kind(kind)
     if kind.name == "reseau":
         raise UsageError("le réseau est décrit par un seul fichier, reseau.yaml : il ne se crée pas avec eee new",
                          "modifiez registry/reseau.yaml")
-    schemas = SchemaSet.installed()
     _check_id(kind, entity_id)
     existing = _existing(root, entity_id)
     if existing:
         raise UsageError(f"l'identifiant « {entity_id} » existe déjà : {existing}",
                          "choisissez un autre identifiant (un identifiant est unique dans tout le registre)")
-    fields = required_fields(kind, schemas)
+    return kind
+
+
+def check_fields(kind: Kind, names: Iterable[str], schemas: SchemaSet | None = None) -> None:
+    """A `UsageError` for the first name that is not a field of this kind (« vouliez-vous dire »)."""
+    schemas = schemas or SchemaSet.installed()
     properties = schemas.schemas[kind.schema_file].get("properties", {})
-    unknown = [name for name in values if name not in properties]
+    unknown = [name for name in names if name not in properties]
     if unknown:
         from .suggest import closest
 
         guess = closest(unknown[0], list(properties))
-        raise UsageError(f"champ « {unknown[0]} » inconnu pour {kind.a_label}",
+        raise UsageError(f"champ « {one_line(unknown[0])} » inconnu pour {kind.a_label}",
                          f"vouliez-vous dire « {guess} » ?" if guess else "champs possibles : " + ", ".join(properties))
-    missing = [f for f in fields if not str(values.get(f[0], "")).strip()]
-    if missing:
-        listed = "\n".join(f"  {name} ({title})" + (f" : {_listed(choices)}" if choices else "")
-                           for name, title, _, choices in missing)
-        raise UsageError(f"valeurs obligatoires manquantes pour {kind.a_label} :\n{listed}",
-                         "donnez-les sous la forme champ=valeur, par exemple "
-                         + " ".join(f"{name}=…" for name, *_ in missing))
+
+
+def _data(kind: Kind, entity_id: str, values: dict[str, str], today: str, schemas: SchemaSet) -> dict[str, Any]:
+    """The new file's data: the values converted by their schema type, vocabularies checked."""
     data: dict[str, Any] = {"id": entity_id}
     if kind.name == "etablissement":
         data["uai"] = entity_id.upper()
@@ -193,12 +256,67 @@ def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str],
         if name in AUTOMATIC or name in DERIVED.get(kind.name, set()):
             continue
         node = schemas.node_at(kind.name, (name,)) or {}
-        value = _convert(name, str(text), node, schemas)
+        value = _convert(name, _canonical(str(text), node, schemas), node, schemas)
         _check_enum(name, value, node, schemas)
         data[name] = value
     data["a_completer"] = [{"champ": "sources", "note": SOURCES_GAP}] + [
         {"champ": champ, "note": note} for champ, note in GAPS_BY_KIND.get(kind.name, [])]
     data["mis_a_jour"] = today
+    return data
+
+
+def answer(kind: Kind | str, entity_id: str, name: str, text: str, today: str,
+           schemas: SchemaSet | None = None) -> str:
+    """One field's value as the officer typed it for the new entity `entity_id`, checked alone: the text to keep
+    (a vocabulary's code for a label or a name), or a `UsageError` whose hint gives the accepted values."""
+    kind = _kind(kind)
+    schemas = schemas or SchemaSet.installed()
+    check_fields(kind, [name], schemas)
+    node = schemas.node_at(kind.name, (name,)) or {}
+    if not text.strip() and name in schemas.schemas[kind.schema_file].get("required", []):
+        raise UsageError(f"« {name} » est obligatoire", _expected(name, node, schemas))
+    canonical = _canonical(text.strip(), node, schemas)
+    data = _data(kind, entity_id, {name: canonical}, today, schemas)
+    doc = SourceDoc(f"{kind.folder}/{entity_id}.yaml", kind, data)
+    problems = [p for p in schemas.check(doc) if p.code != S002.code]  # the other fields are not given yet
+    if problems:
+        first = problems[0]
+        raise UsageError(first.message, first.hint or _expected(name, node, schemas))
+    return canonical
+
+
+def _expected(name: str, node: dict[str, Any], schemas: SchemaSet) -> str:
+    choices = _choices(node, schemas)
+    if choices:
+        return f"valeurs possibles : {_listed(choices)}"
+    description = node.get("description", "")
+    return description or f"donnez une valeur pour « {name} »"
+
+
+def missing_fields(kind: Kind | str, values: dict[str, str], schemas: SchemaSet | None = None) -> list[Field]:
+    """The required fields `values` does not give, in schema order."""
+    schemas = schemas or SchemaSet.installed()
+    return [f for f in required_fields(kind, schemas) if not str(values.get(f[0], "")).strip()]
+
+
+def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str], today: str) -> Path:
+    """Write a new skeleton file for `entity_id` and return its path; `UsageError` (in French) if refused."""
+    from .files import write_atomic
+    from .fmt import format_text
+    from .yamlwrite import dump
+
+    schemas = SchemaSet.installed()
+    kind = check_target(root, kind, entity_id)
+    check_fields(kind, values, schemas)
+    missing = missing_fields(kind, values, schemas)
+    if missing:
+        listed = "\n".join(f"  {name} ({title})" + (f" : {_listed(choices)}" if choices else "")
+                           for name, title, _, choices in missing)
+        raise UsageError(f"valeurs obligatoires manquantes pour {kind.a_label} :\n{listed}",
+                         "donnez chacune avec --set champ=valeur, par exemple : eee new "
+                         f"{kind.name} {entity_id} " + " ".join(f"--set {name}=…" for name, *_ in missing)
+                         + " (dans un terminal, eee new les demande)")
+    data = _data(kind, entity_id, values, today, schemas)
     doc = SourceDoc(f"{kind.folder}/{entity_id}.yaml", kind, data)
     problems = schemas.check(doc)
     if problems:

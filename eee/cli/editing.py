@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,14 +29,15 @@ def new(
 ) -> None:
     """Crée le fichier d'une nouvelle entité, valide, avec ce qui reste à compléter.
 
-    Dans un terminal, demande les champs obligatoires manquants (sauf avec --no-input).
+    Dans un terminal, demande les champs obligatoires manquants (sauf avec --no-input) et redemande aussitôt
+    une réponse refusée, avec les valeurs possibles. Un libellé (« Actif ») ou un nom (« Montpellier »,
+    « Lozère », « 48 ») vaut son code, sans tenir compte des accents ni des majuscules.
     """
     import datetime as dt
 
     from .. import new as service
-    from ..query import kind_named
-    from ..schema import SchemaSet
 
+    today = dt.date.today().isoformat()
     root = Workspace.of(registry).root
     given: dict[str, str] = {}
     for item in values or []:
@@ -44,16 +45,32 @@ def new(
         if not sep or not field_name.strip():
             raise UsageError(f"--set attend CHAMP=VALEUR, pas « {item} »", "par exemple --set nom=\"CLEE de l'Aude\"")
         given[field_name.strip()] = value.strip()
-    the_kind = kind_named(kind)
+    the_kind = service.check_target(root, kind, entity_id)  # a wrong id is said before any question
+    service.check_fields(the_kind, given)
     if not no_input and sys.stdin.isatty():
-        for field_name, title, _description, choices in service.required_fields(the_kind, SchemaSet.installed()):
-            if field_name in given:
-                continue
+        for field_name, text in list(given.items()):  # a wrong --set value is asked again, like an answer
+            given[field_name] = _ask(service, the_kind, entity_id, field_name, field_name, text, today)
+        for field_name, title, _description, choices in service.missing_fields(the_kind, given):
             if choices:
-                typer.echo(f"{title} — valeurs possibles : " + ", ".join(f"{v} ({label})" for v, label in choices))
-            given[field_name] = typer.prompt(title)
-    path = service.create(root, the_kind, entity_id, given, dt.date.today().isoformat())
+                typer.echo(terminal(f"{title} — valeurs possibles : " + ", ".join(
+                    f"{v} ({label})" if label != v else v for v, label in choices)))
+            given[field_name] = _ask(service, the_kind, entity_id, field_name, title, None, today)
+    path = service.create(root, the_kind, entity_id, given, today)
     typer.echo(f"Créé : {path} — complétez-le, puis lancez eee validate.")
+
+
+def _ask(service: Any, kind: Any, entity_id: str, field_name: str, title: str, text: str | None,
+         today: str) -> str:
+    """An answer for one field, asked until the service accepts it (each refusal said, with what is accepted)."""
+    while True:
+        if text is None:
+            text = typer.prompt(title, default="", show_default=False)
+        try:
+            return str(service.answer(kind, entity_id, field_name, text, today))
+        except UsageError as exc:
+            typer.echo(terminal(f"eee : {exc.message}") + (f"\n  → {terminal(exc.hint)}" if exc.hint else ""),
+                       err=True)
+            text = None
 
 
 def schema(
