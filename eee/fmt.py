@@ -18,6 +18,13 @@ What eee reads never changes: every result is read back with `eee.loader`
 and compared with the original data; if a step would change it (or lose a
 comment line), that step is not applied.
 
+A file with a schema error (an unknown key such as a misspelt `benefiaires:`,
+a missing key, a value of the wrong type) is formatted only if its errors stay
+on the lines the officer wrote; otherwise it is left as it is, with the first
+error and its line as the reason: moving its keys would send the officer, on
+the next `eee validate`, to another line than the one they typed. It is
+formatted once the error is fixed.
+
 Reordering works on the text (`fmtorder`: whole lines move with the comments
 above them); quoting and indentation go through ruamel.yaml's round trip
 (`fmtquote`, ruamel.yaml imported lazily). This module runs the steps, keeps
@@ -26,6 +33,7 @@ what is safe, and formats a whole registry.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,6 +41,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from .diagnostics import Problem
 from .discovery import discover, read_bytes
 from .fmtorder import reorder
 from .fmtquote import round_trip
@@ -140,14 +149,18 @@ def format_registry(root: Path, within: list[str] | None, check: bool, jobs: int
         except UnicodeDecodeError:
             result.skipped.append((rel, "fichier illisible (pas en UTF-8) : corrigez-le d'abord avec eee validate"))
 
-    def task(batch: list[tuple[str, Kind, str, bytes]]) -> list[str | None]:
-        """Each file's canonical text, or None if eee cannot read it."""
-        out: list[str | None] = []
-        for _, kind, text, _ in batch:
+    def task(batch: list[tuple[str, Kind, str, bytes]]) -> list[str]:
+        """Each file's canonical text; or why it is left as it is (`Unformatted`)."""
+        out: list[str] = []
+        for rel, kind, text, _ in batch:
             try:
-                out.append(format_text(text, kind, schemas))
+                new = format_text(text, kind, schemas)
             except FormatError:
-                out.append(None)
+                out.append(Unformatted("fichier illisible par eee (syntaxe YAML, clé en double…) : "
+                                       "corrigez-le d'abord avec eee validate"))
+                continue
+            error = moved_error(rel, kind, text, new, schemas) if new != text else None
+            out.append(Unformatted(error) if error else new)
         return out
 
     batches = [work[i:i + FMT_BATCH] for i in range(0, len(work), FMT_BATCH)]
@@ -155,9 +168,8 @@ def format_registry(root: Path, within: list[str] | None, check: bool, jobs: int
     canonical_texts = chain.from_iterable(fork_map(task, batches, jobs if len(work) >= FMT_PARALLEL_FROM else 1))
     # fork_map keeps the order; it comes first, so that zip runs it to its end (workers closed).
     for new, (rel, kind, text, key) in zip(canonical_texts, work):
-        if new is None:
-            result.skipped.append((rel, "fichier illisible par eee (syntaxe YAML, clé en double…) : "
-                                        "corrigez-le d'abord avec eee validate"))
+        if isinstance(new, Unformatted):
+            result.skipped.append((rel, str(new)))
             continue
         if new == text:
             result.unchanged.append(rel)
@@ -177,6 +189,39 @@ def format_registry(root: Path, within: list[str] | None, check: bool, jobs: int
     result.unchanged.sort(key=order.__getitem__)
     result.skipped.sort(key=lambda skipped: order[skipped[0]])
     return result
+
+
+class Unformatted(str):
+    """Why a file is left as it is (French), in place of its canonical text."""
+
+
+def moved_error(rel: str, kind: Kind, text: str, new: str, schemas: SchemaSet) -> str | None:
+    """Why `text`, which has a schema error, is not replaced by its canonical form `new`: the errors would no longer
+    be on the lines the officer wrote (a key moved); None if it has none, or they stay where they are."""
+    from .escape import one_line
+
+    before = _schema_errors(rel, kind, text, schemas)
+    if not before:
+        return None
+    after = _schema_errors(rel, kind, new, schemas)
+    moved = [p for p in before if p not in after]
+    if not moved:
+        return None
+    first = moved[0]
+    hint = f" — {one_line(first.hint)}" if first.hint.startswith("vouliez-vous") else ""
+    more = f" (et {len(before) - 1} autre{'s' if len(before) > 2 else ''})" if len(before) > 1 else ""
+    return (f"ligne {first.line} : {one_line(first.message)}{hint} ({first.code}){more} ; la mise en forme déplacerait "
+            "des clés de ce fichier, qui a une erreur de schéma, et eee validate ne montrerait plus la ligne écrite : "
+            "corrigez-la d'abord (eee validate), puis relancez eee fmt")
+
+
+def _schema_errors(rel: str, kind: Kind, text: str, schemas: SchemaSet) -> list[Problem]:
+    """The schema errors of a text, where eee validate shows them (its line; the column may change with the
+    indentation)."""
+    doc = read_text(SourceDoc(rel, kind), text[1:] if text.startswith(_BOM) else text)
+    if not doc.ok:
+        return []
+    return sorted(dataclasses.replace(p, column=0) for p in schemas.check(doc) if p.is_error)
 
 
 FMT_BATCH = 20  # files per task given to a worker

@@ -23,6 +23,16 @@ SHIPPED = [(rel, kind) for rel, kind in discover(REPO / "registry").files]
 CASES = sorted(p.name[: -len(".yaml")] for p in CORPUS.glob("*.yaml") if not p.name.endswith(".attendu.yaml"))
 
 
+def _without_schema_errors(text: str) -> str:
+    """The corpus CLEE with its two schema errors removed (an unknown key, a key unknown in « designation »):
+    `eee fmt` leaves a file with a schema error as it is."""
+    return text.replace("cle_inconnue: gardée à la fin\n", "").replace("  note: *fonction\n", "")
+
+
+MESSY = _without_schema_errors((CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8"))
+MESSY_FORMATTED = _without_schema_errors((CORPUS / "clee-desordre.attendu.yaml").read_text(encoding="utf-8"))
+
+
 def data_of(text: str):
     doc = read_text(SourceDoc("x.yaml", None), text.lstrip("\ufeff"))
     assert doc.ok, doc.problems
@@ -133,9 +143,9 @@ def test_cr_only_line_ends_become_lf(registry: Path):
     assert check_round_trip(mixed, KINDS["clee"]) == expected
 
     path = registry / "clee" / "clee-ariege.yaml"
-    path.write_bytes(old_mac.encode("utf-8"))
+    path.write_bytes(MESSY.replace("\n", "\r").encode("utf-8"))
     assert format_registry(registry, ["clee/clee-ariege.yaml"], check=False).changed == ["clee/clee-ariege.yaml"]
-    assert path.read_bytes() == expected.encode("utf-8")
+    assert path.read_bytes() == MESSY_FORMATTED.encode("utf-8")
 
 
 @pytest.mark.parametrize("line_break", ["\x85", "\u2028", "\u2029"])
@@ -168,7 +178,7 @@ def test_unreadable_text_raises():
 
 def test_format_registry_writes_only_what_changes(registry: Path):
     messy = registry / "clee" / "clee-ariege.yaml"
-    messy.write_text((CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    messy.write_text(MESSY, encoding="utf-8")
     broken = registry / "partenaires" / "exemple-bois.yaml"
     broken.write_text("id: exemple-bois\nnom: [Exemple\n", encoding="utf-8")
     before = {p: p.read_bytes() for p in registry.rglob("*.yaml")}
@@ -184,7 +194,7 @@ def test_format_registry_writes_only_what_changes(registry: Path):
     stamps = {p: p.stat().st_mtime_ns for p in registry.rglob("*.yaml")}
     done = format_registry(registry, None, check=False)
     assert done.changed == checked.changed and done.unchanged == checked.unchanged
-    assert messy.read_text(encoding="utf-8") == (CORPUS / "clee-desordre.attendu.yaml").read_text(encoding="utf-8")
+    assert messy.read_text(encoding="utf-8") == MESSY_FORMATTED
     for rel in done.unchanged:
         assert (registry / rel).stat().st_mtime_ns == stamps[registry / rel]  # not rewritten
     assert broken.read_bytes() == before[broken]
@@ -194,8 +204,7 @@ def test_format_registry_writes_only_what_changes(registry: Path):
 
 
 def test_format_registry_paths(registry: Path):
-    (registry / "clee" / "clee-ariege.yaml").write_text(
-        (CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (registry / "clee" / "clee-ariege.yaml").write_text(MESSY, encoding="utf-8")
     from eee.settings import registry_paths
 
     only = format_registry(registry, registry_paths(registry, [registry / "clee"]), check=True)
@@ -234,7 +243,7 @@ def _outcome(result):  # type: ignore[no-untyped-def]
 
 def test_texts_in_form_are_not_formatted_again(registry: Path, formatted: list[str]) -> None:
     messy = registry / "clee" / "clee-ariege.yaml"
-    messy.write_text((CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    messy.write_text(MESSY, encoding="utf-8")
     first = format_registry(registry, None, check=True)
     files = len(discover(registry).files)
     assert len(formatted) == files
@@ -249,7 +258,7 @@ def test_texts_in_form_are_not_formatted_again(registry: Path, formatted: list[s
     formatted.clear()
     format_registry(registry, None, check=False)  # writes the canonical text: it is remembered too
     assert format_registry(registry, None, check=True).changed == []
-    assert formatted == [(CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8")]
+    assert formatted == [MESSY]
 
     # A text changed since is formatted again, even with the same size and at the same path.
     ales = registry / "clee" / "clee-ales.yaml"
@@ -276,18 +285,22 @@ def test_formatting_over_several_processes_gives_the_same_result(registry: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import eee.fmt
 
-    (registry / "clee" / "clee-ariege.yaml").write_text((CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8"),
-                                                        encoding="utf-8")
+    (registry / "clee" / "clee-ariege.yaml").write_text(MESSY, encoding="utf-8")
     (registry / "partenaires" / "exemple-bois.yaml").write_text("id: exemple-bois\nnom: [Exemple\n", encoding="utf-8")
+    # a schema error: left as it is, with why, by a worker process as by the main one
+    (registry / "clee" / "clee-ales.yaml").write_text(
+        (CORPUS / "clee-desordre.yaml").read_text(encoding="utf-8").replace("clee-ariege", "clee-ales"),
+        encoding="utf-8")
     alone = format_registry(registry, None, check=True, jobs=1, use_cache=False)
     monkeypatch.setattr(eee.fmt, "FMT_PARALLEL_FROM", 1)
     monkeypatch.setattr(eee.fmt, "FMT_BATCH", 2)
     spread = format_registry(registry, None, check=True, jobs=2, use_cache=False)
     assert _outcome(spread) == _outcome(alone)
+    assert [rel for rel, _ in alone.skipped] == ["clee/clee-ales.yaml", "partenaires/exemple-bois.yaml"]
+    assert alone.skipped[0][1].startswith("ligne 37 : clé « note » inconnue dans « designation » (EEE-S001) (et 1 autre)")
     done = format_registry(registry, None, check=False, jobs=2, use_cache=False)
     assert done.changed == ["clee/clee-ariege.yaml"]
-    assert (registry / "clee" / "clee-ariege.yaml").read_text(encoding="utf-8") == \
-        (CORPUS / "clee-desordre.attendu.yaml").read_text(encoding="utf-8")
+    assert (registry / "clee" / "clee-ariege.yaml").read_text(encoding="utf-8") == MESSY_FORMATTED
 
 
 def test_a_comment_on_a_document_marker_is_never_lost():
@@ -307,3 +320,60 @@ def test_ruamel_notes_never_reach_the_user():
 
     text = "id: x\nnom: &n a\nsites:\n  - {commune: &n b}\n"
     assert round_trip(text, KINDS["partenaire"], SCHEMAS, quote=True) is not None
+
+
+def test_a_misspelt_key_stays_on_the_line_the_officer_typed(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """pre-commit runs eee-validate, then eee-fmt: a file with a schema error is left as it is (with why), so that
+    the next eee validate points to the line the officer typed, not to a key moved to the end of the file."""
+    import shutil
+
+    from .conftest import cli
+
+    root = Path(shutil.copytree(REPO / "registry", tmp_path / "registry"))
+    rel = "actions/2022-2023/parcours-decouverte-medef-uimm-2022-2023.yaml"
+    typed = (root / rel).read_text(encoding="utf-8").replace("\nbeneficiaires:", "\nbenefiaires:")
+    (root / rel).write_text(typed, encoding="utf-8")
+    line = typed.split("\n").index("benefiaires:") + 1
+    assert line < len(typed.split("\n")) - 10  # in the middle of the file: formatting would move it to the end
+
+    def errors() -> list[str]:
+        code, out, _ = cli(capsys, "-r", str(root), "validate", "--format", "parsable")
+        assert code == 1
+        return [row for row in out.splitlines() if "[erreur]" in row]
+
+    assert errors() == [f"registry/{rel}:{line}:1: [erreur] clé « benefiaires » inconnue (EEE-S001)"]
+    for options in (["--check"], [], [f"registry/{rel}"]):
+        code, out, err = cli(capsys, "-r", str(root), "fmt", *options)
+        assert code == 1 and "1 ignoré(s)" in out and "0 fichier(s)" in out, options
+        assert f"registry/{rel} ignoré : ligne {line} : clé « benefiaires » inconnue" in err
+        assert "vouliez-vous dire « beneficiaires » ?" in err and "corrigez-la d'abord" in err
+        assert (root / rel).read_text(encoding="utf-8") == typed
+    assert errors() == [f"registry/{rel}:{line}:1: [erreur] clé « benefiaires » inconnue (EEE-S001)"]
+    # Fixed, the file is formatted again like any other.
+    (root / rel).write_text(typed.replace("\nbenefiaires:", "\nbeneficiaires:").replace("statut: en_cours\n", "")
+                            + "statut: en_cours\n", encoding="utf-8")
+    code, out, err = cli(capsys, "-r", str(root), "fmt")
+    assert (code, err) == (0, "") and "1 fichier(s) reformaté(s)" in out
+    assert (root / rel).read_text(encoding="utf-8").split("\n")[3] == "statut: en_cours"
+
+
+def test_format_registry_leaves_a_text_with_a_schema_error_as_it_is(registry: Path):
+    path = registry / "clee" / "clee-ales.yaml"
+    text = path.read_text(encoding="utf-8")
+    wrong = text.replace("statut: actif\n", "") + "statut: 12\n"  # out of order, and of the wrong type
+    path.write_text(wrong, encoding="utf-8")
+    result = format_registry(registry, None, check=False, use_cache=False)
+    assert [rel for rel, _ in result.skipped] == ["clee/clee-ales.yaml"] and "clee/clee-ales.yaml" not in result.changed
+    assert "« statut »" in result.skipped[0][1] and "EEE-S00" in result.skipped[0][1]
+    assert path.read_text(encoding="utf-8") == wrong
+    path.write_text(wrong.replace("statut: 12\n", "statut: actif\n"), encoding="utf-8")
+    assert "clee/clee-ales.yaml" in format_registry(registry, None, check=False, use_cache=False).changed
+    # An error that formatting leaves on its line does not keep the file from being formatted.
+    formatted = path.read_text(encoding="utf-8")
+    indented = "sources:\n    - titre: Données de test\n"  # 4 spaces: 2 once formatted, on the same lines
+    path.write_text(formatted.replace("statut: actif\n", "statut: 12\n").replace(
+        "sources:\n  - titre: Données de test\n", indented), encoding="utf-8")
+    assert indented in path.read_text(encoding="utf-8")
+    result = format_registry(registry, None, check=False, use_cache=False)
+    assert result.changed == ["clee/clee-ales.yaml"] and result.skipped == []
+    assert path.read_text(encoding="utf-8") == formatted.replace("statut: actif\n", "statut: 12\n")
