@@ -27,6 +27,7 @@ LAYERS = [
     {"validate", "codes", "annuaire", "present", "history", "rename", "fmt", "new"},
     {"render", "export", "workbook"},
     {"report"},
+    {"serve"},
     {"cli", "__main__", "entry"},
 ]
 

@@ -39,7 +39,7 @@ app = typer.Typer(
 COMMANDS: list[tuple[Callable[..., Any], str | None]] = [
     (checking.validate, None), (queries.list_, "list"), (queries.show, None), (queries.search, None),
     (queries.stats, None), (queries.tree, None), (publishing.render, None), (publishing.report, None),
-    (publishing.build, None), (editing.new, None), (checking.fmt, None), (publishing.export, None),
+    (publishing.build, None), (publishing.serve, None), (editing.new, None), (checking.fmt, None), (publishing.export, None),
     (editing.schema, None), (editing.rename, None), (editing.diff, None), (editing.completion, None),
 ]
 for function, name in COMMANDS:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -239,3 +239,80 @@ def export(
         path = out or Path("registre.sqlite")
         service.export_sqlite(model, path, interne, kind)
         typer.echo(f"Export SQLite écrit dans {path} (une table par type, et la table relations).")
+
+
+def serve(
+    port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", min=0, max=65535,
+                                      help="Port de l'aperçu sur 127.0.0.1 (0 : un port libre).")] = 8000,
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier où construire le site "
+                                                "(par défaut : un dossier temporaire, retiré à l'arrêt).",
+                                                show_default=False)] = None,
+    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Version interne du site.")] = False,
+    edit_url: EditUrlOption = None,
+    theme: ThemeOption = Theme.dsfr,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Aperçu du site qui suit les modifications : construit ce que construit eee build, le sert sur
+    http://127.0.0.1:PORT/ et le reconstruit à chaque modification du registre ou de ses gabarits.
+
+    Les pages ouvertes se rechargent d'elles-mêmes ; tant que le registre a des erreurs, elles les montrent en
+    haut de la page et le dernier site correct reste servi. Rien ne s'ouvre tout seul : ouvrez l'adresse
+    affichée dans votre navigateur. Ctrl-C arrête l'aperçu.
+    """
+    import time
+
+    from ..render import check_edit_url, check_theme
+    from ..serve import Builder, follow, start
+
+    url = check_edit_url(edit_url)
+    workspace = Workspace.of(registry)
+    builder = Builder(workspace.root, out or Path("site"), workspace.shown, interne, url, check_theme(theme.value),
+                      jobs, not no_cache)
+    session = start(builder, port, out)
+    try:
+        typer.echo("Construction du site…")
+        started = time.monotonic()
+        errors = session.rebuild()
+        _said_build([], errors, time.monotonic() - started, workspace.shown)
+        typer.echo(f"Aperçu du site : {session.address} (ouvrez cette adresse dans votre navigateur ; "
+                   "Ctrl-C pour arrêter).")
+        typer.echo("Les pages se mettent à jour à chaque modification du registre"
+                   + (" ou de ses gabarits." if len(builder.watched()) > 1 else "."))
+        follow(session, lambda changed, errors, took: _said_build(changed, errors, took, workspace.shown))
+    finally:
+        session.close()
+
+
+def _said_build(changed: list[Path], errors: list[Any], took: float | None, root: str) -> None:
+    """One line (and the errors, on stderr) after each build of `eee serve`."""
+    from ..escape import terminal
+
+    when = ""
+    if changed:
+        try:
+            first = changed[0].resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            first = str(changed[0])
+        others = len(changed) - 1
+        more = f" (et {others} autre{'s' if others > 1 else ''})" if others else ""
+        when = f"{terminal(first)}{more} modifié : "
+    took_text = f" en {took:.1f} s".replace(".", ",") if took is not None else ""
+    if not errors:
+        typer.echo(f"{when}site {'re' if changed else ''}construit{took_text}.")
+        return
+    err = typer.get_text_stream("stderr")
+    n = len(errors)
+    err.write(f"{when}le site n'est pas {'re' if changed else ''}construit : {n} erreur{'s' if n > 1 else ''} "
+              "(montrées aussi en haut des pages"
+              f"{' ; le dernier site correct reste servi' if changed else ''}).\n")
+    for error in errors[:SHOWN]:
+        where = f"{error.where}: " if error.where else ""
+        code = f" ({error.code})" if error.code else ""
+        err.write(f"  {terminal(where + error.message)}{code}\n")
+    if n > SHOWN:
+        err.write(f"  … et {n - SHOWN} autres (eee validate les donne toutes).\n")
+
+
+SHOWN = 20  # errors listed in the terminal after a build of `eee serve`
