@@ -15,6 +15,7 @@ The watcher is watchfiles (`watch`); `run` drives it in the calling thread and s
 
 from __future__ import annotations
 
+import contextlib
 import html
 import mimetypes
 import os
@@ -23,7 +24,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -330,13 +331,16 @@ def open_server(port: int, preview: Preview) -> PreviewServer:
 
 @dataclass
 class Session:
-    """A running preview: the built site's folder, the server and its thread; `close` leaves nothing behind."""
+    """A running preview: the built site's folder, the server and its thread, the watcher; `close` leaves nothing
+    behind."""
 
     builder: Builder
     preview: Preview
     server: PreviewServer
     thread: threading.Thread
     temporary: Path | None  # the folder eee made for the site (removed at the end), or None with --out
+    stop: threading.Event = field(default_factory=threading.Event)  # set: `follow` returns
+    watcher: Generator[list[Path], None, None] | None = None
 
     @property
     def address(self) -> str:
@@ -348,7 +352,11 @@ class Session:
         return errors
 
     def close(self) -> None:
-        """Stop serving (requests under way end first), then remove the temporary site."""
+        """Stop watching and serving (requests under way end first), then remove the temporary site."""
+        self.stop.set()
+        if self.watcher is not None:
+            with contextlib.suppress(ValueError):  # still running in another thread: it ends with `stop`
+                self.watcher.close()
         self.server.shutdown()
         self.thread.join()
         self.server.server_close()  # joins the requests' threads
@@ -357,8 +365,9 @@ class Session:
 
 
 def start(builder: Builder, port: int, out: Path | None) -> Session:
-    """Bind the port, then serve in a thread (an error page until the first build is done, see `Session.rebuild`).
-    Without `out`, the site is built into a temporary folder that `Session.close` removes."""
+    """Bind the port, serve in a thread (an error page until the first build, see `Session.rebuild`) and watch the
+    registry's folders (from now on: a change made during the first build is seen). Without `out`, the site is
+    built into a temporary folder that `Session.close` removes."""
     from .render.output import check_output
 
     if out is not None:
@@ -370,37 +379,45 @@ def start(builder: Builder, port: int, out: Path | None) -> Session:
     preview = Preview()
     server = open_server(port, preview)
     temporary = None
-    try:
-        if out is None:
+    if out is None:
+        try:
             temporary = Path(tempfile.mkdtemp(prefix="eee-apercu-"))
-            builder.out = temporary / "site"
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                                  name="eee-apercu")
+        except BaseException:
+            server.server_close()
+            raise
+        builder.out = temporary / "site"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="eee-apercu")
+    session = Session(builder, preview, server, thread, temporary)
+    try:
         thread.start()
+        session.watcher = changes(builder.watched(), session.stop)
+        next(session.watcher)  # the watcher in place (its first answer comes after a quiet moment)
     except BaseException:
-        server.server_close()
-        if temporary is not None:
-            shutil.rmtree(temporary, ignore_errors=True)
+        session.close()
         raise
-    return Session(builder, preview, server, thread, temporary)
+    return session
 
 
-def changes(folders: list[Path], stop: threading.Event | None = None) -> Iterator[list[Path]]:
-    """The files changed in `folders`, a batch at a time (watchfiles, which leaves out editors' temporary files,
-    .git and the like); ends when `stop` is set. Ctrl-C (and SIGTERM, see cli/app.py) raises KeyboardInterrupt."""
+def changes(folders: list[Path], stop: threading.Event) -> Generator[list[Path], None, None]:
+    """The files changed in `folders`, a batch at a time, and an empty batch after each quiet half second (the
+    first one: the watcher is in place). watchfiles leaves out editors' temporary files, .git and the like; changes
+    made while the caller works are kept for the next batch. Ends when `stop` is set; Ctrl-C (and SIGTERM, see
+    cli/app.py) raises KeyboardInterrupt."""
     from watchfiles import DefaultFilter, watch
 
     for batch in watch(*folders, watch_filter=DefaultFilter(), stop_event=stop, debounce=1600, step=50,
-                       rust_timeout=500, yield_on_timeout=False, raise_interrupt=True):
+                       rust_timeout=500, yield_on_timeout=True, raise_interrupt=True):
         changed = sorted({Path(path) for _, path in batch})
         # An editor's (or sed's) temporary file, gone by now, is no news: the files still there first.
         yield [path for path in changed if path.exists()] + [path for path in changed if not path.exists()]
 
 
-def follow(session: Session, say: Callable[[list[Path], list[Shown], float], None],
-           stop: threading.Event | None = None) -> None:
-    """Rebuild on every batch of changes until `stop` is set (or KeyboardInterrupt), telling `say` each time."""
-    for changed in changes(session.builder.watched(), stop):
+def follow(session: Session, say: Callable[[list[Path], list[Shown], float], None]) -> None:
+    """Rebuild on every batch of changes until `session.stop` is set (or KeyboardInterrupt), telling `say`."""
+    assert session.watcher is not None, "a session's watcher starts with it"
+    for changed in session.watcher:
+        if not changed:
+            continue
         started = time.monotonic()
         errors = session.rebuild()
         say(changed, errors, time.monotonic() - started)
