@@ -216,6 +216,14 @@ def test_a_port_in_use_is_said_in_french(depot: Path, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("port", "said"), [("70000", "un port va de 1 à 65535"),
+                                            ("abc", "un nombre entier est attendu")])
+def test_a_wrong_port_is_a_usage_error_in_french(depot: Path, tmp_path: Path, port: str, said: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "eee", "-r", str(depot / "registry"), "serve", "--port", port],
+                            capture_output=True, text=True, timeout=DEADLINE, cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+
+
 def test_stopping_leaves_no_thread_and_no_folder(depot: Path) -> None:
     """In the process itself: the server's and the requests' threads end, the watcher stops, the temporary site
     goes."""

@@ -107,7 +107,7 @@ def usage_message(exc: Any) -> str:
         if " is not one of " in detail:
             value, _, choices = detail.partition(" is not one of ")
             detail = f"{value} n'est pas une valeur possible ({choices.rstrip('.')})"
-        elif "valid integer" in detail:
+        elif "valid integer" in detail or "is not a valid int" in detail:  # click 8.1, 8.2
             detail = "un nombre entier est attendu"
         return f"valeur invalide pour {hint} : {detail}"
     message = re.sub(r"Did you mean '([^']+)'\?", r"Vouliez-vous dire « \1 » ?", exc.format_message())

@@ -242,8 +242,8 @@ def export(
 
 
 def serve(
-    port: Annotated[int, typer.Option("--port", "-p", metavar="PORT", min=0, max=65535,
-                                      help="Port de l'aperçu sur 127.0.0.1 (0 : un port libre).")] = 8000,
+    port: Annotated[int, typer.Option("--port", "-p", metavar="PORT",
+                                      help="Port de l'aperçu sur 127.0.0.1, de 1 à 65535 (0 : un port libre).")] = 8000,
     out: Annotated[Path | None, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier où construire le site "
                                                 "(par défaut : un dossier temporaire, retiré à l'arrêt).",
                                                 show_default=False)] = None,
@@ -266,6 +266,9 @@ def serve(
     from ..render import check_edit_url, check_theme
     from ..serve import Builder, follow, start
 
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port} : un port va de 1 à 65535", "par exemple --port 8000, ou --port 0 pour un "
+                         "port libre")
     url = check_edit_url(edit_url)
     workspace = Workspace.of(registry)
     builder = Builder(workspace.root, out or Path("site"), workspace.shown, interne, url, check_theme(theme.value),
@@ -305,7 +308,7 @@ def _said_build(changed: list[Path], errors: list[Any], took: float | None, root
     err = typer.get_text_stream("stderr")
     n = len(errors)
     err.write(f"{when}le site n'est pas {'re' if changed else ''}construit : {n} erreur{'s' if n > 1 else ''} "
-              "(montrées aussi en haut des pages"
+              f"(montrée{'s' if n > 1 else ''} aussi en haut des pages"
               f"{' ; le dernier site correct reste servi' if changed else ''}).\n")
     for error in errors[:SHOWN]:
         where = f"{error.where}: " if error.where else ""
