@@ -14,12 +14,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from eee import serve
 
 from .conftest import copy_base
+from .test_browser import browser  # noqa: F401 - the fixture, shared
 
 DEADLINE = 60.0  # seconds: far above what any step takes, even on a loaded machine
 
@@ -252,3 +254,25 @@ def test_stopping_leaves_no_thread_and_no_folder(depot: Path) -> None:
         session.close()
     assert not temporary.exists()
     assert set(threading.enumerate()) == before
+
+
+@pytest.mark.browser
+def test_an_open_page_reloads_itself_and_shows_the_errors(depot: Path, running: Running,
+                                                          browser: Any) -> None:  # noqa: F811 - the fixture
+    """In Chromium: the page open at the DSFR site reloads after an edit, then shows the error banner."""
+    ales = depot / "registry" / "clee" / "clee-ales.yaml"
+    text = ales.read_text(encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{running.port}/clee/clee-ales.html")
+        assert page.locator("h1").inner_text() == "CLEE d'Alès"
+        ales.write_text(text.replace("nom: CLEE d'Alès", "nom: CLEE d'Alès et des Cévennes"), encoding="utf-8")
+        page.wait_for_function("document.querySelector('h1').textContent.includes('Cévennes')",
+                               timeout=DEADLINE * 1000)
+        ales.write_text(text.replace("statut: actif", "statut: inconnu"), encoding="utf-8")
+        banner = page.locator("#eee-apercu-erreurs")
+        banner.wait_for(timeout=DEADLINE * 1000)
+        assert banner.is_visible() and "EEE-S004" in banner.inner_text()
+        assert "Cévennes" in page.locator("h1").inner_text()  # the last good site, under the banner
+    finally:
+        page.close()
