@@ -291,6 +291,7 @@ def test_build_stops_on_errors_and_keeps_the_old_site(capsys: pytest.CaptureFixt
     out, err = capsys.readouterr()
     assert info.value.code == 1 and out == ""
     assert "clee/clee-ales.yaml:2:6: [erreur]" in err and "le site n'est pas produit" in err
+    assert "le registre a 1 erreur" in err and "corrigez-la d'abord (eee validate la détaille)" in err
     assert [p.name for p in site.iterdir()] == ["ancien.html"]
 
 

@@ -166,7 +166,8 @@ class Workspace:
             parsable(type(report)([p for p in report.problems if p.is_error], report.files_checked, report.entities),
                      sys.stderr, self.shown)
             raise InvalidRegistry(f"le registre a {report.errors} erreur{'s' if report.errors > 1 else ''} : "
-                                  f"{what} n'est pas produit", "corrigez-les d'abord (eee validate les détaille)")
+                                  f"{what} n'est pas produit", "corrigez-les d'abord (eee validate les détaille)"
+                                  if report.errors > 1 else "corrigez-la d'abord (eee validate la détaille)")
         return model, report
 
 
