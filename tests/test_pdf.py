@@ -156,7 +156,7 @@ def test_build_writes_each_summary_as_pdf_and_links_it(pdf_tools: None, registry
     assert (site / "bilans" / f"{YEAR}.pdf").read_bytes().startswith(b"%PDF-")
     assert f"Bilan annuel {YEAR}" in _text(site / "bilans" / f"{YEAR}.pdf", 1)
     index = (site / "bilans" / "index.html").read_text(encoding="utf-8")
-    assert f'<a href="{YEAR}.pdf">Bilan {YEAR} en PDF</a>' in index and "Version PDF" in index
+    assert f'<a href="{YEAR}.pdf" aria-label="Bilan {YEAR} en PDF">PDF</a> · ' in index
     # --sans-pdf: no PDF, no link to one.
     code, out, err = cli(capsys, "-r", str(registry), "build", "--out", str(site), "--sans-pdf")
     assert code == 0 and err == "" and "PDF" not in out
