@@ -12,11 +12,14 @@ de chaque mesure, puis la 2e de chaque mesure…, et l'on retient la médiane. V
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -54,7 +57,17 @@ subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNUL
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
-# (ratio, numérateur, dénominateur, cible, sens) — les cibles de l'issue 8.
+# The queries of issue 22, each as a whole process with the cache filled: (key, eee's arguments after the
+# command name). {partner} and {departement} are picked from the generated registry (pick_partners, pick_departement).
+QUERIES = [
+    ("search", ["search", SEARCH, "--format", "json"]),
+    ("show", ["show", "{partner}"]),
+    ("list", ["list", "actions", "--departement", "{departement}", "--format", "json"]),
+    ("stats", ["stats", "--format", "json"]),
+]
+DEPARTEMENT = "09"  # the issue's (Ariège: weight 2 in 65 in generate.py), when the registry has actions there
+
+# (ratio, numérateur, dénominateur, cible, sens) — les cibles de l'issue 8, puis celles de l'issue 22.
 TARGETS = [
     ("validate_cold/parse_floor", "eee_validate_cold_s", "parse_floor_s", 1.0, "<="),
     ("check_jsonschema/validate_cold", "check_jsonschema_s", "eee_validate_cold_s", 15.0, ">="),
@@ -62,11 +75,17 @@ TARGETS = [
     ("build/validate_cold", "eee_build_s", "eee_validate_cold_s", 2.0, "<="),
     ("version/import_typer", "eee_version_s", "import_typer_s", 1.1, "<="),
     ("validate_peak_rss_mb/yaml_mb", "eee_validate_peak_rss_mb", "yaml_mb", 10.0, "<="),
+    *[(f"{q}/import_typer", f"eee_{q}_s", "import_typer_s", 5.0, "<=") for q, _ in QUERIES],
+    ("search/grep_search", "eee_search_s", "grep_search_s", 1.0, "<="),
+    *[(f"{q}_peak_rss_mb/yaml_mb", f"eee_{q}_peak_rss_mb", "yaml_mb", 3.0, "<=") for q, _ in QUERIES],
+    ("build_incremental/build_warm", "eee_build_incremental_s", "eee_build_warm_s", 0.15, "<="),
 ]
 TIMED = ["python_pass_s", "import_typer_s", "eee_version_s", "eee_help_s", "parse_floor_s",
-         "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s", "eee_search_s",
+         "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s",
+         *[f"eee_{q}_s" for q, _ in QUERIES], "grep_search_s", "eee_build_warm_s", "eee_build_incremental_s",
          "eee_validate_errors_warm_s"]  # the last: only with --errors
-KEYS = TIMED + ["eee_validate_peak_rss_mb", "yaml_mb"]
+PEAKS = ["eee_validate_peak_rss_mb", *[f"eee_{q}_peak_rss_mb" for q, _ in QUERIES]]
+KEYS = TIMED + PEAKS + ["yaml_mb"]
 
 
 def eee_command() -> str:
@@ -161,6 +180,39 @@ def peer_commands(peer: str, kinds: dict[str, list[str]]) -> list[list[str]]:
     return commands
 
 
+def yaml_id(path: Path) -> str:
+    """The id of a generated file: its top-level `id:` line (generate.py writes it first, unquoted)."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("id: "):
+            return line[4:].strip().strip('"')
+    raise SystemExit(f"run.py : pas de ligne « id: » dans {path}")
+
+
+def pick_partners(registry: Path) -> tuple[str, Path]:
+    """The partner that `eee show` shows (the first by file name) and the one whose name the incremental build
+    changes (the last: another file, so that the two measures do not meet, unless there is only one partner)."""
+    files = sorted((registry / "partenaires").glob("*.yaml"))
+    if not files:
+        raise SystemExit(f"run.py : aucun partenaire dans {registry}")
+    return yaml_id(files[0]), files[-1]
+
+
+_DEPT = re.compile(r'"(\d[0-9AB]|\d{3})"')
+
+
+def pick_departement(registry: Path) -> str:
+    """The département of `eee list actions --departement`: the issue's 09 if some generated action lists it,
+    otherwise the one most actions list (a small registry may have no action in Ariège)."""
+    counts: collections.Counter[str] = collections.Counter()
+    for path in (registry / "actions").rglob("*.yaml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("departements:"):
+                counts.update(_DEPT.findall(line))
+    if not counts:
+        raise SystemExit(f"run.py : aucune action avec des départements dans {registry}")
+    return DEPARTEMENT if counts[DEPARTEMENT] else counts.most_common(1)[0][0]
+
+
 class Bench:
     def __init__(self, registry: Path, work: Path, peer: str | None, broken: Path | None = None):
         self.registry = registry
@@ -172,6 +224,10 @@ class Bench:
         self.touched = sorted((registry / "actions").rglob("*.yaml"))[0]
         self.original = self.touched.read_bytes()
         self.flip = 0
+        self.partner, self.renamed = pick_partners(registry)
+        self.renamed_original = self.renamed.read_bytes()
+        self.renames = 0
+        self.departement = pick_departement(registry)
         self.exit_codes: dict[str, list[int]] = {}
         # eee's cache goes to a folder of this run, never the user's (~/.cache/eee).
         self.cache = work / "cache-eee"
@@ -193,8 +249,29 @@ class Bench:
         self.flip += 1
         self.touched.write_bytes(self.original + f"# retouche {self.flip}\n".encode())
 
+    def rename_partner(self) -> None:
+        """Change a partner's name (its `nom:` line, a different name at each call), which its page, the pages
+        that cite it and the indexes show: what an incremental build has to redo."""
+        self.renames += 1
+        lines = self.renamed_original.decode("utf-8").split("\n")
+        i = next(i for i, line in enumerate(lines) if line.startswith("nom: "))
+        name = lines[i][5:]
+        name = json.loads(name) if name.startswith('"') else name
+        lines[i] = "nom: " + json.dumps(f"{name} (renommé {self.renames})", ensure_ascii=False)
+        self.renamed.write_bytes("\n".join(lines).encode("utf-8"))
+
     def restore(self) -> None:
         self.touched.write_bytes(self.original)
+        self.renamed.write_bytes(self.renamed_original)
+
+    def query_cmd(self, args: list[str]) -> list[str]:
+        filled = [a.format(partner=self.partner, departement=self.departement) for a in args]
+        return [self.eee, *filled, "--registry", str(self.registry)]
+
+    def build_cmd(self, out: Path) -> list[str]:
+        # Without the PDF summaries (eee[pdf]): their cost is WeasyPrint's, and the series stays comparable
+        # whether the extra is installed or not.
+        return [self.eee, "build", "--registry", str(self.registry), "--out", str(out), "--sans-pdf"]
 
     def validate_cmd(self) -> list[str]:
         return [self.eee, "validate", "--registry", str(self.registry), "--format", "json"]
@@ -218,9 +295,13 @@ class Bench:
             return self.run("eee_validate_warm_s", self.validate_cmd())
         yield "eee_validate_warm_s", warm
 
-        # No target in the issue: a national search (cache filled by the runs above), so that a regression shows.
-        search_cmd = [self.eee, "search", SEARCH, "--registry", reg, "--format", "json"]
-        yield "eee_search_s", lambda: self.run("eee_search_s", search_cmd)
+        # The queries of issue 22, cache filled by the validate just above (every file as it is now).
+        for query, args in QUERIES:
+            key, cmd = f"eee_{query}_s", self.query_cmd(args)
+            yield key, functools.partial(self.run, key, cmd)
+        # The same word, case-insensitively, in the same files: what an officer would type instead of eee search.
+        grep_cmd = ["grep", "-rli", SEARCH, reg]
+        yield "grep_search_s", lambda: self.run("grep_search_s", grep_cmd)
 
         if self.broken is not None:
             broken_cmd = [self.eee, "validate", "--registry", str(self.broken), "--format", "json"]
@@ -245,10 +326,24 @@ class Bench:
             # The previous site's 40,000 files were just deleted: their removal is written out before the clock
             # starts (on this machine, it otherwise slows the next file creations by up to 4 times).
             os.sync()
-            # Without the PDF summaries (eee[pdf]): their cost is WeasyPrint's, and the series stays comparable
-            # whether the extra is installed or not.
-            return self.run("eee_build_s", [self.eee, "build", "--registry", reg, "--out", str(out), "--sans-pdf"])
+            return self.run("eee_build_s", self.build_cmd(out))
         yield "eee_build_s", build
+
+        # A full build with the cache filled by eee validate (the usual case: the pre-commit hook, then the build),
+        # into a new --out: what an incremental build is compared with.
+        def build_warm() -> float:
+            out = self.work / "site"
+            shutil.rmtree(out, ignore_errors=True)
+            self.run("validate avant le build (non chronométré)", self.validate_cmd())
+            os.sync()
+            return self.run("eee_build_warm_s", self.build_cmd(out))
+        yield "eee_build_warm_s", build_warm
+
+        # Right after it, into the same --out, one partner renamed in between.
+        def build_incremental() -> float:
+            self.rename_partner()
+            return self.run("eee_build_incremental_s", self.build_cmd(self.work / "site"))
+        yield "eee_build_incremental_s", build_incremental
 
     def peak_rss_mb(self) -> float:
         """Pic de mémoire d'un validate, dans un processus intermédiaire neuf (RUSAGE_CHILDREN n'y voit que lui)."""
@@ -256,6 +351,16 @@ class Bench:
         out = subprocess.run([PYTHON, "-c", PEAK_RSS, *self.validate_cmd()], cwd=self.work, capture_output=True,
                              text=True, check=True, env=self.env)
         return int(out.stdout.strip()) / 1024  # ru_maxrss : en Kio sous Linux
+
+    def query_peak_rss_mb(self) -> dict[str, float]:
+        """Pic de mémoire de chaque requête, cache rempli par un eee validate juste avant (comme les temps)."""
+        self.run("validate avant les pics des requêtes (non chronométré)", self.validate_cmd())
+        peaks = {}
+        for query, args in QUERIES:
+            out = subprocess.run([PYTHON, "-c", PEAK_RSS, *self.query_cmd(args)], cwd=self.work,
+                                 capture_output=True, text=True, check=True, env=self.env)
+            peaks[f"eee_{query}_peak_rss_mb"] = int(out.stdout.strip()) / 1024
+        return peaks
 
 
 def yaml_mb(registry: Path) -> float:
@@ -272,13 +377,16 @@ def check_peer_accepts(bench: Bench) -> list[str]:
     return failures
 
 
-def compute_ratios(fig: dict) -> dict:
+def compute_ratios(fig: dict, samples: dict[str, list[float]]) -> dict:
+    """Each ratio of the medians, and, for two timed figures, the ratio within each run (`par_passage`)."""
     ratios = {}
     for name, num, den, target, sense in TARGETS:
         a, b = fig.get(num), fig.get(den)
         value = a / b if a is not None and b else None
         met = None if value is None else (value <= target if sense == "<=" else value >= target)
-        ratios[name] = {"valeur": value, "cible": f"{sense} {target:g}", "atteinte": met}
+        per_run = [x / y for x, y in zip(samples.get(num, []), samples.get(den, []), strict=False) if y]
+        ratios[name] = {"valeur": value, "cible": f"{sense} {target:g}", "atteinte": met,
+                        "par_passage": per_run or None}
     return ratios
 
 
@@ -339,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
                     samples.setdefault(name, []).append(measure())
                 print(f"passage {r + 1}/{args.runs} fait ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
             rss = bench.peak_rss_mb()
+            query_rss = bench.query_peak_rss_mb()
         finally:
             bench.restore()
             bench.drop_caches()
@@ -346,8 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict = {key: None for key in KEYS}
     figures.update({name: statistics.median(values) for name, values in samples.items()})
     figures["eee_validate_peak_rss_mb"] = rss
+    figures.update(query_rss)
     figures["yaml_mb"] = yaml_mb(registry)
-    ratios = compute_ratios(figures)
+    ratios = compute_ratios(figures, samples)
     print_table(figures, ratios, args.entities, args.runs)
 
     # A registry with injected errors makes eee validate exit with 1; anything else is a failure.
@@ -366,6 +476,10 @@ def main(argv: list[str] | None = None) -> int:
         "pair": {"commande": peer, "note": peer_note, "invocations": len(bench.peer_cmds),
                  "refus_sur_fichiers_valides": peer_failures},
         "codes_de_sortie": bench.exit_codes,
+        "requetes": {"partenaire_montre": bench.partner, "departement_liste": bench.departement,
+                     "partenaire_renomme": bench.renamed.relative_to(registry).as_posix(),
+                     "commandes": {q: bench.query_cmd(args)[1:] for q, args in QUERIES},
+                     "grep": ["grep", "-rli", SEARCH], "locale": {k: os.environ.get(k) for k in ("LC_ALL", "LANG")}},
         "registre_avec_erreurs": None if broken_info is None else {
             "chemin": str(broken), "erreurs_injectees": broken_info["erreurs"]},
         "duree_totale_s": round(time.perf_counter() - started, 1),

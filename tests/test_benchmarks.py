@@ -42,13 +42,32 @@ def test_run_writes_every_figure(tmp_path):
                     "--errors", "4", "--dir", str(tmp_path / "data"), "--json", str(out)], check=True,
                    capture_output=True)
     result = json.loads(out.read_text(encoding="utf-8"))
+    figures = result["figures"]
     for key in ("python_pass_s", "import_typer_s", "eee_version_s", "eee_help_s", "parse_floor_s",
-                "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s", "eee_search_s",
+                "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s",
                 "eee_validate_peak_rss_mb", "yaml_mb"):
-        assert key in result["figures"]
-    assert result["figures"]["check_jsonschema_s"] is None  # --skip-peer
-    assert result["figures"]["eee_validate_cold_s"] > 0 and result["figures"]["eee_search_s"] > 0
-    assert len(result["ratios"]) == 6
+        assert key in figures
+    assert figures["check_jsonschema_s"] is None  # --skip-peer
+    assert figures["eee_validate_cold_s"] > 0
+    # Issue 22: the queries, grep, the incremental build and the queries' peak memory are all measured.
+    for key in ("eee_search_s", "eee_show_s", "eee_list_s", "eee_stats_s", "grep_search_s", "eee_build_warm_s",
+                "eee_build_incremental_s", "eee_search_peak_rss_mb", "eee_show_peak_rss_mb",
+                "eee_list_peak_rss_mb", "eee_stats_peak_rss_mb"):
+        assert figures[key] > 0, key
+    queries = result["requetes"]
+    registry = Path(result["registre"]["chemin"])
+    assert (registry / "partenaires" / f"{queries['partenaire_montre']}.yaml").is_file()
+    assert queries["commandes"]["show"][:2] == ["show", queries["partenaire_montre"]]
+    assert queries["departement_liste"] in queries["commandes"]["list"]
+    ratios = result["ratios"]
+    assert len(ratios) == 16
+    for name in ("search/import_typer", "show/import_typer", "list/import_typer", "stats/import_typer",
+                 "search/grep_search", "search_peak_rss_mb/yaml_mb", "stats_peak_rss_mb/yaml_mb",
+                 "build_incremental/build_warm"):
+        assert ratios[name]["valeur"] > 0 and ratios[name]["atteinte"] in (True, False), name
+    assert ratios["search/grep_search"]["cible"] == "<= 1"
+    assert ratios["build_incremental/build_warm"]["cible"] == "<= 0.15"
+    assert len(ratios["search/grep_search"]["par_passage"]) == 1
     for key in ("n", "seed", "runs", "date", "machine"):
         assert key in result
     assert result["machine"]["cores"] and result["machine"]["python"]
@@ -56,3 +75,6 @@ def test_run_writes_every_figure(tmp_path):
     assert len(result["registre_avec_erreurs"]["erreurs_injectees"]) == 4
     for name, codes in result["codes_de_sortie"].items():
         assert codes == ([1] if "erreurs" in name or "errors" in name else [0]), name
+    # The renamed partner is restored: the generated registry is reused by the next run as it was made.
+    renamed = registry / queries["partenaire_renomme"]
+    assert "renommé" not in renamed.read_text(encoding="utf-8")
