@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -40,6 +41,26 @@ def test_help_paragraphs_are_wrapped_at_the_terminal_width(capsys: pytest.Captur
     assert ("Le résultat de chaque fichier est gardé dans un cache, hors du registre ($EEE_CACHE_DIR, sinon "
             "~/.cache/eee) : un fichier inchangé n'est pas relu") in out
     assert "Code de sortie : 0 registre valide (avertissements permis), 1 erreurs trouvées (ou avertissements" in out
+
+
+def _helps(command: Any, name: str) -> list[tuple[str, str]]:
+    texts = [(name, command.help or "")] + [(f"{name} {p.name}", getattr(p, "help", None) or "") for p in command.params]
+    for sub_name, sub in (getattr(command, "commands", None) or {}).items():
+        texts += _helps(sub, f"{name} {sub_name}")
+    return texts
+
+
+def test_help_texts_lose_no_bracket_to_rich_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    """The help is shown with rich markup: « eee[pdf] » written plainly would read « eee » (rich takes [pdf] for a
+    style). Every help text says what it means once rich has read it (a bracket is written « \\[ »)."""
+    from rich.markup import render
+
+    from eee.cli.app import app
+
+    for where, text in _helps(typer.main.get_command(app), "eee"):
+        assert render(text).plain == text.replace("\\[", "["), where
+    code, out, _ = eee(capsys, "report", "--help")
+    assert code == 0 and "pip install 'eee[pdf]'" in " ".join(out.split())
 
 
 def test_valid_registry_exits_0(capsys: pytest.CaptureFixture[str], registry: Path) -> None:

@@ -69,7 +69,7 @@ def report(
     annee: Annotated[str | None, typer.Option("--annee", metavar="AAAA-AAAA", help="Année scolaire du bilan "
                                                  "(par défaut : la dernière qui a des actions).", show_default=False)] = None,
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="markdown, html ou pdf (pdf : avec "
-                                                 "l'extension eee[pdf], et --out).")] = ReportFormat.markdown,
+                                                 "l'extension eee\\[pdf], et --out).")] = ReportFormat.markdown,
     out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FICHIER", help="Fichier à écrire "
                                                 "(par défaut : la sortie standard ; obligatoire pour pdf).",
                                                 show_default=False)] = None,
@@ -80,7 +80,7 @@ def report(
     """Le bilan annuel d'une année scolaire : indicateurs, répartitions, comparaison, événements, lacunes.
 
     En PDF (A4, couverture, sommaire, numéros de page), le même texte que le bilan HTML, à envoyer tel quel :
-    il demande l'extension PDF d'eee (pip install 'eee[pdf]').
+    il demande l'extension PDF d'eee (pip install 'eee\\[pdf]').
     """
     from ..bilan import compute, years_with_actions
     from ..render.report import render_report, year_changes
@@ -133,7 +133,7 @@ def build(
     """Le travail principal : valider, puis produire l'annuaire HTML et Markdown et tous les bilans annuels.
 
     Chaque bilan est aussi écrit en PDF (bilans/AAAA-AAAA.pdf) quand l'extension PDF d'eee est installée
-    (pip install 'eee[pdf]') ; sans elle, le reste est produit et une ligne dit pourquoi les PDF manquent.
+    (pip install 'eee\\[pdf]') ; sans elle, le reste est produit et une ligne dit pourquoi les PDF manquent.
     Les PDF prennent la plus grande part du temps : --sans-pdf les omet.
     S'arrête sur les erreurs du registre (code de sortie 1) sans toucher au site existant.
     """
