@@ -326,7 +326,7 @@ def export_sqlite(registry: Registry, path: Path, internal: bool = False,
     Columns are the CSV's (dotted names); `id` is the primary key; a single-valued reference to one
     kind (`etablissement_siege`) is declared as a foreign key, so that Datasette links it.
     """
-    with replacing(path) as tmp:
+    with replacing(path, within=Path(path).absolute().parent) as tmp:  # a link may not lead out of the folder
         connection = sqlite3.connect(tmp)
         try:
             _fill_sqlite(connection, registry, selected_kinds(kinds), internal, today or date.today())

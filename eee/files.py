@@ -89,6 +89,16 @@ def check_inside(path: Path | str, folder: Path | str, what: str = "ce fichier")
                        "vérifiez le nom demandé (pas de « .. », de « / » ni de lien vers l'extérieur)")
 
 
+def check_outside(path: Path | str, registry_root: Path | str, example: str) -> None:
+    """Refuse an output of eee (a bilan, an export: a file or a folder) that would be written into the registry,
+    over one of its files or beside them (EeeError, exit 3): `--out registry/reseau.yaml` would destroy it. Links
+    are resolved, as the writers resolve them; `example` is a path to suggest instead."""
+    if inside(path, registry_root):
+        raise EeeError(f"« {path} » est dans le dossier du registre « {registry_root} » : eee n'y écrit ni bilan "
+                       "ni export (il remplacerait un fichier du registre, ou s'y mêlerait)",
+                       f"choisissez un chemin hors du registre, par exemple --out {example}")
+
+
 def new_mode(folder: bool = False) -> int:
     """The mode the system gives a new file (0666) or folder (0777), less the umask."""
     mask = os.umask(0o022)

@@ -167,6 +167,54 @@ def test_exports_and_bilan_follow_the_umask(capsys: pytest.CaptureFixture[str], 
     assert _mode(tmp_path / "bilan.md") == 0o600  # an existing file keeps its mode
 
 
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("args", [
+    ("report", "--out", "reseau.yaml"),
+    ("report", "--format", "html", "--out", "clee/clee-ales.yaml"),
+    ("report", "--format", "pdf", "--out", "bilan.pdf"),
+    ("export", "json", "--out", "reseau.yaml"),
+    ("export", "sqlite", "--out", "partenaires/exemple-bois.yaml"),
+    ("export", "xlsx", "--out", "registre.xlsx"),
+    ("export", "csv", "--out", "partenaires"),
+    ("export", "csv", "--out", "."),
+], ids=" ".join)
+def test_no_bilan_or_export_is_written_into_the_registry(capsys: pytest.CaptureFixture[str], registry: Path,
+                                                          args: tuple[str, ...]) -> None:
+    """`--out registre/reseau.yaml` would put a bilan or an export in place of a file of the registry (and a file
+    beside them would mix with them): refused before anything is made, the registry as it was."""
+    if "pdf" in args:
+        from eee.render.pdf import unavailable
+
+        if unavailable():
+            pytest.skip(unavailable())
+    before = _files(registry)
+    *head, target = args
+    code, out, err = cli(capsys, "-r", str(registry), *head, str(registry / target))
+    assert code == 3 and "est dans le dossier du registre" in err and "choisissez un chemin hors du registre" in err
+    assert _files(registry) == before
+
+
+@pytest.mark.parametrize("args", [("report", "--out", "bilan.md"), ("report", "--format", "html", "--out", "b.html"),
+                                  ("export", "json", "--out", "r.json"), ("export", "sqlite", "--out", "r.sqlite")],
+                         ids=" ".join)
+def test_a_bilan_or_an_export_never_follows_a_link_out_of_its_folder(capsys: pytest.CaptureFixture[str],
+                                                                      registry: Path, tmp_path: Path,
+                                                                      args: tuple[str, ...]) -> None:
+    """A link planted where the bilan goes (`bilan.md -> ~/.profile`) is not a way to overwrite another file, as for
+    the workbook (eee export xlsx)."""
+    *head, name = args
+    (tmp_path / "ici").mkdir()
+    victim = tmp_path / "ailleurs.txt"
+    victim.write_text("à garder\n", encoding="utf-8")
+    (tmp_path / "ici" / name).symlink_to(victim)
+    code, out, err = cli(capsys, "-r", str(registry), *head, str(tmp_path / "ici" / name))
+    assert code == 3 and "sortirait du dossier" in err
+    assert victim.read_text(encoding="utf-8") == "à garder\n"
+
+
 def test_export_sqlite_to_a_folder_is_refused_in_french(capsys: pytest.CaptureFixture[str], registry: Path,
                                                         tmp_path: Path) -> None:
     code, out, err = cli(capsys, "-r", str(registry), "export", "sqlite", "--out", str(tmp_path))

@@ -93,7 +93,12 @@ def report(
         from ..render.pdf import check_available
 
         check_available()  # before the registry is read
-    model = Workspace.of(registry).valid_model("le bilan")
+    workspace = Workspace.of(registry)
+    if out is not None:
+        from ..files import check_outside
+
+        check_outside(out, workspace.root, f"bilan.{'md' if format is ReportFormat.markdown else format.value}")
+    model = workspace.valid_model("le bilan")
     years = years_with_actions(model, events=False)
     year = annee or (years[-1] if years else None)
     if year is None:
@@ -105,7 +110,7 @@ def report(
 
         assert out is not None
         write_atomic(out, summary_pdf(model, compute(model, year), interne, changes=year_changes(model.root, year),
-                                      theme=theme.value))
+                                      theme=theme.value), within=out.absolute().parent)
         typer.echo(f"Bilan {year} écrit en PDF dans {out}.")
         return
     text = render_report(model, compute(model, year), format.value, interne, history=True, theme=theme.value)
@@ -114,7 +119,7 @@ def report(
         return
     from ..files import write_atomic
 
-    write_atomic(out, text)
+    write_atomic(out, text, within=out.absolute().parent)  # a link may not lead out of the folder
     typer.echo(f"Bilan {year} écrit dans {out}.")
 
 
@@ -212,7 +217,14 @@ def export(
 
         check_path(out or Path("registre.xlsx"))  # before the registry is read
     kind = entity_types(type_, former_kind) or None
-    model = Workspace.of(registry).valid_model("l'export")
+    workspace = Workspace.of(registry)
+    default = {ExportFormat.csv: "export-csv", ExportFormat.json: "registre.json",
+               ExportFormat.sqlite: "registre.sqlite", ExportFormat.xlsx: "registre.xlsx"}[fmt]
+    if fmt is not ExportFormat.json or out is not None:
+        from ..files import check_outside
+
+        check_outside(out or Path(default), workspace.root, default)
+    model = workspace.valid_model("l'export")
     if fmt is ExportFormat.json:
         text = json.dumps(service.export_json(model, interne, kind), ensure_ascii=False, indent=2) + "\n"
         if out is None:
@@ -220,10 +232,10 @@ def export(
             return
         from ..files import write_atomic
 
-        write_atomic(out, text)
+        write_atomic(out, text, within=out.absolute().parent)  # a link may not lead out of the folder
         typer.echo(f"Export JSON écrit dans {out}.")
     elif fmt is ExportFormat.csv:
-        folder = out or Path("export-csv")
+        folder = out or Path(default)
         files = service.export_csv(model, folder, interne, separateur or (";" if excel else ","), bom or excel, kind,
                                    protect_codes=excel)
         typer.echo(f"Export CSV{' pour Excel' if excel else ''} : {len(files)} fichiers écrits dans {folder}/.")
@@ -231,12 +243,12 @@ def export(
         from ..escape import terminal
         from ..workbook import export_xlsx
 
-        path = out or Path("registre.xlsx")
+        path = out or Path(default)
         sheets = export_xlsx(model, path, interne, kind)
         typer.echo(f"Classeur {'interne' if interne else 'public'} écrit dans {terminal(path)} : {len(sheets)} feuilles "
                    f"({', '.join(sheets)}).")
     else:
-        path = out or Path("registre.sqlite")
+        path = out or Path(default)
         service.export_sqlite(model, path, interne, kind)
         typer.echo(f"Export SQLite écrit dans {path} (une table par type, et la table relations).")
 
