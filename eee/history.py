@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import gitsafe
 from .catalogue import Y001
 from .domain import SCHOOL_YEAR, date_fr
 from .errors import EeeError, UsageError
@@ -176,8 +177,14 @@ def _relation_line(relation: dict[str, Any]) -> str:
 
 
 def _git(cwd: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """A git command in `cwd` that starts no program the repository's configuration names (`gitsafe`)."""
+    safe = gitsafe.prefix(cwd)
+    if safe is None:
+        raise EeeError("la configuration du dépôt git du registre déclare un filtre qu'eee ne sait pas neutraliser "
+                       "(ou git est trop ancien pour la lire) : eee ne lance pas git sur ce dépôt",
+                       "vérifiez les sections [filter] de .git/config, ou installez git 2.26 ou plus récent")
     try:
-        return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=cwd, input=input,
+        return subprocess.run([*safe, "-c", "core.quotepath=off", *args], cwd=cwd, input=input,
                               capture_output=True, check=False)
     except FileNotFoundError as exc:
         raise EeeError("git est introuvable : eee diff lit l'historique du registre avec git",
@@ -281,7 +288,8 @@ def _git_renames(top: Path, prefix: str, before: Side, after: Side) -> dict[str,
     """Files git sees as renamed, registry-relative: old path -> new path."""
     if before.commit is None:
         return {}
-    args = ["diff", "--no-ext-diff", "--no-textconv", "-M", "--name-status", "-z", before.commit]
+    args = ["diff", "--no-ext-diff", "--no-textconv", "--ignore-submodules=all", "-M", "--name-status", "-z",
+            before.commit]
     if after.commit is not None:
         args.append(after.commit)
     done = _git(top, *args, "--", prefix or ".")

@@ -37,7 +37,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, gitsafe
 from .domain import parse_date
 from .errors import EeeError, UsageError
 from .escape import terminal
@@ -256,10 +256,15 @@ def _text_of(path: Path_, node: dict[str, Any] | None, show: Shower) -> Callable
 
 def registry_version(root: Path) -> str:
     """Which state of the registry a file was made from, in French: its git commit and whether files of the
-    registry differ from it, or that the registry is not followed by git."""
+    registry differ from it, or that the registry is not followed by git. No git command run here starts a program
+    the repository's configuration names (`gitsafe`)."""
+    git_ = gitsafe.prefix(root)
+    if git_ is None:
+        return "version du registre non lue (la configuration de son dépôt git nomme des programmes qu'eee ne lance pas)"
+
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=20, check=False)
+            done = subprocess.run([*git_, *args], capture_output=True, timeout=20, check=False)
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else None
@@ -270,7 +275,7 @@ def registry_version(root: Path) -> str:
     day = git("log", "-1", "--format=%cs", commit) or ""
     when = parse_date(day)
     text = f"commit {commit}" + (f" du {when.strftime('%d/%m/%Y')}" if when else "")
-    changed = git("status", "--porcelain", "--untracked-files=normal", "--", ".")
+    changed = git("status", "--porcelain", "--untracked-files=normal", "--ignore-submodules=all", "--", ".")
     if changed:
         text += ", avec des modifications pas encore enregistrées dans git (git status les montre)"
     return text

@@ -11,7 +11,7 @@ from .conftest import REPO
 # Lowest first. A module may import modules of its own layer or of lower ones, never higher.
 LAYERS = [
     {"errors", "escape", "figures", "files", "markdown", "cachekey", "diagnostics", "catalogue", "kinds", "suggest",
-     "yamlwrite", "parallel", "validity", "domain", "public", "__init__", "__version__"},
+     "yamlwrite", "parallel", "validity", "domain", "public", "gitsafe", "__init__", "__version__"},
     {"settings"},
     {"cache"},
     {"yamlcore", "discovery"},
