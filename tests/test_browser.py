@@ -680,3 +680,26 @@ def test_without_javascript_the_years_are_links_into_the_actions(browser: Any, r
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", ["bureau", "telephone"])
+def test_chart_texts_are_12_px_or_more_and_whole(browser: Any, shipped: Path, viewport: str) -> None:
+    """A bilan's charts on a phone: every text 12 px or more, none cut (its box as wide as its text), and every
+    bar inside the screen."""
+    base = shipped.as_uri() + "/"
+    size = DESKTOP if viewport == "bureau" else PHONE
+    context = browser.new_context(viewport=size)
+    try:
+        page = context.new_page()
+        page.goto(base + "bilans/2022-2023.html")
+        texts = page.evaluate("""() => [...document.querySelectorAll('.graphique *')]
+            .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+            .map(e => [e.textContent.trim(), parseFloat(getComputedStyle(e).fontSize), e.scrollWidth - e.clientWidth,
+                       e.getBoundingClientRect().right])""")
+        assert len(texts) > 20, texts
+        for text, font, cut, right in texts:
+            assert font >= 12, (text, font)
+            assert cut <= 1, f"« {text} » is cut"
+            assert right <= size["width"], f"« {text} » goes past the screen"
+    finally:
+        context.close()
