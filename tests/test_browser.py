@@ -703,3 +703,23 @@ def test_chart_texts_are_12_px_or_more_and_whole(browser: Any, shipped: Path, vi
             assert right <= size["width"], f"« {text} » goes past the screen"
     finally:
         context.close()
+
+
+def test_on_a_phone_the_menu_folds_into_the_menu_button(browser: Any, shipped: Path) -> None:
+    base = shipped.as_uri() + "/"
+    context = browser.new_context(viewport=PHONE)
+    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
+    try:
+        v = Visit(context.new_page(), base)
+        page = v.open(HOME)
+        page.wait_for_function("document.documentElement.dataset.frJs === 'true'")
+        nav = page.locator("#navigation-principale")
+        assert nav.is_hidden() and page.locator("#bouton-menu").is_visible()
+        page.locator("#bouton-menu").click()
+        nav.wait_for(state="visible")
+        nav.get_by_role("button", name="Le réseau").click()
+        nav.get_by_role("link", name="CLEE", exact=True).click()
+        assert page.url == base + "clee/index.html"
+        v.assert_clean()
+    finally:
+        context.close()
