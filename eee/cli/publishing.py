@@ -133,6 +133,8 @@ def build(
     no_cache: NoCacheOption = False,
     sans_pdf: Annotated[bool, typer.Option("--sans-pdf", metavar="", help="Ne pas écrire les bilans en PDF "
                                            "(plus rapide).")] = False,
+    clean: Annotated[bool, typer.Option("--clean", metavar="", help="Tout refaire, sans reprendre les fiches "
+                                        "inchangées du site précédent.")] = False,
     registry: RegistryOption = None,
 ) -> None:
     """Le travail principal : valider, puis produire l'annuaire HTML et Markdown et tous les bilans annuels.
@@ -140,6 +142,8 @@ def build(
     Chaque bilan est aussi écrit en PDF (bilans/AAAA-AAAA.pdf) quand l'extension PDF d'eee est installée
     (pip install 'eee\\[pdf]') ; sans elle, le reste est produit et une ligne dit pourquoi les PDF manquent.
     Les PDF prennent la plus grande part du temps : --sans-pdf les omet.
+    Dans un dossier déjà produit, les fiches dont rien n'a changé sont reprises du site précédent ;
+    --clean refait tout.
     S'arrête sur les erreurs du registre (code de sortie 1) sans toucher au site existant.
     """
     from ..render import build_site, check_edit_url
@@ -157,7 +161,7 @@ def build(
 
     no_pdf = "" if sans_pdf else unavailable()
     result = build_site(model, out, interne, url, progress=progress, jobs=jobs, theme=theme.value,
-                        pdf=not (sans_pdf or no_pdf))
+                        pdf=not (sans_pdf or no_pdf), clean=clean)
     years = result["years"]
     summaries = ", ".join(years) if years else "aucun (pas d'action)"
     if result["pdf"]:

@@ -117,8 +117,13 @@ def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool =
 def write_directories(registry: Registry, folders: dict[str, Path], internal: bool = False, edit_url: str = "",
                       generated: str | None = None, reports: list[str] | None = None,
                       site: Site | None = None, jobs: int | None = None,
-                      also: Sequence[Callable[[], Any]] = (), theme: str = "dsfr") -> dict[str, list[Any]]:
+                      also: Sequence[Callable[[], Any]] = (), theme: str = "dsfr", manifest: Path | None = None,
+                      previous: Path | None = None) -> dict[str, list[Any]]:
     """Write the directory in each format into its folder (which must exist); return the files written by format.
+
+    `manifest`: the folder (the folders' common root) where to write what each entity's pages were made from
+    (`incremental`); `previous`: the previous output of the same layout, whose entities' pages are carried over
+    when made from the same inputs, by its manifest (the others are rendered).
 
     The work is spread over `jobs` processes (default: the cores available) for a large registry:
     each entity's whole view is made once, by the process that writes its pages in every format.
@@ -131,11 +136,41 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     formats = list(folders)
     envs = {fmt: make_environment(template_dirs(registry.root), fmt, site.theme) for fmt in formats}
     pages = {fmt: _pages(site, EXTENSIONS[fmt]) for fmt in formats}
+    made: set[str] = set()  # folders known to exist (in this process)
     views = [view for index in site.indexes for view in index.entities]
     for fmt in formats:
         compile_templates(envs[fmt], {template for template, _, _ in pages[fmt]} | {f"entity.{EXTENSIONS[fmt]}"})
+    written: dict[str, list[Any]] = {fmt: [] for fmt in formats}
+    written["also"] = []
+    keys: dict[str, str] = {}
+    own_pages: dict[str, list[Path]] = {}  # each entity's pages, by id (for the manifest)
+    if manifest is not None:
+        from . import incremental
 
-    made: set[str] = set()  # folders known to exist (in this process)
+        layout = {fmt: folder.relative_to(manifest).as_posix() for fmt, folder in folders.items()}
+        whole = incremental.site_key(registry, site, template_dirs(registry.root), {
+            "layout": layout, "edit_url": edit_url, "formats": formats})
+        keys = incremental.entity_keys(registry, site, whole)
+        entries = incremental.read_manifest(previous, whole) if previous is not None else {}
+        if entries and not incremental.reusable(registry, envs, {fmt: f"entity.{EXTENSIONS[fmt]}" for fmt in formats}):
+            entries = {}
+        rendered = []
+        for summary in views:
+            paths = {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
+            own_pages[summary.id] = [folders[fmt] / path for fmt, path in paths.items()]
+            entry = entries.get(summary.id)
+            if entry is not None and previous is not None:
+                for folder in {os.path.dirname(p) for p in own_pages[summary.id]}:
+                    if folder not in made:
+                        os.makedirs(folder, exist_ok=True)
+                        made.add(folder)
+                old = [previous / layout[fmt] / path for fmt, path in paths.items()]
+                if incremental.carry(entry, keys[summary.id], list(zip(old, own_pages[summary.id]))):
+                    for fmt, path in paths.items():
+                        written[fmt].append(path)
+                    continue
+            rendered.append(summary)
+        views = rendered
 
     def write(fmt: str, template: str, path: str, extra: dict[str, Any]) -> None:
         text = render_template(envs[fmt], template, {
@@ -179,8 +214,6 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     tasks = [("also", i, i + 1) for i in range(len(also))]
     tasks += [("page", i, i + 1) for i in range(other)]
     tasks += [("entity", start, start + PAGES_PER_TASK) for start in range(0, len(views), PAGES_PER_TASK)]
-    written: dict[str, list[Any]] = {fmt: [] for fmt in formats}
-    written["also"] = []
     for result in fork_map(task, tasks, jobs if len(views) >= PARALLEL_PAGES else 1):
         for fmt, path in result:
             written[fmt].append(path)
@@ -193,6 +226,10 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
 
         (folders["html"] / "recherche-index.js").write_text(search_script(registry, site), encoding="utf-8")
         written["html"].append("recherche-index.js")
+    if manifest is not None:
+        from .incremental import write_manifest
+
+        write_manifest(manifest, whole, keys, own_pages)
     return written
 
 
@@ -206,8 +243,11 @@ def build(registry: Registry, fmt: str, out: Path, internal: bool = False, edit_
 
 def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: str = "",
                generated: str | None = None, progress: Any = None, jobs: int | None = None,
-               theme: str = "dsfr", pdf: bool = False) -> dict[str, Any]:
+               theme: str = "dsfr", pdf: bool = False, clean: bool = False) -> dict[str, Any]:
     """The main job's output: the HTML directory, the Markdown directory and every annual summary, atomically.
+
+    An entity's pages are carried over from the previous site in `out` when made from the same inputs (its
+    manifest: `incremental`), unless `clean`; every other page is rendered each time.
 
     Layout: `index.html`… (HTML directory), `bilans/<année>.html` and `bilans/index.html`,
     `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`; with `pdf` (WeasyPrint must be installed:
@@ -248,7 +288,8 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
         say("annuaires HTML et Markdown, bilans annuels : " + (", ".join(years) if years else "aucun"))
         written = write_directories(registry, {"html": staging, "markdown": staging / "markdown"}, internal, edit_url,
                                     generated, site=site, jobs=jobs,
-                                    also=[functools.partial(summary, year) for year in years])
+                                    also=[functools.partial(summary, year) for year in years], manifest=staging,
+                                    previous=None if clean else out.resolve())
         html, markdown = written["html"], written["markdown"]
         summaries = [(year, {"headline": headline, "pdf": pdf}) for year, headline in zip(years, written["also"])]
         index = render_template(envs["html"], "bilans.html", {
