@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
 import shutil
 from collections.abc import Callable, Sequence
@@ -143,7 +144,7 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     written: dict[str, list[Any]] = {fmt: [] for fmt in formats}
     written["also"] = []
     keys: dict[str, str] = {}
-    own_pages: dict[str, list[Path]] = {}  # each entity's pages, by id (for the manifest)
+    digests: dict[str, list[str]] = {}  # each entity's pages' digests, in the order of `formats` (for the manifest)
     if manifest is not None:
         from . import incremental
 
@@ -156,23 +157,26 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
             entries = {}
         rendered = []
         for summary in views:
-            paths = {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
-            own_pages[summary.id] = [folders[fmt] / path for fmt, path in paths.items()]
             entry = entries.get(summary.id)
             if entry is not None and previous is not None:
-                for folder in {os.path.dirname(p) for p in own_pages[summary.id]}:
+                paths = {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
+                new = [folders[fmt] / path for fmt, path in paths.items()]
+                for folder in {os.path.dirname(p) for p in new}:
                     if folder not in made:
                         os.makedirs(folder, exist_ok=True)
                         made.add(folder)
                 old = [previous / layout[fmt] / path for fmt, path in paths.items()]
-                if incremental.carry(entry, keys[summary.id], list(zip(old, own_pages[summary.id]))):
+                carried = incremental.carry(entry, keys[summary.id], list(zip(old, new)))
+                if carried is not None:
+                    digests[summary.id] = carried
                     for fmt, path in paths.items():
                         written[fmt].append(path)
                     continue
             rendered.append(summary)
         views = rendered
 
-    def write(fmt: str, template: str, path: str, extra: dict[str, Any]) -> None:
+    def write(fmt: str, template: str, path: str, extra: dict[str, Any]) -> bytes:
+        """Write a page; return its bytes."""
         text = render_template(envs[fmt], template, {
             "site": site, "root": "../" * path.count("/"), "page": path, "ext": EXTENSIONS[fmt],
             "edit_url": edit_url.rstrip("/"), "map_svg": svg, **extra})
@@ -183,17 +187,19 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         if parent not in made:
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
+        data = text.encode("utf-8")
         with open(target, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+            handle.write(data)
+        return data
 
     def task(item: tuple[str, int, int]) -> list[tuple[str, Any]]:
         """Pages [start, end) of the other pages ("page") or of the entities ("entity"), in every format,
-        as (format, path) written; or the work `also[start]` ("also"), as ("also", its result). A worker's
+        as (format, path) written, and for an entity's page ("digest", (id, its digest)); or the work `also[start]` ("also"), as ("also", its result). A worker's
         EeeError (a broken template) reaches this process whole."""
         what, start, end = item
         if what == "also":
             return [("also", also[start]())]
-        done = []
+        done: list[tuple[str, Any]] = []
         if what == "page":
             for fmt in formats:
                 for template, path, extra in pages[fmt][start:end]:
@@ -204,8 +210,10 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
                 view = entity_view(registry, registry.entities[summary.id], internal, summary)
                 for fmt in formats:
                     path = f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}"
-                    write(fmt, f"entity.{EXTENSIONS[fmt]}", path, {"e": view})
+                    data = write(fmt, f"entity.{EXTENSIONS[fmt]}", path, {"e": view})
                     done.append((fmt, path))
+                    if manifest is not None:
+                        done.append(("digest", (summary.id, hashlib.sha256(data).hexdigest())))
         return done
 
     # The longest tasks first: the other work (`also`), then the other pages one per task (an index of thousands
@@ -216,7 +224,10 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     tasks += [("entity", start, start + PAGES_PER_TASK) for start in range(0, len(views), PAGES_PER_TASK)]
     for result in fork_map(task, tasks, jobs if len(views) >= PARALLEL_PAGES else 1):
         for fmt, path in result:
-            written[fmt].append(path)
+            if fmt == "digest":
+                digests.setdefault(path[0], []).append(path[1])
+            else:
+                written[fmt].append(path)
     if "html" in folders:
         for path, source in static_files(template_dirs(registry.root), site.theme).items():
             (folders["html"] / path).parent.mkdir(parents=True, exist_ok=True)
@@ -229,7 +240,7 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     if manifest is not None:
         from .incremental import write_manifest
 
-        write_manifest(manifest, whole, keys, own_pages)
+        write_manifest(manifest, whole, keys, digests)
     return written
 
 

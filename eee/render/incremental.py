@@ -4,10 +4,10 @@ After a build the output folder holds MANIFEST, hashes only (never data): a key 
 eee's version and source, the options, the generated date, every template and static file, the schemas, the
 network's own data, the kinds present, the school years summarised) and, by entity, a key of what its own pages
 show (`entity_keys`: the site's key, its data, its summary, and the summaries of every entity it names and of
-every entity that names it), with the size and modification time of its pages as written.
+every entity that names it), with the digest (SHA-256) of each of its pages.
 
 The next build into the same folder carries an entity's pages over from the previous site (a hard link, else a
-copy) when its key is the same and its pages are still the files the manifest describes; it renders the others,
+copy) when its key is the same and its pages are still the files the manifest describes (their digests); it renders the others,
 and always the pages that list or count across the registry (`render.write_directories`). A missing, unreadable
 or foreign manifest, a registry with duplicated ids, or an entity page made from templates of the registry's
 repository (which may read anything of the site) means every page is rendered: the result is always byte for byte
@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -155,47 +156,51 @@ def read_manifest(out: Path, whole: str) -> dict[str, Any]:
     return pages if isinstance(pages, dict) else {}
 
 
-def _stamp(path: Path) -> list[int] | None:
-    """A regular file's size and modification time (ns), or None."""
+def _digest(path: Path) -> str | None:
+    """The SHA-256 of a regular file (not a link), or None."""
     try:
-        info = os.lstat(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
-    import stat
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
-    return [info.st_size, info.st_mtime_ns] if stat.S_ISREG(info.st_mode) else None
 
-
-def carry(entry: Any, key: str, pages: list[tuple[Path, Path]]) -> bool:
+def carry(entry: Any, key: str, pages: list[tuple[Path, Path]]) -> list[str] | None:
     """Put an entity's previous pages (old, new) in the new site if `entry` (its manifest entry) was made from the
-    same `key` and each old page is still the file it describes: a hard link, else a copy. False: render them."""
+    same `key` and each old page is still the file it describes (its digest): a hard link, else a copy; return
+    their digests. None: render them."""
     if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == key and isinstance(entry[1], list)
             and len(entry[1]) == len(pages)):
-        return False
-    for (old, _), stamp in zip(pages, entry[1]):
-        if _stamp(old) != stamp:
-            return False
+        return None
+    for (old, _), digest in zip(pages, entry[1]):
+        if _digest(old) != digest:  # changed or removed since: rendered again
+            return None
     done = []
     try:
         for old, new in pages:
             try:
                 os.link(old, new, follow_symlinks=False)
             except OSError:
-                shutil.copy2(old, new, follow_symlinks=False)
+                shutil.copyfile(old, new, follow_symlinks=False)
             done.append(new)
     except OSError:
         for new in done:
             new.unlink(missing_ok=True)
-        return False
-    return True
+        return None
+    return list(entry[1])
 
 
-def write_manifest(folder: Path, whole: str, keys: dict[str, str], pages: dict[str, list[Path]]) -> None:
-    """The manifest of the site being written in `folder`: its key, and by entity its key and pages' stamps."""
-    entries = {}
-    for entity_id, key in keys.items():
-        stamps = [_stamp(path) for path in pages.get(entity_id, [])]
-        if stamps and all(stamps):
-            entries[entity_id] = [key, stamps]
+def write_manifest(folder: Path, whole: str, keys: dict[str, str], digests: dict[str, list[str]]) -> None:
+    """The manifest of the site being written in `folder`: its key, and by entity its key and its pages' digests
+    (the same text for the same site: a clean build and an incremental one write the same manifest)."""
+    entries = {entity_id: [key, digests[entity_id]] for entity_id, key in keys.items() if entity_id in digests}
     (folder / MANIFEST).write_text(json.dumps({"format": FORMAT, "site": whole, "pages": entries},
                                               separators=(",", ":")), encoding="utf-8")

@@ -1,0 +1,250 @@
+"""`eee build` into the folder of a previous build carries over the entity pages whose inputs did not change
+(render.incremental): after any edit, the site is byte for byte the one a clean build writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eee.rename import apply, plan
+from eee.render import build_site
+from eee.render.incremental import MANIFEST
+from eee.validate import load
+
+from .conftest import cli, copy_base
+
+GENERATED = "2024-01-15"
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _same_as_clean(registry: Path, out: Path, clean: Path, **options: Any) -> dict[str, int]:
+    """Build `registry` into `out` (incremental) and into `clean` (from scratch); check both are the same, file
+    by file; return the inodes of `out`'s files."""
+    model, report = load(registry, check_schemas=False)
+    build_site(model, out, generated=GENERATED, jobs=1, **options)
+    build_site(model, clean, generated=GENERATED, jobs=1, clean=True, **options)
+    ours, theirs = _files(out), _files(clean)
+    assert sorted(ours) == sorted(theirs) and MANIFEST in ours
+    for name in ours:  # the manifest too: the same text for the same site
+        assert ours[name] == theirs[name], name
+    return {name: os.stat(out / name).st_ino for name in ours}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_an_incremental_build_after_edits_is_a_clean_build(registry: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = _same_as_clean(registry, out, tmp_path / "propre-0")
+    step = 0
+
+    def again() -> dict[str, int]:
+        nonlocal step
+        step += 1
+        return _same_as_clean(registry, out, tmp_path / f"propre-{step}")
+
+    # Nothing changed: every entity page carried over (the same file), the lists rendered again.
+    inodes = again()
+    assert inodes["partenaires/exemple-bois.html"] == first["partenaires/exemple-bois.html"]
+    assert inodes["markdown/partenaires/exemple-bois.md"] == first["markdown/partenaires/exemple-bois.md"]
+    assert inodes["index.html"] != first["index.html"]
+
+    # A new entity that names a partner: its page, and the partner's (« cité par »).
+    (registry / "partenaires" / "exemple-neuf.yaml").write_text(
+        "id: exemple-neuf\nnom: Exemple Neuf\nstatut: actif\ntype: entreprise\nsecteur: aeronautique_spatial\n"
+        "sites:\n  - {commune: Foix, departement: \"09\"}\nsources:\n  - titre: Données de test\n"
+        "mis_a_jour: 2024-01-15\n", encoding="utf-8")
+    _edit(registry / "pft" / "pft-exemple.yaml", "partenaires: [exemple-aero]",
+          "partenaires: [exemple-aero, exemple-neuf]")
+    before, inodes = inodes, again()
+    assert "partenaires/exemple-neuf.html" in inodes
+    assert inodes["partenaires/exemple-aero.html"] == before["partenaires/exemple-aero.html"]
+    assert inodes["pft/pft-exemple.html"] != before["pft/pft-exemple.html"]
+
+    # A partner's name, that other pages show in their links.
+    _edit(registry / "partenaires" / "exemple-aero.yaml", "nom: Exemple Aéro", "nom: Exemple Aéronautique")
+    before, inodes = inodes, again()
+    assert inodes["partenariats/stages-exemple.html"] != before["partenariats/stages-exemple.html"]
+    assert "Exemple Aéronautique" in (out / "partenariats" / "stages-exemple.html").read_text(encoding="utf-8")
+    assert inodes["etablissements/0090015t.html"] == before["etablissements/0090015t.html"]  # unrelated
+
+    # An entity that names another one: the other's « cité par », by a name or a new link.
+    _edit(registry / "pft" / "pft-exemple.yaml", "\nnom: ", "\nnom: Nouveau nom de ")
+    again()
+    assert "Nouveau nom de" in (out / "partenaires" / "exemple-aero.html").read_text(encoding="utf-8")
+    _edit(registry / "partenariats" / "stages-exemple.yaml", "partenaires: [exemple-aero, exemple-bois]",
+          "partenaires: [exemple-aero]")
+    again()
+
+    # A change of one entity that nothing shows elsewhere.
+    _edit(registry / "partenaires" / "exemple-bois.yaml", "mis_a_jour: 2024-01-15", "mis_a_jour: 2024-02-01")
+    again()
+
+    # A rename (eee rename): the file moves, references are rewritten.
+    apply(plan(registry, "exemple-neuf", "exemple-renomme"))
+    inodes = again()
+    assert "partenaires/exemple-renomme.html" in inodes and "partenaires/exemple-neuf.html" not in inodes
+
+    # A deletion: the page goes, and so do the links to it.
+    _edit(registry / "pft" / "pft-exemple.yaml", "partenaires: [exemple-aero, exemple-renomme]",
+          "partenaires: [exemple-aero]")
+    (registry / "partenaires" / "exemple-renomme.yaml").unlink()
+    inodes = again()
+    assert "partenaires/exemple-renomme.html" not in inodes
+
+    # The network's name, in every page's frame.
+    _edit(registry / "reseau.yaml", "nom: Réseau de test", "nom: Réseau d'essai")
+    before, inodes = inodes, again()
+    assert inodes["partenaires/exemple-bois.html"] != before["partenaires/exemple-bois.html"]
+
+    # A template of the registry's repository (templates/ beside registry/), that an entity page includes.
+    templates = registry.parent / "templates" / "html"
+    templates.mkdir(parents=True)
+    (templates / "_macros.html").write_text(
+        (Path(__file__).parent.parent / "templates" / "html" / "_macros.html").read_text(encoding="utf-8")
+        + "{# local #}\n", encoding="utf-8")
+    again()
+    _edit(templates / "_macros.html", "{# local #}", "{% macro extra() %}local{% endmacro %}")
+    again()
+    (templates / "_macros.html").unlink()
+    again()
+    # A template of the repository may show anything of the site on an entity's page: such pages are all rendered.
+    (registry.parent / "templates" / "markdown").mkdir()
+    (registry.parent / "templates" / "markdown" / "entity.md").write_text(
+        "{{ e.nom }} : une fiche sur {{ site.entities|length }}\n", encoding="utf-8")
+    again()
+    (registry / "partenaires" / "exemple-autre.yaml").write_text(
+        (registry / "partenaires" / "exemple-bois.yaml").read_text(encoding="utf-8").replace(
+            "id: exemple-bois", "id: exemple-autre"), encoding="utf-8")
+    again()
+    assert (out / "markdown" / "etablissements" / "0090015t.md").read_text(encoding="utf-8").endswith(
+        f" une fiche sur {len(load(registry, check_schemas=False)[0].entities)}\n")
+
+
+def test_options_are_part_of_the_inputs(registry: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    _same_as_clean(registry, out, tmp_path / "a")
+    _same_as_clean(registry, out, tmp_path / "b", internal=True)
+    _same_as_clean(registry, out, tmp_path / "c", edit_url="https://exemple.org/edit")
+    _same_as_clean(registry, out, tmp_path / "d", theme="neutre")
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, out, generated="2025-03-01", jobs=1)
+    build_site(model, tmp_path / "e", generated="2025-03-01", jobs=1, clean=True)
+    assert _files(out)["partenaires/exemple-bois.html"] == _files(tmp_path / "e")["partenaires/exemple-bois.html"]
+
+
+def test_an_unchanged_entity_page_is_not_rendered_again(registry: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import eee.render as render
+
+    out = tmp_path / "site"
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, out, generated=GENERATED, jobs=1)
+    rendered: list[str] = []
+    original = render.entity_view
+
+    def spy(registry: Any, entity: Any, *args: Any) -> Any:
+        rendered.append(entity.id)
+        return original(registry, entity, *args)
+
+    monkeypatch.setattr(render, "entity_view", spy)
+    _edit(registry / "partenaires" / "exemple-bois.yaml", "mis_a_jour: 2024-01-15", "mis_a_jour: 2024-02-01")
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, out, generated=GENERATED, jobs=1)
+    assert rendered == ["exemple-bois"]
+    rendered.clear()
+    build_site(model, out, generated=GENERATED, jobs=1, clean=True)
+    assert len(rendered) == len(model.entities) - 1  # every entity but the network (no page of its own)
+
+
+@pytest.mark.parametrize("manifest", [None, "", "{", "[]", '{"format": "autre"}',
+                                      '{"format": "eee-manifeste/1", "site": "x", "pages": {}}'])
+def test_a_missing_or_foreign_manifest_means_a_full_build(registry: Path, tmp_path: Path,
+                                                         manifest: str | None) -> None:
+    out = tmp_path / "site"
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, out, generated=GENERATED, jobs=1)
+    page = out / "partenaires" / "exemple-bois.html"
+    before = page.stat().st_ino
+    if manifest is None:
+        (out / MANIFEST).unlink()
+    else:
+        (out / MANIFEST).write_text(manifest, encoding="utf-8")
+    build_site(model, out, generated=GENERATED, jobs=1)
+    assert page.stat().st_ino != before
+
+
+def test_a_page_changed_by_hand_is_rendered_again(registry: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, out, generated=GENERATED, jobs=1)
+    page = out / "partenaires" / "exemple-bois.html"
+    right = page.read_bytes()
+    page.write_bytes(right.replace(b"Exemple", b"Modifi\xc3\xa9"))
+    build_site(model, out, generated=GENERATED, jobs=1)
+    assert page.read_bytes() == right
+
+
+def test_clean_option_of_eee_build(registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "site"
+    assert cli(capsys, "build", "--registry", str(registry), "--out", str(out), "--sans-pdf")[0] == 0
+    page = out / "partenaires" / "exemple-bois.html"
+    before = page.stat().st_ino
+    assert cli(capsys, "build", "--registry", str(registry), "--out", str(out), "--sans-pdf")[0] == 0
+    assert page.stat().st_ino == before
+    assert cli(capsys, "build", "--registry", str(registry), "--out", str(out), "--sans-pdf", "--clean")[0] == 0
+    assert page.stat().st_ino != before
+
+
+EDITS = st.lists(st.tuples(st.sampled_from(["nom", "statut", "lien", "supprime", "ajoute", "renomme"]),
+                           st.integers(0, 1000)), min_size=1, max_size=4)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rounds=st.lists(EDITS, min_size=1, max_size=3))
+def test_random_edits_give_the_clean_build(tmp_path_factory: pytest.TempPathFactory,
+                                           rounds: list[list[tuple[str, int]]]) -> None:
+    base = tmp_path_factory.mktemp("aleatoire")
+    registry = copy_base(base / "registry")
+    out = base / "site"
+    _same_as_clean(registry, out, base / "propre-0")
+    made = 0
+    for number, edits in enumerate(rounds, 1):
+        for what, n in edits:
+            partners = sorted((registry / "partenaires").glob("*.yaml"))
+            path = partners[n % len(partners)]
+            entity_id = path.stem
+            text = path.read_text(encoding="utf-8")
+            if what == "nom":
+                path.write_text(text.replace("\nnom: ", f"\nnom: {n} ", 1), encoding="utf-8")
+            elif what == "statut" and "statut: actif" in text:
+                path.write_text(text.replace("statut: actif", "statut: inactif", 1), encoding="utf-8")
+            elif what == "lien":
+                pft = registry / "pft" / "pft-exemple.yaml"
+                pft.write_text(pft.read_text(encoding="utf-8").replace("partenaires: [", f"partenaires: [{entity_id}, ", 1)
+                               if f"{entity_id}," not in pft.read_text(encoding="utf-8") else
+                               pft.read_text(encoding="utf-8").replace(f"{entity_id}, ", "", 1), encoding="utf-8")
+            elif what == "ajoute":
+                made += 1
+                new = f"ajout-{made}"
+                (registry / "partenaires" / f"{new}.yaml").write_text(
+                    text.replace(f"id: {entity_id}", f"id: {new}", 1), encoding="utf-8")
+            elif what == "supprime" and entity_id.startswith("ajout-"):
+                pft = registry / "pft" / "pft-exemple.yaml"
+                pft.write_text(pft.read_text(encoding="utf-8").replace(f"{entity_id}, ", ""), encoding="utf-8")
+                path.unlink()
+            elif what == "renomme" and entity_id.startswith("ajout-"):
+                made += 1
+                apply(plan(registry, entity_id, f"ajout-{made}"))
+        _same_as_clean(registry, out, base / f"propre-{number}")
