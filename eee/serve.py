@@ -96,6 +96,7 @@ class Builder:
     theme: str = "dsfr"
     jobs: int | None = None
     cache: bool = True
+    clean: bool = False  # the next build renders every page (`build_site`'s `clean`): the first one, if asked
 
     def build(self) -> list[Shown]:
         """Check the registry and, without errors, build the site in place of the previous one; return the errors
@@ -108,7 +109,9 @@ class Builder:
             errors = [Shown.of(p, self.shown_root) for p in report.sorted() if p.is_error]
             if errors:
                 return errors
-            build_site(model, self.out, self.internal, self.edit_url, jobs=self.jobs, theme=self.theme)
+            build_site(model, self.out, self.internal, self.edit_url, jobs=self.jobs, theme=self.theme,
+                       clean=self.clean)
+            self.clean = False  # then only what changed
         except EeeError as exc:  # a broken template of the registry repository, a full disk, a registry gone
             return [Shown("", "", exc.message, exc.hint)]
         return []

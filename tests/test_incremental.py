@@ -248,3 +248,19 @@ def test_random_edits_give_the_clean_build(tmp_path_factory: pytest.TempPathFact
                 made += 1
                 apply(plan(registry, entity_id, f"ajout-{made}"))
         _same_as_clean(registry, out, base / f"propre-{number}")
+
+
+def test_eee_serve_rebuilds_only_what_changed_and_clean_renders_the_first_build_whole(registry: Path,
+                                                                                     tmp_path: Path) -> None:
+    from eee.serve import Builder
+
+    out = tmp_path / "site"
+    assert Builder(registry, out, "registry").build() == []
+    page = out / "partenaires" / "exemple-bois.html"
+    first = page.stat().st_ino
+    builder = Builder(registry, out, "registry", clean=True)
+    assert builder.build() == []
+    second = page.stat().st_ino
+    assert second != first
+    assert builder.build() == []  # then only what changed
+    assert page.stat().st_ino == second

@@ -268,6 +268,9 @@ def serve(
     theme: ThemeOption = Theme.dsfr,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    clean: Annotated[bool, typer.Option("--clean", metavar="", help="Avec --out : tout refaire à la première "
+                                        "construction, sans reprendre les fiches inchangées du site précédent.")]
+    = False,
     registry: RegistryOption = None,
 ) -> None:
     """Aperçu du site qui suit les modifications : construit ce que construit eee build, le sert sur
@@ -288,7 +291,7 @@ def serve(
     url = check_edit_url(edit_url)
     workspace = Workspace.of(registry)
     builder = Builder(workspace.root, out or Path("site"), workspace.shown, interne, url, check_theme(theme.value),
-                      jobs, not no_cache)
+                      jobs, not no_cache, clean)
     session = start(builder, port, out)
     try:
         typer.echo("Construction du site…")
