@@ -44,7 +44,10 @@ def _hash_files(digest: Any, folder: Path) -> None:
 
 
 def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, default=repr, separators=(",", ":")).encode("utf-8")
+    try:
+        return json.dumps(value, ensure_ascii=False, default=repr, separators=(",", ":")).encode("utf-8")
+    except (TypeError, ValueError):  # a mapping key JSON cannot hold (YAML allows any): its Python text
+        return repr(value).encode("utf-8")
 
 
 def summary_key(summary: EntitySummary) -> list[Any]:
@@ -92,18 +95,18 @@ def entity_keys(registry: Registry, site: Site, whole: str) -> dict[str, str]:
     """By entity id, the key of what its own pages show: `whole` (the site's key), its data, its summary, the
     summaries of the entities it names (any text of its data that is an id) and of those that name it."""
     summaries = site.entities
+    shown = {entity_id: hashlib.sha256(_json(summary_key(summary))).hexdigest()  # once each: many pages show it
+             for entity_id, summary in summaries.items()}
     keys = {}
-    for entity_id, summary in summaries.items():
+    for entity_id in summaries:
         entity = registry.entities[entity_id]
         named: set[str] = set()
         _strings(entity.data, named)
         incoming = [[ref.source.id, ref.source.kind.name, ref.source.nom, ref.source.path, list(ref.pointer),
-                     summary_key(summaries[ref.source.id]) if ref.source.id in summaries else None]
-                    for ref in registry.referencing(entity_id)]
+                     shown.get(ref.source.id)] for ref in registry.referencing(entity_id)]
         digest = hashlib.sha256(whole.encode("ascii"))
-        digest.update(_json([entity_id, entity.path, entity.valid, entity.data, summary_key(summary),
-                             [[i, summary_key(summaries[i])] for i in sorted(named) if i in summaries],
-                             incoming]))
+        digest.update(_json([entity_id, entity.path, entity.valid, entity.data, shown[entity_id],
+                             [[i, shown[i]] for i in sorted(named) if i in shown], incoming]))
         keys[entity_id] = digest.hexdigest()
     return keys
 
@@ -132,10 +135,14 @@ def _own_templates(env: Any, name: str, own: Path) -> bool:
         if current in seen:
             continue
         seen.add(current)
-        source, filename, _ = env.loader.get_source(env, current)
+        try:
+            source, filename, _ = env.loader.get_source(env, current)
+            found_names = list(jinja2.meta.find_referenced_templates(env.parse(source)))
+        except (jinja2.TemplateError, OSError):  # not found, or unreadable: the render says so
+            return False
         if filename is None or not Path(filename).resolve().is_relative_to(own):
             return False
-        for found in jinja2.meta.find_referenced_templates(env.parse(source)):
+        for found in found_names:
             if found is None:  # a template chosen at run time: cannot say which
                 return False
             todo.append(found)
