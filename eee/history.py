@@ -131,8 +131,7 @@ class Changelog:
 
 def _kind_label(kind: str) -> str:
     found = KINDS.get(kind)
-    label = found.label if found else kind
-    return label[:1].upper() + label[1:]
+    return found.capitalised if found else kind[:1].upper() + kind[1:]
 
 
 def _entity_line(entry: dict[str, Any]) -> str:

@@ -22,6 +22,11 @@ class Kind:
         return text[:1].upper() + text[1:]
 
     @property
+    def capitalised(self) -> str:
+        """The singular label, capitalised: « Action », « CLEE », « Campus des métiers et des qualifications »."""
+        return self.label[:1].upper() + self.label[1:]
+
+    @property
     def a_label(self) -> str:
         """« un CLEE », « une action »."""
         return ("une " if self.feminine else "un ") + self.label

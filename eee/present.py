@@ -259,7 +259,7 @@ def show(registry: Registry, entity: Entity, stream: TextIO, fmt: str = "text") 
     console = _console(stream)
     console.soft_wrap = not console.is_terminal
     console.print(Text(terminal(entity.nom), style="bold"))
-    console.print(Text(terminal(f"{entity.kind.label[:1].upper() + entity.kind.label[1:]} · {entity.id} · {entity.path}"),
+    console.print(Text(terminal(f"{entity.kind.capitalised} · {entity.id} · {entity.path}"),
                        style="dim"))
     console.print()
     data = {k: v for k, v in entity.data.items() if k not in ("id", "nom")}
@@ -301,7 +301,7 @@ def hits(found: list[Hit], stream: TextIO, fmt: str = "table", registry: Registr
         if registry is not None and h.field[:1] not in (("nom",), ("id",)):
             title = registry.schemas.title(h.entity.kind.name, h.field) or str(h.field[-1])
             where = f"{title} : {_snippet(_human(registry, h.entity.kind.name, h.field, h.text), h.words)}"
-        rows.append([h.entity.id, h.entity.kind.label[:1].upper() + h.entity.kind.label[1:], h.entity.nom, where])
+        rows.append([h.entity.id, h.entity.kind.capitalised, h.entity.nom, where])
     title = plural(len(found), "résultat", "résultats")
     approximate = sum(h.approximate for h in found)
     if approximate == len(found):  # found only with a typo: say so, the officer may have meant another word

@@ -161,7 +161,7 @@ def tree(registry: Registry) -> Node:
         for member_id in members:
             member = registry.get(member_id)
             if member is not None:
-                node.children.append(Node(f"{member.kind.label[:1].upper() + member.kind.label[1:]} · {member.nom}",
+                node.children.append(Node(f"{member.kind.capitalised} · {member.nom}",
                                           member.kind.name, member.id))
         others = entity.texts("departements")[1:]
         if others:

@@ -334,17 +334,13 @@ def _relations_sheet(registry: Registry, internal: bool, chosen: list[Kind], sho
         target_kind = KINDS.get(r["type_cible"] or "")
         champ = tuple(r["champ"].split("."))
         source_kind = KINDS[r["type_source"]]
-        rows.append([show.name(r["source"]), r["source"], _capital(source_kind.label),
+        rows.append([show.name(r["source"]), r["source"], source_kind.capitalised,
                      _header(registry, source_kind, champ), show.name(r["cible"]), r["cible"],
-                     _capital(target_kind.label) if target_kind else "introuvable"])
+                     target_kind.capitalised if target_kind else "introuvable"])
     columns = [("Source", "text"), ("Source (identifiant)", "code"), ("Type de la source", "text"),
                ("Champ", "text"), ("Cible", "text"), ("Cible (identifiant)", "code"), ("Type de la cible", "text")]
     return Sheet(RELATIONS_SHEET, columns, rows, "B2",
                  f"{len(rows)} lien{'s' if len(rows) > 1 else ''} d'une entité vers une autre, un par ligne")
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _about(registry: Registry, internal: bool, today: date, sheets: list[Sheet], version: str) -> list[list[Any]]:

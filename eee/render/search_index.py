@@ -40,7 +40,7 @@ def search_entries(registry: Registry, site: Site) -> list[list[str]]:
             places = [f"{departements.get(code, code)} ({code})" for code in view.departements]
             places += [academies.get(code, code) for code in view.academies]
             communes = [value for pointer in _COMMUNES if isinstance(value := entity.get(*pointer), str)]
-            kind = view.kind.label[:1].upper() + view.kind.label[1:]
+            kind = view.kind.capitalised
             searched = [view.nom, view.id, kind, view.kind.plural, view.statut, view.row.get("type", ""),
                         view.row.get("nature", ""), view.row.get("secteur", ""), *places, *communes,
                         *names.get(view.id, [])]
