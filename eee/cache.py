@@ -43,7 +43,7 @@ from .cachekey import home, secret
 from .settings import PACKAGE_DIR, schemas_dir
 
 ENV_CACHE_DIR = "EEE_CACHE_DIR"
-FORMAT = 6  # bump when the rows change shape (5: the formatted table; 6: every row with its MAC)
+FORMAT = 7  # bump when the rows change shape (5: the formatted table; 6: every row with its MAC; 7: the query index)
 MAC_BYTES = 16
 KEY_SIZE = 20  # bytes of a cache key (`content_key`)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -156,7 +156,8 @@ class Store:
     its stat signature when the key was worked out, so that an unchanged file need not even be read
     (`known`). Rows are never all in memory at once: a registry of tens of thousands of files would
     hold its data twice (as text and as values) for nothing. A fourth, `formatted`, is `eee fmt`'s:
-    whether each text met is in canonical form.
+    whether each text met is in canonical form. A fifth, `snapshots`, holds named values written
+    whole: the query index's (`index.py`).
 
     Every row has a MAC (`mac`) of what it says, bound to its key (a stats row: to its path, stat
     signature and key), to its table, to the fingerprint and to the registry, under the secret of
@@ -166,7 +167,7 @@ class Store:
 
     BATCH = 500
     TIMEOUT = 2.0  # seconds to wait for another eee that is writing the same cache
-    TABLES = ("results", "data", "stats", "formatted")
+    TABLES = ("results", "data", "stats", "formatted", "snapshots")
 
     def __init__(self, root: Path, folder: Path | None = None) -> None:
         self.root = Path(root).resolve()
@@ -185,6 +186,7 @@ class Store:
         self._forged: set[str] = set()  # paths whose stats row failed its MAC
         self._forged_formatted: set[bytes] = set()  # keys whose formatted row failed its MAC
         self._seen: dict[str, tuple[bytes | None, bytes]] = {}  # path -> (signature if settled, key), this run
+        self._with_stats = True
 
     @property
     def fingerprint(self) -> str:
@@ -192,9 +194,11 @@ class Store:
             self._fingerprint = fingerprint()
         return self._fingerprint
 
-    def load(self) -> None:
+    def load(self, stats: bool = True) -> None:
         """Open the cache (an empty one if there is none, if it is damaged, or if another eee, other
-        schemas or another key made it); without a key (`secret`) or a folder for it, go without it."""
+        schemas or another key made it); without a key (`secret`) or a folder for it, go without it.
+        Without `stats`, the files' stat signatures are not read: the query index (`index.py`) keeps its own."""
+        self._with_stats = stats
         if self.path is None:
             return
         key = secret(self.path.parent, self.root)
@@ -264,11 +268,13 @@ class Store:
             db.execute("CREATE TABLE data (key BLOB PRIMARY KEY, value BLOB, mac BLOB) WITHOUT ROWID")
             db.execute("CREATE TABLE stats (path TEXT PRIMARY KEY, signature BLOB, key BLOB, mac BLOB) WITHOUT ROWID")
             db.execute("CREATE TABLE formatted (key BLOB PRIMARY KEY, canonical INTEGER, mac BLOB) WITHOUT ROWID")
+            db.execute("CREATE TABLE snapshots (name TEXT PRIMARY KEY, value BLOB, mac BLOB) WITHOUT ROWID")
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                            [("fingerprint", self.fingerprint), ("key", self._key_id)])
             db.execute("COMMIT")
-        self._stats = {path: (signature, key, mac)
-                       for path, signature, key, mac in db.execute("SELECT path, signature, key, mac FROM stats")}
+        if self._with_stats:
+            self._stats = {path: (signature, key, mac)
+                           for path, signature, key, mac in db.execute("SELECT path, signature, key, mac FROM stats")}
 
     def _stats_mac(self, path: str, signature: bytes, key: bytes) -> bytes:
         """The MAC of a stats row: its path (then a NUL, which no path has), stat signature and key."""
@@ -399,6 +405,57 @@ class Store:
         except sqlite3.Error:
             pass
         self.close()
+
+    def data_of(self, keys: AbstractSet[bytes]) -> dict[bytes, bytes]:
+        """The stored whole data (rows) of these keys, those whose MAC is right; the others are left out."""
+        if self._db is None or not keys:
+            return {}
+        signer, found = self._signers["data"], {}
+        wanted = list(keys)
+        try:
+            for start in range(0, len(wanted), self.BATCH):
+                batch = wanted[start:start + self.BATCH]
+                for key, value, mac in self._db.execute(
+                        f"SELECT key, value, mac FROM data WHERE key IN ({', '.join('?' * len(batch))})", batch):
+                    if _authentic(signer, key, value, mac):
+                        found[key] = value
+        except sqlite3.Error:
+            self.close()
+            return {}
+        return found
+
+    # Snapshots: one value per name (the query index's, `index.py`), each with its MAC, bound to its name.
+
+    @staticmethod
+    def _snapshot_key(name: str) -> bytes:
+        return hashlib.blake2b(name.encode(), digest_size=KEY_SIZE, person=b"eee-snapshot").digest()
+
+    def snapshot(self, name: str) -> bytes | None:
+        """The value kept under this name, if there is one and its MAC is right."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT value, mac FROM snapshots WHERE name = ?", (name,)).fetchone()
+        except sqlite3.Error:
+            self.close()
+            return None
+        if row is None or not _authentic(self._signers["snapshots"], self._snapshot_key(name), row[0], row[1]):
+            return None
+        return row[0]
+
+    def keep_snapshot(self, values: dict[str, bytes]) -> None:
+        """Keep these values under their names, in one transaction (nothing is kept if it fails)."""
+        if self._db is None:
+            return
+        signer = self._signers["snapshots"]
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)",
+                                 [(name, value, _mac(signer, self._snapshot_key(name), value))
+                                  for name, value in values.items()])
+            self._db.execute("COMMIT")
+        except sqlite3.Error:
+            self.close()
 
     # `eee fmt`: whether a text is in canonical form (keys from `fmt`: kind and bytes). Kept apart from the
     # results above: formatting a few files must not make the other files' results look stale.

@@ -175,7 +175,7 @@ def signature(path: str, now: int) -> tuple[bytes | None, bool]:
     return packed, st.st_mtime_ns < limit and st.st_ctime_ns < limit
 
 
-def _key(rel: str, kind: Kind | None, raw: bytes) -> bytes:
+def file_key(rel: str, kind: Kind | None, raw: bytes) -> bytes:
     """A file's cache key: its path, kind and bytes (its result depends on nothing else but eee itself)."""
     return content_key(b"eee-file", f"{rel}\0{kind.name if kind else ''}", raw)
 
@@ -263,7 +263,7 @@ def _read(doc: SourceDoc, folder: str, results: list[FileCheck | None], index: i
         results[index] = FileCheck(None, [problem], [] if schemas is not None else None)
         return None
     doc.text, doc.root = raw, None
-    return _key(doc.path, doc.kind, raw)
+    return file_key(doc.path, doc.kind, raw)
 
 
 def _run(work: list[tuple[str, Kind | None, bytes]], schemas: SchemaSet | None, jobs: int | None,

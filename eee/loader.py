@@ -60,6 +60,12 @@ Pointer = tuple[Any, ...]  # keys (str) and indexes (int) from the document root
 Position = tuple[int, int]  # 1-based line and column
 
 
+def stem(path: str) -> str:
+    """A registry path's file name without its extension: the id of its entity."""
+    name = path.rpartition("/")[2]
+    return name.rpartition(".")[0] if "." in name[1:] else name
+
+
 @dataclass(slots=True)
 class SourceDoc:
     """One file of the registry, read: its data, read problems and, on demand, positions.
@@ -121,8 +127,7 @@ class SourceDoc:
     @property
     def stem(self) -> str:
         """The file name without its extension: the entity's id."""
-        name = self.path.rpartition("/")[2]
-        return name.rpartition(".")[0] if "." in name[1:] else name
+        return stem(self.path)
 
 
 # --------------------------------------------------------------------------- reading

@@ -25,6 +25,18 @@ from .kinds import KINDS, Kind
 from .model import Entity, Registry
 from .suggest import closest
 
+# The top-level fields of an entity's data that the queries read (`eee list`, `stats`, `tree`, the relations of
+# `show`): the query index keeps these alone for each file (`index.py`), and a model made of them answers every
+# query as the whole model does. A query that reads another field must add it here (tests/test_index.py compares).
+QUERY_READS = frozenset({
+    "id", "nom", "statut", "type", "nature", "secteur", "domaine", "commune", "uai", "siret",
+    "departement", "departements", "academie", "academies", "lieu", "lieux", "sites", "region_academique",
+    "etablissement_siege", "etablissement_support", "membres", "partenaires", "organisateurs",
+    "label", "convention", "date_creation", "annee_scolaire", "date", "beneficiaires",
+    "effectifs_attendus", "a_completer", "sources",
+})
+QUERY_PRESENCE = frozenset({"sources"})  # of these, the queries read only whether an entity has them
+
 # --------------------------------------------------------------------------- kinds
 
 

@@ -8,8 +8,9 @@ cores (`parallel.fork_map`), with the same hits in the same order as one process
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import NotFound, UsageError
 from .escape import one_line
@@ -52,6 +53,21 @@ def _texts(entity: Entity) -> list[tuple[tuple[Any, ...], str]]:
 
     walk(entity.data, ())
     return out
+
+
+def weighted_words(entity: Entity) -> dict[str, float]:
+    """The distinct normalised words of the texts `search` reads in an entity, each with the greatest weight of
+    the fields it is in (what the query index keeps of an entity for `search`: see `_indexed`)."""
+    found: dict[str, float] = {}
+    for pointer, value in _texts(entity):
+        weight = _WEIGHTS.get(pointer[0], 1.0) if len(pointer) == 1 else 1.0
+        for word in normalize(value).split():
+            if found.get(word, 0.0) < weight:
+                found[word] = weight
+    return found
+
+
+WEIGHTS = tuple(sorted({1.0, *_WEIGHTS.values()}))  # every weight a field can have
 
 
 # A typo is tolerated only in a word of at least this many letters: a short word is too near other words (a
@@ -118,32 +134,39 @@ SEARCH_CHUNK = 1000  # entities per task given to a worker
 SEARCH_PARALLEL_FROM = 2000  # below this many entities, worker processes cost more than they save
 
 
-def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit: int = 50,
-           jobs: int | None = None) -> list[Hit]:
-    """Entities matching every word of `text`, best first; accents, case, punctuation and typos tolerated.
+class Words(Protocol):
+    """What a query index gives `search` (`index.Index`): each word of the registry's texts, where it is, and the
+    entities of the files that have the words asked."""
 
-    A large registry is searched over `jobs` processes (default: the cores available), by chunks, with the
-    same hits in the same order as in one process."""
-    words = normalize(text).split()
-    query = [w for w in words if w not in STOP_WORDS] or words
-    if not query:
-        raise UsageError("recherche vide", "donnez au moins un mot, par exemple : eee search aeronautique")
-    phrase = " ".join(words)
-    # A word of the query against each distinct word of the texts, once: the same words recur in thousands of
-    # entities (lycée, atelier, a commune…).
-    scores = {word: _Scores(word) for word in query}
-    # Most entities lack some word of the query: each distinct text is normalised and tried against each word
-    # once (the same texts recur across thousands of entities), and only entities with every word are scored.
-    words_of = _Words()
-    has_word = [_HasWord(scores[word], words_of).__getitem__ for word in query]
-    entities = [e for e in registry if not kinds or e.kind in kinds]
+    def vocabulary(self) -> Iterable[str]:
+        """Every distinct normalised word of the registry's texts (`weighted_words`)."""
 
-    def scored(entity: Entity) -> tuple[float, tuple[Any, ...], str, bool] | None:
-        """The entity's score, where its best match is, and whether a word is found only with a typo; None if
-        a word of the query is not in it."""
+    def occurrences(self, word: str) -> tuple[Sequence[int], Sequence[float]]:
+        """The numbers of the files that have this word and, for each, the weight it has there."""
+
+    def entities(self, numbers: set[int]) -> list[tuple[int, Entity]]:
+        """The entities of the files with these numbers, with their numbers, in the registry's order."""
+
+    def complete(self, entities: list[Entity]) -> None:
+        """Give these entities their whole data (a query model holds only the fields queries read)."""
+
+
+class _Scorer:
+    """An entity's score against the words of a query, where its best match is, and whether a word is found only
+    with a typo (None if a word of the query is not in it)."""
+
+    def __init__(self, query: list[str], phrase: str, scores: dict[str, _Scores]) -> None:
+        self.query, self.phrase, self.scores = query, phrase, scores
+        # Most entities lack some word of the query: each distinct text is normalised and tried against each word
+        # once (the same texts recur across thousands of entities), and only entities with every word are scored.
+        self.words_of = _Words()
+        self.has_word = [_HasWord(scores[word], self.words_of).__getitem__ for word in query]
+
+    def __call__(self, entity: Entity) -> tuple[float, tuple[Any, ...], str, bool] | None:
+        query, scores, words_of = self.query, self.scores, self.words_of
         texts = _texts(entity)
         values = [value for _, value in texts]
-        if not all(any(map(has, values)) for has in has_word):
+        if not all(any(map(has, values)) for has in self.has_word):
             return None
         fields = [(pointer, value, " ".join(tokens), tokens) for pointer, value in texts
                   for tokens in (words_of[value],)]
@@ -169,18 +192,50 @@ def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit
             total += word_best[0]
             if word_best[0] > best[0]:
                 best = word_best
-        if len(query) > 1 and any(phrase in norm for _, _, norm, _ in fields):
+        if self.in_phrase(fields):
             total += 2.0
-        # The more of its name the words cover, the more the entity is what was asked for.
+        return total + self.coverage(entity), best[1], best[2], approximate
+
+    def in_phrase(self, fields: list[tuple[Any, str, str, list[str]]]) -> bool:
+        """Whether the query's words, more than one, are found together in a field (a bonus)."""
+        return len(self.query) > 1 and any(self.phrase in norm for _, _, norm, _ in fields)
+
+    def coverage(self, entity: Entity) -> float:
+        """The more of its name the words cover, the more the entity is what was asked for."""
         name_words = [w for w in normalize(entity.nom).split() if w not in STOP_WORDS] or [""]
-        covered = sum(1 for w in name_words if any(scores[q][w] for q in query))
-        return total + 3.0 * covered / len(name_words), best[1], best[2], approximate
+        covered = sum(1 for w in name_words if any(self.scores[q][w] for q in self.query))
+        return 3.0 * covered / len(name_words)
+
+
+def _order(hit: Hit) -> tuple[bool, float, int, str]:
+    """Every hit found as written comes before any hit that needs a typo, whatever their scores."""
+    return hit.approximate, -hit.score, len(hit.entity.nom), normalize(hit.entity.nom)
+
+
+def search(registry: Registry | Words, text: str, kinds: list[Kind] | None = None, limit: int = 50,
+           jobs: int | None = None) -> list[Hit]:
+    """Entities of a registry (its model, or its query index) matching every word of `text`, best first; accents,
+    case, punctuation and typos tolerated.
+
+    A model is searched over `jobs` processes (default: the cores available) when large, by chunks, with the
+    same hits in the same order as in one process; a query index, from its words (`_indexed`), with the same
+    hits, scores and order again."""
+    words = normalize(text).split()
+    query = [w for w in words if w not in STOP_WORDS] or words
+    if not query:
+        raise UsageError("recherche vide", "donnez au moins un mot, par exemple : eee search aeronautique")
+    # A word of the query against each distinct word of the texts, once: the same words recur in thousands of
+    # entities (lycée, atelier, a commune…).
+    scorer = _Scorer(query, " ".join(words), {word: _Scores(word) for word in query})
+    if not isinstance(registry, Registry):
+        return _indexed(scorer, registry, kinds, limit)
+    entities = [e for e in registry if not kinds or e.kind in kinds]
 
     def scan(span: tuple[int, int]) -> list[tuple[int, float, tuple[Any, ...], str, bool]]:
         """(index, score, where, matched text) of the matching entities among entities[start:end]."""
         found = []
         for index in range(*span):
-            result = scored(entities[index])
+            result = scorer(entities[index])
             if result is not None:
                 found.append((index, *result))
         return found
@@ -189,13 +244,69 @@ def search(registry: Registry, text: str, kinds: list[Kind] | None = None, limit
     hits = [Hit(entities[index], total, where, matched, query, approximate)
             for part in fork_map(scan, spans, jobs if len(entities) >= SEARCH_PARALLEL_FROM else 1)
             for index, total, where, matched, approximate in part]
-    # Every hit found as written comes before any hit that needs a typo, whatever their scores.
-    hits.sort(key=lambda h: (h.approximate, -h.score, len(h.entity.nom), normalize(h.entity.nom)))
+    hits.sort(key=_order)
     return hits[:limit]
 
 
-def find_entity(registry: Registry, entity_id: str) -> Entity:
-    """The entity with this id, or a usage error with the closest ids."""
+def _indexed(scorer: _Scorer, index: Words, kinds: list[Kind] | None, limit: int) -> list[Hit]:
+    """`search` from a query index: the same hits, scores and order, without reading every entity.
+
+    An entity's score for a word of the query is the best, over the words of its texts, of how well that word
+    matches (`_token_score`) times the weight of the field it is in: each word of the index says, for each file
+    that has it, the greatest weight of its fields that have it. So the score of every candidate is worked out
+    from the words alone; only the phrase bonus (a query of several words) and the hits shown (where they
+    match) need the entities' whole data, which the index gives for those alone."""
+    query, scores = scorer.query, scorer.scores
+    best: list[dict[int, float]] = []  # for each word of the query: the best score in each file
+    exact: list[dict[int, float]] = []  # the same, without a typo
+    vocabulary = list(index.vocabulary())
+    for word in query:
+        found: dict[int, float] = {}
+        sure: dict[int, float] = {}
+        score_of = scores[word]
+        for token in vocabulary:
+            raw = score_of[token]
+            if not raw:
+                continue
+            numbers, weights = index.occurrences(token)
+            for number, weight in zip(numbers, weights):
+                score = raw * weight
+                if score > found.get(number, 0.0):
+                    found[number] = score
+                if raw >= EXACT and score > sure.get(number, 0.0):
+                    sure[number] = score
+        best.append(found)
+        exact.append(sure)
+    common = set(best[0]).intersection(*best[1:])
+    candidates = index.entities(common)
+    if kinds:
+        candidates = [(number, e) for number, e in candidates if e.kind in kinds]
+    if len(query) > 1:
+        index.complete([e for _, e in candidates])
+    ranked = []
+    for number, entity in candidates:
+        total, approximate = 0.0, False
+        for found, sure in zip(best, exact):
+            score = sure.get(number, 0.0)
+            if not score:
+                score, approximate = found[number], True
+            total += score
+        if len(query) > 1 and scorer.in_phrase([(None, "", " ".join(scorer.words_of[value]), [])
+                                                for _, value in _texts(entity)]):
+            total += 2.0
+        ranked.append(Hit(entity, total + scorer.coverage(entity), (), "", query, approximate))
+    ranked.sort(key=_order)
+    shown = ranked[:limit]
+    index.complete([hit.entity for hit in shown])
+    for hit in shown:  # where each hit matches best, as `search` without an index finds it
+        result = scorer(hit.entity)
+        if result is not None:
+            hit.field, hit.text = result[1], result[2]
+    return shown
+
+
+def find_entity(registry: Registry, entity_id: str, index: Words | None = None) -> Entity:
+    """The entity with this id, or a usage error with the closest ids (`index`: as for `search`)."""
     if not entity_id.strip():
         raise UsageError("identifiant vide", "donnez l'identifiant d'une entité, par exemple : eee show clee-ariege")
     entity = registry.get(entity_id) or registry.get(entity_id.strip().lower())
@@ -205,7 +316,7 @@ def find_entity(registry: Registry, entity_id: str) -> Entity:
     limit, wanted = max(2, len(entity_id) // 3), entity_id.lower()
     near = [(d, i) for i in ids if (d := within(wanted, i, limit)) <= limit]
     close = [i for _, i in sorted(near, key=lambda pair: pair[0])[:3]]  # the nearest three, ties in id order
-    hits = search(registry, entity_id.replace("-", " "), limit=3) if not close else []
+    hits = search(index or registry, entity_id.replace("-", " "), limit=3) if not close else []
     suggestions = close or [h.entity.id for h in hits]
     hint = ("vouliez-vous dire " + " ou ".join(f"« {s} »" for s in suggestions) + " ?") if suggestions else \
         "eee search aide à trouver un identifiant"

@@ -7,11 +7,22 @@ from typing import Any
 
 from .cache import Store
 from .diagnostics import Report
-from .discovery import discover
+from .discovery import Discovery, discover
 from .errors import RegistryNotFound
 from .filecheck import Progress, check_files, quiet_gc
 from .model import Registry
 from .schema import SchemaSet
+
+
+def registry_files(root: Path) -> Discovery:
+    """The registry's files (`discovery.discover`), or RegistryNotFound if the folder holds none."""
+    found = discover(root)
+    if not found.files and not found.problems:
+        raise RegistryNotFound(
+            f"le dossier « {root} » ne contient aucun fichier du registre (ni reseau.yaml, ni clee/, partenaires/…)",
+            "indiquez le dossier du registre avec --registry, ou lancez eee depuis le dépôt qui contient registry/",
+        )
+    return found
 
 
 def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = True, *, file_rules: bool = False,
@@ -31,12 +42,7 @@ def load(root: Path, schemas: SchemaSet | None = None, check_schemas: bool = Tru
     for queries or publishing.
     """
     schemas = schemas or SchemaSet.installed()
-    found = discover(root)
-    if not found.files and not found.problems:
-        raise RegistryNotFound(
-            f"le dossier « {root} » ne contient aucun fichier du registre (ni reseau.yaml, ni clee/, partenaires/…)",
-            "indiquez le dossier du registre avec --registry, ou lancez eee depuis le dépôt qui contient registry/",
-        )
+    found = registry_files(root)
     store = Store(root) if cache else None
     docs, checks = check_files(root, found.files, schemas if check_schemas else None,
                                jobs=jobs, store=store, progress=progress, whole=whole)

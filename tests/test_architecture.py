@@ -24,7 +24,7 @@ LAYERS = [
     {"query", "search", "stats", "bilan"},
     {"fmtorder"},
     {"fmtquote"},
-    {"validate", "codes", "annuaire", "present", "history", "rename", "fmt", "new"},
+    {"validate", "codes", "annuaire", "present", "history", "rename", "fmt", "new", "index"},
     {"render", "export", "workbook"},
     {"report"},
     {"serve"},

@@ -104,12 +104,12 @@ def test_the_size_limit_message_keeps_its_comma(registry: Path) -> None:
 def test_a_failure_of_the_system_no_service_expected_is_said_in_french(capsys: pytest.CaptureFixture[str],
                                                                      registry: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import eee.validate
+    import eee.index
 
     def failing(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EIO, "Input/output error", "/media/cle/registry/clee")
 
-    monkeypatch.setattr(eee.validate, "load", failing)
+    monkeypatch.setattr(eee.index, "registry_files", failing)  # the first step of every query
     code, out, err = cli(capsys, "-r", str(registry), "list", "clee")
     assert code == 3
     assert err == "eee : opération impossible sur « /media/cle/registry/clee » : erreur d'entrée-sortie du disque.\n"

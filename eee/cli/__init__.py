@@ -7,7 +7,7 @@ bodies, so that `eee --help` stays light (no jsonschema, no jinja2, no rules).
 - `french`: every contact with typer's and click's internals (French help and usage errors, completion);
 - `options`: the options several commands share;
 - `workspace`: the registry a command works on, resolved once (`Workspace.of`), and how it is read:
-  `model()` for queries, `checked()` for validation, `valid_model()` for the commands that publish;
+  `index()` for queries (the query index, `index.py`), `checked()` for validation, `valid_model()` for the commands that publish;
 - one module per family of commands: `checking` (validate, fmt), `queries` (list, show, search, stats,
   tree), `publishing` (render, report, build, export), `editing` (new, rename, diff, schema, import,
   completion).

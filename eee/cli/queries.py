@@ -59,10 +59,13 @@ def list_(
 
     if len(separateur) != 1:
         raise UsageError("--separateur attend un seul caractère", "par exemple --separateur ';'")
-    model = Workspace.of(registry).model()
+    index = Workspace.of(registry).index()
     chosen = query.kind_named(kind)
     filters = query.Filters(departement or [], academie or [], annee or [], statut or [], type_ or [], partenaire or [],
                             membre or [])
+    # The entities of the kind and those around them; the whole registry when an id is named (to say which ids are
+    # nearest, if it is not one).
+    model = index.model() if partenaire or membre else index.model(index.of_kind(chosen.name))
     result = query.select(model, chosen, filters, tri)
     present.table(result, model, sys.stdout, format.value, separateur, bom)
 
@@ -78,10 +81,18 @@ def show(
     Code de sortie 1 si l'identifiant est inconnu (avec les identifiants les plus proches).
     """
     from .. import present
+    from ..errors import NotFound
     from ..search import find_entity
 
-    model = Workspace.of(registry).model()
-    present.show(model, find_entity(model, entity_id), sys.stdout, format.value)
+    index = Workspace.of(registry).index()
+    try:  # the files of that name and those around them
+        model = index.model(index.named(entity_id, entity_id.strip().lower()))
+        entity = find_entity(model, entity_id)
+    except NotFound:  # none: the nearest ids are looked for in the whole registry
+        model = index.model()
+        entity = find_entity(model, entity_id, index)
+    index.complete([entity])
+    present.show(model, entity, sys.stdout, format.value)
 
 
 def search(
@@ -99,10 +110,11 @@ def search(
     from .. import present, query
     from ..search import search as find
 
-    model = Workspace.of(registry).model()
+    index = Workspace.of(registry).index()
     kinds = [query.kind_named(k) for k in entity_types(type_, former_kind)]
-    found = find(model, " ".join(texte), kinds)
-    present.hits(found, sys.stdout, "json" if format is TreeFormat.json else "table", model)
+    found = find(index, " ".join(texte), kinds)
+    present.hits(found, sys.stdout, "json" if format is TreeFormat.json else "table",
+                 index.model([hit.entity.path for hit in found]))
     raise typer.Exit(0 if found else 1)
 
 
@@ -118,7 +130,7 @@ def stats(
     from ..stats import stats as stats_of
 
     check_year(annee)
-    model = Workspace.of(registry).model()
+    model = Workspace.of(registry).index().model()
     present.stats(stats_of(model, annee), model, sys.stdout, format.value)
 
 
@@ -130,5 +142,5 @@ def tree(
     from .. import present
     from ..stats import tree as tree_of
 
-    model = Workspace.of(registry).model()
+    model = Workspace.of(registry).index().model()
     present.tree(tree_of(model), sys.stdout, format.value)

@@ -17,6 +17,7 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:  # pragma: no cover - types only: the services are imported when a command needs them
     from ..diagnostics import Report
+    from ..index import Index
     from ..model import Registry
 
 
@@ -119,20 +120,24 @@ class Workspace:
         prefixes = registry_paths(self.root, given)
         return None if "" in prefixes else prefixes
 
-    def model(self) -> Registry:
-        """The registry's model for a query: read, not schema-checked (light); one line if files are broken."""
-        from ..validate import load
+    def index(self) -> Index:
+        """The registry's query index, up to date (`index.py`); one line if files are broken."""
+        from ..index import open_index
 
-        model, report = load(self.root, check_schemas=False)
-        # Only reading problems leave a file out (schema problems may come along from the cache).
-        broken = len({p.path for p in report.problems if p.is_error and p.code.startswith("EEE-Y")})
+        progress = Progress("Préparation de l'index des requêtes")
+        try:
+            found = open_index(self.root, progress)
+        finally:
+            progress.close()
+        broken = found.broken
         if broken:
             sys.stderr.write(
                 f"eee : attention, {broken} fichier{'s' if broken > 1 else ''} du registre "
                 f"{'sont illisibles ou mal rangés' if broken > 1 else 'est illisible ou mal rangé'} : la réponse porte "
                 "sur ce qui a pu être lu (eee validate donne le détail).\n"
             )
-        return model
+        SESSION.kept = found
+        return found
 
     def checked(self, jobs: int | None = None, no_cache: bool = False,
                 whole: bool = True) -> tuple[Registry, Report]:

@@ -1,0 +1,364 @@
+"""The query index: what `eee list`, `show`, `search`, `stats` and `tree` need of each file, kept in the cache.
+
+A query needs little of each file: its kind, the fields it filters, sorts and counts on (`query.QUERY_READS`), its
+references and, for `search`, its words. The index keeps exactly that for every file of the registry, in the
+cache's SQLite file (`cache.Store.snapshot`), as three values, each with its MAC:
+
+- `requetes`: for each file, by path: its stat signature (`filecheck.signature`), its cache key (path, kind and
+  bytes: `filecheck.file_key`), its kind, whether it could be read, the fields of `QUERY_READS` and its
+  references (`model.Found`); and digests of the other two values, so that the three always go together;
+- `mots`, what `search` reads: each file's number and, for each distinct normalised word of the registry's
+  texts, the numbers of the files that have it, each with the weight of the word there (`search.weighted_words`);
+- `textes`: each file's words, to take them out of `mots` when the file changes or goes.
+
+**When it is brought up to date.** Each query lists the registry's folders (`discovery.discover`) and compares
+each file's stat signature with the one the index holds: an unchanged file is not even opened. Files added or
+changed are read (parsed, without their schema checks) and files gone are dropped, in the three values, which
+are then written back. With no index (the first query, a deleted cache, another eee, other schemas), or when more
+than `REBUILD_FROM` files changed, it is made again from the whole registry through the cache's per-file rows
+(`validate.load`), with a progress bar on a terminal after half a second. A file changed too recently for its
+signature to be trusted is read again at each query until it settles.
+
+**Why it can be trusted.** Like every row of the cache, the three values carry a MAC under eee's secret: a value
+eee did not write is ignored and the index made again. An older value put back is brought up to date by the
+signatures, as if files had changed since.
+
+**What answers from it.** `Index.model` is a `model.Registry` of these fields alone: every query that reads
+only them (tests/test_index.py compares each with the whole model's answer) gives the same rows, figures and
+relations. `search` works out the score of every file from `mots` (`search._indexed` says how). What needs an
+entity's whole data, the entity `eee show` shows and the hits `search` shows, takes it from the cache's `data`
+rows, or else from its own file (`Index.complete`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import time
+from array import array
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .cache import Store
+from .discovery import Discovery, read_bytes
+from .filecheck import Progress, file_key, quiet_gc, signature
+from .kinds import KINDS
+from .loader import SourceDoc, decode, read_text, stem
+from .model import NOTHING_FOUND, Entity, Found, Registry, columns
+from .query import QUERY_PRESENCE, QUERY_READS
+from .schema import SchemaSet
+from .search import WEIGHTS, weighted_words
+from .validate import load, registry_files
+
+FORMAT = 1  # bump when the values change shape
+MODEL, WORDS, TEXTS = "requetes", "mots", "textes"
+# Beyond this many changed files, the index is made again from the cache's rows (and their workers) rather than
+# by reading each changed file here.
+REBUILD_FROM = 400
+
+# One file in `requetes`: stat signature (None: read again next time), cache key (None: not known), kind, read
+# without error, then (None if it could not be read) the fields of QUERY_READS and its references as one marshal
+# value, unpacked only for the files a query needs, and the ids it references.
+Entry = tuple[bytes | None, bytes | None, str, bool, bytes | None, tuple[str, ...]]
+
+
+def _entry(sign: bytes | None, key: bytes | None, kind: str, data: Any, found: Found | None) -> Entry:
+    """A file's entry; `found` None when it could not be read."""
+    if found is None or not isinstance(data, dict):
+        return sign, key, kind, False, None, ()
+    projected = {k: None if k in QUERY_PRESENCE else v for k, v in data.items() if k in QUERY_READS}
+    return sign, key, kind, True, marshal.dumps((projected, found)), tuple(dict.fromkeys(found[1]))
+
+
+class Index:
+    """The query index of one registry, up to date with its files (made by `open_index`)."""
+
+    def __init__(self, root: Path, schemas: SchemaSet, found: Discovery, entries: dict[str, Entry], store: Store,
+                 words: dict[str, Any] | None, digests: dict[str, bytes], progress: Progress | None) -> None:
+        self.root, self.schemas, self.found = root, schemas, found
+        self.entries = entries
+        self._store = store
+        self._words = words
+        self._digests = digests
+        self._progress = progress
+        self._model: Registry | None = None
+        self._by_id: dict[str, list[str]] | None = None
+        self._cited_by: dict[str, list[str]] | None = None
+
+    @property
+    def broken(self) -> int:
+        """How many files could not be read, or are misplaced: left out of the answers."""
+        return len({p.path for p in self.found.problems if p.is_error}
+                   | {path for path, entry in self.entries.items() if not entry[3]})
+
+    def model(self, paths: Iterable[str] | None = None, neighbours: bool = True) -> Registry:
+        """The model of the whole registry, or of the files at `paths` and (with `neighbours`) of those around
+        them: the files they reference, the files that reference them, and every file of the same id as one of
+        these. Every question about the files asked, their fields, relations and the names around them, gets
+        the whole model's answer. Each entity holds only the fields queries read."""
+        if paths is None:
+            if self._model is None:
+                self._model = self._build(self.entries)
+            return self._model
+        wanted = set(paths)
+        if neighbours:
+            wanted = self._around(wanted)
+        return self._build([path for path in self.entries if path in wanted])
+
+    def _build(self, paths: Iterable[str]) -> Registry:
+        docs, references = [], {}
+        entries = self.entries
+        with quiet_gc():
+            for path in paths:
+                _, _, kind, ok, fields, _ = entries[path]
+                if fields is None:
+                    docs.append(SourceDoc(path, KINDS[kind]))
+                    continue
+                data, references[path] = marshal.loads(fields)
+                docs.append(SourceDoc(path, KINDS[kind], data))
+            return Registry.build(self.root, docs, self.schemas, set(), self.found.skipped, references)
+
+    def _around(self, paths: set[str]) -> set[str]:
+        if self._by_id is None or self._cited_by is None:
+            self._by_id, self._cited_by = {}, {}
+            for path, entry in self.entries.items():
+                self._by_id.setdefault(stem(path), []).append(path)
+                for target in entry[5]:
+                    self._cited_by.setdefault(target, []).append(path)
+        ids = {stem(path) for path in paths}
+        wanted = set(paths)
+        for entity_id in ids:
+            wanted.update(self._cited_by.get(entity_id, ()))
+        for path in paths:
+            ids.update(self.entries[path][5])
+        ids.update(stem(path) for path in wanted)
+        for entity_id in ids:
+            wanted.update(self._by_id.get(entity_id, ()))
+        return wanted
+
+    def of_kind(self, kind: str) -> list[str]:
+        """The paths of the files of a kind."""
+        return [path for path, entry in self.entries.items() if entry[2] == kind]
+
+    def named(self, *ids: str) -> list[str]:
+        """The paths of the files whose name (the entity's id) is one of these."""
+        wanted = set(ids)
+        return [path for path in self.entries if stem(path) in wanted]
+
+    def _postings(self) -> dict[str, tuple[bytes, bytes]]:
+        if self._words is None:
+            self._words = _load(self._store, WORDS, self._digests)
+            if self._words is None:  # not the one `requetes` goes with: the index is made again
+                made = _made(self.root, self.schemas, self.found, self._progress)
+                _keep(self._store, *made)
+                self._words = made[1]
+        return self._words["postings"]
+
+    def vocabulary(self) -> Iterable[str]:
+        """Every distinct normalised word of the registry's texts (`search.Words`)."""
+        return self._postings().keys()
+
+    def occurrences(self, word: str) -> tuple[Sequence[int], Sequence[float]]:
+        """The numbers of the files that have this word, and its weight in each (`search.Words`)."""
+        numbers, codes = self._postings().get(word, (b"", b""))
+        return _unpack(numbers), [WEIGHTS[code] for code in codes]
+
+    def numbers(self) -> dict[str, int]:
+        """Each file's number in `mots`, by path."""
+        self._postings()
+        assert self._words is not None
+        return self._words["numbers"]
+
+    def entities(self, numbers: set[int]) -> list[tuple[int, Entity]]:
+        """The entities of the files with these numbers, with their numbers, in the registry's order
+        (`search.Words`)."""
+        number_of = self.numbers()
+        paths = [path for path, number in number_of.items() if number in numbers]
+        return [(number_of[entity.path], entity) for entity in self.model(paths, neighbours=False)]
+
+    def complete(self, entities: list[Entity]) -> None:
+        """Give these entities their whole data: from the cache's rows, else from their own files."""
+        keys = {entity.path: self.entries[entity.path][1] for entity in entities if entity.path in self.entries}
+        rows = self._store.data_of({key for key in keys.values() if key is not None})
+        for entity in entities:
+            key = keys.get(entity.path)
+            data = None
+            if key is not None and key in rows:
+                try:
+                    data = marshal.loads(rows[key])
+                except (ValueError, TypeError, EOFError):
+                    data = None
+            if not isinstance(data, dict):
+                doc, _ = _read(self.root, entity.path, entity.kind.name)
+                data = doc.data if doc.ok else None
+            if isinstance(data, dict):
+                entity.doc.data = data
+
+    def close(self) -> None:
+        self._store.close()
+
+
+def open_index(root: Path, progress: Progress | None = None) -> Index:
+    """The query index of the registry at `root`, brought up to date with its files (see the module's doc)."""
+    root = Path(root)
+    found = registry_files(root)
+    schemas = SchemaSet.installed()
+    store = Store(root)
+    store.load(stats=False)
+    entries, digests = _entries(store)
+    now, prefix = time.time_ns(), os.path.join(str(root), "")
+    changed: list[tuple[str, str, bytes | None]] = []  # (path, kind, signature if settled)
+    present = set()
+    for rel, kind in found.files:
+        present.add(rel)
+        sign, settled = signature(prefix + rel, now)
+        entry = entries.get(rel) if entries else None
+        if entry is None or sign is None or entry[0] != sign or entry[2] != kind.name:
+            changed.append((rel, kind.name, sign if settled else None))
+    gone = [path for path in entries or () if path not in present]
+    words = texts = None
+    if entries is not None and (changed or gone) and len(changed) <= REBUILD_FROM:
+        words, texts = _load(store, WORDS, digests), _load(store, TEXTS, digests)
+        if words is not None and texts is not None:
+            _update(root, schemas, entries, words, texts, changed, gone)
+            digests = _keep(store, entries, words, texts)
+    if entries is None or (changed or gone) and (words is None or texts is None):
+        entries, words, texts = _made(root, schemas, found, progress)
+        digests = _keep(store, entries, words, texts)
+    ordered = {rel: entries[rel] for rel, _ in found.files}  # the registry's order, which the model keeps
+    return Index(root, schemas, found, ordered, store, words, digests, progress)
+
+
+def _entries(store: Store) -> tuple[dict[str, Entry] | None, dict[str, bytes]]:
+    """`requetes` as kept in the cache, and the digests of the values it goes with; None if there is none to trust."""
+    value = store.snapshot(MODEL)
+    if value is None:
+        return None, {}
+    try:
+        version, digests, entries = marshal.loads(value)
+    except (ValueError, TypeError, EOFError):
+        return None, {}
+    if version != FORMAT or not isinstance(entries, dict) or not isinstance(digests, dict):
+        return None, {}
+    return entries, digests
+
+
+def _load(store: Store, name: str, digests: dict[str, bytes]) -> dict[str, Any] | None:
+    """`mots` or `textes` as kept in the cache, if it is the one `requetes` goes with."""
+    value = store.snapshot(name)
+    if value is None or digests.get(name) != _digest(value):
+        return None
+    try:
+        loaded = marshal.loads(value)
+    except (ValueError, TypeError, EOFError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _digest(value: bytes) -> bytes:
+    return hashlib.blake2b(value, digest_size=16).digest()
+
+
+def _keep(store: Store, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str]) -> dict[str, bytes]:
+    """Write the three values in the cache, in one transaction; the digests `requetes` holds."""
+    values = {WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts)}
+    digests = {name: _digest(value) for name, value in values.items()}
+    store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries)), **values})
+    return digests
+
+
+def _unpack(packed: bytes) -> array[int]:
+    numbers = array("I")
+    numbers.frombytes(packed)
+    return numbers
+
+
+def _made(root: Path, schemas: SchemaSet, found: Discovery,
+          progress: Progress | None) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str]]:
+    """The index of the whole registry, from the cache's per-file rows (files read, checked and cached when
+    missing: their whole data must be there for `Index.complete`)."""
+    registry, report = load(root, schemas, progress=progress)
+    store = Store(root)
+    store.load()  # the stat signatures and keys `load` has just written
+    unreadable = {p.path for p in report.problems if p.is_error and p.code.startswith("EEE-Y")}
+    by_path = {entity.path: entity for entity in registry}
+    references = {entity.path: refs for entity, refs in registry.found_references}
+    now, prefix = time.time_ns(), os.path.join(str(root), "")
+    entries: dict[str, Entry] = {}
+    words = {"numbers": {}, "next": 0, "postings": {}}
+    texts: dict[str, str] = {}
+    postings: dict[str, tuple[array[int], array[int]]] = {}
+    for rel, kind in found.files:
+        sign, settled = signature(prefix + rel, now)
+        key = store.known(rel, sign) if sign is not None else None
+        entity = by_path.get(rel)
+        ok = entity is not None and rel not in unreadable
+        entries[rel] = _entry(sign if settled and key is not None else None, key, kind.name,
+                              entity.data if entity is not None and ok else None, references.get(rel, NOTHING_FOUND))
+        if entity is not None and ok:
+            _add(words, texts, rel, weighted_words(entity), postings)
+    store.close()
+    words["postings"] = {word: (numbers.tobytes(), codes.tobytes()) for word, (numbers, codes) in postings.items()}
+    return entries, words, texts
+
+
+def _add(words: dict[str, Any], texts: dict[str, str], path: str, weighted: dict[str, float],
+         postings: dict[str, tuple[array[int], array[int]]] | None = None) -> None:
+    """A file's words into `mots` (into `postings`, unpacked, when given) and `textes`."""
+    number = words["numbers"][path] = words["next"]
+    words["next"] += 1
+    texts[path] = " ".join(weighted)
+    for word, weight in weighted.items():
+        if postings is not None:
+            found = postings.get(word)
+            if found is None:
+                found = postings[word] = (array("I"), array("B"))
+            found[0].append(number)
+            found[1].append(WEIGHTS.index(weight))
+        else:
+            numbers, codes = words["postings"].get(word, (b"", b""))
+            words["postings"][word] = (numbers + array("I", [number]).tobytes(), codes + bytes((WEIGHTS.index(weight),)))
+
+
+def _update(root: Path, schemas: SchemaSet, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str],
+            changed: Iterable[tuple[str, str, bytes | None]], gone: Iterable[str]) -> None:
+    """Bring the index up to date: read the changed files, drop the files gone (in place)."""
+    numbers, postings = words["numbers"], words["postings"]
+
+    def forget(path: str) -> None:
+        number = numbers.pop(path, None)
+        for word in texts.pop(path, "").split():
+            packed, codes = postings.get(word, (b"", b""))
+            kept = [(n, code) for n, code in zip(_unpack(packed), codes) if n != number]
+            if kept:
+                postings[word] = (array("I", [n for n, _ in kept]).tobytes(), bytes(code for _, code in kept))
+            else:
+                postings.pop(word, None)
+
+    for path in gone:
+        entries.pop(path, None)
+        forget(path)
+    for rel, kind, sign in changed:
+        forget(rel)
+        doc, key = _read(root, rel, kind)
+        ok = doc.ok
+        entries[rel] = _entry(sign if key is not None else None, key, kind, doc.data,
+                              columns(schemas.references(kind, doc.data)) if ok else None)
+        if ok:
+            _add(words, texts, rel, weighted_words(Entity(KINDS[kind], doc.stem, doc, False)))
+
+
+def _read(root: Path, rel: str, kind: str) -> tuple[SourceDoc, bytes | None]:
+    """One file read and parsed (no schema check), with its cache key (None if it could not be read)."""
+    doc = SourceDoc(rel, KINDS[kind])
+    raw, problem = read_bytes(root, rel)
+    if raw is None:
+        assert problem is not None  # read_bytes says why whenever it gives no bytes
+        doc.problems.append(problem)
+        return doc, None
+    text = decode(doc, raw)
+    if text is not None:
+        read_text(doc, text)
+    return doc, file_key(rel, KINDS[kind], raw)

@@ -1,0 +1,389 @@
+"""The query index (eee/index.py) answers every query as the whole model does: the same rows, figures, tree,
+relations and hits, in the same order, with the same scores; after edits, renames and deletions too; and it is
+rebuilt, never trusted, when its values in the cache are damaged, foreign or old."""
+
+from __future__ import annotations
+
+import io
+import random
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eee import filecheck, index, present
+from eee.cache import Store
+from eee.index import open_index
+from eee.kinds import KINDS
+from eee.model import Registry
+from eee.query import COLUMNS, Filters, departements_of, kind_named, normalize, select
+from eee.rename import apply, plan
+from eee.search import find_entity, search
+from eee.stats import stats, tree
+from eee.validate import load
+
+from .conftest import REPO, copy_base, write_files
+
+SETTLED_NS = filecheck.SETTLED_NS
+
+
+@pytest.fixture(autouse=True)
+def _settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by a test are taken as settled at once: their stat signatures are trusted, as those of files
+    left alone for two seconds are (else every query would read every file of these new registries again)."""
+    monkeypatch.setattr(filecheck, "SETTLED_NS", 0)
+
+
+def _whole(root: Path) -> Registry:
+    return load(root, check_schemas=False, cache=False)[0]
+
+
+def _words(model: Registry, rng: random.Random, count: int) -> list[str]:
+    """Words to search for: from names and texts, some with a typo, some two at a time, one absent."""
+    texts = sorted({w for e in model for w in normalize(e.nom).split() if len(w) > 2})
+    picked = rng.sample(texts, min(count, len(texts)))
+    asked = list(picked)
+    for word in picked[: count // 2]:
+        if len(word) >= 6:
+            i = rng.randrange(1, len(word) - 1)
+            asked.append(word[:i] + ("a" if word[i] != "a" else "e") + word[i + 1:])  # a typo
+        asked.append(word[:4])  # a beginning
+    asked += [" ".join(picked[i:i + 2]) for i in range(0, min(len(picked), 6), 2)]
+    asked += ["lycée", "collège Jean", "zzzzzz", "entreprises"]
+    return asked
+
+
+def questions(model: Registry, seed: int) -> list[tuple[str, ...]]:
+    """Command lines of every kind of query on a registry: lists of each kind, sorted on each column and filtered,
+    figures of each year, the tree, entities shown, ids that are not there, words searched."""
+    rng = random.Random(seed)
+    asked: list[tuple[str, ...]] = [("stats", "--format", "json"), ("stats",), ("tree", "--format", "json")]
+    present_kinds = [k for k in KINDS.values() if model.of_kind(k.name)]
+    for kind in present_kinds:
+        asked.append(("list", kind.name, "--format", "json"))
+        asked += [("list", kind.name, "--format", "json", "--tri", f"-{c.key}")
+                  for c in rng.sample(COLUMNS[kind.name], 2)]
+        entities = model.of_kind(kind.name)
+        for entity in rng.sample(entities, min(2, len(entities))):
+            asked += [("list", kind.name, "--departement", dep) for dep in departements_of(model, entity)[:1]]
+            for ref in model.referencing(entity.id)[:1]:
+                if ref.source.kind.name in ("partenariat", "action", "evenement", "club"):
+                    asked.append(("list", ref.source.kind.name, "--partenaire", entity.id, "--format", "json"))
+    asked += [("list", "etablissement", "--academie", academie, "--format", "json")
+              for academie in ("toulouse", "montpellier")]
+    for year in sorted({e.get("annee_scolaire") for e in model if isinstance(e.get("annee_scolaire"), str)}):
+        asked += [("stats", "--annee", year, "--format", "json"), ("list", "action", "--annee", year)]
+    everything = sorted(model.entities)
+    for entity_id in rng.sample(everything, min(6, len(everything))):
+        asked += [("show", entity_id), ("show", entity_id.upper(), "--format", "json")]
+    asked += [("show", "clee-arieg"), ("show", "lycee-inconnu-quelque-part")]
+    for words in _words(model, rng, 6):
+        asked += [("search", *words.split(), "--format", "json"), ("search", *words.split()),
+                  ("search", *words.split(), "--type", "etablissement", "--type", "action", "--format", "json")]
+    return asked
+
+
+def whole_answer(model: Registry, question: tuple[str, ...]) -> tuple[int, str]:
+    """What a query gives from the whole model, without the index: (exit code, output)."""
+    from eee.errors import EeeError
+
+    command, *rest = question
+    fmt = rest[rest.index("--format") + 1] if "--format" in rest else ("text" if command != "list" else "table")
+    stream = io.StringIO()
+    option = {name: rest[i + 1] for i, name in enumerate(rest) if name.startswith("--")}
+    if command == "list":
+        filters = Filters([option["--departement"]] if "--departement" in option else [],
+                          [option["--academie"]] if "--academie" in option else [],
+                          [option["--annee"]] if "--annee" in option else [],
+                          partenaire=[option["--partenaire"]] if "--partenaire" in option else [])
+        present.table(select(model, kind_named(rest[0]), filters, [option["--tri"]] if "--tri" in option else None),
+                      model, stream, fmt)
+    elif command == "stats":
+        present.stats(stats(model, option.get("--annee")), model, stream, fmt)
+    elif command == "tree":
+        present.tree(tree(model), stream, fmt)
+    elif command == "show":
+        try:
+            present.show(model, find_entity(model, rest[0]), stream, fmt)
+        except EeeError as exc:
+            return 1, f"{exc}\n{exc.hint}"
+    else:
+        words = [w for w in rest if not w.startswith("--") and w not in ("json", "etablissement", "action")]
+        kinds = [kind_named("etablissement"), kind_named("action")] if "--type" in option else None
+        found = search(model, " ".join(words), kinds)
+        present.hits(found, stream, "json" if fmt == "json" else "table", model)
+        return (0 if found else 1), stream.getvalue()
+    return 0, stream.getvalue()
+
+
+def same_answers(root: Path, capsys: pytest.CaptureFixture[str], seed: int = 0, share: float = 1.0) -> None:
+    """The commands answer from the index as the whole model does, question by question (a `share` of them,
+    drawn); and searches give the same scores, unrounded."""
+    from eee.errors import EeeError
+
+    from .conftest import cli
+
+    model = _whole(root)
+    asked = questions(model, seed)
+    for question in random.Random(seed).sample(asked, round(len(asked) * share)):
+        code, out, err = cli(capsys, *question, "-r", str(root))
+        expected_code, expected = whole_answer(model, question)
+        if question[0] == "show" and expected_code:
+            assert code == 1 and all(part in err for part in expected.split("\n")), question
+        else:
+            assert (code, out) == (expected_code, expected), question
+    indexed = open_index(root)
+    try:
+        for words in _words(model, random.Random(seed), 6):
+            for kinds in (None, [kind_named("etablissement"), kind_named("action")]):
+                for limit in (50, 3):
+                    ours, theirs = (search(source, words, kinds, limit) for source in (indexed, model))
+                    assert [(h.entity.id, h.score, h.field, h.text, h.approximate) for h in ours] == \
+                        [(h.entity.id, h.score, h.field, h.text, h.approximate) for h in theirs], words
+        for wrong in ("clee-arieg", "lycee inconnu quelque part"):
+            with pytest.raises(EeeError) as ours_error:
+                find_entity(indexed.model(), wrong, indexed)
+            with pytest.raises(EeeError) as theirs_error:
+                find_entity(model, wrong)
+            assert (str(ours_error.value), ours_error.value.hint) == (str(theirs_error.value), theirs_error.value.hint)
+        # Nothing stale in the words: each names files of the registry, each of which has that word.
+        numbers = indexed.numbers()
+        paths = {number: path for path, number in numbers.items()}
+        assert set(numbers) == {e.path for e in indexed.model()}
+        for word in indexed.vocabulary():
+            files = indexed.occurrences(word)[0]
+            assert files and all(number in paths for number in files), word
+    finally:
+        indexed.close()
+
+
+@pytest.mark.parametrize("folder", ["registry", "tests/cases/base"])
+def test_the_index_answers_as_the_whole_model_on_the_shipped_registries(folder: str, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "copie"
+    import shutil
+
+    shutil.copytree(REPO / folder, root, ignore=shutil.ignore_patterns("README.md"))
+    same_answers(root, capsys)
+    same_answers(root, capsys, seed=1)  # a second query: the index as kept in the cache this time
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_the_index_answers_as_the_whole_model_on_generated_registries(seed: int, tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "genere"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "-n", "150", "--seed", str(seed),
+                    "--out", str(root), "-q"], check=True)
+    same_answers(root, capsys, seed)
+    same_answers(root, capsys, seed + 1)
+
+
+PARTNER = """id: {id}
+nom: {nom}
+statut: actif
+type: entreprise
+secteur: industrie
+description: Partenaire ajouté par le test, industrie aéronautique et collège.
+sources:
+  - titre: Données de test
+mis_a_jour: 2024-01-15
+"""
+
+EDITS = st.lists(st.sampled_from(["add", "rename-name", "delete", "rename-id", "break", "move-dep", "touch"]),
+                 min_size=1, max_size=4)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=EDITS, settled=st.booleans(), seed=st.integers(0, 1000))
+def test_the_index_follows_edits_renames_and_deletions(edits: list[str], settled: bool, seed: int, tmp_path_factory: Any,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Between two queries, files are added, changed, renamed, broken or deleted: the answers stay the whole
+    model's. `settled`: stat signatures are trusted at once (else files written within 2 s are read again)."""
+    if not settled:
+        monkeypatch.setattr(filecheck, "SETTLED_NS", SETTLED_NS)
+    root = copy_base(tmp_path_factory.mktemp("edits") / "registry")
+    rng = random.Random(seed)
+    same_answers(root, capsys, seed, 0.2)
+    for number, edit in enumerate(edits):
+        files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.yaml") if p.name != "reseau.yaml")
+        target = rng.choice(files)
+        if edit == "add":
+            write_files(root, {f"partenaires/ajout-{number}.yaml": PARTNER.format(id=f"ajout-{number}",
+                                                                                   nom=f"Ajout {number} Aéro")})
+        elif edit == "rename-name":
+            text = (root / target).read_text(encoding="utf-8")
+            (root / target).write_text(text.replace("\nnom: ", f"\nnom: Renommé {number} ", 1), encoding="utf-8")
+        elif edit == "delete":
+            (root / target).unlink()
+        elif edit == "rename-id":
+            model = _whole(root)
+            entity = next((e for e in model if e.path == target), None)
+            if entity is not None and model.entities.get(entity.id) is entity and entity.kind.name not in (
+                    "etablissement", "reseau"):  # a school's id is its UAI
+                apply(plan(root, entity.id, f"{entity.id}-bis"))
+        elif edit == "break":
+            (root / target).write_text("nom: [pas fermé\n", encoding="utf-8")
+        elif edit == "move-dep":
+            text = (root / target).read_text(encoding="utf-8")
+            (root / target).write_text(text.replace('departement: "30"', 'departement: "48"'), encoding="utf-8")
+        else:  # the same bytes written again: a new signature, the same content
+            (root / target).write_bytes((root / target).read_bytes())
+        same_answers(root, capsys, seed + number, 0.2)
+
+
+def test_an_unchanged_file_is_not_read_again(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    open_index(registry).close()
+    read: list[str] = []
+    original = index._read
+
+    def spy(root: Path, rel: str, kind: str) -> Any:
+        read.append(rel)
+        return original(root, rel, kind)
+
+    monkeypatch.setattr(index, "_read", spy)
+    built: list[int] = []
+    monkeypatch.setattr(index, "load", lambda *a, **k: built.append(1) or load(*a, **k))
+    open_index(registry).close()
+    assert read == [] and built == []
+    path = registry / "clee" / "clee-ales.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nnom: ", "\nnom: Nouveau "), encoding="utf-8")
+    (registry / "partenaires" / "exemple-aero.yaml").unlink()
+    found = open_index(registry)
+    assert read == ["clee/clee-ales.yaml"] and built == []
+    assert found.model().get("clee-ales").nom.startswith("Nouveau ")
+    assert found.model().get("exemple-aero") is None
+    found.close()
+
+
+def _rows(root: Path) -> dict[str, bytes]:
+    store = Store(root)
+    assert store.path is not None
+    with sqlite3.connect(store.path) as db:
+        return dict(db.execute("SELECT name, value FROM snapshots"))
+
+
+def _set_rows(root: Path, rows: dict[str, tuple[bytes, bytes | None]]) -> None:
+    store = Store(root)
+    assert store.path is not None
+    with sqlite3.connect(store.path) as db:
+        for name, (value, mac) in rows.items():
+            if mac is None:
+                db.execute("UPDATE snapshots SET value = ? WHERE name = ?", (value, name))
+            else:
+                db.execute("UPDATE snapshots SET value = ?, mac = ? WHERE name = ?", (value, mac, name))
+
+
+def _macs(root: Path) -> dict[str, tuple[bytes, bytes]]:
+    store = Store(root)
+    assert store.path is not None
+    with sqlite3.connect(store.path) as db:
+        return {name: (value, mac) for name, value, mac in db.execute("SELECT name, value, mac FROM snapshots")}
+
+
+def test_a_forged_index_is_never_used(registry: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoever can write the cache cannot make a query answer what no file says: a value changed without eee's
+    secret fails its MAC, and the index is made again from the files."""
+    open_index(registry).close()
+    rows = _rows(registry)
+    assert set(rows) == {"requetes", "mots", "textes"}
+    import marshal
+
+    version, digests, entries = marshal.loads(rows["requetes"])
+    path = "clee/clee-ales.yaml"
+    fields, found = marshal.loads(entries[path][4])
+    entries[path] = (*entries[path][:4], marshal.dumps(({**fields, "nom": "Faux nom"}, found)), entries[path][5])
+    _set_rows(registry, {"requetes": (marshal.dumps((version, digests, entries)), None)})
+    assert open_index(registry).model().get("clee-ales").nom != "Faux nom"
+    same_answers(registry, capsys)
+
+
+def test_an_old_index_put_back_is_brought_up_to_date(registry: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Values eee wrote earlier (right MACs), put back after files changed: the signatures say which files changed."""
+    open_index(registry).close()
+    old = _macs(registry)
+    path = registry / "clee" / "clee-ales.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nnom: ", "\nnom: Nouveau "), encoding="utf-8")
+    write_files(registry, {"partenaires/ajout.yaml": PARTNER.format(id="ajout", nom="Ajout")})
+    open_index(registry).close()
+    _set_rows(registry, {name: value for name, value in old.items()})
+    found = open_index(registry)
+    assert found.model().get("clee-ales").nom.startswith("Nouveau ") and found.model().get("ajout") is not None
+    found.close()
+    same_answers(registry, capsys)
+
+
+def test_words_that_do_not_go_with_the_entries_are_not_used(registry: Path) -> None:
+    """`mots` from another state of the registry (its own MAC right) beside `requetes`: the index is made again."""
+    open_index(registry).close()
+    first = _macs(registry)
+    write_files(registry, {"partenaires/ajout.yaml": PARTNER.format(id="ajout", nom="Ajout Zéphyrine")})
+    open_index(registry).close()
+    _set_rows(registry, {"mots": first["mots"]})
+    found = open_index(registry)
+    hits = search(found, "zephyrine")
+    assert [h.entity.id for h in hits] == ["ajout"]
+    found.close()
+
+
+def test_a_deleted_or_missing_cache_changes_no_answer(registry: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    open_index(registry).close()
+    store = Store(registry)
+    assert store.path is not None
+    store.path.unlink()
+    same_answers(registry, capsys)
+    (tmp_path / "fichier").write_text("")
+    monkeypatch.setenv("EEE_CACHE_DIR", str(tmp_path / "fichier" / "cache"))  # no folder eee can make: no cache
+    same_answers(registry, capsys)
+
+
+def test_a_file_whose_whole_data_is_not_cached_is_read_from_its_file(registry: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """`eee show` after an edit, before any `eee validate`: the cache has no data row for the new bytes."""
+    open_index(registry).close()
+    path = registry / "partenaires" / "exemple-aero.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "site_web: https://exemple.fr/\n", encoding="utf-8")
+    found = open_index(registry)
+    entity = found.model().get("exemple-aero")
+    assert "site_web" not in entity.data  # a field queries do not read
+    found.complete([entity])
+    assert entity.data["site_web"] == "https://exemple.fr/"
+    found.close()
+
+
+def test_broken_files_are_counted_as_the_whole_model_counts_them(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from .conftest import cli
+
+    write_files(registry, {"clee/clee-ales.yaml": "nom: [pas fermé\n", "partenaires/mal.yml": "id: mal\n"})
+    for _ in range(2):  # made, then kept
+        code, out, err = cli(capsys, "list", "clee", "-r", str(registry), "--format", "json")
+        assert code == 0 and "2 fichiers du registre sont illisibles ou mal rangés" in err
+        assert "clee-ales" not in out
+
+
+def test_the_index_is_made_with_a_progress_bar_on_a_terminal(registry: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from eee.cli import workspace
+
+    calls: list[tuple[int, int]] = []
+
+    class Seen(workspace.Progress):
+        def __call__(self, done: int, total: int) -> None:
+            calls.append((done, total))
+
+    monkeypatch.setattr(workspace, "Progress", Seen)
+    workspace.Workspace(registry).index().close()
+    assert calls and calls[-1][0] == calls[-1][1]
+    calls.clear()
+    workspace.Workspace(registry).index().close()
+    assert calls == []  # kept: nothing to make again
