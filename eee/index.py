@@ -7,8 +7,9 @@ cache's SQLite file (`cache.Store.snapshot`), as three values, each with its MAC
 - `requetes`: for each file, by path: its stat signature (`filecheck.signature`), its cache key (path, kind and
   bytes: `filecheck.file_key`), its kind, whether it could be read, the fields of `QUERY_READS` and its
   references (`model.Found`); and digests of the other two values, so that the three always go together;
-- `mots`, what `search` reads: each file's number and, for each distinct normalised word of the registry's
-  texts, the numbers of the files that have it, each with the weight of the word there (`search.weighted_words`);
+- `mots`, what `search` reads: each file's number, kind and name and, for each distinct normalised word of the
+  registry's texts, the numbers of the files that have it, each with the weight of the word there
+  (`search.weighted_words`);
 - `textes`: each file's words, to take them out of `mots` when the file changes or goes.
 
 **When it is brought up to date.** Each query lists the registry's folders (`discovery.discover`) and compares
@@ -52,7 +53,7 @@ from .schema import SchemaSet
 from .search import WEIGHTS, weighted_words
 from .validate import load, registry_files
 
-FORMAT = 1  # bump when the values change shape
+FORMAT = 2  # bump when the values change shape
 MODEL, WORDS, TEXTS = "requetes", "mots", "textes"
 # Beyond this many changed files, the index is made again from the cache's rows (and their workers) rather than
 # by reading each changed file here.
@@ -171,6 +172,13 @@ class Index:
         assert self._words is not None
         return self._words["numbers"]
 
+    def files(self, numbers: set[int]) -> list[tuple[int, str, str]]:
+        """The files with these numbers, in the registry's order: (number, kind, name) (`search.Words`)."""
+        self._postings()
+        assert self._words is not None
+        paths, names = {n: path for path, n in self._words["numbers"].items()}, self._words["names"]
+        return [(number, *names[number]) for number in sorted(numbers, key=paths.__getitem__)]
+
     def entities(self, numbers: set[int]) -> list[tuple[int, Entity]]:
         """The entities of the files with these numbers, with their numbers, in the registry's order
         (`search.Words`)."""
@@ -287,7 +295,7 @@ def _made(root: Path, schemas: SchemaSet, found: Discovery,
     references = {entity.path: refs for entity, refs in registry.found_references}
     now, prefix = time.time_ns(), os.path.join(str(root), "")
     entries: dict[str, Entry] = {}
-    words = {"numbers": {}, "next": 0, "postings": {}}
+    words: dict[str, Any] = {"numbers": {}, "names": {}, "next": 0, "postings": {}}
     texts: dict[str, str] = {}
     postings: dict[str, tuple[array[int], array[int]]] = {}
     for rel, kind in found.files:
@@ -298,18 +306,19 @@ def _made(root: Path, schemas: SchemaSet, found: Discovery,
         entries[rel] = _entry(sign if settled and key is not None else None, key, kind.name,
                               entity.data if entity is not None and ok else None, references.get(rel, NOTHING_FOUND))
         if entity is not None and ok:
-            _add(words, texts, rel, weighted_words(entity), postings)
+            _add(words, texts, entity, weighted_words(entity), postings)
     store.close()
     words["postings"] = {word: (numbers.tobytes(), codes.tobytes()) for word, (numbers, codes) in postings.items()}
     return entries, words, texts
 
 
-def _add(words: dict[str, Any], texts: dict[str, str], path: str, weighted: dict[str, float],
+def _add(words: dict[str, Any], texts: dict[str, str], entity: Entity, weighted: dict[str, float],
          postings: dict[str, tuple[array[int], array[int]]] | None = None) -> None:
     """A file's words into `mots` (into `postings`, unpacked, when given) and `textes`."""
-    number = words["numbers"][path] = words["next"]
+    number = words["numbers"][entity.path] = words["next"]
     words["next"] += 1
-    texts[path] = " ".join(weighted)
+    words["names"][number] = (entity.kind.name, entity.nom)
+    texts[entity.path] = " ".join(weighted)
     for word, weight in weighted.items():
         if postings is not None:
             found = postings.get(word)
@@ -325,10 +334,11 @@ def _add(words: dict[str, Any], texts: dict[str, str], path: str, weighted: dict
 def _update(root: Path, schemas: SchemaSet, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str],
             changed: Iterable[tuple[str, str, bytes | None]], gone: Iterable[str]) -> None:
     """Bring the index up to date: read the changed files, drop the files gone (in place)."""
-    numbers, postings = words["numbers"], words["postings"]
+    numbers, names, postings = words["numbers"], words["names"], words["postings"]
 
     def forget(path: str) -> None:
         number = numbers.pop(path, None)
+        names.pop(number, None)
         for word in texts.pop(path, "").split():
             packed, codes = postings.get(word, (b"", b""))
             kept = [(n, code) for n, code in zip(_unpack(packed), codes) if n != number]
@@ -347,7 +357,8 @@ def _update(root: Path, schemas: SchemaSet, entries: dict[str, Entry], words: di
         entries[rel] = _entry(sign if key is not None else None, key, kind, doc.data,
                               columns(schemas.references(kind, doc.data)) if ok else None)
         if ok:
-            _add(words, texts, rel, weighted_words(Entity(KINDS[kind], doc.stem, doc, False)))
+            entity = Entity(KINDS[kind], doc.stem, doc, False)
+            _add(words, texts, entity, weighted_words(entity))
 
 
 def _read(root: Path, rel: str, kind: str) -> tuple[SourceDoc, bytes | None]:

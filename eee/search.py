@@ -144,6 +144,9 @@ class Words(Protocol):
     def occurrences(self, word: str) -> tuple[Sequence[int], Sequence[float]]:
         """The numbers of the files that have this word and, for each, the weight it has there."""
 
+    def files(self, numbers: set[int]) -> list[tuple[int, str, str]]:
+        """The files with these numbers, in the registry's order: (number, kind, name as `Entity.nom` gives it)."""
+
     def entities(self, numbers: set[int]) -> list[tuple[int, Entity]]:
         """The entities of the files with these numbers, with their numbers, in the registry's order."""
 
@@ -194,15 +197,15 @@ class _Scorer:
                 best = word_best
         if self.in_phrase(fields):
             total += 2.0
-        return total + self.coverage(entity), best[1], best[2], approximate
+        return total + self.coverage(entity.nom), best[1], best[2], approximate
 
     def in_phrase(self, fields: list[tuple[Any, str, str, list[str]]]) -> bool:
         """Whether the query's words, more than one, are found together in a field (a bonus)."""
         return len(self.query) > 1 and any(self.phrase in norm for _, _, norm, _ in fields)
 
-    def coverage(self, entity: Entity) -> float:
-        """The more of its name the words cover, the more the entity is what was asked for."""
-        name_words = [w for w in normalize(entity.nom).split() if w not in STOP_WORDS] or [""]
+    def coverage(self, nom: str) -> float:
+        """The more of its name (`Entity.nom`) the words cover, the more the entity is what was asked for."""
+        name_words = [w for w in normalize(nom).split() if w not in STOP_WORDS] or [""]
         covered = sum(1 for w in name_words if any(self.scores[q][w] for q in self.query))
         return 3.0 * covered / len(name_words)
 
@@ -253,9 +256,9 @@ def _indexed(scorer: _Scorer, index: Words, kinds: list[Kind] | None, limit: int
 
     An entity's score for a word of the query is the best, over the words of its texts, of how well that word
     matches (`_token_score`) times the weight of the field it is in: each word of the index says, for each file
-    that has it, the greatest weight of its fields that have it. So the score of every candidate is worked out
-    from the words alone; only the phrase bonus (a query of several words) and the hits shown (where they
-    match) need the entities' whole data, which the index gives for those alone."""
+    that has it, the greatest weight of its fields that have it. So the score of every file is worked out from
+    the words and its name alone; only the phrase bonus (a query of several words) and the hits shown (where
+    they match) need the entities' whole data, which the index gives for those alone."""
     query, scores = scorer.query, scorer.scores
     best: list[dict[int, float]] = []  # for each word of the query: the best score in each file
     exact: list[dict[int, float]] = []  # the same, without a typo
@@ -278,31 +281,39 @@ def _indexed(scorer: _Scorer, index: Words, kinds: list[Kind] | None, limit: int
         best.append(found)
         exact.append(sure)
     common = set(best[0]).intersection(*best[1:])
-    candidates = index.entities(common)
-    if kinds:
-        candidates = [(number, e) for number, e in candidates if e.kind in kinds]
+    wanted = {kind.name for kind in kinds} if kinds else None
+    files = [f for f in index.files(common) if wanted is None or f[1] in wanted]
+    together: set[int] = set()  # the files with the query's words together in a field
     if len(query) > 1:
-        index.complete([e for _, e in candidates])
+        candidates = index.entities({number for number, _, _ in files})
+        index.complete([entity for _, entity in candidates])
+        together = {number for number, entity in candidates
+                    if scorer.in_phrase([(None, "", " ".join(scorer.words_of[value]), [])
+                                         for _, value in _texts(entity)])}
     ranked = []
-    for number, entity in candidates:
+    for position, (number, _, nom) in enumerate(files):
         total, approximate = 0.0, False
         for found, sure in zip(best, exact):
             score = sure.get(number, 0.0)
             if not score:
                 score, approximate = found[number], True
             total += score
-        if len(query) > 1 and scorer.in_phrase([(None, "", " ".join(scorer.words_of[value]), [])
-                                                for _, value in _texts(entity)]):
+        if number in together:
             total += 2.0
-        ranked.append(Hit(entity, total + scorer.coverage(entity), (), "", query, approximate))
-    ranked.sort(key=_order)
-    shown = ranked[:limit]
-    index.complete([hit.entity for hit in shown])
-    for hit in shown:  # where each hit matches best, as `search` without an index finds it
-        result = scorer(hit.entity)
+        total += scorer.coverage(nom)
+        # `_order`, then the registry's order (as the stable sort of `search` keeps it)
+        ranked.append((approximate, -total, len(nom), normalize(nom), position, number, total))
+    ranked.sort()
+    shown = {number: entity for number, entity in index.entities({row[5] for row in ranked[:limit]})}
+    index.complete(list(shown.values()))
+    hits = []
+    for approximate, _, _, _, _, number, total in ranked[:limit]:
+        hit = Hit(shown[number], total, (), "", query, approximate)
+        result = scorer(hit.entity)  # where it matches best, as `search` without an index finds it
         if result is not None:
             hit.field, hit.text = result[1], result[2]
-    return shown
+        hits.append(hit)
+    return hits
 
 
 def find_entity(registry: Registry, entity_id: str, index: Words | None = None) -> Entity:
