@@ -38,11 +38,13 @@ import marshal
 import os
 import time
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .cache import Store
+from .diagnostics import Report
 from .discovery import Discovery, read_bytes
 from .filecheck import Progress, file_key, quiet_gc, signature
 from .kinds import KINDS
@@ -80,7 +82,7 @@ class Index:
                  words: dict[str, Any] | None, digests: dict[str, bytes], progress: Progress | None) -> None:
         self.root, self.schemas, self.found = root, schemas, found
         self.entries = entries
-        self._store = store
+        self._store = store  # closed between uses: opened again for the words, or for whole data (`_opened`)
         self._words = words
         self._digests = digests
         self._progress = progress
@@ -150,11 +152,13 @@ class Index:
 
     def _postings(self) -> dict[str, tuple[bytes, bytes]]:
         if self._words is None:
-            self._words = _load(self._store, WORDS, self._digests)
-            if self._words is None:  # not the one `requetes` goes with: the index is made again
-                made = _made(self.root, self.schemas, self.found, self._progress)
-                _keep(self._store, *made)
-                self._words = made[1]
+            with self._opened() as store:
+                self._words = _load(store, WORDS, self._digests)
+                if self._words is None:  # not the one `requetes` goes with: the index is made again
+                    made = _made(self.root, self.schemas, self.found, self._progress)
+                    store.load(stats=False)
+                    _keep(store, *made)
+                    self._words = made[1]
         return self._words["postings"]
 
     def vocabulary(self) -> Iterable[str]:
@@ -189,7 +193,8 @@ class Index:
     def complete(self, entities: list[Entity]) -> None:
         """Give these entities their whole data: from the cache's rows, else from their own files."""
         keys = {entity.path: self.entries[entity.path][1] for entity in entities if entity.path in self.entries}
-        rows = self._store.data_of({key for key in keys.values() if key is not None})
+        with self._opened() as store:
+            rows = store.data_of({key for key in keys.values() if key is not None})
         for entity in entities:
             key = keys.get(entity.path)
             data = None
@@ -204,8 +209,14 @@ class Index:
             if isinstance(data, dict):
                 entity.doc.data = data
 
-    def close(self) -> None:
-        self._store.close()
+    @contextmanager
+    def _opened(self) -> Iterator[Store]:
+        """The cache, open for the time of one read or write (a query does not hold it open)."""
+        self._store.load(stats=False)
+        try:
+            yield self._store
+        finally:
+            self._store.close()
 
 
 def open_index(root: Path, progress: Progress | None = None) -> Index:
@@ -215,26 +226,29 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
     schemas = SchemaSet.installed()
     store = Store(root)
     store.load(stats=False)
-    entries, digests = _entries(store)
-    now, prefix = time.time_ns(), os.path.join(str(root), "")
-    changed: list[tuple[str, str, bytes | None]] = []  # (path, kind, signature if settled)
-    present = set()
-    for rel, kind in found.files:
-        present.add(rel)
-        sign, settled = signature(prefix + rel, now)
-        entry = entries.get(rel) if entries else None
-        if entry is None or sign is None or entry[0] != sign or entry[2] != kind.name:
-            changed.append((rel, kind.name, sign if settled else None))
-    gone = [path for path in entries or () if path not in present]
-    words = texts = None
-    if entries is not None and (changed or gone) and len(changed) <= REBUILD_FROM:
-        words, texts = _load(store, WORDS, digests), _load(store, TEXTS, digests)
-        if words is not None and texts is not None:
-            _update(root, schemas, entries, words, texts, changed, gone)
+    try:
+        entries, digests = _entries(store)
+        now, prefix = time.time_ns(), os.path.join(str(root), "")
+        changed: list[tuple[str, str, bytes | None]] = []  # (path, kind, signature if settled)
+        present = set()
+        for rel, kind in found.files:
+            present.add(rel)
+            sign, settled = signature(prefix + rel, now)
+            entry = entries.get(rel) if entries else None
+            if entry is None or sign is None or entry[0] != sign or entry[2] != kind.name:
+                changed.append((rel, kind.name, sign if settled else None))
+        gone = [path for path in entries or () if path not in present]
+        words = texts = None
+        if entries is not None and (changed or gone) and len(changed) <= REBUILD_FROM:
+            words, texts = _load(store, WORDS, digests), _load(store, TEXTS, digests)
+            if words is not None and texts is not None:
+                _update(root, schemas, entries, words, texts, changed, gone)
+                digests = _keep(store, entries, words, texts)
+        if entries is None or (changed or gone) and (words is None or texts is None):
+            entries, words, texts = _made(root, schemas, found, progress)
             digests = _keep(store, entries, words, texts)
-    if entries is None or (changed or gone) and (words is None or texts is None):
-        entries, words, texts = _made(root, schemas, found, progress)
-        digests = _keep(store, entries, words, texts)
+    finally:
+        store.close()
     ordered = {rel: entries[rel] for rel, _ in found.files}  # the registry's order, which the model keeps
     return Index(root, schemas, found, ordered, store, words, digests, progress)
 
@@ -290,6 +304,15 @@ def _made(root: Path, schemas: SchemaSet, found: Discovery,
     registry, report = load(root, schemas, progress=progress)
     store = Store(root)
     store.load()  # the stat signatures and keys `load` has just written
+    try:
+        return _entries_of(root, registry, report, found, store)
+    finally:
+        store.close()
+
+
+def _entries_of(root: Path, registry: Registry, report: Report, found: Discovery,
+                store: Store) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str]]:
+    """`_made`'s three values, from the model of the whole registry and the cache's keys."""
     unreadable = {p.path for p in report.problems if p.is_error and p.code.startswith("EEE-Y")}
     by_path = {entity.path: entity for entity in registry}
     references = {entity.path: refs for entity, refs in registry.found_references}
@@ -307,7 +330,6 @@ def _made(root: Path, schemas: SchemaSet, found: Discovery,
                               entity.data if entity is not None and ok else None, references.get(rel, NOTHING_FOUND))
         if entity is not None and ok:
             _add(words, texts, entity, weighted_words(entity), postings)
-    store.close()
     words["postings"] = {word: (numbers.tobytes(), codes.tobytes()) for word, (numbers, codes) in postings.items()}
     return entries, words, texts
 

@@ -138,28 +138,25 @@ def same_answers(root: Path, capsys: pytest.CaptureFixture[str], seed: int = 0, 
         else:
             assert (code, out) == (expected_code, expected), question
     indexed = open_index(root)
-    try:
-        for words in _words(model, random.Random(seed), 6):
-            for kinds in (None, [kind_named("etablissement"), kind_named("action")]):
-                for limit in (50, 3):
-                    ours, theirs = (search(source, words, kinds, limit) for source in (indexed, model))
-                    assert [(h.entity.id, h.score, h.field, h.text, h.approximate) for h in ours] == \
-                        [(h.entity.id, h.score, h.field, h.text, h.approximate) for h in theirs], words
-        for wrong in ("clee-arieg", "lycee inconnu quelque part"):
-            with pytest.raises(EeeError) as ours_error:
-                find_entity(indexed.model(), wrong, indexed)
-            with pytest.raises(EeeError) as theirs_error:
-                find_entity(model, wrong)
-            assert (str(ours_error.value), ours_error.value.hint) == (str(theirs_error.value), theirs_error.value.hint)
-        # Nothing stale in the words: each names files of the registry, each of which has that word.
-        numbers = indexed.numbers()
-        paths = {number: path for path, number in numbers.items()}
-        assert set(numbers) == {e.path for e in indexed.model()}
-        for word in indexed.vocabulary():
-            files = indexed.occurrences(word)[0]
-            assert files and all(number in paths for number in files), word
-    finally:
-        indexed.close()
+    for words in _words(model, random.Random(seed), 6):
+        for kinds in (None, [kind_named("etablissement"), kind_named("action")]):
+            for limit in (50, 3):
+                ours, theirs = (search(source, words, kinds, limit) for source in (indexed, model))
+                assert [(h.entity.id, h.score, h.field, h.text, h.approximate) for h in ours] == \
+                    [(h.entity.id, h.score, h.field, h.text, h.approximate) for h in theirs], words
+    for wrong in ("clee-arieg", "lycee inconnu quelque part"):
+        with pytest.raises(EeeError) as ours_error:
+            find_entity(indexed.model(), wrong, indexed)
+        with pytest.raises(EeeError) as theirs_error:
+            find_entity(model, wrong)
+        assert (str(ours_error.value), ours_error.value.hint) == (str(theirs_error.value), theirs_error.value.hint)
+    # Nothing stale in the words: each names files of the registry, each of which has that word.
+    numbers = indexed.numbers()
+    paths = {number: path for path, number in numbers.items()}
+    assert set(numbers) == {e.path for e in indexed.model()}
+    for word in indexed.vocabulary():
+        files = indexed.occurrences(word)[0]
+        assert files and all(number in paths for number in files), word
 
 
 @pytest.mark.parametrize("folder", ["registry", "tests/cases/base"])
@@ -240,7 +237,7 @@ def test_the_index_follows_edits_renames_and_deletions(edits: list[str], settled
 
 
 def test_an_unchanged_file_is_not_read_again(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    open_index(registry).close()
+    open_index(registry)
     read: list[str] = []
     original = index._read
 
@@ -251,7 +248,7 @@ def test_an_unchanged_file_is_not_read_again(registry: Path, monkeypatch: pytest
     monkeypatch.setattr(index, "_read", spy)
     built: list[int] = []
     monkeypatch.setattr(index, "load", lambda *a, **k: built.append(1) or load(*a, **k))
-    open_index(registry).close()
+    open_index(registry)
     assert read == [] and built == []
     path = registry / "clee" / "clee-ales.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("\nnom: ", "\nnom: Nouveau "), encoding="utf-8")
@@ -260,7 +257,6 @@ def test_an_unchanged_file_is_not_read_again(registry: Path, monkeypatch: pytest
     assert read == ["clee/clee-ales.yaml"] and built == []
     assert found.model().get("clee-ales").nom.startswith("Nouveau ")
     assert found.model().get("exemple-aero") is None
-    found.close()
 
 
 def _rows(root: Path) -> dict[str, bytes]:
@@ -292,7 +288,7 @@ def test_a_forged_index_is_never_used(registry: Path, capsys: pytest.CaptureFixt
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Whoever can write the cache cannot make a query answer what no file says: a value changed without eee's
     secret fails its MAC, and the index is made again from the files."""
-    open_index(registry).close()
+    open_index(registry)
     rows = _rows(registry)
     assert set(rows) == {"requetes", "mots", "textes"}
     import marshal
@@ -309,35 +305,33 @@ def test_a_forged_index_is_never_used(registry: Path, capsys: pytest.CaptureFixt
 def test_an_old_index_put_back_is_brought_up_to_date(registry: Path, monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """Values eee wrote earlier (right MACs), put back after files changed: the signatures say which files changed."""
-    open_index(registry).close()
+    open_index(registry)
     old = _macs(registry)
     path = registry / "clee" / "clee-ales.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("\nnom: ", "\nnom: Nouveau "), encoding="utf-8")
     write_files(registry, {"partenaires/ajout.yaml": PARTNER.format(id="ajout", nom="Ajout")})
-    open_index(registry).close()
+    open_index(registry)
     _set_rows(registry, {name: value for name, value in old.items()})
     found = open_index(registry)
     assert found.model().get("clee-ales").nom.startswith("Nouveau ") and found.model().get("ajout") is not None
-    found.close()
     same_answers(registry, capsys)
 
 
 def test_words_that_do_not_go_with_the_entries_are_not_used(registry: Path) -> None:
     """`mots` from another state of the registry (its own MAC right) beside `requetes`: the index is made again."""
-    open_index(registry).close()
+    open_index(registry)
     first = _macs(registry)
     write_files(registry, {"partenaires/ajout.yaml": PARTNER.format(id="ajout", nom="Ajout Zéphyrine")})
-    open_index(registry).close()
+    open_index(registry)
     _set_rows(registry, {"mots": first["mots"]})
     found = open_index(registry)
     hits = search(found, "zephyrine")
     assert [h.entity.id for h in hits] == ["ajout"]
-    found.close()
 
 
 def test_a_deleted_or_missing_cache_changes_no_answer(registry: Path, monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    open_index(registry).close()
+    open_index(registry)
     store = Store(registry)
     assert store.path is not None
     store.path.unlink()
@@ -350,7 +344,7 @@ def test_a_deleted_or_missing_cache_changes_no_answer(registry: Path, monkeypatc
 def test_a_file_whose_whole_data_is_not_cached_is_read_from_its_file(registry: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """`eee show` after an edit, before any `eee validate`: the cache has no data row for the new bytes."""
-    open_index(registry).close()
+    open_index(registry)
     path = registry / "partenaires" / "exemple-aero.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "site_web: https://exemple.fr/\n", encoding="utf-8")
     found = open_index(registry)
@@ -358,7 +352,6 @@ def test_a_file_whose_whole_data_is_not_cached_is_read_from_its_file(registry: P
     assert "site_web" not in entity.data  # a field queries do not read
     found.complete([entity])
     assert entity.data["site_web"] == "https://exemple.fr/"
-    found.close()
 
 
 def test_broken_files_are_counted_as_the_whole_model_counts_them(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -382,8 +375,26 @@ def test_the_index_is_made_with_a_progress_bar_on_a_terminal(registry: Path, mon
             calls.append((done, total))
 
     monkeypatch.setattr(workspace, "Progress", Seen)
-    workspace.Workspace(registry).index().close()
+    workspace.Workspace(registry).index()
     assert calls and calls[-1][0] == calls[-1][1]
     calls.clear()
-    workspace.Workspace(registry).index().close()
+    workspace.Workspace(registry).index()
     assert calls == []  # kept: nothing to make again
+
+
+def test_queries_hold_no_file_open(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The cache is opened for each read or write of the index, then closed: a process that asks many questions
+    (a server, a test run) does not run out of file descriptors."""
+    import os
+
+    from .conftest import cli
+
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    cli(capsys, "show", "clee-ales", "-r", str(registry))
+    before = open_files()
+    for _ in range(20):
+        for question in (("show", "clee-ales"), ("search", "aero"), ("list", "clee"), ("stats",)):
+            assert cli(capsys, *question, "-r", str(registry))[0] == 0
+    assert open_files() == before
