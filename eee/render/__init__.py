@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import os
+import posixpath
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -118,13 +119,13 @@ def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool =
 def write_directories(registry: Registry, folders: dict[str, Path], internal: bool = False, edit_url: str = "",
                       generated: str | None = None, reports: list[str] | None = None,
                       site: Site | None = None, jobs: int | None = None,
-                      also: Sequence[Callable[[], Any]] = (), theme: str = "dsfr", manifest: Path | None = None,
-                      previous: Path | None = None) -> dict[str, list[Any]]:
+                      also: Sequence[Callable[[], Any]] = (), theme: str = "dsfr",
+                      manifest: Any = None) -> dict[str, list[Any]]:
     """Write the directory in each format into its folder (which must exist); return the files written by format.
 
-    `manifest`: the folder (the folders' common root) where to write what each entity's pages were made from
-    (`incremental`); `previous`: the previous output of the same layout, whose entities' pages are carried over
-    when made from the same inputs, by its manifest (the others are rendered).
+    `manifest` (an `incremental.Manifest`, whose folder is the folders' common root): where to note what each page
+    was made from; the pages of the previous site made from the same inputs are carried over (the others are
+    rendered).
 
     The work is spread over `jobs` processes (default: the cores available) for a large registry:
     each entity's whole view is made once, by the process that writes its pages in every format.
@@ -139,33 +140,45 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     pages = {fmt: _pages(site, EXTENSIONS[fmt]) for fmt in formats}
     made: set[str] = set()  # folders known to exist (in this process)
     views = [view for index in site.indexes for view in index.entities]
-    for fmt in formats:
-        compile_templates(envs[fmt], {template for template, _, _ in pages[fmt]} | {f"entity.{EXTENSIONS[fmt]}"})
     written: dict[str, list[Any]] = {fmt: [] for fmt in formats}
     written["also"] = []
     keys: dict[str, str] = {}
     digests: dict[str, list[str]] = {}  # each entity's pages' digests, in the order of `formats` (for the manifest)
+    units: dict[str, str] = {}  # by page that lists or counts (its path in the site), its key
+    layout = {fmt: "" for fmt in formats}
     if manifest is not None:
         from . import incremental
 
-        layout = {fmt: folder.relative_to(manifest).as_posix() for fmt, folder in folders.items()}
-        whole = incremental.site_key(registry, site, template_dirs(registry.root), {
-            "layout": layout, "edit_url": edit_url, "formats": formats})
-        keys = incremental.entity_keys(registry, site, whole)
-        entries = incremental.read_manifest(previous, whole) if previous is not None else {}
-        if entries and not incremental.reusable(registry, envs, {fmt: f"entity.{EXTENSIONS[fmt]}" for fmt in formats}):
-            entries = {}
+        layout = {fmt: folder.relative_to(manifest.folder).as_posix() for fmt, folder in folders.items()}
+        if not incremental.reusable(registry, envs, {fmt: {f"entity.{EXTENSIONS[fmt]}"} | {t for t, _, _ in pages[fmt]}
+                                                     for fmt in formats}):
+            manifest.forget()
+        shown = manifest.shown
+        keys = incremental.entity_keys(registry, site, manifest.whole, shown, manifest.contents)
+        counts = incremental.counts_key(site, svg)
+        for fmt in formats:
+            kept = []
+            for template, path, extra in pages[fmt]:
+                unit = posixpath.normpath(posixpath.join(layout[fmt], path))
+                units[unit] = incremental.page_key(manifest.whole, unit, template, extra, counts, shown)
+                carried = manifest.carry(unit, units[unit], [unit])
+                if carried is None:
+                    kept.append((template, path, extra))
+                else:
+                    manifest.record(unit, units[unit], carried)
+                    written[fmt].append(path)
+            pages[fmt] = kept
         rendered = []
         for summary in views:
-            entry = entries.get(summary.id)
-            if entry is not None and previous is not None:
+            entry = manifest.old_pages.get(summary.id)
+            if entry is not None and manifest.previous is not None:
                 paths = {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
                 new = [folders[fmt] / path for fmt, path in paths.items()]
                 for folder in {os.path.dirname(p) for p in new}:
                     if folder not in made:
                         os.makedirs(folder, exist_ok=True)
                         made.add(folder)
-                old = [previous / layout[fmt] / path for fmt, path in paths.items()]
+                old = [manifest.previous / layout[fmt] / path for fmt, path in paths.items()]
                 carried = incremental.carry(entry, keys[summary.id], list(zip(old, new)))
                 if carried is not None:
                     digests[summary.id] = carried
@@ -174,6 +187,10 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
                     continue
             rendered.append(summary)
         views = rendered
+    for fmt in formats:  # only the templates of the pages to render (a worker forked later inherits them)
+        compile_templates(envs[fmt], {template for template, _, _ in pages[fmt]}
+                          | ({f"entity.{EXTENSIONS[fmt]}"} if views else set()))
+    others = [(fmt, *page) for fmt in formats for page in pages[fmt]]
 
     def write(fmt: str, template: str, path: str, extra: dict[str, Any]) -> bytes:
         """Write a page; return its bytes."""
@@ -193,18 +210,21 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         return data
 
     def task(item: tuple[str, int, int]) -> list[tuple[str, Any]]:
-        """Pages [start, end) of the other pages ("page") or of the entities ("entity"), in every format,
-        as (format, path) written, and for an entity's page ("digest", (id, its digest)); or the work `also[start]` ("also"), as ("also", its result). A worker's
+        """The other pages [start, end) ("page") or the entities' pages ("entity"), in every format, as (format,
+        path) written, and with a manifest, for each page its digest: ("digest", (entity id, digest)) or ("unit",
+        (path in the site, digest)); or the work `also[start]` ("also"), as ("also", its result). A worker's
         EeeError (a broken template) reaches this process whole."""
         what, start, end = item
         if what == "also":
             return [("also", also[start]())]
         done: list[tuple[str, Any]] = []
         if what == "page":
-            for fmt in formats:
-                for template, path, extra in pages[fmt][start:end]:
-                    write(fmt, template, path, extra)
-                    done.append((fmt, path))
+            for fmt, template, path, extra in others[start:end]:
+                data = write(fmt, template, path, extra)
+                done.append((fmt, path))
+                if manifest is not None:
+                    done.append(("unit", (posixpath.normpath(posixpath.join(layout[fmt], path)),
+                                          hashlib.sha256(data).hexdigest())))
         else:
             for summary in views[start:end]:
                 view = entity_view(registry, registry.entities[summary.id], internal, summary)
@@ -218,14 +238,15 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
 
     # The longest tasks first: the other work (`also`), then the other pages one per task (an index of thousands
     # of rows), then the entities' pages by chunks.
-    other = len(pages[formats[0]])
     tasks = [("also", i, i + 1) for i in range(len(also))]
-    tasks += [("page", i, i + 1) for i in range(other)]
+    tasks += [("page", i, i + 1) for i in range(len(others))]
     tasks += [("entity", start, start + PAGES_PER_TASK) for start in range(0, len(views), PAGES_PER_TASK)]
     for result in fork_map(task, tasks, jobs if len(views) >= PARALLEL_PAGES else 1):
         for fmt, path in result:
             if fmt == "digest":
                 digests.setdefault(path[0], []).append(path[1])
+            elif fmt == "unit":
+                manifest.record(path[0], units[path[0]], [path[1]])
             else:
                 written[fmt].append(path)
     if "html" in folders:
@@ -238,9 +259,8 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         (folders["html"] / "recherche-index.js").write_text(search_script(registry, site), encoding="utf-8")
         written["html"].append("recherche-index.js")
     if manifest is not None:
-        from .incremental import write_manifest
-
-        write_manifest(manifest, whole, keys, digests)
+        manifest.pages = {entity_id: [key, digests[entity_id]] for entity_id, key in keys.items()
+                          if entity_id in digests}
     return written
 
 
@@ -265,6 +285,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     `pdf.check_available`), each summary as a PDF too, `bilans/<année>.pdf`, which the summaries' index links to.
     """
     from ..bilan import Facts, compute, years_with_actions
+    from . import incremental
     from .report import render_report, year_changes
 
     say = progress or (lambda message: None)
@@ -277,37 +298,66 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
         (staging / "markdown").mkdir()
         folders = {"html": staging / "bilans", "markdown": staging / "markdown" / "bilans"}
         envs = {fmt: make_environment(template_dirs(registry.root), fmt, theme) for fmt in folders}
-        for fmt, env in envs.items():
-            compile_templates(env, {f"bilan.{EXTENSIONS[fmt]}"} | ({"bilans.html"} if fmt == "html" else set()))
+        templates = {"html": {"bilan.html", "bilans.html"}, "markdown": {"bilan.md"}}
+        options: dict[str, Any] = {"layout": {"html": ".", "markdown": "markdown"}, "edit_url": edit_url,
+                                   "formats": list(FORMATS), "pdf": pdf}
+        if pdf:  # what makes the PDFs: WeasyPrint's version too
+            from importlib.metadata import version
+
+            options["weasyprint"] = version("weasyprint")
+        manifest = incremental.Manifest(staging, None if clean else out.resolve(), incremental.site_key(
+            registry, site, template_dirs(registry.root), options))
+        if not incremental.reusable(registry, envs, templates):
+            manifest.forget()
+        manifest.prepare(registry, site)
+        if not manifest.old_files:  # a clean build: compiled once, before worker processes are forked
+            for fmt, env in envs.items():
+                compile_templates(env, templates[fmt])
 
         def summary(year: str) -> Any:
-            """Write a year's summary in both formats; return its headline figures, for the index."""
+            """Write a year's summary in every format (carried over from the previous site when made from the same
+            inputs); return its headline figures, for the index, and its manifest entry."""
             bilan = compute(registry, year, facts)
             changes = year_changes(registry.root, year)  # from git, once for both formats
-            for fmt, folder in folders.items():
-                folder.mkdir(exist_ok=True)
-                text = render_report(registry, bilan, fmt, internal, links="../", generated=generated, changes=changes,
-                                     env=envs[fmt], site=site)
-                (folder / f"{year}.{EXTENSIONS[fmt]}").write_text(text, encoding="utf-8")
-            if pdf:
-                from .pdf import summary_pdf
+            paths = [f"bilans/{year}.html", f"markdown/bilans/{year}.md"] + ([f"bilans/{year}.pdf"] if pdf else [])
+            key = incremental.bilan_key(manifest.whole, registry, bilan, changes, paths, manifest.contents)
+            digests = manifest.carry(f"bilans/{year}", key, paths)
+            if digests is None:
+                digests = []
+                for fmt, folder in folders.items():
+                    folder.mkdir(exist_ok=True)
+                    text = render_report(registry, bilan, fmt, internal, links="../", generated=generated,
+                                         changes=changes, env=envs[fmt], site=site).encode("utf-8")
+                    (folder / f"{year}.{EXTENSIONS[fmt]}").write_bytes(text)
+                    digests.append(hashlib.sha256(text).hexdigest())
+                if pdf:
+                    from .pdf import summary_pdf
 
-                data = summary_pdf(registry, bilan, internal, generated, changes, theme, env=envs["html"])
-                (folders["html"] / f"{year}.pdf").write_bytes(data)
-            return bilan.headline
+                    data = summary_pdf(registry, bilan, internal, generated, changes, theme, env=envs["html"])
+                    (folders["html"] / f"{year}.pdf").write_bytes(data)
+                    digests.append(hashlib.sha256(data).hexdigest())
+            return bilan.headline, [key, digests]
 
         say("annuaires HTML et Markdown, bilans annuels : " + (", ".join(years) if years else "aucun"))
         written = write_directories(registry, {"html": staging, "markdown": staging / "markdown"}, internal, edit_url,
                                     generated, site=site, jobs=jobs,
-                                    also=[functools.partial(summary, year) for year in years], manifest=staging,
-                                    previous=None if clean else out.resolve())
+                                    also=[functools.partial(summary, year) for year in years], manifest=manifest)
         html, markdown = written["html"], written["markdown"]
-        summaries = [(year, {"headline": headline, "pdf": pdf}) for year, headline in zip(years, written["also"])]
-        index = render_template(envs["html"], "bilans.html", {
-            "site": site, "root": "../", "page": "bilans/index.html", "ext": "html", "edit_url": edit_url,
-            "map_svg": "", "summaries": summaries})
-        (staging / "bilans").mkdir(exist_ok=True)
-        (staging / "bilans" / "index.html").write_text(index, encoding="utf-8")
+        for year, (_, entry) in zip(years, written["also"]):
+            manifest.record(f"bilans/{year}", *entry)
+        summaries = [(year, {"headline": headline, "pdf": pdf}) for year, (headline, _) in zip(years, written["also"])]
+        key = incremental.page_key(manifest.whole, "bilans/index.html", "bilans.html",
+                                   {"summaries": incremental.plain(summaries)}, [], {})
+        digests = manifest.carry("bilans/index.html", key, ["bilans/index.html"])
+        if digests is None:
+            index = render_template(envs["html"], "bilans.html", {
+                "site": site, "root": "../", "page": "bilans/index.html", "ext": "html", "edit_url": edit_url,
+                "map_svg": "", "summaries": summaries}).encode("utf-8")
+            (staging / "bilans").mkdir(exist_ok=True)
+            (staging / "bilans" / "index.html").write_bytes(index)
+            digests = [hashlib.sha256(index).hexdigest()]
+        manifest.record("bilans/index.html", key, digests)
+        manifest.write()
     return {"html": len(html), "markdown": len(markdown), "years": years, "pdf": years if pdf else []}
 
 

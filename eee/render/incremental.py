@@ -16,20 +16,21 @@ what a clean build gives.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import shutil
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..model import Registry
+from ..model import Entity, Registry
 from .context import EntitySummary, Site
 
 MANIFEST = ".eee-manifeste.json"  # in the output folder, beside MARKER
-FORMAT = "eee-manifeste/1"
+FORMAT = "eee-manifeste/2"
 
 
 def _hash_files(digest: Any, folder: Path) -> None:
@@ -43,11 +44,15 @@ def _hash_files(digest: Any, folder: Path) -> None:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def _json(value: Any) -> bytes:
+def _text(value: Any) -> str:
     try:
-        return json.dumps(value, ensure_ascii=False, default=repr, separators=(",", ":")).encode("utf-8")
+        return json.dumps(value, ensure_ascii=False, default=repr, separators=(",", ":"))
     except (TypeError, ValueError):  # a mapping key JSON cannot hold (YAML allows any): its Python text
-        return repr(value).encode("utf-8")
+        return repr(value)
+
+
+def _json(value: Any) -> bytes:
+    return _text(value).encode("utf-8", "surrogatepass")
 
 
 def summary_key(summary: EntitySummary) -> list[Any]:
@@ -80,47 +85,131 @@ def site_key(registry: Registry, site: Site, template_folders: Iterable[Path], o
     return digest.hexdigest()
 
 
-def _strings(value: Any, out: set[str]) -> None:
-    if isinstance(value, str):
-        out.add(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _strings(item, out)
-    elif isinstance(value, list):
-        for item in value:
-            _strings(item, out)
+def summary_digests(site: Site) -> dict[str, str]:
+    """By entity id, the digest of its summary (`summary_key`): once each, since many keys include it."""
+    return {entity_id: hashlib.sha256(_json(summary_key(summary))).hexdigest()
+            for entity_id, summary in site.entities.items()}
 
 
-def entity_keys(registry: Registry, site: Site, whole: str) -> dict[str, str]:
-    """By entity id, the key of what its own pages show: `whole` (the site's key), its data, its summary, the
-    summaries of the entities it names (any text of its data that is an id) and of those that name it."""
-    summaries = site.entities
-    shown = {entity_id: hashlib.sha256(_json(summary_key(summary))).hexdigest()  # once each: many pages show it
-             for entity_id, summary in summaries.items()}
+def contents(registry: Registry, site: Site) -> dict[str, tuple[str, list[str]]]:
+    """By entity id, the digest of what its file says (its path, whether it passed its schema, its data) and the ids
+    among its data's texts (more if a text holds a quote): once each, since several keys include them."""
+    entities = registry.entities
+    out = {}
+    for entity_id in site.entities:
+        entity = entities[entity_id]
+        text = _text([entity_id, entity.path, entity.valid, entity.data])
+        named = sorted({piece for piece in text.split('"') if piece in entities})  # a text is between two quotes
+        out[entity_id] = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), named)
+    return out
+
+
+def entity_keys(registry: Registry, site: Site, whole: str, shown: dict[str, str],
+                files: dict[str, tuple[str, list[str]]]) -> dict[str, str]:
+    """By entity id, the key of what its own pages show: `whole` (the site's key), what its file says, its summary,
+    the summaries of the entities it names (any text of its data that is an id) and of those that name it
+    (`shown`: `summary_digests`; `files`: `contents`)."""
     keys = {}
-    for entity_id in summaries:
-        entity = registry.entities[entity_id]
-        named: set[str] = set()
-        _strings(entity.data, named)
+    for entity_id in site.entities:
+        content, named = files[entity_id]
         incoming = [[ref.source.id, ref.source.kind.name, ref.source.nom, ref.source.path, list(ref.pointer),
                      shown.get(ref.source.id)] for ref in registry.referencing(entity_id)]
         digest = hashlib.sha256(whole.encode("ascii"))
-        digest.update(_json([entity_id, entity.path, entity.valid, entity.data, shown[entity_id],
-                             [[i, shown[i]] for i in sorted(named) if i in shown], incoming]))
+        digest.update(_json([entity_id, content, shown[entity_id], [[i, shown[i]] for i in named if i in shown],
+                             incoming]))
         keys[entity_id] = digest.hexdigest()
     return keys
 
 
-def reusable(registry: Registry, envs: dict[str, Any], templates: dict[str, str]) -> bool:
-    """Whether entity pages may be carried over at all: no duplicated ids, and every template an entity page loads
-    (`templates`: its template by format, and all it extends, imports and includes) is eee's own."""
+def counts_key(site: Site, svg: str) -> list[Any]:
+    """What the pages that count across the registry read of it (the home page, the territories, the search page,
+    the site map and the footer's pages): the number of entities of each kind and of each territory, the figures,
+    the map."""
+    return [[[index.kind.name, len(index.entities)] for index in site.indexes], site.figures, svg,
+            [[t.code, [[kind, len(members)] for kind, members in t.by_kind.items()]]
+             for t in site.departements + site.academies]]
+
+
+def page_key(whole: str, name: str, template: str, extra: dict[str, Any], counts: list[Any],
+             shown: dict[str, str]) -> str:
+    """The key of a page that lists or counts (`render._pages`): `name`, its path in the site, and what it reads
+    besides the site's frame: a kind's index (`index`) its rows, headers and filters; a territory's page (`t`) its
+    entities by kind; every other page `counts` (`counts_key`)."""
+    parts: list[Any] = [name, template]
+    for field, value in sorted(extra.items()):
+        if field == "index":
+            parts.append([field, value.kind.name, value.headers, value.filters,
+                          [shown[summary.id] for summary in value.entities]])
+        elif field == "t":
+            parts.append([field, value.code, value.nom, value.academie,
+                          [[kind, [shown[summary.id] for summary in members]] for kind, members in value.by_kind.items()]])
+        else:  # plain values: the level of a territory, the credits of the legal notice
+            parts.append([field, value])
+    if "index" not in extra and "t" not in extra:
+        parts.append(counts)
+    digest = hashlib.sha256(whole.encode("ascii"))
+    digest.update(_json(parts))
+    return digest.hexdigest()
+
+
+def plain(value: Any) -> Any:
+    """Figures (`bilan.Bilan`: dataclasses, entities, mappings) as plain values, for a key: an entity as its id,
+    kind, file and data."""
+    if isinstance(value, Entity):
+        return ["entity", value.id, value.kind.name, value.path, value.valid, value.data]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, *(plain(getattr(value, f.name)) for f in dataclasses.fields(value))]
+    if isinstance(value, dict):
+        return [[plain(k), plain(v)] for k, v in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+def bilan_key(whole: str, registry: Registry, bilan: Any, changes: Any, paths: list[str],
+              files: dict[str, tuple[str, list[str]]]) -> str:
+    """The key of a school year's summary (its pages `paths`): its figures and lists (`bilan.compute`), an entity
+    among them by what its file says (`files`: `contents`), what changed that year (git), and the name and kind of
+    every entity whose id is among its texts or in the data of its entities (what its links show)."""
+    named: set[str] = set()
+
+    def encode(value: Any) -> Any:
+        """What JSON cannot write itself, one level down (JSON's C encoder goes through the rest)."""
+        if isinstance(value, Entity):
+            if value.id not in files:  # not one of the site's entities: never, but then whole
+                return ["entity", value.id, value.kind.name, value.path, value.valid, value.data]
+            content, ids = files[value.id]
+            named.update(ids)
+            return ["entity", value.id, content]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return [type(value).__name__, *(getattr(value, f.name) for f in dataclasses.fields(value))]
+        return repr(value)
+
+    try:
+        text = json.dumps([paths, bilan, changes], ensure_ascii=False, default=encode, separators=(",", ":"))
+    except (TypeError, ValueError):  # a mapping key JSON cannot hold (YAML allows any): its Python text
+        text = repr([paths, plain(bilan), changes])
+    named.update(piece for piece in text.split('"') if piece in registry.entities)  # a text is between two quotes
+    names = [[i, registry.entities[i].kind.name, registry.entities[i].nom] for i in sorted(named)]
+    digest = hashlib.sha256(whole.encode("ascii"))
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    digest.update(_json(names))
+    return digest.hexdigest()
+
+
+def reusable(registry: Registry, envs: dict[str, Any], templates: Mapping[str, Iterable[str]]) -> bool:
+    """Whether pages may be carried over at all: no duplicated ids, and every template a page loads (`templates`:
+    the pages' templates by format, and all they extend, import and include) is eee's own. (With no template
+    folder of the registry's repository, every template is eee's own: nothing to read.)"""
     if registry.duplicates:
         return False
     from ..settings import data_dir
 
     own = data_dir("templates").resolve()
-    for fmt, name in templates.items():
-        if not _own_templates(envs[fmt], name, own):
+    for fmt, names in templates.items():
+        if all(Path(folder).resolve().is_relative_to(own) for folder in envs[fmt].loader.searchpath):
+            continue
+        if not all(_own_templates(envs[fmt], name, own) for name in sorted(names)):
             return False
     return True
 
@@ -149,18 +238,18 @@ def _own_templates(env: Any, name: str, own: Path) -> bool:
     return True
 
 
-def read_manifest(out: Path, whole: str) -> dict[str, Any]:
-    """The previous build's entries by entity id, if its manifest is there, readable, eee's and made for the same
-    site key; else none (everything is rendered)."""
+def read_manifest(out: Path, whole: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The previous build's entries, by entity id (its pages) and by other unit (`Manifest.files`), if its manifest
+    is there, readable, eee's and made for the same site key; else none (everything is rendered)."""
     try:
         with open(out / MANIFEST, encoding="utf-8") as handle:
             manifest = json.load(handle)
     except (OSError, ValueError):
-        return {}
+        return {}, {}
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("site") != whole:
-        return {}
-    pages = manifest.get("pages")
-    return pages if isinstance(pages, dict) else {}
+        return {}, {}
+    pages, files = manifest.get("pages"), manifest.get("files")
+    return pages if isinstance(pages, dict) else {}, files if isinstance(files, dict) else {}
 
 
 def _digest(path: Path) -> str | None:
@@ -205,9 +294,49 @@ def carry(entry: Any, key: str, pages: list[tuple[Path, Path]]) -> list[str] | N
     return list(entry[1])
 
 
-def write_manifest(folder: Path, whole: str, keys: dict[str, str], digests: dict[str, list[str]]) -> None:
-    """The manifest of the site being written in `folder`: its key, and by entity its key and its pages' digests
-    (the same text for the same site: a clean build and an incremental one write the same manifest)."""
-    entries = {entity_id: [key, digests[entity_id]] for entity_id, key in keys.items() if entity_id in digests}
-    (folder / MANIFEST).write_text(json.dumps({"format": FORMAT, "site": whole, "pages": entries},
-                                              separators=(",", ":")), encoding="utf-8")
+class Manifest:
+    """The manifest of the site being written in `folder`, and the entries of the previous site's (`previous`, the
+    output folder; None: a clean build), whose files are carried over when made from the same key.
+
+    `pages`: by entity id, its pages' key and digests (in the order of the formats); `files`: by unit, the key and
+    digests of the other files made together (a page that lists or counts, by its path in the site; a school
+    year's summary in every format)."""
+
+    def __init__(self, folder: Path, previous: Path | None, whole: str) -> None:
+        self.folder = folder
+        self.previous = previous
+        self.whole = whole
+        self.old_pages, self.old_files = read_manifest(previous, whole) if previous is not None else ({}, {})
+        self.pages: dict[str, list[Any]] = {}
+        self.files: dict[str, list[Any]] = {}
+        self.shown: dict[str, str] = {}  # `summary_digests`
+        self.contents: dict[str, tuple[str, list[str]]] = {}  # `contents`
+
+    def prepare(self, registry: Registry, site: Site) -> None:
+        """What several keys include, worked out once (before worker processes are forked)."""
+        self.shown = summary_digests(site)
+        self.contents = contents(registry, site)
+
+    def forget(self) -> None:
+        """Carry nothing over: every page is rendered."""
+        self.old_pages, self.old_files = {}, {}
+
+    def carry(self, unit: str, key: str, paths: list[str]) -> list[str] | None:
+        """Put the files of `unit` (`paths`, in the site) from the previous site into the new one if they were made
+        from `key` and are still what the manifest says; return their digests, else None (render them)."""
+        entry = self.old_files.get(unit)
+        if entry is None or self.previous is None:
+            return None
+        for path in paths:
+            (self.folder / path).parent.mkdir(parents=True, exist_ok=True)
+        return carry(entry, key, [(self.previous / path, self.folder / path) for path in paths])
+
+    def record(self, unit: str, key: str, digests: list[str]) -> None:
+        self.files[unit] = [key, digests]
+
+    def write(self) -> None:
+        """The manifest, in `folder` (the same text for the same site: a clean build and an incremental one write
+        the same manifest)."""
+        (self.folder / MANIFEST).write_text(json.dumps(
+            {"format": FORMAT, "site": self.whole, "pages": self.pages, "files": dict(sorted(self.files.items()))},
+            separators=(",", ":")), encoding="utf-8")
