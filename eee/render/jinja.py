@@ -1,7 +1,9 @@
 """The Jinja environments of the directories and the summaries, and the one place that renders a template.
 
 One place builds an environment (`make_environment`): autoescape for HTML, StrictUndefined, eee's filters, and
-Jinja's sandbox for a registry repository's own templates. `environment_class` makes templates escape what they
+Jinja's sandbox for a registry repository's own templates. Compiled templates are kept in eee's cache folder
+(`signed_bytecode_cache`), each file with a MAC made with the cache's secret: the cache folder may be written by
+others, and loading a compiled template runs its code. `environment_class` makes templates escape what they
 output faster, to the same text; it reaches two private names of Jinja and MarkupSafe (`INTERNALS`), which is
 why pyproject.toml pins Jinja below 3.2 and declares MarkupSafe, and why tests/test_render.py checks both names
 still exist and compares whole sites with stock Jinja's: a new version fails in the tests, not for a user.
@@ -11,8 +13,13 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
+import hmac
+import os
 import posixpath
 import re
+import sys
+import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -119,12 +126,101 @@ def make_environment(dirs: list[Path], fmt: str, theme: str = "dsfr") -> Any:
         lstrip_blocks=True,
         auto_reload=False,  # templates do not change during a run: no stat() of each template for each page
     )
+    env.bytecode_cache = signed_bytecode_cache(env, [d for d in dirs if d.resolve() != own])
     env.filters["date_fr"] = date_fr
     env.filters["md"] = md_escape  # Markdown text: paragraph, heading, list item, table cell, link text
     env.filters["md_url"] = md_url  # Markdown link target
     env.filters["safe_url"] = safe_url  # an address of the registry as a link target (HTML and Markdown), or None
     env.globals["plural"] = plural
     return env
+
+
+BYTECODE_FOLDER = "gabarits"  # in eee's cache folder (`cache.cache_dir`): compiled templates
+BYTECODE_MAC = 32  # bytes of the MAC at the head of each file
+
+
+def _flavour(env: Any) -> bytes:
+    """What a template's compiled code depends on besides its name, file and text (which Jinja checks): Python,
+    Jinja, the environment's class (the sandbox and eee's code generator, this module's code) and its options."""
+    import jinja2
+
+    digest = hashlib.sha256("\0".join([
+        sys.version, jinja2.__version__, type(env).__module__, type(env).__qualname__,
+        repr(env.sandboxed), repr([getattr(env, name) for name in (
+            "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
+            "comment_start_string", "comment_end_string", "line_statement_prefix", "line_comment_prefix",
+            "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "optimized",
+            "is_async")]), repr(sorted(env.extensions))]).encode("utf-8"))
+    digest.update(Path(__file__).read_bytes())
+    return digest.digest()
+
+
+def signed_bytecode_cache(env: Any, outside: list[Path]) -> Any:
+    """A cache of `env`'s compiled templates in eee's cache folder, or None (no cache folder, or no secret to
+    sign with: `cachekey.secret`; `outside`, the repository's template folders, where a key file is no secret).
+
+    Each file is the compiled code as Jinja writes it, after a MAC (keyed BLAKE2b) of the file's name and content
+    made with the cache's secret. Loading compiled code runs it: a file whose MAC is wrong (written by someone
+    else, damaged) is ignored and the template compiled again. The name of the file is a digest of the template's
+    name and file and of `_flavour`; Jinja checks the template's text (its checksum, in the file)."""
+    import jinja2
+
+    from ..cache import cache_dir
+    from ..cachekey import secret
+
+    base = cache_dir()
+    if base is None:
+        return None
+    folder = base / BYTECODE_FOLDER
+    found = secret(folder, *outside)
+    if found is None:
+        return None
+    key: bytes = found
+    flavour = _flavour(env)
+
+    class SignedBytecodeCache(jinja2.BytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            digest = hashlib.sha256(flavour)
+            digest.update(b"\0" + name.encode("utf-8", "surrogatepass") + b"\0")
+            digest.update((filename or "").encode("utf-8", "surrogatepass"))
+            return digest.hexdigest()
+
+        def _mac(self, name: str, data: bytes) -> bytes:
+            mac = hashlib.blake2b(key=key, digest_size=BYTECODE_MAC, person=b"eee-gabarits")
+            mac.update(name.encode("ascii") + b"\0")
+            mac.update(data)
+            return mac.digest()
+
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                fd = os.open(folder / bucket.key, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            except OSError:
+                return
+            try:
+                with os.fdopen(fd, "rb") as handle:
+                    raw = handle.read()
+            except OSError:
+                return
+            mac, data = raw[:BYTECODE_MAC], raw[BYTECODE_MAC:]
+            if hmac.compare_digest(mac, self._mac(bucket.key, data)):
+                bucket.bytecode_from_string(data)
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            data = bucket.bytecode_to_string()
+            try:
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                fd, draft = tempfile.mkstemp(prefix=".", dir=folder)
+                try:
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(self._mac(bucket.key, data) + data)
+                    os.replace(draft, folder / bucket.key)
+                except BaseException:
+                    os.unlink(draft)
+                    raise
+            except OSError:  # a cache that cannot be written: the next run compiles again
+                pass
+
+    return SignedBytecodeCache()
 
 
 @functools.cache
