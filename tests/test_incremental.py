@@ -133,6 +133,92 @@ def test_an_incremental_build_after_edits_is_a_clean_build(registry: Path, tmp_p
         f" une fiche sur {len(load(registry, check_schemas=False)[0].entities)}\n")
 
 
+def test_summaries_and_lists_are_rendered_again_only_when_their_inputs_change(registry: Path,
+                                                                            tmp_path: Path) -> None:
+    # A second school year, so that one year's summary can change and not the other's.
+    action = registry / "actions" / "2022-2023" / "visites-exemple.yaml"
+    (registry / "actions" / "2023-2024").mkdir()
+    (registry / "actions" / "2023-2024" / "visites-suite.yaml").write_text(
+        action.read_text(encoding="utf-8").replace("id: visites-exemple", "id: visites-suite").replace(
+            "2022-2023", "2023-2024").replace("2023-03", "2024-03"), encoding="utf-8")
+    out = tmp_path / "site"
+    step = 0
+
+    def again() -> dict[str, int]:
+        nonlocal step
+        step += 1
+        return _same_as_clean(registry, out, tmp_path / f"propre-{step}")
+
+    def changed(before: dict[str, int], after: dict[str, int]) -> set[str]:
+        return {name for name in after if before.get(name) != after[name]}
+
+    first = again()
+    years = {"bilans/2022-2023.html", "markdown/bilans/2022-2023.md", "bilans/2023-2024.html",
+             "markdown/bilans/2023-2024.md"}
+    assert years < set(first)
+
+    # One year's action (a date that no list shows): its page and its year's summary, not the other year's, nor
+    # the indexes (the summaries' too: the same headline figures).
+    _edit(action, "date_fin: 2023-03-31", "date_fin: 2023-03-30")
+    inodes = again()
+    done = changed(first, inodes)
+    assert {"bilans/2022-2023.html", "markdown/bilans/2022-2023.md", "actions/visites-exemple.html"} <= done
+    assert not done & {"bilans/2023-2024.html", "markdown/bilans/2023-2024.md", "actions/index.html",
+                       "bilans/index.html", "partenaires/index.html", "index.html", "territoires.html",
+                       "plan-du-site.html", "departements/09.html"}
+
+    # Its number of pupils: the indexes that show it, the summaries' index, the next year's (it compares).
+    _edit(action, "nombre: 25", "nombre: 40")
+    before, inodes = inodes, again()
+    done = changed(before, inodes)
+    assert years | {"actions/index.html", "bilans/index.html"} <= done
+    assert not done & {"partenaires/index.html", "index.html", "territoires.html"}
+
+    # A structure (a CLEE's name): both years' summaries (their rows by CLEE), its territories' pages, the home
+    # page's counts do not change.
+    _edit(registry / "clee" / "clee-ariege.yaml", "nom: CLEE de l'Ariège", "nom: CLEE du pays de Foix")
+    before, inodes = inodes, again()
+    done = changed(before, inodes)
+    assert years | {"clee/index.html", "departements/09.html", "academies/toulouse.html"} <= done
+    assert not done & {"index.html", "departements/30.html", "partenaires/index.html"}
+
+    # A partner's name, which the summaries list among the partners of the year.
+    _edit(registry / "partenaires" / "exemple-bois.yaml", "nom: ", "nom: Scierie ")
+    before, inodes = inodes, again()
+    assert years | {"partenaires/index.html"} <= changed(before, inodes)
+
+    # An entity that no summary names: the summaries carried over, its kind's index rendered again.
+    _edit(registry / "etablissements" / "0300002p.yaml", "mis_a_jour: ", "mis_a_jour: 2024-02-0")
+    before, inodes = inodes, again()
+    done = changed(before, inodes)
+    assert not done & years
+    _edit(registry / "etablissements" / "0300002p.yaml", "mis_a_jour: 2024-02-0", "mis_a_jour: ")
+
+    # A new entity: the pages that count (home, territories, search) are rendered again.
+    (registry / "partenaires" / "exemple-neuf.yaml").write_text(
+        "id: exemple-neuf\nnom: Exemple Neuf\nstatut: actif\ntype: entreprise\nsecteur: aeronautique_spatial\n"
+        "sites:\n  - {commune: Foix, departement: \"09\"}\nsources:\n  - titre: Données de test\n"
+        "mis_a_jour: 2024-01-15\n", encoding="utf-8")
+    before, inodes = inodes, again()
+    assert {"index.html", "markdown/index.md", "territoires.html", "recherche.html", "departements/09.html",
+            "partenaires/index.html"} <= changed(before, inodes)
+    assert not changed(before, inodes) & years
+
+    # A template of the registry's repository: nothing is carried over, the summaries follow it.
+    templates = registry.parent / "templates" / "markdown"
+    templates.mkdir(parents=True)
+    (templates / "bilan.md").write_text("# Bilan {{ b.year }} : {{ b.actions|length }} action(s)\n",
+                                        encoding="utf-8")
+    before, inodes = inodes, again()
+    assert changed(before, inodes) == set(inodes)
+    assert (out / "markdown" / "bilans" / "2023-2024.md").read_text(encoding="utf-8") == (
+        "# Bilan 2023-2024 : 1 action(s)\n")
+    _edit(templates / "bilan.md", "action(s)", "action(s) menée(s)")
+    again()
+    (templates / "bilan.md").unlink()
+    again()
+
+
 def test_options_are_part_of_the_inputs(registry: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     _same_as_clean(registry, out, tmp_path / "a")

@@ -123,9 +123,9 @@ def entity_keys(registry: Registry, site: Site, whole: str, shown: dict[str, str
 
 def counts_key(site: Site, svg: str) -> list[Any]:
     """What the pages that count across the registry read of it (the home page, the territories, the search page,
-    the site map and the footer's pages): the number of entities of each kind and of each territory, the figures,
-    the map."""
-    return [[[index.kind.name, len(index.entities)] for index in site.indexes], site.figures, svg,
+    the site map and the footer's pages): the number of entities of each kind and of each territory, the coverage
+    (the one part of `site.figures` the templates show), the map."""
+    return [[[index.kind.name, len(index.entities)] for index in site.indexes], site.figures.get("couverture"), svg,
             [[t.code, [[kind, len(members)] for kind, members in t.by_kind.items()]]
              for t in site.departements + site.academies]]
 
