@@ -169,16 +169,18 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
                     written[fmt].append(path)
             pages[fmt] = kept
         rendered = []
+        here = {fmt: str(folder) for fmt, folder in folders.items()}  # paths as text: thousands of them
+        before = {fmt: os.path.join(manifest.previous or "", layout[fmt]) for fmt in formats}
         for summary in views:
             entry = manifest.old_pages.get(summary.id)
             if entry is not None and manifest.previous is not None:
                 paths = {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
-                new = [folders[fmt] / path for fmt, path in paths.items()]
+                new = [os.path.join(here[fmt], path) for fmt, path in paths.items()]
                 for folder in {os.path.dirname(p) for p in new}:
                     if folder not in made:
                         os.makedirs(folder, exist_ok=True)
                         made.add(folder)
-                old = [manifest.previous / layout[fmt] / path for fmt, path in paths.items()]
+                old = [os.path.join(before[fmt], path) for fmt, path in paths.items()]
                 carried = incremental.carry(entry, keys[summary.id], list(zip(old, new)))
                 if carried is not None:
                     digests[summary.id] = carried
@@ -241,7 +243,10 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     tasks = [("also", i, i + 1) for i in range(len(also))]
     tasks += [("page", i, i + 1) for i in range(len(others))]
     tasks += [("entity", start, start + PAGES_PER_TASK) for start in range(0, len(views), PAGES_PER_TASK)]
-    for result in fork_map(task, tasks, jobs if len(views) >= PARALLEL_PAGES else 1):
+    # Worker processes for many entities' pages, or for two pieces of other work at least (each school year's
+    # summary is worked out, and its key, even when it is carried over).
+    parallel = len(views) >= PARALLEL_PAGES or len(also) > 1
+    for result in fork_map(task, tasks, jobs if parallel else 1):
         for fmt, path in result:
             if fmt == "digest":
                 digests.setdefault(path[0], []).append(path[1])

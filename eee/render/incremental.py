@@ -16,13 +16,14 @@ what a clean build gives.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
 import shutil
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -252,7 +253,7 @@ def read_manifest(out: Path, whole: str) -> tuple[dict[str, Any], dict[str, Any]
     return pages if isinstance(pages, dict) else {}, files if isinstance(files, dict) else {}
 
 
-def _digest(path: Path) -> str | None:
+def _digest(path: str | Path) -> str | None:
     """The SHA-256 of a regular file (not a link), or None."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -269,7 +270,7 @@ def _digest(path: Path) -> str | None:
         os.close(fd)
 
 
-def carry(entry: Any, key: str, pages: list[tuple[Path, Path]]) -> list[str] | None:
+def carry(entry: Any, key: str, pages: Sequence[tuple[str | Path, str | Path]]) -> list[str] | None:
     """Put an entity's previous pages (old, new) in the new site if `entry` (its manifest entry) was made from the
     same `key` and each old page is still the file it describes (its digest): a hard link, else a copy; return
     their digests. None: render them."""
@@ -289,7 +290,8 @@ def carry(entry: Any, key: str, pages: list[tuple[Path, Path]]) -> list[str] | N
             done.append(new)
     except OSError:
         for new in done:
-            new.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(new)
         return None
     return list(entry[1])
 
