@@ -282,8 +282,9 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
                theme: str = "dsfr", pdf: bool = False, clean: bool = False) -> dict[str, Any]:
     """The main job's output: the HTML directory, the Markdown directory and every annual summary, atomically.
 
-    An entity's pages are carried over from the previous site in `out` when made from the same inputs (its
-    manifest: `incremental`), unless `clean`; every other page is rendered each time.
+    The pages of the previous site in `out` made from the same inputs (an entity's, an index, a territory, a
+    school year's summary…: its manifest, `incremental`) are carried over, unless `clean`; the others are
+    rendered.
 
     Layout: `index.html`… (HTML directory), `bilans/<année>.html` and `bilans/index.html`,
     `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`; with `pdf` (WeasyPrint must be installed:

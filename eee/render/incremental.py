@@ -1,17 +1,26 @@
-"""What lets `eee build` redo only what changed: a manifest of what each entity's pages were made from.
+"""What lets `eee build` redo only what changed: a manifest of what each page was made from.
 
 After a build the output folder holds MANIFEST, hashes only (never data): a key for the whole site (`site_key`:
 eee's version and source, the options, the generated date, every template and static file, the schemas, the
-network's own data, the kinds present, the school years summarised) and, by entity, a key of what its own pages
-show (`entity_keys`: the site's key, its data, its summary, and the summaries of every entity it names and of
-every entity that names it), with the digest (SHA-256) of each of its pages.
+network's own data, the kinds present, the school years summarised), then by unit of pages its key and the digest
+(SHA-256) of each of its pages (`Manifest`):
 
-The next build into the same folder carries an entity's pages over from the previous site (a hard link, else a
-copy) when its key is the same and its pages are still the files the manifest describes (their digests); it renders the others,
-and always the pages that list or count across the registry (`render.write_directories`). A missing, unreadable
-or foreign manifest, a registry with duplicated ids, or an entity page made from templates of the registry's
-repository (which may read anything of the site) means every page is rendered: the result is always byte for byte
-what a clean build gives.
+- an entity's own pages (`entity_keys`): its file's data, its summary, and the summaries of every entity it names
+  and of every entity that names it;
+- a page that lists or counts (`page_key`): a kind's index, the summaries of its rows and its filters; a
+  territory's page, the summaries of its entities; every other page (home, territories, search, site map, the
+  footer's pages), the counts across the registry and the map (`counts_key`);
+- a school year's summary in every format (`bilan_key`): its figures and lists (`bilan.compute`), the data of the
+  entities among them, what changed that year (git) and the name of every entity it may link to; the summaries'
+  index, their headline figures.
+
+Each key holds what eee's own templates read for these pages: a template that reads more needs its key to hold it
+too. The next build into the same folder carries a unit's pages over from the previous site (a hard link, else a
+copy) when its key is the same and its pages are still the files the manifest describes (their digests); it
+renders the others. The search index and the static files are written each time. A missing, unreadable or foreign
+manifest, a registry with duplicated ids, or a page made from templates of the registry's repository (which may
+read anything of the site) means every page is rendered: the result is always byte for byte what a clean build
+gives.
 """
 
 from __future__ import annotations
