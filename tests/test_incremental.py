@@ -219,6 +219,21 @@ def test_summaries_and_lists_are_rendered_again_only_when_their_inputs_change(re
     again()
 
 
+def test_summaries_in_pdf_are_carried_over_with_the_others(registry: Path, tmp_path: Path) -> None:
+    from eee.render.pdf import unavailable
+
+    if unavailable():
+        pytest.skip(unavailable())
+    out = tmp_path / "site"
+    first = _same_as_clean(registry, out, tmp_path / "a", pdf=True)
+    _edit(registry / "partenaires" / "exemple-aero.yaml", "mis_a_jour: 2024-01-15", "mis_a_jour: 2024-01-16")
+    inodes = _same_as_clean(registry, out, tmp_path / "b", pdf=True)
+    assert inodes["bilans/2022-2023.pdf"] == first["bilans/2022-2023.pdf"]
+    _edit(registry / "actions" / "2022-2023" / "visites-exemple.yaml", "nombre: 25", "nombre: 40")
+    before, inodes = inodes, _same_as_clean(registry, out, tmp_path / "c", pdf=True)
+    assert inodes["bilans/2022-2023.pdf"] != before["bilans/2022-2023.pdf"]
+
+
 def test_options_are_part_of_the_inputs(registry: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     _same_as_clean(registry, out, tmp_path / "a")
