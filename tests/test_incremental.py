@@ -140,7 +140,8 @@ def test_summaries_and_lists_are_rendered_again_only_when_their_inputs_change(re
     (registry / "actions" / "2023-2024").mkdir()
     (registry / "actions" / "2023-2024" / "visites-suite.yaml").write_text(
         action.read_text(encoding="utf-8").replace("id: visites-exemple", "id: visites-suite").replace(
-            "2022-2023", "2023-2024").replace("2023-03", "2024-03"), encoding="utf-8")
+            "2022-2023", "2023-2024").replace("2023-03", "2024-03").replace(
+            "partenaires: [exemple-bois]", "partenaires: [exemple-aero]"), encoding="utf-8")
     out = tmp_path / "site"
     step = 0
 
@@ -182,10 +183,13 @@ def test_summaries_and_lists_are_rendered_again_only_when_their_inputs_change(re
     assert years | {"clee/index.html", "departements/09.html", "academies/toulouse.html"} <= done
     assert not done & {"index.html", "departements/30.html", "partenaires/index.html"}
 
-    # A partner's name, which the summaries list among the partners of the year.
+    # A partner's name, which a summary lists among the partners of its year (the next year's summary counts them
+    # only: carried over).
     _edit(registry / "partenaires" / "exemple-bois.yaml", "nom: ", "nom: Scierie ")
     before, inodes = inodes, again()
-    assert years | {"partenaires/index.html"} <= changed(before, inodes)
+    done = changed(before, inodes)
+    assert {"bilans/2022-2023.html", "markdown/bilans/2022-2023.md", "partenaires/index.html"} <= done
+    assert not done & {"bilans/2023-2024.html", "markdown/bilans/2023-2024.md"}
 
     # An entity that no summary names: the summaries carried over, its kind's index rendered again.
     _edit(registry / "etablissements" / "0300002p.yaml", "mis_a_jour: ", "mis_a_jour: 2024-02-0")

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..bilan import Bilan, Figure
 from ..model import Entity, Registry
 from .context import EntitySummary, Site
 
@@ -176,30 +177,33 @@ def plain(value: Any) -> Any:
     return value
 
 
-def bilan_key(whole: str, registry: Registry, bilan: Any, changes: Any, paths: list[str],
+def bilan_key(whole: str, registry: Registry, bilan: Bilan, changes: Any, paths: list[str],
               files: dict[str, tuple[str, list[str]]]) -> str:
-    """The key of a school year's summary (its pages `paths`): its figures and lists (`bilan.compute`), an entity
-    among them by what its file says (`files`: `contents`), what changed that year (git), and the name and kind of
-    every entity whose id is among its texts or in the data of its entities (what its links show)."""
-    named: set[str] = set()
+    """The key of a school year's summary (its pages `paths`): its figures and lists (`bilan.compute`; the previous
+    year's figures by their counts), an entity among them by what its file says (`files`: `contents`), what
+    changed that year (git), and the name and kind of every entity whose id is among its texts: the entities
+    among its lists, its rows' and its sources' (what the templates link to, by `url` and `name`; not the ids
+    within the entities' data)."""
 
     def encode(value: Any) -> Any:
         """What JSON cannot write itself, one level down (JSON's C encoder goes through the rest)."""
         if isinstance(value, Entity):
             if value.id not in files:  # not one of the site's entities: never, but then whole
                 return ["entity", value.id, value.kind.name, value.path, value.valid, value.data]
-            content, ids = files[value.id]
-            named.update(ids)
-            return ["entity", value.id, content]
+            return ["entity", value.id, files[value.id][0]]
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return [type(value).__name__, *(getattr(value, f.name) for f in dataclasses.fields(value))]
         return repr(value)
 
+    # The previous year's figures by their counts alone: the templates compare counts, and show the sources of the
+    # year's own figures only.
+    bilan = dataclasses.replace(bilan, previous_headline={key: Figure(figure.count)
+                                                          for key, figure in bilan.previous_headline.items()})
     try:
         text = json.dumps([paths, bilan, changes], ensure_ascii=False, default=encode, separators=(",", ":"))
     except (TypeError, ValueError):  # a mapping key JSON cannot hold (YAML allows any): its Python text
         text = repr([paths, plain(bilan), changes])
-    named.update(piece for piece in text.split('"') if piece in registry.entities)  # a text is between two quotes
+    named = {piece for piece in text.split('"') if piece in registry.entities}  # a text is between two quotes
     names = [[i, registry.entities[i].kind.name, registry.entities[i].nom] for i in sorted(named)]
     digest = hashlib.sha256(whole.encode("ascii"))
     digest.update(text.encode("utf-8", "surrogatepass"))
