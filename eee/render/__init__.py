@@ -15,7 +15,7 @@ import posixpath
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EeeError, UsageError
 from ..markdown import safe_url
@@ -25,6 +25,9 @@ from .context import THEMES, Site, entity_view, site_context
 from .jinja import compile_templates, make_environment, render_template, static_files, template_dirs
 from .map import network_map
 from .output import MARKER, staged
+
+if TYPE_CHECKING:
+    from .incremental import Manifest
 
 FORMATS = ("html", "markdown")
 # The pages of an HTML site beside the directory's own (search, site map, the footer's mandatory pages).
@@ -120,7 +123,7 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
                       generated: str | None = None, reports: list[str] | None = None,
                       site: Site | None = None, jobs: int | None = None,
                       also: Sequence[Callable[[], Any]] = (), theme: str = "dsfr",
-                      manifest: Any = None) -> dict[str, list[Any]]:
+                      manifest: Manifest | None = None) -> dict[str, list[Any]]:
     """Write the directory in each format into its folder (which must exist); return the files written by format.
 
     `manifest` (an `incremental.Manifest`, whose folder is the folders' common root): where to note what each page
@@ -250,7 +253,7 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         for fmt, path in result:
             if fmt == "digest":
                 digests.setdefault(path[0], []).append(path[1])
-            elif fmt == "unit":
+            elif fmt == "unit" and manifest is not None:
                 manifest.record(path[0], units[path[0]], [path[1]])
             else:
                 written[fmt].append(path)
