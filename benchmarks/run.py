@@ -65,6 +65,10 @@ QUERIES = [
     ("list", ["list", "actions", "--departement", "{departement}", "--format", "json"]),
     ("stats", ["stats", "--format", "json"]),
 ]
+# The query that makes the query index from the cache (first query after a validate that emptied it), then the one
+# timed right after an action's bytes changed (the index brings that file up to date).
+INDEX_QUERY = ["list", "clee", "--format", "json"]
+EDIT_QUERY = ["show", "{partner}"]
 DEPARTEMENT = "09"  # the issue's (Ariège: weight 2 in 65 in generate.py), when the registry has actions there
 
 # (ratio, numérateur, dénominateur, cible, sens) — les cibles de l'issue 8, puis celles de l'issue 22.
@@ -82,9 +86,10 @@ TARGETS = [
 ]
 TIMED = ["python_pass_s", "import_typer_s", "eee_version_s", "eee_help_s", "parse_floor_s",
          "eee_validate_cold_s", "eee_validate_warm_s", "check_jsonschema_s", "eee_build_s",
-         *[f"eee_{q}_s" for q, _ in QUERIES], "grep_search_s", "eee_build_warm_s", "eee_build_incremental_s",
+         "eee_index_s", *[f"eee_{q}_s" for q, _ in QUERIES], "eee_show_after_edit_s", "grep_search_s",
+         "eee_build_warm_s", "eee_build_incremental_s",
          "eee_validate_errors_warm_s"]  # the last: only with --errors
-PEAKS = ["eee_validate_peak_rss_mb", *[f"eee_{q}_peak_rss_mb" for q, _ in QUERIES]]
+PEAKS = ["eee_validate_peak_rss_mb", "eee_index_peak_rss_mb", *[f"eee_{q}_peak_rss_mb" for q, _ in QUERIES]]
 KEYS = TIMED + PEAKS + ["yaml_mb"]
 
 
@@ -295,10 +300,18 @@ class Bench:
             return self.run("eee_validate_warm_s", self.validate_cmd())
         yield "eee_validate_warm_s", warm
 
-        # The queries of issue 22, cache filled by the validate just above (every file as it is now).
+        # The query index made from the cache the validate just above filled: what the first query pays after the
+        # cache was emptied (the cold validate of each pass empties it) or after an update of eee.
+        yield "eee_index_s", functools.partial(self.run, "eee_index_s", self.query_cmd(INDEX_QUERY))
+        # The queries of issue 22, from the index (every file as it is now).
         for query, args in QUERIES:
             key, cmd = f"eee_{query}_s", self.query_cmd(args)
             yield key, functools.partial(self.run, key, cmd)
+
+        def after_edit() -> float:  # an action's bytes changed: the index reads it and is written again
+            self.touch_action()
+            return self.run("eee_show_after_edit_s", self.query_cmd(EDIT_QUERY))
+        yield "eee_show_after_edit_s", after_edit
         # The same word, case-insensitively, in the same files: what an officer would type instead of eee search.
         grep_cmd = ["grep", "-rli", SEARCH, reg]
         yield "grep_search_s", lambda: self.run("grep_search_s", grep_cmd)
@@ -353,10 +366,11 @@ class Bench:
         return int(out.stdout.strip()) / 1024  # ru_maxrss : en Kio sous Linux
 
     def query_peak_rss_mb(self) -> dict[str, float]:
-        """Pic de mémoire de chaque requête, cache rempli par un eee validate juste avant (comme les temps)."""
+        """Pic de mémoire de l'index fait depuis le cache, puis de chaque requête (comme les temps)."""
+        self.drop_caches()
         self.run("validate avant les pics des requêtes (non chronométré)", self.validate_cmd())
         peaks = {}
-        for query, args in QUERIES:
+        for query, args in [("index", INDEX_QUERY), *QUERIES]:
             out = subprocess.run([PYTHON, "-c", PEAK_RSS, *self.query_cmd(args)], cwd=self.work,
                                  capture_output=True, text=True, check=True, env=self.env)
             peaks[f"eee_{query}_peak_rss_mb"] = int(out.stdout.strip()) / 1024

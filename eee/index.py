@@ -239,16 +239,32 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
                 changed.append((rel, kind.name, sign if settled else None))
         gone = [path for path in entries or () if path not in present]
         words = texts = None
-        if entries is not None and (changed or gone) and len(changed) <= REBUILD_FROM:
-            words, texts = _load(store, WORDS, digests), _load(store, TEXTS, digests)
-            if words is not None and texts is not None:
-                _update(root, schemas, entries, words, texts, changed, gone)
-                digests = _keep(store, entries, words, texts)
-        if entries is None or (changed or gone) and (words is None or texts is None):
+        made = entries is None or len(changed) > REBUILD_FROM
+        if not made and (changed or gone):
+            assert entries is not None
+            read = [(rel, kind, sign, *_read(root, rel, kind)) for rel, kind, sign in changed]
+            # A file whose bytes are the ones the index has (touched, or changed too recently to be trusted) stays
+            # as it is; its signature is kept once it can be trusted.
+            same = {rel for rel, _, _, _, key in read if key is not None and rel in entries and entries[rel][1] == key}
+            moved = [file for file in read if file[0] not in same]
+            trusted = {rel: sign for rel, _, sign, _, _ in read if rel in same and sign is not None}
+            for rel, sign in trusted.items():
+                entries[rel] = (sign, *entries[rel][1:])
+            if moved or gone:
+                words, texts = _load(store, WORDS, digests), _load(store, TEXTS, digests)
+                if words is None or texts is None:
+                    made = True
+                else:
+                    _update(schemas, entries, words, texts, moved, gone)
+                    digests = _keep(store, entries, words, texts)
+            elif trusted:
+                store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries))})
+        if made:
             entries, words, texts = _made(root, schemas, found, progress)
             digests = _keep(store, entries, words, texts)
     finally:
         store.close()
+    assert entries is not None
     ordered = {rel: entries[rel] for rel, _ in found.files}  # the registry's order, which the model keeps
     return Index(root, schemas, found, ordered, store, words, digests, progress)
 
@@ -353,9 +369,9 @@ def _add(words: dict[str, Any], texts: dict[str, str], entity: Entity, weighted:
             words["postings"][word] = (numbers + array("I", [number]).tobytes(), codes + bytes((WEIGHTS.index(weight),)))
 
 
-def _update(root: Path, schemas: SchemaSet, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str],
-            changed: Iterable[tuple[str, str, bytes | None]], gone: Iterable[str]) -> None:
-    """Bring the index up to date: read the changed files, drop the files gone (in place)."""
+def _update(schemas: SchemaSet, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str],
+            changed: Iterable[tuple[str, str, bytes | None, SourceDoc, bytes | None]], gone: Iterable[str]) -> None:
+    """Bring the index up to date (in place): the files changed, as read (`_read`), and the files gone."""
     numbers, names, postings = words["numbers"], words["names"], words["postings"]
 
     def forget(path: str) -> None:
@@ -372,9 +388,8 @@ def _update(root: Path, schemas: SchemaSet, entries: dict[str, Entry], words: di
     for path in gone:
         entries.pop(path, None)
         forget(path)
-    for rel, kind, sign in changed:
+    for rel, kind, sign, doc, key in changed:
         forget(rel)
-        doc, key = _read(root, rel, kind)
         ok = doc.ok
         entries[rel] = _entry(sign if key is not None else None, key, kind, doc.data,
                               columns(schemas.references(kind, doc.data)) if ok else None)

@@ -398,3 +398,26 @@ def test_queries_hold_no_file_open(registry: Path, capsys: pytest.CaptureFixture
         for question in (("show", "clee-ales"), ("search", "aero"), ("list", "clee"), ("stats",)):
             assert cli(capsys, *question, "-r", str(registry))[0] == 0
     assert open_files() == before
+
+
+def test_a_file_touched_but_not_changed_costs_no_rewrite_of_the_words(registry: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same bytes, new signature (an editor that saves without a change, `git checkout`): the file is read again,
+    found the same, and only its new signature is kept; the words are neither read nor written again."""
+    open_index(registry)
+    kept: list[list[str]] = []
+    original = Store.keep_snapshot
+
+    def spy(self: Store, values: dict[str, bytes]) -> None:
+        kept.append(sorted(values))
+        original(self, values)
+
+    monkeypatch.setattr(Store, "keep_snapshot", spy)
+    updated: list[int] = []
+    monkeypatch.setattr(index, "_update", lambda *args: updated.append(1))
+    path = registry / "clee" / "clee-ales.yaml"
+    path.write_bytes(path.read_bytes())
+    open_index(registry)
+    assert kept == [["requetes"]] and updated == []
+    open_index(registry)  # the new signature kept: nothing read, nothing written
+    assert kept == [["requetes"]]
