@@ -87,8 +87,7 @@ class Index:
         self._digests = digests
         self._progress = progress
         self._model: Registry | None = None
-        self._by_id: dict[str, list[str]] | None = None
-        self._cited_by: dict[str, list[str]] | None = None
+        self._by_path: dict[str, str] | None = None
 
     @property
     def broken(self) -> int:
@@ -124,22 +123,21 @@ class Index:
             return Registry.build(self.root, docs, self.schemas, set(), self.found.skipped, references)
 
     def _around(self, paths: set[str]) -> set[str]:
-        if self._by_id is None or self._cited_by is None:
-            self._by_id, self._cited_by = {}, {}
-            for path, entry in self.entries.items():
-                self._by_id.setdefault(stem(path), []).append(path)
-                for target in entry[5]:
-                    self._cited_by.setdefault(target, []).append(path)
-        ids = {stem(path) for path in paths}
+        stems = self._stems()
+        ids = {stems[path] for path in paths}
         wanted = set(paths)
-        for entity_id in ids:
-            wanted.update(self._cited_by.get(entity_id, ()))
+        wanted.update(path for path, entry in self.entries.items() if entry[5] and not ids.isdisjoint(entry[5]))
         for path in paths:
             ids.update(self.entries[path][5])
-        ids.update(stem(path) for path in wanted)
-        for entity_id in ids:
-            wanted.update(self._by_id.get(entity_id, ()))
+        ids.update(stems[path] for path in wanted)
+        wanted.update(path for path, entity_id in stems.items() if entity_id in ids)
         return wanted
+
+    def _stems(self) -> dict[str, str]:
+        """Each file's id (its name), by path (made once)."""
+        if self._by_path is None:
+            self._by_path = {path: stem(path) for path in self.entries}
+        return self._by_path
 
     def of_kind(self, kind: str) -> list[str]:
         """The paths of the files of a kind."""
@@ -148,7 +146,7 @@ class Index:
     def named(self, *ids: str) -> list[str]:
         """The paths of the files whose name (the entity's id) is one of these."""
         wanted = set(ids)
-        return [path for path in self.entries if stem(path) in wanted]
+        return [path for path, entity_id in self._stems().items() if entity_id in wanted]
 
     def _postings(self) -> dict[str, tuple[bytes, bytes]]:
         if self._words is None:
