@@ -338,6 +338,9 @@ def _entries_of(root: Path, registry: Registry, report: Report, found: Discovery
     for rel, kind in found.files:
         sign, settled = signature(prefix + rel, now)
         key = store.known(rel, sign) if sign is not None else None
+        if key is None:  # changed too recently for the cache to keep its signature: its key from its bytes
+            raw = read_bytes(root, rel)[0]
+            key = None if raw is None else file_key(rel, kind, raw)
         entity = by_path.get(rel)
         ok = entity is not None and rel not in unreadable
         entries[rel] = _entry(sign if settled and key is not None else None, key, kind.name,

@@ -421,3 +421,18 @@ def test_a_file_touched_but_not_changed_costs_no_rewrite_of_the_words(registry: 
     assert kept == [["requetes"]] and updated == []
     open_index(registry)  # the new signature kept: nothing read, nothing written
     assert kept == [["requetes"]]
+
+
+def test_a_file_changed_just_before_the_index_is_made_is_known_by_its_bytes(registry: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file changed a moment before the index is made (its signature not yet trusted): the next query reads it
+    again, finds the same bytes, and writes nothing."""
+    monkeypatch.setattr(filecheck, "SETTLED_NS", SETTLED_NS)
+    path = registry / "clee" / "clee-ales.yaml"
+    path.write_bytes(path.read_bytes() + b"# retouche\n")
+    open_index(registry)
+    kept: list[list[str]] = []
+    original = Store.keep_snapshot
+    monkeypatch.setattr(Store, "keep_snapshot", lambda self, values: kept.append(sorted(values)) or original(self, values))
+    open_index(registry)
+    assert kept == []
