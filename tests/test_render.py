@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -477,3 +478,29 @@ def test_one_school_year_needs_no_year_filter(registry: Path, tmp_path: Path) ->
     assert 'data-annee="2022-2023"' in page
     assert 'id="f-annee"' not in page and "par-annee" not in page and 'id="annee-' not in page
     assert 'data-annee' not in (tmp_path / "site" / "clee" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_index_of_events_reads_in_the_order_of_their_dates_within_a_year(tmp_path: Path) -> None:
+    """The shipped registry's events: the latest school year first, then each year's events by date (as
+    `eee list evenements`), not by name; an undated event last of its year."""
+    root = tmp_path / "registre"
+    shutil.copytree(REPO / "registry", root)
+    text = (root / "evenements" / "2022-2023" / "conversations-gersoises-2023.yaml").read_text(encoding="utf-8")
+    write_files(root, {"evenements/2022-2023/aaa-sans-date.yaml": re.sub(
+        r"\ndate: [0-9-]+\n", "\n", text.replace("id: conversations-gersoises-2023", "id: aaa-sans-date")
+        .replace("nom: Conversations gersoises", "nom: Aaa sans date"))})
+    model, _ = load(root, check_schemas=False)
+    build(model, "html", tmp_path / "site", generated=GENERATED)
+    page = (tmp_path / "site" / "evenements" / "index.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<tr[^>]* data-annee="([^"]*)">\s*<td>[^<]*</td>\s*<th scope="row"><a href="[^"]*/([^/"]+)\.html"',
+                       page)
+    by_date = {e.id: e.get("date") for e in model.of_kind("evenement")}
+    assert [year for year, _ in shown] == sorted((year for year, _ in shown), reverse=True)
+    for year in {year for year, _ in shown}:
+        ids = [entity_id for y, entity_id in shown if y == year]
+        dated = [i for i in ids if by_date[i]]
+        assert dated == sorted(dated, key=lambda i: by_date[i]) and ids[len(dated):] == [i for i in ids if not by_date[i]]
+    assert [i for y, i in shown if y == "2024-2025"] == [
+        "installation-clee-bassin-de-thau", "inauguration-cmq-foret-bois", "premiere-pleniere-clee-gard-rhodanien-uzege",
+        "rencontres-jeunes-entreprises-bagnols-2025"]  # by name, the inauguration would come first
+    assert shown[-1][1] == "aaa-sans-date"

@@ -13,10 +13,11 @@ for a large registry over the cores.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain import date_fr
+from ..domain import date_fr, parse_date
 from ..figures import block_number
 from ..kinds import KINDS, Kind
 from ..model import Entity, Registry
@@ -331,6 +332,13 @@ def frame_context(registry: Registry, internal: bool = False, generated: str = "
                 academies=[], figures={}, generated=generated, theme=theme, standalone=True)
 
 
+
+def _day(entity: Entity) -> tuple[bool, dt.date]:
+    """An event's date as a sort key: dated ones first, in the order of their dates."""
+    day = parse_date(entity.get("date"))
+    return (day is None, day or dt.date.min)
+
+
 def site_context(registry: Registry, internal: bool = False, generated: str = "", theme: str = "dsfr") -> Site:
     """Everything the directory's templates see; internal data already removed unless `internal`.
 
@@ -349,8 +357,10 @@ def site_context(registry: Registry, internal: bool = False, generated: str = ""
                          key=lambda v: normalize(v.nom))
         if not members:
             continue
-        # Actions and events: the latest school year first, then by name (as `eee list`), so that the index reads
-        # year by year without JavaScript too (kind.html links to each year's first row).
+        if kind.name == "evenement":  # within a year, in the order of their dates, undated ones last (as `eee list`)
+            members.sort(key=lambda v: _day(registry.entities[v.id]))
+        # Actions and events: the latest school year first, then by name (actions, as `eee list`) or by date (events),
+        # so that the index reads year by year without JavaScript too (kind.html links to each year's first row).
         members.sort(key=lambda v: v.annee, reverse=True)
         status_labels = (schemas.node_at(kind.name, ("statut",)) or {}).get(LABELS_KEYWORD, {})
         filters: dict[str, list[tuple[str, str]]] = {
