@@ -148,37 +148,34 @@ class Index:
         wanted = set(ids)
         return [path for path, entity_id in self._stems().items() if entity_id in wanted]
 
-    def _postings(self) -> dict[str, tuple[bytes, bytes]]:
+    def _mots(self) -> dict[str, Any]:
+        """`mots`, read on first use (only `search` needs it)."""
         if self._words is None:
             with self._opened() as store:
                 self._words = _load(store, WORDS, self._digests)
                 if self._words is None:  # not the one `requetes` goes with: the index is made again
                     made = _made(self.root, self.schemas, self.found, self._progress)
-                    store.load(stats=False)
                     _keep(store, *made)
                     self._words = made[1]
-        return self._words["postings"]
+        return self._words
 
     def vocabulary(self) -> Iterable[str]:
         """Every distinct normalised word of the registry's texts (`search.Words`)."""
-        return self._postings().keys()
+        return self._mots()["postings"].keys()
 
     def occurrences(self, word: str) -> tuple[Sequence[int], Sequence[float]]:
         """The numbers of the files that have this word, and its weight in each (`search.Words`)."""
-        numbers, codes = self._postings().get(word, (b"", b""))
+        numbers, codes = self._mots()["postings"].get(word, (b"", b""))
         return _unpack(numbers), [WEIGHTS[code] for code in codes]
 
     def numbers(self) -> dict[str, int]:
         """Each file's number in `mots`, by path."""
-        self._postings()
-        assert self._words is not None
-        return self._words["numbers"]
+        return self._mots()["numbers"]
 
     def files(self, numbers: set[int]) -> list[tuple[int, str, str]]:
         """The files with these numbers, in the registry's order: (number, kind, name) (`search.Words`)."""
-        self._postings()
-        assert self._words is not None
-        paths, names = {n: path for path, n in self._words["numbers"].items()}, self._words["names"]
+        words = self._mots()
+        paths, names = {n: path for path, n in words["numbers"].items()}, words["names"]
         return [(number, *names[number]) for number in sorted(numbers, key=paths.__getitem__)]
 
     def entities(self, numbers: set[int]) -> list[tuple[int, Entity]]:
