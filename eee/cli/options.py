@@ -27,6 +27,9 @@ NoCacheOption = Annotated[
     typer.Option("--no-cache", metavar="", help="Tout refaire, sans lire ni écrire le cache des fichiers "
                  "déjà vus."),
 ]
+SiteInterneOption = Annotated[
+    bool, typer.Option("--interne", metavar="", help="Version interne du site : contacts et notes internes compris."),
+]
 EditUrlOption = Annotated[
     str | None,
     typer.Option("--edit-url", metavar="URL",

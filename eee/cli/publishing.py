@@ -19,6 +19,7 @@ from .options import (
     JobsOption,
     NoCacheOption,
     RegistryOption,
+    SiteInterneOption,
     Theme,
     ThemeOption,
     entity_types,
@@ -126,7 +127,7 @@ def report(
 def build(
     out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier du site, remplacé d'un coup "
                                       "une fois complet.")] = Path("site"),
-    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Version interne du site.")] = False,
+    interne: SiteInterneOption = False,
     edit_url: EditUrlOption = None,
     theme: ThemeOption = Theme.dsfr,
     jobs: JobsOption = None,
@@ -263,7 +264,7 @@ def serve(
     out: Annotated[Path | None, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier où construire le site "
                                                 "(par défaut : un dossier temporaire, retiré à l'arrêt).",
                                                 show_default=False)] = None,
-    interne: Annotated[bool, typer.Option("--interne", metavar="", help="Version interne du site.")] = False,
+    interne: SiteInterneOption = False,
     edit_url: EditUrlOption = None,
     theme: ThemeOption = Theme.dsfr,
     jobs: JobsOption = None,
