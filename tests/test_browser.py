@@ -20,6 +20,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -109,18 +110,34 @@ class Visit:
         assert self.elsewhere == [], f"requests outside the site: {self.elsewhere}"
 
 
+def _new_visit(browser: Any, base: str, js: bool = True, viewport: dict[str, int] = DESKTOP,
+               **options: Any) -> tuple[Any, Visit]:
+    """A fresh browser context and a Visit of the site at `base` in it."""
+    context = browser.new_context(java_script_enabled=js, viewport=viewport, **options)
+    # Nothing leaves the machine: any request that is not for the site is refused (and so reported).
+    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
+    return context, Visit(context.new_page(), base)
+
+
+@contextmanager
+def visiting(browser: Any, site: Path, viewport: dict[str, int] = DESKTOP) -> Iterator[Visit]:
+    """A Visit of `site` in a fresh browser context, closed afterwards."""
+    context, v = _new_visit(browser, site.as_uri() + "/", viewport=viewport)
+    try:
+        yield v
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def visit(browser: Any, site: Path) -> Iterator[Callable[..., Visit]]:
     """visit(js=True, viewport=DESKTOP, base=file URL of the site) → a Visit in a fresh browser context."""
     contexts = []
 
     def make(js: bool = True, viewport: dict[str, int] = DESKTOP, base: str | None = None, **options: Any) -> Visit:
-        base = base or site.as_uri() + "/"
-        context = browser.new_context(java_script_enabled=js, viewport=viewport, **options)
+        context, v = _new_visit(browser, base or site.as_uri() + "/", js, viewport, **options)
         contexts.append(context)
-        # Nothing leaves the machine: any request that is not for the site is refused (and so reported).
-        context.route(lambda url: not url.startswith(base), lambda route: route.abort())
-        return Visit(context.new_page(), base)
+        return v
 
     yield make
     for context in contexts:
@@ -380,22 +397,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("viewport", ["bureau", "telephone"])
 @pytest.mark.parametrize("path", ["bilans/2023-2024.html", "bilans/index.html"])
 def test_annual_summary_in_the_browser(browser: Any, built: Path, path: str, viewport: str) -> None:
-    base = built.as_uri() + "/"
-    size = DESKTOP if viewport == "bureau" else PHONE
-    context = browser.new_context(viewport=size)
-    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
-    try:
-        visit = Visit(context.new_page(), base)
-        page = visit.open(path)
+    with visiting(browser, built, DESKTOP if viewport == "bureau" else PHONE) as v:
+        page = v.open(path)
         violations = _axe(page)
         assert violations == [], _report(violations)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} is {overflow}px wider than the screen"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{path.replace('/', '_')}-{viewport}.png"), full_page=True)
-        visit.assert_clean()
-    finally:
-        context.close()
+        v.assert_clean()
 
 
 # --- The site of the shipped registry: every kind of page, desktop and phone --------------------------
@@ -435,12 +445,8 @@ def test_every_kind_of_page_of_the_shipped_site(browser: Any, shipped: Path, pat
     0 violations, nothing past the right edge, no error and nothing from elsewhere; a screenshot to look at."""
     if path.startswith("entite:"):
         path = _first_entity(shipped, path.removeprefix("entite:"))
-    base = shipped.as_uri() + "/"
     size = DESKTOP if viewport == "bureau" else PHONE
-    context = browser.new_context(viewport=size)
-    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
-    try:
-        v = Visit(context.new_page(), base)
+    with visiting(browser, shipped, size) as v:
         page = v.open(path)
         page.wait_for_function("document.documentElement.dataset.frJs === 'true'")
         assert page.locator("h1").count() == 1
@@ -456,8 +462,6 @@ def test_every_kind_of_page_of_the_shipped_site(browser: Any, shipped: Path, pat
         page.screenshot(path=str(ARTIFACTS / f"registre-{path.replace('/', '-').removesuffix('.html')}-{viewport}.png"),
                         full_page=True)
         v.assert_clean()
-    finally:
-        context.close()
 
 
 def test_the_menu_marks_the_section_of_an_entity_and_of_the_summaries(browser: Any, shipped: Path) -> None:
@@ -502,11 +506,7 @@ def test_the_map_links_the_thirteen_departements(browser: Any, shipped: Path) ->
 def test_the_header_search_works_from_the_disk(browser: Any, shipped: Path, viewport: str) -> None:
     """Opened from the disk (file://, where a browser fetches no JSON), « aeronautique » typed in the header's
     search finds the CMQ Aéronautique et spatial, without its accents or capitals, and its result leads there."""
-    base = shipped.as_uri() + "/"
-    context = browser.new_context(viewport=DESKTOP if viewport == "bureau" else PHONE)
-    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
-    try:
-        v = Visit(context.new_page(), base)
+    with visiting(browser, shipped, DESKTOP if viewport == "bureau" else PHONE) as v:
         page = v.open("clee/index.html")
         page.wait_for_function("document.documentElement.dataset.frJs === 'true'")
         if viewport == "telephone":  # the search is behind the header's magnifier button
@@ -526,10 +526,8 @@ def test_the_header_search_works_from_the_disk(browser: Any, shipped: Path, view
         assert page.locator("#resultats li").count() > 5
         page.locator("#recherche-page-champ").fill("aeronautique")
         result.click()
-        assert page.url == base + "cmq/cmq-aeronautique-spatial.html"
+        assert page.url == v.base + "cmq/cmq-aeronautique-spatial.html"
         v.assert_clean()
-    finally:
-        context.close()
 
 
 def test_without_javascript_every_page_reads_and_leads_on(browser: Any, shipped: Path) -> None:
@@ -581,20 +579,14 @@ def test_the_neutral_theme(browser: Any, tmp_path: Path) -> None:
     assert not (site / "dsfr").exists()
     text = "\n".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
     assert "fr-header" not in text and "République française" not in text and "Marianne" not in text
-    base = site.as_uri() + "/"
     for viewport in (DESKTOP, PHONE):
-        context = browser.new_context(viewport=viewport)
-        context.route(lambda url: not url.startswith(base), lambda route: route.abort())
-        try:
-            v = Visit(context.new_page(), base)
+        with visiting(browser, site, viewport) as v:
             for path in (HOME, "clee/index.html", ENTITY, "bilans/index.html", _first_entity(site, "bilans")):
                 page = v.open(path)
                 violations = _axe(page)
                 assert violations == [], _report(violations)
                 assert sticking_out(page, viewport["width"]) == [], path
             v.assert_clean()
-        finally:
-            context.close()
 
 
 # --- The actions by school year (shipped registry, both themes) ----------------------------------------------
@@ -621,11 +613,7 @@ def _years_shown(page: Any) -> list[str]:
 def test_the_actions_filter_by_school_year(browser: Any, request: pytest.FixtureRequest, theme: str) -> None:
     """« Année scolaire » keeps the actions of the year chosen, adds up with the other filters, says the count."""
     site = request.getfixturevalue("shipped" if theme == "dsfr" else "shipped_neutre")
-    base = site.as_uri() + "/"
-    context = browser.new_context(viewport=DESKTOP)
-    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
-    try:
-        v = Visit(context.new_page(), base)
+    with visiting(browser, site, DESKTOP) as v:
         page = v.open("actions/index.html")
         select, count = page.get_by_label("Année scolaire", exact=True), page.locator("#compte-action")
         assert select.is_visible()
@@ -649,8 +637,6 @@ def test_the_actions_filter_by_school_year(browser: Any, request: pytest.Fixture
         violations = _axe(page)
         assert violations == [], _report(violations)
         v.assert_clean()
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("theme", ["dsfr", "neutre"])
@@ -706,11 +692,7 @@ def test_chart_texts_are_12_px_or_more_and_whole(browser: Any, shipped: Path, vi
 
 
 def test_on_a_phone_the_menu_folds_into_the_menu_button(browser: Any, shipped: Path) -> None:
-    base = shipped.as_uri() + "/"
-    context = browser.new_context(viewport=PHONE)
-    context.route(lambda url: not url.startswith(base), lambda route: route.abort())
-    try:
-        v = Visit(context.new_page(), base)
+    with visiting(browser, shipped, PHONE) as v:
         page = v.open(HOME)
         page.wait_for_function("document.documentElement.dataset.frJs === 'true'")
         nav = page.locator("#navigation-principale")
@@ -719,7 +701,5 @@ def test_on_a_phone_the_menu_folds_into_the_menu_button(browser: Any, shipped: P
         nav.wait_for(state="visible")
         nav.get_by_role("button", name="Le réseau").click()
         nav.get_by_role("link", name="CLEE", exact=True).click()
-        assert page.url == base + "clee/index.html"
+        assert page.url == v.base + "clee/index.html"
         v.assert_clean()
-    finally:
-        context.close()
