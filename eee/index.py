@@ -143,6 +143,10 @@ class Index:
         """The paths of the files of a kind."""
         return [path for path, entry in self.entries.items() if entry[2] == kind]
 
+    def readable(self, path: str) -> bool:
+        """Whether the file at `path` could be read (its entity is in the models)."""
+        return self.entries[path][3]
+
     def named(self, *ids: str) -> list[str]:
         """The paths of the files whose name (the entity's id) is one of these."""
         wanted = set(ids)

@@ -436,3 +436,15 @@ def test_a_file_changed_just_before_the_index_is_made_is_known_by_its_bytes(regi
     monkeypatch.setattr(Store, "keep_snapshot", lambda self, values: kept.append(sorted(values)) or original(self, values))
     open_index(registry)
     assert kept == []
+
+
+def test_show_of_an_entity_whose_file_cannot_be_read_names_the_file(registry: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Not « aucune entité » with other ids to try: the officer is told that the file is there and broken."""
+    from .conftest import cli
+
+    write_files(registry, {"partenaires/exemple-aero.yaml": "nom: [pas fermé\n"})
+    code, out, err = cli(capsys, "show", "exemple-aero", "-r", str(registry))
+    assert code == 1 and out == ""
+    assert "« exemple-aero » est le fichier partenaires/exemple-aero.yaml, qui ne peut pas être lu" in err
+    assert "→ eee validate -r registry dit pourquoi" in err  # the registry as the officer named it, from here

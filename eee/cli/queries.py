@@ -82,14 +82,21 @@ def show(
     """
     from .. import present
     from ..errors import NotFound
+    from ..escape import one_line
     from ..search import find_entity
 
-    index = Workspace.of(registry).index()
+    workspace = Workspace.of(registry)
+    index = workspace.index()
+    named = index.named(entity_id, entity_id.strip().lower())
     try:  # the files of that name and those around them
-        model = index.model(index.named(entity_id, entity_id.strip().lower()))
+        model = index.model(named)
         entity = find_entity(model, entity_id)
-    except NotFound:  # none: the nearest ids are looked for in the whole registry
-        model = index.model()
+    except NotFound:
+        unreadable = [path for path in named if not index.readable(path)]
+        if unreadable:  # its file is there, but has an error
+            raise NotFound(f"« {one_line(entity_id)} » est le fichier {unreadable[0]}, qui ne peut pas être lu",
+                           f"{workspace.command('validate')} dit pourquoi") from None
+        model = index.model()  # none: the nearest ids are looked for in the whole registry
         entity = find_entity(model, entity_id, index)
     index.complete([entity])
     present.show(model, entity, sys.stdout, format.value)
