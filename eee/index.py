@@ -2,31 +2,40 @@
 
 A query needs little of each file: its kind, the fields it filters, sorts and counts on (`query.QUERY_READS`), its
 references and, for `search`, its words. The index keeps exactly that for every file of the registry, in the
-cache's SQLite file (`cache.Store.snapshot`), as three values, each with its MAC:
+cache's SQLite file (`cache.Store.snapshot`), as four values, each with its MAC:
 
 - `requetes`: for each file, by path: its stat signature (`filecheck.signature`), its cache key (path, kind and
   bytes: `filecheck.file_key`), its kind, whether it could be read, the fields of `QUERY_READS` and its
-  references (`model.Found`); and digests of the other two values, so that the three always go together;
+  references (`model.Found`); and digests of the other three values, so that the four always go together;
 - `mots`, what `search` reads: each file's number, kind and name and, for each distinct normalised word of the
   registry's texts, the numbers of the files that have it, each with the weight of the word there
   (`search.weighted_words`);
-- `textes`: each file's words, to take them out of `mots` when the file changes or goes.
+- `textes`: each file's words, to take them out of `mots` when the file changes or goes;
+- `fiches`, what `list` filters on and `stats` counts: each readable file's `query.Facts` (its départements
+  and académies, school year, status, type, the ids it references, its members, when it began, its numbers of
+  beneficiaries, its gaps…), worked out by `query.facts_of` on the index's model. An entity's facts read its own
+  fields and those of the entities it references (a structure's host school gives its département): when files
+  change, the facts of these files and of the files that reference their ids are worked out again
+  (`Index.refresh`).
 
 **When it is brought up to date.** Each query lists the registry's folders (`discovery.discover`) and compares
 each file's stat signature with the one the index holds: an unchanged file is not even opened. Files added or
-changed are read (parsed, without their schema checks) and files gone are dropped, in the three values, which
+changed are read (parsed, without their schema checks) and files gone are dropped, in the four values, which
 are then written back. With no index (the first query, a deleted cache, another eee, other schemas), or when more
 than `REBUILD_FROM` files changed, it is made again from the whole registry through the cache's per-file rows
 (`validate.load`), with a progress bar on a terminal after half a second. A file changed too recently for its
 signature to be trusted is read again at each query until it settles.
 
-**Why it can be trusted.** Like every row of the cache, the three values carry a MAC under eee's secret: a value
+**Why it can be trusted.** Like every row of the cache, the four values carry a MAC under eee's secret: a value
 eee did not write is ignored and the index made again. An older value put back is brought up to date by the
 signatures, as if files had changed since.
 
-**What answers from it.** `Index.model` is a `model.Registry` of these fields alone: every query that reads
-only them (tests/test_index.py compares each with the whole model's answer) gives the same rows, figures and
-relations. `search` works out the score of every file from `mots` (`search._indexed` says how). What needs an
+**What answers from it.** `eee stats` adds up the facts (`stats.tally`), with no model. `eee list` picks the
+files of a kind whose facts pass its filters (`query.matches`), then makes their rows from the model of these
+files and of those around them (`Index.model`: a `model.Registry` of the kept fields alone, which gives every
+query that reads only them the whole model's answer; tests/test_index.py compares each command's output, and
+each file's facts, with the whole model's). `search` works out the score of every file from `mots`
+(`search._indexed` says how). What needs an
 entity's whole data, the entity `eee show` shows and the hits `search` shows, takes it from the cache's `data`
 rows, or else from its own file (`Index.complete`).
 """
@@ -50,13 +59,13 @@ from .filecheck import Progress, file_key, quiet_gc, signature
 from .kinds import KINDS
 from .loader import SourceDoc, decode, read_text, stem
 from .model import NOTHING_FOUND, Entity, Found, Registry, columns
-from .query import QUERY_PRESENCE, QUERY_READS
+from .query import QUERY_PRESENCE, QUERY_READS, Facts, facts_of
 from .schema import SchemaSet
 from .search import WEIGHTS, weighted_words
 from .validate import load, registry_files
 
-FORMAT = 2  # bump when the values change shape
-MODEL, WORDS, TEXTS = "requetes", "mots", "textes"
+FORMAT = 3  # bump when the values change shape
+MODEL, WORDS, TEXTS, FACTS = "requetes", "mots", "textes", "fiches"
 # Beyond this many changed files, the index is made again from the cache's rows (and their workers) rather than
 # by reading each changed file here.
 REBUILD_FROM = 400
@@ -79,11 +88,11 @@ class Index:
     """The query index of one registry, up to date with its files (made by `open_index`)."""
 
     def __init__(self, root: Path, schemas: SchemaSet, found: Discovery, entries: dict[str, Entry], store: Store,
-                 words: dict[str, Any] | None, digests: dict[str, bytes], progress: Progress | None) -> None:
+                 values: dict[str, Any], digests: dict[str, bytes], progress: Progress | None) -> None:
         self.root, self.schemas, self.found = root, schemas, found
         self.entries = entries
-        self._store = store  # closed between uses: opened again for the words, or for whole data (`_opened`)
-        self._words = words
+        self._store = store  # closed between uses: opened again for `mots` and `fiches`, or for whole data (`_opened`)
+        self._values = values  # `mots` and `fiches`, once read
         self._digests = digests
         self._progress = progress
         self._model: Registry | None = None
@@ -152,16 +161,45 @@ class Index:
         wanted = set(ids)
         return [path for path, entity_id in self._stems().items() if entity_id in wanted]
 
-    def _mots(self) -> dict[str, Any]:
-        """`mots`, read on first use (only `search` needs it)."""
-        if self._words is None:
+    def _value(self, name: str) -> dict[str, Any]:
+        """`mots` or `fiches`, read on first use (`search` needs the one, `list` and `stats` the other)."""
+        if name not in self._values:
             with self._opened() as store:
-                self._words = _load(store, WORDS, self._digests)
-                if self._words is None:  # not the one `requetes` goes with: the index is made again
-                    made = _made(self.root, self.schemas, self.found, self._progress)
-                    _keep(store, *made)
-                    self._words = made[1]
-        return self._words
+                value = _load(store, name, self._digests)
+                if value is None:  # not the one `requetes` goes with: the index is made again
+                    entries, *values = _made(self.root, self.schemas, self.found, self._progress)
+                    self._digests = _keep(store, entries, *values)
+                    self.entries = {rel: entries[rel] for rel in self.entries}
+                    self._model, self._by_path = None, None
+                    self._values = dict(zip((WORDS, TEXTS, FACTS), values))
+                else:
+                    self._values[name] = value
+        return self._values[name]
+
+    def _mots(self) -> dict[str, Any]:
+        return self._value(WORDS)
+
+    def facts(self, kind: str | None = None) -> list[Facts]:
+        """The facts of every readable file (`query.Facts`), or of those of a kind, in the order of their paths."""
+        packed = self._value(FACTS)
+        return [Facts.unpacked(packed[path]) for path in sorted(packed) if kind is None or packed[path][1] == kind]
+
+    def ids(self) -> dict[str, None]:
+        """The ids of the readable files, in the order of their paths (a model's `entities`, without the model)."""
+        stems = self._stems()
+        return dict.fromkeys(stems[path] for path in sorted(self.entries) if self.entries[path][3])
+
+    def refresh(self, facts: dict[str, Any], touched: set[str]) -> None:
+        """Bring `fiches` up to date (in place) when the files at `touched` changed, came or went: the facts of
+        these files and of the files that reference their ids, worked out again (an entity's facts read its
+        own fields and those of the entities it references: `query.Facts`)."""
+        ids = {stem(path) for path in touched}
+        affected = {path for path in touched if path in self.entries}
+        affected.update(path for path, entry in self.entries.items() if not ids.isdisjoint(entry[5]))
+        for path in touched:
+            facts.pop(path, None)
+        model = self.model(affected)
+        facts.update((entity.path, facts_of(model, entity).packed()) for entity in model if entity.path in affected)
 
     def vocabulary(self) -> Iterable[str]:
         """Every distinct normalised word of the registry's texts (`search.Words`)."""
@@ -237,7 +275,7 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
             if entry is None or sign is None or entry[0] != sign or entry[2] != kind.name:
                 changed.append((rel, kind.name, sign if settled else None))
         gone = [path for path in entries or () if path not in present]
-        words = texts = None
+        values: dict[str, Any] = {}  # `mots`, `textes` and `fiches`, when read here
         made = entries is None or len(changed) > REBUILD_FROM
         if not made and (changed or gone):
             assert entries is not None
@@ -250,22 +288,32 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
             for rel, sign in trusted.items():
                 entries[rel] = (sign, *entries[rel][1:])
             if moved or gone:
-                words, texts = _load(store, WORDS, digests), _load(store, TEXTS, digests)
-                if words is None or texts is None:
+                values = {name: _load(store, name, digests) for name in (WORDS, TEXTS, FACTS)}
+                if None in values.values():
                     made = True
                 else:
-                    _update(schemas, entries, words, texts, moved, gone)
-                    digests = _keep(store, entries, words, texts)
+                    _update(schemas, entries, values[WORDS], values[TEXTS], moved, gone)
+                    _ordered(root, schemas, found, entries, store, values, digests, progress).refresh(
+                        values[FACTS], {file[0] for file in moved} | set(gone))
+                    digests = _keep(store, entries, values[WORDS], values[TEXTS], values[FACTS])
             elif trusted:
                 store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries))})
         if made:
-            entries, words, texts = _made(root, schemas, found, progress)
-            digests = _keep(store, entries, words, texts)
+            entries, *made_values = _made(root, schemas, found, progress)
+            values = dict(zip((WORDS, TEXTS, FACTS), made_values))
+            digests = _keep(store, entries, *made_values)
     finally:
         store.close()
     assert entries is not None
-    ordered = {rel: entries[rel] for rel, _ in found.files}  # the registry's order, which the model keeps
-    return Index(root, schemas, found, ordered, store, words, digests, progress)
+    return _ordered(root, schemas, found, entries, store, values, digests, progress)
+
+
+def _ordered(root: Path, schemas: SchemaSet, found: Discovery, entries: dict[str, Entry], store: Store,
+             values: dict[str, Any], digests: dict[str, bytes], progress: Progress | None) -> Index:
+    """The index of these entries, in the registry's order (which the model keeps)."""
+    ordered = {rel: entries[rel] for rel, _ in found.files}
+    return Index(root, schemas, found, ordered, store, {k: v for k, v in values.items() if k != TEXTS}, digests,
+                 progress)
 
 
 def _entries(store: Store) -> tuple[dict[str, Entry] | None, dict[str, bytes]]:
@@ -298,9 +346,10 @@ def _digest(value: bytes) -> bytes:
     return hashlib.blake2b(value, digest_size=16).digest()
 
 
-def _keep(store: Store, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str]) -> dict[str, bytes]:
-    """Write the three values in the cache, in one transaction; the digests `requetes` holds."""
-    values = {WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts)}
+def _keep(store: Store, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str],
+          facts: dict[str, Any]) -> dict[str, bytes]:
+    """Write the four values in the cache, in one transaction; the digests `requetes` holds."""
+    values = {WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts), FACTS: marshal.dumps(facts)}
     digests = {name: _digest(value) for name, value in values.items()}
     store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries)), **values})
     return digests
@@ -313,21 +362,26 @@ def _unpack(packed: bytes) -> array[int]:
 
 
 def _made(root: Path, schemas: SchemaSet, found: Discovery,
-          progress: Progress | None) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str]]:
+          progress: Progress | None) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str], dict[str, Any]]:
     """The index of the whole registry, from the cache's per-file rows (files read, checked and cached when
-    missing: their whole data must be there for `Index.complete`)."""
+    missing: their whole data must be there for `Index.complete`): `requetes`, `mots`, `textes` and `fiches`."""
     registry, report = load(root, schemas, progress=progress)
     store = Store(root)
     store.load()  # the stat signatures and keys `load` has just written
     try:
-        return _entries_of(root, registry, report, found, store)
+        entries, words, texts = _entries_of(root, registry, report, found, store)
     finally:
         store.close()
+    del registry, report
+    # The facts from the model the index gives (of the fields it keeps, without the files it could not read),
+    # as they are worked out again when files change.
+    model = _ordered(root, schemas, found, entries, store, {}, {}, progress).model()
+    return entries, words, texts, {entity.path: facts_of(model, entity).packed() for entity in model}
 
 
 def _entries_of(root: Path, registry: Registry, report: Report, found: Discovery,
                 store: Store) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str]]:
-    """`_made`'s three values, from the model of the whole registry and the cache's keys."""
+    """`_made`'s first three values, from the model of the whole registry and the cache's keys."""
     unreadable = {p.path for p in report.problems if p.is_error and p.code.startswith("EEE-Y")}
     by_path = {entity.path: entity for entity in registry}
     references = {entity.path: refs for entity, refs in registry.found_references}

@@ -17,7 +17,7 @@ from .figures import Count, block_number
 from .kinds import KINDS
 from .model import Entity, Registry
 from .query import Column, Table, incoming, outgoing
-from .schema import LABELS_KEYWORD, REF_KEYWORD, pointer_text
+from .schema import LABELS_KEYWORD, REF_KEYWORD, SchemaSet, pointer_text
 from .search import Hit
 from .stats import Node
 
@@ -360,15 +360,15 @@ def tree(root: Node, stream: TextIO, fmt: str = "text") -> None:
 # --------------------------------------------------------------------------- stats
 
 
-def stats(data: dict[str, Any], registry: Registry, stream: TextIO, fmt: str = "text") -> None:
+def stats(data: dict[str, Any], schemas: SchemaSet, stream: TextIO, fmt: str = "text") -> None:
     if fmt == "json":
         from .stats import stats_json
 
         stream.write(json_text(stats_json(data), indent=2) + "\n")
         return
-    deps = registry.schemas.labels("departement")
-    academies = registry.schemas.labels("academie")
-    types = registry.schemas.labels("type_action")
+    deps = schemas.labels("departement")
+    academies = schemas.labels("academie")
+    types = schemas.labels("type_action")
     shown_kinds = ["clee", "cmq", "pft", "etablissement", "action", "evenement"]
     year = f" — année scolaire {data['annee']}" if data["annee"] else ""
     _people_table(f"Entités par type{year}", ["Type", "Nombre"],
@@ -379,7 +379,7 @@ def stats(data: dict[str, Any], registry: Registry, stream: TextIO, fmt: str = "
     for academie, counts in data["par_academie"].items():
         rows.append([academies.get(academie, academie)] + [str(counts.get(k, 0)) for k in shown_kinds])
         for dep, dep_counts in data["par_departement"].items():
-            if registry.schemas.academie_of_departement.get(dep) == academie:
+            if schemas.academie_of_departement.get(dep) == academie:
                 rows.append([f"  {dep} {deps.get(dep, '')}"] + [str(dep_counts.get(k, 0)) for k in shown_kinds])
     _people_table("Par académie et département", headers, rows, stream)
     stream.write("\n")

@@ -13,16 +13,17 @@ import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .domain import SCHOOL_YEAR, departement_code, parse_date, school_year_bounds
 from .errors import UsageError
 from .figures import Count, total
 from .kinds import KINDS, Kind
 from .model import Entity, Registry
+from .schema import SchemaSet
 from .suggest import closest
 
 # The top-level fields of an entity's data that the queries read (`eee list`, `stats`, `tree`, the relations of
@@ -174,10 +175,15 @@ def existed_in(entity: Entity, year: str) -> bool | None:
     """Whether a structure existed during a school year (it began before the year ended); None when its file
     does not say when it began (it is then counted, and said to be undated). Actions and events are of their
     own year."""
-    if entity.kind.by_year:
-        return entity.get("annee_scolaire") == year
+    start = None if entity.kind.by_year else founded(entity)
+    return _existed(entity.kind, entity.get("annee_scolaire"), start, year)
+
+
+def _existed(kind: Kind, annee: Any, start: dt.date | None, year: str) -> bool | None:
+    """`existed_in`, from what it reads of the entity: its kind, its school year, when it began."""
+    if kind.by_year:
+        return annee == year
     bounds = school_year_bounds(year)
-    start = founded(entity)
     if start is None or bounds is None:
         return None
     return start <= bounds[1]
@@ -197,6 +203,78 @@ def cites(registry: Registry, entity: Entity, target_id: str) -> bool:
     """Whether the entity references `target_id` (looked up among the target's referrers: not a pass over
     every reference of the registry, which a listing would make once per entity)."""
     return any(ref.source is entity for ref in registry.referrers.get(target_id, ()))
+
+
+def cited(registry: Registry, entity: Entity) -> tuple[str, ...]:
+    """The distinct ids the entity references, in its file's order."""
+    known = registry.derived["cited"]
+    if not known:
+        for source, found in registry.found_references:
+            known[id(source)] = tuple(dict.fromkeys(found[1]))
+        known[None] = ()  # made, even when nothing references anything
+    return known.get(id(entity), ())
+
+
+def _count_fields(count: Count) -> tuple[int | None, bool, bool, int]:
+    return count.value, count.minimum, count.approximate, count.missing
+
+
+class Facts(NamedTuple):
+    """What `eee list` filters on (`matches`) and `eee stats` counts (`stats.tally`) of one entity.
+
+    Worked out by `facts_of` from the entity's own fields and from those of the entities it references (its
+    host school's département), nothing else: the query index keeps them for each file (eee/index.py) and
+    works them out again for a file and for the files that reference it when it changes, so that lists and
+    figures need no model of the whole registry. `packed` and `unpacked` turn them into plain values and back."""
+
+    path: str
+    kind: str
+    id: str
+    departements: tuple[str, ...]
+    academies: tuple[str, ...]
+    annee: str | None  # its school year, if written as text
+    statut: str | None
+    type: str | None  # what --type filters on: its type, nature or secteur
+    cites: tuple[str, ...]  # the ids it references
+    membres: tuple[str, ...]  # its member schools and partners
+    founded: dt.date | None  # when a structure began (`founded`); None for actions and events
+    action_type: str  # an action's type, « ? » when it has none
+    eleves: Count
+    enseignants: Count
+    sans_nombre: bool  # it gives no number of beneficiaries at all
+    gaps: int  # fields it names as to be completed
+    sources: bool  # it says where its facts come from
+    expected: dict[str, Any] | None  # a network's expected numbers (effectifs_attendus)
+
+    def existed_in(self, year: str) -> bool | None:
+        """`existed_in` of the entity these facts are of."""
+        return _existed(KINDS[self.kind], self.annee, self.founded, year)
+
+    def packed(self) -> tuple[Any, ...]:
+        """The facts as plain values (marshal, for the cache)."""
+        return (*self[:10], self.founded.toordinal() if self.founded else None, self.action_type,
+                _count_fields(self.eleves), _count_fields(self.enseignants), *self[14:])
+
+    @classmethod
+    def unpacked(cls, values: tuple[Any, ...]) -> Facts:
+        return cls._make((*values[:10], dt.date.fromordinal(values[10]) if values[10] else None, values[11],
+                          Count(*values[12]), Count(*values[13]), *values[14:]))
+
+
+def facts_of(registry: Registry, entity: Entity) -> Facts:
+    """The facts lists and figures read of an entity (see `Facts`)."""
+    departements = departements_of(registry, entity)
+    action_type = entity.get("type")
+    annee = entity.get("annee_scolaire")
+    expected = entity.get("effectifs_attendus") if entity.kind.name == "reseau" else None
+    return Facts(
+        entity.path, entity.kind.name, entity.id, tuple(departements),
+        tuple(academies_of(registry, entity, departements)), annee if isinstance(annee, str) else None,
+        entity.statut, _type_of(entity), cited(registry, entity),
+        tuple(entity.texts("membres", "etablissements") + entity.texts("membres", "partenaires")),
+        None if entity.kind.by_year else founded(entity), action_type if isinstance(action_type, str) else "?",
+        beneficiaries(entity, "eleves"), beneficiaries(entity, "enseignants"), not entity.items("beneficiaires"),
+        len(entity.gaps()), "sources" in entity.data, expected if isinstance(expected, dict) else None)
 
 
 # --------------------------------------------------------------------------- columns
@@ -330,9 +408,9 @@ def _statut_vocabulary(kind: str) -> str:
             "etablissement": "statut_etablissement"}.get(kind, "statut_structure")
 
 
-def resolve_filters(registry: Registry, kind: Kind, filters: Filters) -> Filters:
-    """The filters with codes the registry uses; a usage error names any value that cannot match."""
-    schemas = registry.schemas
+def resolve_filters(schemas: SchemaSet, ids: Collection[str], kind: Kind, filters: Filters) -> Filters:
+    """The filters with codes the registry uses; a usage error names any value that cannot match (`ids`: the
+    registry's ids, in its order, which --partenaire and --membre must name)."""
     deps = schemas.labels("departement")
     academies = schemas.labels("academie")
     out = Filters()
@@ -353,35 +431,34 @@ def resolve_filters(registry: Registry, kind: Kind, filters: Filters) -> Filters
     if type_vocabulary:
         labels = schemas.labels(type_vocabulary)
         out.type = [_check_choice("--type", t, labels, labels) for t in filters.type]
-    for option, ids, wanted in (("--partenaire", filters.partenaire, out.partenaire),
-                                ("--membre", filters.membre, out.membre)):
-        for value in ids:
+    for option, given, wanted in (("--partenaire", filters.partenaire, out.partenaire),
+                                  ("--membre", filters.membre, out.membre)):
+        for value in given:
             entity_id = value.strip().lower()
-            if entity_id not in registry.entities:
-                guess = closest(entity_id, list(registry.entities))
+            if entity_id not in ids:
+                guess = closest(entity_id, list(ids))
                 raise UsageError(f"{option} : « {value} » n'est pas un identifiant du registre",
                                  f"vouliez-vous dire « {guess} » ?" if guess else "eee search aide à trouver un identifiant")
             wanted.append(entity_id)
     return out
 
 
-def matches(registry: Registry, entity: Entity, filters: Filters) -> bool:
-    if filters.departement and not set(filters.departement) & set(departements_of(registry, entity)):
+def matches(facts: Facts, filters: Filters) -> bool:
+    """Whether an entity, by its facts, passes every filter (resolved: `resolve_filters`)."""
+    if filters.departement and not set(filters.departement) & set(facts.departements):
         return False
-    if filters.academie and not set(filters.academie) & set(academies_of(registry, entity)):
+    if filters.academie and not set(filters.academie) & set(facts.academies):
         return False
-    if filters.annee and entity.get("annee_scolaire") not in filters.annee:
+    if filters.annee and facts.annee not in filters.annee:
         return False
-    if filters.statut and entity.statut not in filters.statut:
+    if filters.statut and facts.statut not in filters.statut:
         return False
-    if filters.type and _type_of(entity) not in filters.type:
+    if filters.type and facts.type not in filters.type:
         return False
-    if filters.partenaire and not all(cites(registry, entity, p) for p in filters.partenaire):
+    if filters.partenaire and not all(p in facts.cites for p in filters.partenaire):
         return False
-    if filters.membre:
-        members = set(entity.texts("membres", "etablissements")) | set(entity.texts("membres", "partenaires"))
-        if not set(filters.membre) <= members:
-            return False
+    if filters.membre and not set(filters.membre) <= set(facts.membres):
+        return False
     return True
 
 
@@ -401,10 +478,16 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 def select(registry: Registry, kind: Kind, filters: Filters | None = None, sort: list[str] | None = None) -> Table:
     """The entities of a kind that match every filter, as rows of raw values, sorted."""
-    filters = resolve_filters(registry, kind, filters or Filters())
+    filters = resolve_filters(registry.schemas, registry.entities, kind, filters or Filters())
+    return table_of(registry, kind, [e for e in registry.of_kind(kind.name) if matches(facts_of(registry, e), filters)],
+                    sort)
+
+
+def table_of(registry: Registry, kind: Kind, entities: Iterable[Entity], sort: list[str] | None = None) -> Table:
+    """These entities of a kind as rows of raw values, sorted (`registry`: a model with them and the entities
+    around them)."""
     columns = COLUMNS[kind.name]
-    rows = [(e, {c.key: c.value(registry, e) for c in columns})
-            for e in registry.of_kind(kind.name) if matches(registry, e, filters)]
+    rows = [(e, {c.key: c.value(registry, e) for c in columns}) for e in entities]
     keys = {c.key: c for c in columns} | {normalize(c.header).replace(" ", "_"): c for c in columns}
     order = sort or DEFAULT_SORT.get(kind.name, ["nom"])
     for spec in reversed(order):

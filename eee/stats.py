@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .figures import NOTHING, Count
 from .kinds import KINDS
 from .model import Entity, Registry
-from .query import academies_of, beneficiaries, departements_of, existed_in, normalize
+from .query import Facts, academies_of, departements_of, facts_of, normalize
+from .schema import SchemaSet
 
 # --------------------------------------------------------------------------- stats
 
@@ -18,66 +20,74 @@ STRUCTURES = ("clee", "cmq", "pft", "partenariat")  # counted in a year's figure
 
 
 def stats(registry: Registry, annee: str | None = None) -> dict[str, Any]:
-    """Counts for `eee stats`: by kind, by académie and département, coverage, actions, gaps.
+    """Counts for `eee stats`, of a model: `tally` of the facts of its entities."""
+    return tally([facts_of(registry, entity) for entity in registry], registry.schemas, annee)
+
+
+def tally(facts: Iterable[Facts], schemas: SchemaSet, annee: str | None = None) -> dict[str, Any]:
+    """Counts for `eee stats`, from the facts of every entity of the registry in the order of their paths
+    (`query.facts_of`; the query index keeps them): by kind, by académie and département, coverage, actions,
+    gaps.
 
     With `annee`, actions and events are that year's, and a CLEE, CMQ, PFT or partnership counts only if it
     existed that year (`existed_in`; one whose file gives no date counts, and is listed in `sans_date`).
     Without, every figure is as of today. Numbers of beneficiaries are `Count`s: exact, approximate, minimum
     or unknown, never 0 for an unknown (see eee/figures.py); `stats_json` writes them for scripts."""
-    dep_labels = registry.schemas.labels("departement")
+    dep_labels = schemas.labels("departement")
+    everything = list(facts)
+    by_kind_all: dict[str, list[Facts]] = defaultdict(list)
+    for fact in everything:
+        by_kind_all[fact.kind].append(fact)
     counted = [k for k in KINDS.values() if k.name != "reseau"]
     undated: dict[str, list[str]] = {}
 
-    def in_year(entity: Entity) -> bool:
+    def in_year(fact: Facts) -> bool:
         if annee is None:
             return True
-        if entity.kind.by_year or entity.kind.name in STRUCTURES:
-            existed = existed_in(entity, annee)
+        if KINDS[fact.kind].by_year or fact.kind in STRUCTURES:
+            existed = fact.existed_in(annee)
             if existed is None:
-                undated.setdefault(entity.kind.name, []).append(entity.id)
+                undated.setdefault(fact.kind, []).append(fact.id)
             return existed is not False
         return True
 
-    members = {k.name: [e for e in registry.of_kind(k.name) if in_year(e)] for k in counted}
-    by_kind = {kind: len(entities) for kind, entities in members.items()}
+    members = {k.name: [f for f in by_kind_all[k.name] if in_year(f)] for k in counted}
+    by_kind = {kind: len(found) for kind, found in members.items()}
     by_dep: dict[str, dict[str, int]] = {d: {} for d in sorted(dep_labels)}
     # An académie counts each entity once, even when it spans several of its départements.
-    by_academie: dict[str, dict[str, int]] = {a: {} for a in registry.schemas.labels("academie")}
+    by_academie: dict[str, dict[str, int]] = {a: {} for a in schemas.labels("academie")}
     for kind in ("clee", "cmq", "pft", "etablissement", "action", "evenement"):
-        for entity in members[kind]:
-            deps = departements_of(registry, entity)
-            for dep in deps:
+        for fact in members[kind]:
+            for dep in fact.departements:
                 if dep in by_dep:
                     by_dep[dep][kind] = by_dep[dep].get(kind, 0) + 1
-            for academie in academies_of(registry, entity, deps):
+            for academie in fact.academies:
                 if academie in by_academie:
                     by_academie[academie][kind] = by_academie[academie].get(kind, 0) + 1
-    network = registry.network
-    expected = network.get("effectifs_attendus") if network else None
+    networks = by_kind_all["reseau"]
+    expected = networks[0].expected if networks else None
     coverage = {}
     for kind, count in (expected.items() if isinstance(expected, dict) else []):
         if kind in KINDS and isinstance(count, int) and not isinstance(count, bool):
-            coverage[kind] = {"decrits": len(members.get(kind, registry.of_kind(kind))), "attendus": count}
-    clee_deps = {d for e in members["clee"] for d in departements_of(registry, e)}
-    by_type: dict[str, dict[str, Any]] = {}
-    for action in members["action"]:
-        row = by_type.setdefault(action.get("type") if isinstance(action.get("type"), str) else "?",
-                                 {"actions": 0, "eleves": NOTHING, "enseignants": NOTHING, "sans_nombre": 0})
-        row["actions"] += 1
-        for category in ("eleves", "enseignants"):
-            row[category] += beneficiaries(action, category)
-        if not action.items("beneficiaires"):
-            row["sans_nombre"] += 1
-    by_year: dict[str, dict[str, Any]] = {}
-    for action in registry.of_kind("action"):
-        year = action.get("annee_scolaire") if isinstance(action.get("annee_scolaire"), str) else "?"
-        row = by_year.setdefault(year, {"actions": 0, "eleves": NOTHING, "enseignants": NOTHING, "sans_nombre": 0})
-        row["actions"] += 1
-        for category in ("eleves", "enseignants"):
-            row[category] += beneficiaries(action, category)
-        if not action.items("beneficiaires"):
-            row["sans_nombre"] += 1
-    gaps = Counter(e.kind.name for e in registry for _ in e.gaps())
+            coverage[kind] = {"decrits": len(members.get(kind, by_kind_all[kind])), "attendus": count}
+    clee_deps = {d for f in members["clee"] for d in f.departements}
+
+    def actions(found: list[Facts], key: Callable[[Facts], str]) -> dict[str, dict[str, Any]]:
+        rows: dict[str, dict[str, Any]] = {}
+        for action in found:
+            row = rows.setdefault(key(action), {"actions": 0, "eleves": NOTHING, "enseignants": NOTHING,
+                                                "sans_nombre": 0})
+            row["actions"] += 1
+            row["eleves"] += action.eleves
+            row["enseignants"] += action.enseignants
+            if action.sans_nombre:
+                row["sans_nombre"] += 1
+        return dict(sorted(rows.items()))
+
+    gaps: Counter[str] = Counter()
+    for fact in everything:
+        if fact.gaps:
+            gaps[fact.kind] += fact.gaps
     return {
         "annee": annee,
         "par_type": by_kind,
@@ -86,10 +96,10 @@ def stats(registry: Registry, annee: str | None = None) -> dict[str, Any]:
         "couverture": coverage,
         "sans_date": {kind: sorted(ids) for kind, ids in sorted(undated.items()) if kind in STRUCTURES},
         "departements_sans_clee": sorted(set(dep_labels) - clee_deps),
-        "actions_par_type": dict(sorted(by_type.items())),
-        "actions_par_annee": dict(sorted(by_year.items())),
+        "actions_par_type": actions(members["action"], lambda f: f.action_type),
+        "actions_par_annee": actions(by_kind_all["action"], lambda f: "?" if f.annee is None else f.annee),
         "a_completer": {"total": sum(gaps.values()), "par_type": dict(sorted(gaps.items()))},
-        "sans_sources": sorted(e.id for e in registry if "sources" not in e.data),
+        "sans_sources": sorted(f.id for f in everything if not f.sources),
     }
 
 

@@ -5,6 +5,7 @@ rebuilt, never trusted, when its values in the cache are damaged, foreign or old
 from __future__ import annotations
 
 import io
+import json
 import random
 import sqlite3
 import subprocess
@@ -21,7 +22,7 @@ from eee.cache import Store
 from eee.index import open_index
 from eee.kinds import KINDS
 from eee.model import Registry
-from eee.query import COLUMNS, Filters, departements_of, kind_named, normalize, select
+from eee.query import COLUMNS, Filters, departements_of, facts_of, kind_named, normalize, select
 from eee.rename import apply, plan
 from eee.search import find_entity, search
 from eee.stats import stats, tree
@@ -74,6 +75,12 @@ def questions(model: Registry, seed: int) -> list[tuple[str, ...]]:
             for ref in model.referencing(entity.id)[:1]:
                 if ref.source.kind.name in ("partenariat", "action", "evenement", "club"):
                     asked.append(("list", ref.source.kind.name, "--partenaire", entity.id, "--format", "json"))
+            facts = facts_of(model, entity)
+            if facts.statut:
+                asked.append(("list", kind.name, "--statut", facts.statut, "--format", "json"))
+            if facts.type and kind.name not in ("club", "clee", "reseau"):
+                asked.append(("list", kind.name, "--type", facts.type, "--format", "json"))
+            asked += [("list", kind.name, "--membre", member) for member in facts.membres if member in model.entities][:1]
     asked += [("list", "etablissement", "--academie", academie, "--format", "json")
               for academie in ("toulouse", "montpellier")]
     for year in sorted({e.get("annee_scolaire") for e in model if isinstance(e.get("annee_scolaire"), str)}):
@@ -97,14 +104,12 @@ def whole_answer(model: Registry, question: tuple[str, ...]) -> tuple[int, str]:
     stream = io.StringIO()
     option = {name: rest[i + 1] for i, name in enumerate(rest) if name.startswith("--")}
     if command == "list":
-        filters = Filters([option["--departement"]] if "--departement" in option else [],
-                          [option["--academie"]] if "--academie" in option else [],
-                          [option["--annee"]] if "--annee" in option else [],
-                          partenaire=[option["--partenaire"]] if "--partenaire" in option else [])
+        filters = Filters(*([option[name]] if name in option else [] for name in (
+            "--departement", "--academie", "--annee", "--statut", "--type", "--partenaire", "--membre")))
         present.table(select(model, kind_named(rest[0]), filters, [option["--tri"]] if "--tri" in option else None),
                       model, stream, fmt)
     elif command == "stats":
-        present.stats(stats(model, option.get("--annee")), model, stream, fmt)
+        present.stats(stats(model, option.get("--annee")), model.schemas, stream, fmt)
     elif command == "tree":
         present.tree(tree(model), stream, fmt)
     elif command == "show":
@@ -150,6 +155,8 @@ def same_answers(root: Path, capsys: pytest.CaptureFixture[str], seed: int = 0, 
         with pytest.raises(EeeError) as theirs_error:
             find_entity(model, wrong)
         assert (str(ours_error.value), ours_error.value.hint) == (str(theirs_error.value), theirs_error.value.hint)
+    # The facts lists and figures read, as the whole model gives them, file by file.
+    assert indexed.facts() == [facts_of(model, entity) for entity in sorted(model, key=lambda e: e.path)]
     # Nothing stale in the words: each names files of the registry, each of which has that word.
     numbers = indexed.numbers()
     paths = {number: path for path, number in numbers.items()}
@@ -290,7 +297,7 @@ def test_a_forged_index_is_never_used(registry: Path, capsys: pytest.CaptureFixt
     secret fails its MAC, and the index is made again from the files."""
     open_index(registry)
     rows = _rows(registry)
-    assert set(rows) == {"requetes", "mots", "textes"}
+    assert set(rows) == {"requetes", "mots", "textes", "fiches"}
     import marshal
 
     version, digests, entries = marshal.loads(rows["requetes"])
@@ -448,3 +455,42 @@ def test_show_of_an_entity_whose_file_cannot_be_read_names_the_file(registry: Pa
     assert code == 1 and out == ""
     assert "« exemple-aero » est le fichier partenaires/exemple-aero.yaml, qui ne peut pas être lu" in err
     assert "→ eee validate -r registry dit pourquoi" in err  # the registry as the officer named it, from here
+
+
+HOSTED = """id: pft-hebergee
+nom: Plateforme hébergée
+statut: actif
+domaine: Usinage
+etablissement_support: 0300002p
+sources:
+  - titre: Données de test
+mis_a_jour: 2024-01-15
+"""
+
+
+def test_lists_and_figures_follow_the_school_a_structure_takes_its_departement_from(
+        registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A structure that names no département is in its host school's: when the school's file moves it to another
+    département, the structure's facts follow (lists by département, figures), though its own file is unchanged;
+    and again when the school's file goes, then comes back."""
+    from .conftest import cli
+
+    write_files(registry, {"pft/pft-hebergee.yaml": HOSTED})
+    school = registry / "etablissements" / "0300002p.yaml"
+    text = school.read_text(encoding="utf-8")
+
+    def listed(departement: str) -> list[str]:
+        code, out, _ = cli(capsys, "list", "pft", "--departement", departement, "--format", "json", "-r", str(registry))
+        assert code == 0
+        return [row["id"] for row in json.loads(out)]
+
+    assert "pft-hebergee" in listed("30")
+    school.write_text(text.replace('departement: "30"', 'departement: "48"'), encoding="utf-8")
+    assert "pft-hebergee" in listed("48") and "pft-hebergee" not in listed("30")
+    same_answers(registry, capsys)
+    school.unlink()
+    assert "pft-hebergee" not in listed("48")
+    same_answers(registry, capsys)
+    school.write_text(text, encoding="utf-8")
+    assert "pft-hebergee" in listed("30")
+    same_answers(registry, capsys)

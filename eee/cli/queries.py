@@ -61,12 +61,13 @@ def list_(
         raise UsageError("--separateur attend un seul caractère", "par exemple --separateur ';'")
     index = Workspace.of(registry).index()
     chosen = query.kind_named(kind)
-    filters = query.Filters(departement or [], academie or [], annee or [], statut or [], type_ or [], partenaire or [],
-                            membre or [])
-    # The entities of the kind and those around them; the whole registry when an id is named (to say which ids are
-    # nearest, if it is not one).
-    model = index.model() if partenaire or membre else index.model(index.of_kind(chosen.name))
-    result = query.select(model, chosen, filters, tri)
+    filters = query.resolve_filters(index.schemas, index.ids(), chosen, query.Filters(
+        departement or [], academie or [], annee or [], statut or [], type_ or [], partenaire or [], membre or []))
+    # The files that pass, by the facts the index keeps; then the model of these and of those around them, for
+    # their columns (names of what they reference, counts of what references them).
+    wanted = {facts.path for facts in index.facts(chosen.name) if query.matches(facts, filters)}
+    model = index.model(wanted)
+    result = query.table_of(model, chosen, [e for e in model.of_kind(chosen.name) if e.path in wanted], tri)
     present.table(result, model, sys.stdout, format.value, separateur, bom)
 
 
@@ -134,11 +135,11 @@ def stats(
 ) -> None:
     """Chiffres du réseau : entités par type et territoire, couverture des CLEE, actions, lacunes."""
     from .. import present
-    from ..stats import stats as stats_of
+    from ..stats import tally
 
     check_year(annee)
-    model = Workspace.of(registry).index().model()
-    present.stats(stats_of(model, annee), model, sys.stdout, format.value)
+    index = Workspace.of(registry).index()
+    present.stats(tally(index.facts(), index.schemas, annee), index.schemas, sys.stdout, format.value)
 
 
 def tree(
