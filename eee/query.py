@@ -258,7 +258,12 @@ class Facts(NamedTuple):
     @classmethod
     def unpacked(cls, values: tuple[Any, ...]) -> Facts:
         return cls._make((*values[:10], dt.date.fromordinal(values[10]) if values[10] else None, values[11],
-                          Count(*values[12]), Count(*values[13]), *values[14:]))
+                          _shared_count(values[12]), _shared_count(values[13]), *values[14:]))
+
+
+@lru_cache(maxsize=1 << 12)  # most entities share a few counts (« non renseigné », « — »); a Count is frozen
+def _shared_count(fields: tuple[int | None, bool, bool, int]) -> Count:
+    return Count(*fields)
 
 
 def facts_of(registry: Registry, entity: Entity) -> Facts:
