@@ -12,6 +12,11 @@ the words all labels share (« Montpellier » for « Académie de Montpellier »
 or a département's number without its zero (« 9 »), accents and case aside.
 `check_target` and `answer` let the command refuse a wrong id or a wrong
 answer before any further question is asked.
+
+A value of a field the schemas mark as a reference (`x-eee-ref`) must name an
+entity of the registry, of a kind the field accepts (`check_references`, the
+one check of every value eee writes into a reference); a school may be named
+by its UAI as the Annuaire writes it (« 0312686B » for 0312686b).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from .errors import UsageError
 from .escape import one_line
 from .kinds import KIND_BY_FOLDER, KINDS, Kind
 from .loader import SourceDoc
-from .schema import LABELS_KEYWORD, SchemaSet
+from .schema import LABELS_KEYWORD, REF_KEYWORD, SchemaSet
 
 UAI_ID = re.compile(r"[0-9]{7}[a-z]")
 AUTOMATIC = {"id", "mis_a_jour"}  # filled by eee new itself
@@ -124,8 +129,19 @@ def choice_named(text: str, choices: list[tuple[str, str]]) -> str | None:
     return None
 
 
+def _reference_kinds(node: dict[str, Any], schemas: SchemaSet) -> tuple[str, ...]:
+    """The kinds of entity a field (or each item of a list field) may reference; () if it is no reference."""
+    if node.get("type") == "array" and isinstance(node.get("items"), dict):
+        node = schemas.annotations(node["items"])
+    return tuple(node.get(REF_KEYWORD, ()))
+
+
 def _canonical(text: str, node: dict[str, Any], schemas: SchemaSet) -> str:
-    """A value as typed, with each item that names a choice of its vocabulary written as its code."""
+    """A value as typed, with each item that names a choice of its vocabulary written as its code, and each
+    school's UAI written as its id (in lower case) where a school may be referenced."""
+    if "etablissement" in _reference_kinds(node, schemas):
+        parts = [part.strip() for part in text.split(",")] if node.get("type") == "array" else [text.strip()]
+        return ", ".join(part.lower() if UAI_ID.fullmatch(part.lower()) else part for part in parts if part)
     choices = _choices(node, schemas)
     if not choices:
         return text
@@ -210,6 +226,53 @@ def _existing(root: Path, entity_id: str) -> str | None:
     return None
 
 
+def registry_ids(root: Path) -> dict[str, set[str]]:
+    """Each id of the registry at `root` → the kinds of the files that bear it. An id is its file's name
+    (EEE-R001 says so) and a kind its folder's: the folders are walked, no file is read."""
+    ids: dict[str, set[str]] = {}
+    for rel, kind in discover(root).files:
+        ids.setdefault(Path(rel).stem, set()).add(kind.name)
+    return ids
+
+
+def check_references(root: Path, kind: Kind, data: dict[str, Any], schemas: SchemaSet) -> None:
+    """A `UsageError` for the first reference of `data` (an entity of `kind` about to be written) that names no
+    entity of the registry at `root`, or one of a kind its field does not accept: the value and the field, the
+    nearest accepted id (« vouliez-vous dire »), and how to find or create the one meant."""
+    from .suggest import closest
+
+    ids: dict[str, set[str]] | None = None
+    for pointer, target, kinds in schemas.references(kind.name, data):
+        if ids is None:
+            ids = registry_ids(root)  # only for a document that has references
+        found = ids.get(target, set())
+        if found.intersection(kinds):
+            continue
+        field_name = str(pointer[0])
+        guess = closest(target, [i for i, its in ids.items() if its.intersection(kinds) and i != target])
+        hint = f"vouliez-vous dire « {guess} » ? sinon, " if guess else ""
+        listing = f"eee list {KINDS[kinds[0]].folder}" if len(kinds) == 1 and KINDS[kinds[0]].folder else ""
+        if found:
+            labels = [KINDS[k].a_label for k in kinds]
+            wanted = " ou ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
+            message = (f"« {one_line(target)} » est {KINDS[sorted(found)[0]].a_label}, alors que le champ "
+                       f"« {field_name} » attend {wanted}")
+            hint += (f"les identifiants possibles : {listing}" if listing
+                     else "« eee search TEXTE » retrouve l'entité voulue par son nom")
+        else:
+            message = (f"« {one_line(target)} », donné pour « {field_name} », n'est l'identifiant d'aucune entité "
+                       "du registre")
+            search = f"eee search {' '.join(one_line(target).split('-'))}"
+            if listing:
+                search += f" --type {KINDS[kinds[0]].folder}"
+            hint += f"retrouvez l'identifiant avec : {search}"
+            if kinds == ("etablissement",) and UAI_ID.fullmatch(target):
+                hint += f" ; un établissement absent s'importe : eee import annuaire FICHIER.csv --uai {target.upper()}"
+            elif len(kinds) == 1:
+                hint += f" ; une entité absente se crée d'abord : eee new {kinds[0]} {one_line(target)}"
+        raise UsageError(message, hint)
+
+
 def target_path(root: Path, kind: Kind, entity_id: str, values: dict[str, Any]) -> Path:
     if kind.by_year:
         year = str(values["annee_scolaire"])
@@ -266,9 +329,10 @@ def _data(kind: Kind, entity_id: str, values: dict[str, str], today: str, schema
 
 
 def answer(kind: Kind | str, entity_id: str, name: str, text: str, today: str,
-           schemas: SchemaSet | None = None) -> str:
+           schemas: SchemaSet | None = None, root: Path | None = None) -> str:
     """One field's value as the officer typed it for the new entity `entity_id`, checked alone: the text to keep
-    (a vocabulary's code for a label or a name), or a `UsageError` whose hint gives the accepted values."""
+    (a vocabulary's code for a label or a name), or a `UsageError` whose hint gives the accepted values. With
+    `root`, a reference must name an entity of that registry (`check_references`, which `create` always asks)."""
     kind = _kind(kind)
     schemas = schemas or SchemaSet.installed()
     check_fields(kind, [name], schemas)
@@ -282,6 +346,8 @@ def answer(kind: Kind | str, entity_id: str, name: str, text: str, today: str,
     if problems:
         first = problems[0]
         raise UsageError(first.message, first.hint or _expected(name, node, schemas))
+    if root is not None:
+        check_references(root, kind, data, schemas)
     return canonical
 
 
@@ -322,6 +388,7 @@ def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str],
     if problems:
         first = problems[0]
         raise UsageError(first.message, first.hint)
+    check_references(root, kind, data, schemas)
     path = target_path(root, kind, entity_id, data)
     depth = len(path.relative_to(root).parts)
     header = f"# yaml-language-server: $schema={'../' * depth}schemas/{kind.schema_file}\n"

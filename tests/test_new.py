@@ -179,3 +179,39 @@ def test_bad_format_and_unknown_field(registry: Path):
 def test_network_and_unknown_kind(registry: Path):
     assert "reseau.yaml" in refused(registry, "reseau", "reseau-2", {}).message
     assert "inconnu" in refused(registry, "clees", "x", {}).message
+
+
+def test_a_reference_to_a_missing_id_is_refused_with_the_nearest(registry: Path):
+    files = sorted(registry.rglob("*.yaml"))
+    error = refused(registry, "partenariat", "partenariat-test", {**VALUES["partenariat"][1],
+                                                                 "partenaires": "exemple-aero, exemple-boi"})
+    assert error.message == ("« exemple-boi », donné pour « partenaires », n'est l'identifiant d'aucune entité "
+                             "du registre")
+    assert error.hint.startswith("vouliez-vous dire « exemple-bois » ? ")
+    assert "eee search exemple boi --type partenaires" in error.hint
+    assert "eee new partenaire exemple-boi" in error.hint
+    error = refused(registry, "action", "action-test", {**VALUES["action"][1], "organisateurs": "inexistant-zzz"})
+    assert "« inexistant-zzz », donné pour « organisateurs »" in error.message
+    assert "vouliez-vous dire" not in error.hint and "eee search inexistant zzz" in error.hint
+    assert sorted(registry.rglob("*.yaml")) == files
+
+
+def test_a_reference_to_an_entity_of_another_kind_is_refused(registry: Path):
+    error = refused(registry, "partenariat", "partenariat-test", {**VALUES["partenariat"][1],
+                                                                 "partenaires": "clee-ales"})
+    assert error.message == "« clee-ales » est un CLEE, alors que le champ « partenaires » attend un partenaire"
+    assert "eee list partenaires" in error.hint
+    error = refused(registry, "action", "action-test", {**VALUES["action"][1], "organisateurs": "visites-exemple"})
+    assert "« visites-exemple » est une action" in error.message and "un partenaire ou un établissement" in error.message
+
+
+def test_existing_references_are_accepted_and_a_school_by_its_uai(registry: Path):
+    path = create(registry, "action", "action-test", {**VALUES["action"][1],
+                                                      "organisateurs": "clee-ales, exemple-aero, 0312686B, reseau"},
+                  TODAY)
+    assert 'organisateurs: [clee-ales, exemple-aero, "0312686b", reseau]' in path.read_text(encoding="utf-8")
+    path = create(registry, "pft", "pft-test", {**VALUES["pft"][1], "etablissement_support": "0090015T"}, TODAY)
+    assert 'etablissement_support: "0090015t"' in path.read_text(encoding="utf-8")
+    error = refused(registry, "pft", "pft-deux", {**VALUES["pft"][1], "etablissement_support": "0090016U"})
+    assert "« 0090016u », donné pour « etablissement_support »" in error.message
+    assert "eee import annuaire FICHIER.csv --uai 0090016U" in error.hint

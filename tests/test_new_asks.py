@@ -209,3 +209,48 @@ def test_in_a_terminal_a_wrong_value_given_with_set_is_asked_again(shipped: Path
         assert term.close() == 0
     data = yaml.safe_load((shipped / "partenaires" / "scierie-pty.yaml").read_text(encoding="utf-8"))
     assert (data["statut"], data["type"]) == ("en_sommeil", "entreprise")
+
+
+def test_outside_a_terminal_a_reference_to_a_missing_id_is_refused_and_nothing_written(shipped: Path) -> None:
+    files = sorted(shipped.rglob("*"))
+    done = _run(["new", "action", "essai-x", "--set", "organisateurs=inexistant-zzz", "--set",
+                 "annee_scolaire=2024-2025", "--set", "nom=Essai", "--set", "type=forum_metiers", "--set",
+                 "statut=prevue", "--no-input"], shipped)
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    assert ("eee : « inexistant-zzz », donné pour « organisateurs », n'est l'identifiant d'aucune entité du "
+            "registre\n  → retrouvez l'identifiant avec : eee search inexistant zzz\n") == done.stderr
+    done = _run(["new", "partenariat", "essai-p", "--set", "nom=Essai", "--set", "statut=actif", "--set",
+                 "type=dispositif", "--set", "partenaires=airbus, thalès", "--no-input"], shipped)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "« thalès »" in done.stderr  # not an id at all: the schema says so first
+    done = _run(["new", "partenariat", "essai-p", "--set", "nom=Essai", "--set", "statut=actif", "--set",
+                 "type=dispositif", "--set", "partenaires=airbus, thale", "--no-input"], shipped)
+    assert done.returncode == 2 and "« thale », donné pour « partenaires »" in done.stderr
+    assert "vouliez-vous dire « thales » ?" in done.stderr
+    assert sorted(shipped.rglob("*")) == files
+
+
+def test_an_answer_naming_a_missing_id_is_refused_when_the_registry_is_given(shipped: Path) -> None:
+    assert answer("partenariat", "essai-p", "partenaires", "airbis", TODAY) == "airbis"  # alone: its form only
+    with pytest.raises(UsageError) as info:
+        answer("partenariat", "essai-p", "partenaires", "airbis", TODAY, root=shipped)
+    assert "vouliez-vous dire « airbus » ?" in info.value.hint
+    assert answer("partenariat", "essai-p", "partenaires", "airbus, thales", TODAY, root=shipped) == "airbus, thales"
+
+
+def test_in_a_terminal_a_reference_to_a_missing_id_is_asked_again(shipped: Path) -> None:
+    term = Terminal(["new", "partenariat", "essai-pty", "--set", "nom=Essai", "--set", "statut=actif",
+                     "--set", "type=dispositif", "--set", "partenaires=airbis"], shipped)
+    try:
+        refused = term.expect("partenaires:")  # the --set value, asked again
+        assert "« airbis », donné pour « partenaires », n'est l'identifiant d'aucune entité" in refused
+        assert "vouliez-vous dire « airbus » ?" in refused
+        term.type("clee-ales")
+        refused = term.expect("partenaires:")
+        assert "« clee-ales » est un CLEE, alors que le champ « partenaires » attend un partenaire" in refused
+        term.type("airbus, thales")
+        term.expect("Créé :")
+    finally:
+        assert term.close() == 0
+    data = yaml.safe_load((shipped / "partenariats" / "essai-pty.yaml").read_text(encoding="utf-8"))
+    assert data["partenaires"] == ["airbus", "thales"]

@@ -49,24 +49,24 @@ def new(
     service.check_fields(the_kind, given)
     if not no_input and sys.stdin.isatty():
         for field_name, text in list(given.items()):  # a wrong --set value is asked again, like an answer
-            given[field_name] = _ask(service, the_kind, entity_id, field_name, field_name, text, today)
+            given[field_name] = _ask(service, root, the_kind, entity_id, field_name, field_name, text, today)
         for field_name, title, _description, choices in service.missing_fields(the_kind, given):
             if choices:
                 typer.echo(terminal(f"{title} — valeurs possibles : " + ", ".join(
                     f"{v} ({label})" if label != v else v for v, label in choices)))
-            given[field_name] = _ask(service, the_kind, entity_id, field_name, title, None, today)
+            given[field_name] = _ask(service, root, the_kind, entity_id, field_name, title, None, today)
     path = service.create(root, the_kind, entity_id, given, today)
     typer.echo(f"Créé : {path} — complétez-le, puis lancez eee validate.")
 
 
-def _ask(service: Any, kind: Any, entity_id: str, field_name: str, title: str, text: str | None,
+def _ask(service: Any, root: Path, kind: Any, entity_id: str, field_name: str, title: str, text: str | None,
          today: str) -> str:
     """An answer for one field, asked until the service accepts it (each refusal said, with what is accepted)."""
     while True:
         if text is None:
             text = typer.prompt(title, default="", show_default=False)
         try:
-            return str(service.answer(kind, entity_id, field_name, text, today))
+            return str(service.answer(kind, entity_id, field_name, text, today, root=root))
         except UsageError as exc:
             typer.echo(terminal(f"eee : {exc.message}") + (f"\n  → {terminal(exc.hint)}" if exc.hint else ""),
                        err=True)
