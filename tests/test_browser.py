@@ -639,6 +639,26 @@ def test_the_actions_filter_by_school_year(browser: Any, request: pytest.Fixture
         v.assert_clean()
 
 
+def test_the_events_sort_by_their_dates_written_in_french(browser: Any, shipped: Path) -> None:
+    """The index writes « 18 octobre 2024 », as the event's page; the column « Date » sorts by the day itself,
+    both ways (neither by the number a French date starts with, nor by its year alone)."""
+    with visiting(browser, shipped, DESKTOP) as v:
+        page = v.open("evenements/index.html")
+        rows = page.locator("#tableau-evenement tbody tr")
+        texts = rows.locator("td:first-child").all_inner_texts()
+        assert "18 octobre 2024" in texts and "1er février 2025" in texts and not [t for t in texts if "-" in t]
+        header = page.locator("#tableau-evenement thead th").filter(has_text="Date")
+
+        def days() -> list[str]:
+            return [t.get_attribute("datetime") for t in rows.locator("td:first-child time").all()]
+
+        header.get_by_role("button").click()
+        assert days() == sorted(days()) and len(days()) >= 8
+        header.get_by_role("button").click()
+        assert days() == sorted(days(), reverse=True)
+        v.assert_clean()
+
+
 @pytest.mark.parametrize("theme", ["dsfr", "neutre"])
 def test_without_javascript_the_years_are_links_into_the_actions(browser: Any, request: pytest.FixtureRequest,
                                                                  theme: str) -> None:

@@ -472,6 +472,29 @@ def test_the_index_of_actions_filters_and_links_by_school_year(registry: Path, t
     assert '"annee"' in (tmp_path / "site" / "eee.js").read_text(encoding="utf-8")  # the script reads data-annee
 
 
+@pytest.mark.parametrize("theme", ["dsfr", "neutre"])
+def test_the_index_of_events_writes_dates_as_the_entity_pages(registry: Path, tmp_path: Path, theme: str) -> None:
+    """« 21 avril 2023 » on the index as on the event's page (the filter date_fr), the ISO date kept in <time>
+    for eee.js to sort by; « 1er » for the first of a month; the Markdown index likewise."""
+    event = registry / "evenements" / "2022-2023" / "rencontre-exemple.yaml"
+    first = event.with_name("forum-exemple.yaml")
+    first.write_text(event.read_text(encoding="utf-8").replace("rencontre-exemple", "forum-exemple")
+                     .replace("date: 2023-04-21", "date: 2023-03-01"), encoding="utf-8")
+    model, _ = load(registry, check_schemas=False)
+    build(model, "html", tmp_path / "site", generated=GENERATED, theme=theme)
+    page = (tmp_path / "site" / "evenements" / "index.html").read_text(encoding="utf-8")
+    cells = re.findall(r"<td>(<time [^>]*>[^<]*</time>)</td>\s*<th scope=\"row\">", page)
+    assert cells == ['<time datetime="2023-03-01">1er mars 2023</time>',
+                     '<time datetime="2023-04-21">21 avril 2023</time>']
+    assert "<td>2023-" not in page
+    entity = (tmp_path / "site" / "evenements" / "rencontre-exemple.html").read_text(encoding="utf-8")
+    assert "21 avril 2023" in entity
+    build(model, "markdown", tmp_path / "md", generated=GENERATED)
+    text = (tmp_path / "md" / "evenements" / "index.md").read_text(encoding="utf-8")
+    assert "| 1er mars 2023 | [" in text and "| 21 avril 2023 | [" in text and "2023-04-21" not in text
+    assert "21 avril 2023" in (tmp_path / "md" / "evenements" / "rencontre-exemple.md").read_text(encoding="utf-8")
+
+
 def test_one_school_year_needs_no_year_filter(registry: Path, tmp_path: Path) -> None:
     render(registry, "html", tmp_path / "site")
     page = (tmp_path / "site" / "actions" / "index.html").read_text(encoding="utf-8")
@@ -492,7 +515,8 @@ def test_the_index_of_events_reads_in_the_order_of_their_dates_within_a_year(tmp
     model, _ = load(root, check_schemas=False)
     build(model, "html", tmp_path / "site", generated=GENERATED)
     page = (tmp_path / "site" / "evenements" / "index.html").read_text(encoding="utf-8")
-    shown = re.findall(r'<tr[^>]* data-annee="([^"]*)">\s*<td>[^<]*</td>\s*<th scope="row"><a href="[^"]*/([^/"]+)\.html"',
+    shown = re.findall(r'<tr[^>]* data-annee="([^"]*)">\s*<td>(?:<time [^>]*>[^<]*</time>|—)</td>\s*'
+                       r'<th scope="row"><a href="[^"]*/([^/"]+)\.html"',
                        page)
     by_date = {e.id: e.get("date") for e in model.of_kind("evenement")}
     assert [year for year, _ in shown] == sorted((year for year, _ in shown), reverse=True)

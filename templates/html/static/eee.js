@@ -41,6 +41,13 @@
     apply();  // le compte dès l'ouverture, et les filtres qu'un navigateur a pu garder au retour
   });
 
+  // Une date s'affiche « 18 octobre 2024 » et se trie par sa forme ISO (l'attribut datetime de <time>).
+  var ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+  function sortKey(cell) {
+    var time = cell.querySelector("time[datetime]");
+    return time ? time.getAttribute("datetime") : cell.textContent.trim();
+  }
+
   document.querySelectorAll("table.index").forEach(function (table) {
     var headers = table.tHead.rows[0].cells;
     Array.prototype.forEach.call(headers, function (th, column) {
@@ -55,9 +62,10 @@
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         var body = table.tBodies[0];
         var sorted = Array.prototype.slice.call(body.rows).sort(function (a, b) {
-          var x = a.cells[column].textContent.trim(), y = b.cells[column].textContent.trim();
-          var nx = parseFloat(x), ny = parseFloat(y);
-          var result = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, "fr", { sensitivity: "base" });
+          var x = sortKey(a.cells[column]), y = sortKey(b.cells[column]);
+          var nx = parseFloat(x), ny = parseFloat(y), dates = ISO_DATE.test(x) && ISO_DATE.test(y);
+          var result = (!dates && !isNaN(nx) && !isNaN(ny)) ? nx - ny
+            : dates ? (x < y ? -1 : x > y ? 1 : 0) : x.localeCompare(y, "fr", { sensitivity: "base" });
           return ascending ? result : -result;
         });
         sorted.forEach(function (row) { body.appendChild(row); });
