@@ -110,7 +110,7 @@ class Builder:
             if errors:
                 return errors
             build_site(model, self.out, self.internal, self.edit_url, jobs=self.jobs, theme=self.theme,
-                       clean=self.clean)
+                       clean=self.clean, cache=self.cache)
             self.clean = False  # then only what changed
         except EeeError as exc:  # a broken template of the registry repository, a full disk, a registry gone
             return [Shown("", "", exc.message, exc.hint)]

@@ -95,3 +95,44 @@ def test_forged_compiled_code_is_not_run(cache: Path) -> None:
     (cache / bucket.key).write_bytes(bytes(32) + bucket.bytecode_to_string())
     text = _render(make_environment(template_dirs(), "html"))
     assert "contrefaçon" not in text and "</html>" in text
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file()}
+
+
+def test_build_with_no_cache_reads_and_writes_nothing_in_the_cache_folder(
+        registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`eee build --no-cache`: no compiled template (nor anything else) under $EEE_CACHE_DIR, and the very site
+    a build with the cache writes."""
+    from .conftest import cli
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("EEE_CACHE_DIR", str(folder))
+    code, _, err = cli(capsys, "build", "--no-cache", "--sans-pdf", "--out", str(tmp_path / "sans"), "-r",
+                       str(registry))
+    assert code == 0, err
+    assert not folder.exists()
+    code, _, err = cli(capsys, "build", "--sans-pdf", "--out", str(tmp_path / "avec"), "-r", str(registry))
+    assert code == 0, err
+    assert any((folder / BYTECODE_FOLDER).iterdir())  # the cache is used without the option
+    assert _tree(tmp_path / "sans") == _tree(tmp_path / "avec")
+
+
+def test_the_preview_with_no_cache_reads_and_writes_nothing_in_the_cache_folder(
+        registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`eee serve --no-cache` builds through `serve.Builder(cache=False)`: the same, at each build."""
+    from eee.serve import Builder
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("EEE_CACHE_DIR", str(folder))
+    assert Builder(registry, tmp_path / "site", "registry", cache=False).build() == []
+    assert (tmp_path / "site" / "index.html").is_file() and not folder.exists()
+    assert Builder(registry, tmp_path / "site", "registry", clean=True).build() == []
+    assert any((folder / BYTECODE_FOLDER).iterdir())
+
+
+def test_an_environment_without_cache_has_no_compiled_templates_kept(cache: Path) -> None:
+    assert make_environment(template_dirs(), "html", cache=False).bytecode_cache is None
+    assert make_environment(template_dirs(), "html").bytecode_cache is not None

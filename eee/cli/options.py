@@ -24,8 +24,8 @@ JobsOption = Annotated[
 ]
 NoCacheOption = Annotated[
     bool,
-    typer.Option("--no-cache", metavar="", help="Tout refaire, sans lire ni écrire le cache des fichiers "
-                 "déjà vus."),
+    typer.Option("--no-cache", metavar="", help="Tout refaire, sans rien lire ni écrire dans le dossier du cache "
+                 "d'eee (fichiers déjà vus ; pour le site, gabarits compilés)."),
 ]
 SiteInterneOption = Annotated[
     bool, typer.Option("--interne", metavar="", help="Version interne du site : contacts et notes internes compris."),

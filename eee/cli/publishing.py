@@ -162,7 +162,7 @@ def build(
 
     no_pdf = "" if sans_pdf else unavailable()
     result = build_site(model, out, interne, url, progress=progress, jobs=jobs, theme=theme.value,
-                        pdf=not (sans_pdf or no_pdf), clean=clean)
+                        pdf=not (sans_pdf or no_pdf), clean=clean, cache=not no_cache)
     years = result["years"]
     summaries = ", ".join(years) if years else "aucun (pas d'action)"
     if result["pdf"]:

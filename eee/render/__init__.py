@@ -111,19 +111,20 @@ EXTENSIONS = {"html": "html", "markdown": "md"}
 
 def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool = False, edit_url: str = "",
                     generated: str | None = None, reports: list[str] | None = None,
-                    site: Site | None = None, jobs: int | None = None, theme: str = "dsfr") -> list[str]:
+                    site: Site | None = None, jobs: int | None = None, theme: str = "dsfr",
+                    cache: bool = True) -> list[str]:
     """Write the directory's pages in one format into `folder` (which must exist); return the files written."""
     if fmt not in FORMATS:
         raise EeeError(f"format inconnu : {fmt}")
     return write_directories(registry, {fmt: folder}, internal, edit_url, generated, reports, site, jobs,
-                             theme=theme)[fmt]
+                             theme=theme, cache=cache)[fmt]
 
 
 def write_directories(registry: Registry, folders: dict[str, Path], internal: bool = False, edit_url: str = "",
                       generated: str | None = None, reports: list[str] | None = None,
                       site: Site | None = None, jobs: int | None = None,
                       also: Sequence[Callable[[], Any]] = (), theme: str = "dsfr",
-                      manifest: Manifest | None = None) -> dict[str, list[Any]]:
+                      manifest: Manifest | None = None, cache: bool = True) -> dict[str, list[Any]]:
     """Write the directory in each format into its folder (which must exist); return the files written by format.
 
     `manifest` (an `incremental.Manifest`, whose folder is the folders' common root): where to note what each page
@@ -133,13 +134,14 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     The work is spread over `jobs` processes (default: the cores available) for a large registry:
     each entity's whole view is made once, by the process that writes its pages in every format.
     `also`: other work for the same processes, done first (the longest tasks); their results are
-    under the key "also", in order."""
+    under the key "also", in order. Without `cache` (--no-cache), nothing is read from or written to eee's cache
+    folder (compiled templates: `jinja.make_environment`)."""
     if site is None:
         site = site_context(registry, internal, generated or dt.date.today().isoformat(), check_theme(theme))
         site.reports = list(reports or [])
     svg = network_map(site)
     formats = list(folders)
-    envs = {fmt: make_environment(template_dirs(registry.root), fmt, site.theme) for fmt in formats}
+    envs = {fmt: make_environment(template_dirs(registry.root), fmt, site.theme, cache) for fmt in formats}
     pages = {fmt: _pages(site, EXTENSIONS[fmt]) for fmt in formats}
     made: set[str] = set()  # folders known to exist (in this process)
     views = [view for index in site.indexes for view in index.entities]
@@ -273,16 +275,16 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
 
 
 def build(registry: Registry, fmt: str, out: Path, internal: bool = False, edit_url: str = "",
-          generated: str | None = None, theme: str = "dsfr") -> list[str]:
+          generated: str | None = None, theme: str = "dsfr", cache: bool = True) -> list[str]:
     """Render the directory into `out` (replaced atomically); return the files written."""
     check_theme(theme)
     with staged(out, registry.root) as staging:
-        return write_directory(registry, fmt, staging, internal, edit_url, generated, theme=theme)
+        return write_directory(registry, fmt, staging, internal, edit_url, generated, theme=theme, cache=cache)
 
 
 def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: str = "",
                generated: str | None = None, progress: Any = None, jobs: int | None = None,
-               theme: str = "dsfr", pdf: bool = False, clean: bool = False) -> dict[str, Any]:
+               theme: str = "dsfr", pdf: bool = False, clean: bool = False, cache: bool = True) -> dict[str, Any]:
     """The main job's output: the HTML directory, the Markdown directory and every annual summary, atomically.
 
     The pages of the previous site in `out` made from the same inputs (an entity's, an index, a territory, a
@@ -292,6 +294,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     Layout: `index.html`… (HTML directory), `bilans/<année>.html` and `bilans/index.html`,
     `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`; with `pdf` (WeasyPrint must be installed:
     `pdf.check_available`), each summary as a PDF too, `bilans/<année>.pdf`, which the summaries' index links to.
+    Without `cache` (--no-cache), nothing is read from or written to eee's cache folder (compiled templates).
     """
     from ..bilan import Facts, compute, years_with_actions
     from . import incremental
@@ -306,7 +309,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     with staged(out, registry.root) as staging:
         (staging / "markdown").mkdir()
         folders = {"html": staging / "bilans", "markdown": staging / "markdown" / "bilans"}
-        envs = {fmt: make_environment(template_dirs(registry.root), fmt, theme) for fmt in folders}
+        envs = {fmt: make_environment(template_dirs(registry.root), fmt, theme, cache) for fmt in folders}
         templates = {"html": {"bilan.html", "bilans.html"}, "markdown": {"bilan.md"}}
         options: dict[str, Any] = {"layout": {"html": ".", "markdown": "markdown"}, "edit_url": edit_url,
                                    "formats": list(FORMATS), "pdf": pdf}
@@ -350,7 +353,8 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
         say("annuaires HTML et Markdown, bilans annuels : " + (", ".join(years) if years else "aucun"))
         written = write_directories(registry, {"html": staging, "markdown": staging / "markdown"}, internal, edit_url,
                                     generated, site=site, jobs=jobs,
-                                    also=[functools.partial(summary, year) for year in years], manifest=manifest)
+                                    also=[functools.partial(summary, year) for year in years], manifest=manifest,
+                                    cache=cache)
         html, markdown = written["html"], written["markdown"]
         for year, (_, entry) in zip(years, written["also"]):
             manifest.record(f"bilans/{year}", *entry)

@@ -109,10 +109,11 @@ def pdf_stylesheet(dirs: list[Path], theme: str = "dsfr") -> str:
     return "\n".join(texts)
 
 
-def make_environment(dirs: list[Path], fmt: str, theme: str = "dsfr") -> Any:
+def make_environment(dirs: list[Path], fmt: str, theme: str = "dsfr", cache: bool = True) -> Any:
     """The Jinja environment of a format. With templates of the registry repository among `dirs`, every
     template (eee's own too: a repository's template may include them) runs in Jinja's sandbox: a
-    template can show the data it is given, not reach Python (os, files, processes)."""
+    template can show the data it is given, not reach Python (os, files, processes). Without `cache`
+    (--no-cache), compiled templates are neither read from nor written to the cache folder."""
     import jinja2
 
     own = data_dir("templates").resolve()
@@ -126,7 +127,7 @@ def make_environment(dirs: list[Path], fmt: str, theme: str = "dsfr") -> Any:
         lstrip_blocks=True,
         auto_reload=False,  # templates do not change during a run: no stat() of each template for each page
     )
-    env.bytecode_cache = signed_bytecode_cache(env, [d for d in dirs if d.resolve() != own])
+    env.bytecode_cache = signed_bytecode_cache(env, [d for d in dirs if d.resolve() != own]) if cache else None
     env.filters["date_fr"] = date_fr
     env.filters["md"] = md_escape  # Markdown text: paragraph, heading, list item, table cell, link text
     env.filters["md_url"] = md_url  # Markdown link target
