@@ -43,7 +43,8 @@ from .cachekey import home, secret
 from .settings import PACKAGE_DIR, schemas_dir
 
 ENV_CACHE_DIR = "EEE_CACHE_DIR"
-FORMAT = 7  # bump when the rows change shape (5: the formatted table; 6: every row with its MAC; 7: the query index)
+FORMAT = 8  # bump when the rows change shape (5: the formatted table; 6: every row with its MAC; 7: the query index;
+# 8: its fields by file)
 MAC_BYTES = 16
 KEY_SIZE = 20  # bytes of a cache key (`content_key`)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -157,7 +158,7 @@ class Store:
     (`known`). Rows are never all in memory at once: a registry of tens of thousands of files would
     hold its data twice (as text and as values) for nothing. A fourth, `formatted`, is `eee fmt`'s:
     whether each text met is in canonical form. A fifth, `snapshots`, holds named values written
-    whole: the query index's (`index.py`).
+    whole, and a sixth, `projections`, the fields of each file by its key: the query index's (`index.py`).
 
     Every row has a MAC (`mac`) of what it says, bound to its key (a stats row: to its path, stat
     signature and key), to its table, to the fingerprint and to the registry, under the secret of
@@ -167,7 +168,7 @@ class Store:
 
     BATCH = 500
     TIMEOUT = 2.0  # seconds to wait for another eee that is writing the same cache
-    TABLES = ("results", "data", "stats", "formatted", "snapshots")
+    TABLES = ("results", "data", "stats", "formatted", "snapshots", "projections")
 
     def __init__(self, root: Path, folder: Path | None = None) -> None:
         self.root = Path(root).resolve()
@@ -269,6 +270,7 @@ class Store:
             db.execute("CREATE TABLE stats (path TEXT PRIMARY KEY, signature BLOB, key BLOB, mac BLOB) WITHOUT ROWID")
             db.execute("CREATE TABLE formatted (key BLOB PRIMARY KEY, canonical INTEGER, mac BLOB) WITHOUT ROWID")
             db.execute("CREATE TABLE snapshots (name TEXT PRIMARY KEY, value BLOB, mac BLOB) WITHOUT ROWID")
+            db.execute("CREATE TABLE projections (key BLOB PRIMARY KEY, value BLOB, mac BLOB) WITHOUT ROWID")
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                            [("fingerprint", self.fingerprint), ("key", self._key_id)])
             db.execute("COMMIT")
@@ -408,15 +410,22 @@ class Store:
 
     def data_of(self, keys: AbstractSet[bytes]) -> dict[bytes, bytes]:
         """The stored whole data (rows) of these keys, those whose MAC is right; the others are left out."""
+        return self._rows_of("data", keys)
+
+    def projections_of(self, keys: AbstractSet[bytes]) -> dict[bytes, bytes]:
+        """The query index's fields of the files of these keys (`keep_snapshot`), those whose MAC is right."""
+        return self._rows_of("projections", keys)
+
+    def _rows_of(self, table: str, keys: AbstractSet[bytes]) -> dict[bytes, bytes]:
         if self._db is None or not keys:
             return {}
-        signer, found = self._signers["data"], {}
+        signer, found = self._signers[table], {}
         wanted = list(keys)
         try:
             for start in range(0, len(wanted), self.BATCH):
                 batch = wanted[start:start + self.BATCH]
                 for key, value, mac in self._db.execute(
-                        f"SELECT key, value, mac FROM data WHERE key IN ({', '.join('?' * len(batch))})", batch):
+                        f"SELECT key, value, mac FROM {table} WHERE key IN ({', '.join('?' * len(batch))})", batch):
                     if _authentic(signer, key, value, mac):
                         found[key] = value
         except sqlite3.Error:
@@ -424,7 +433,8 @@ class Store:
             return {}
         return found
 
-    # Snapshots: one value per name (the query index's, `index.py`), each with its MAC, bound to its name.
+    # Snapshots: one value per name (the query index's, `index.py`), each with its MAC, bound to its name; and
+    # the index's fields of each file, by the file's key.
 
     @staticmethod
     def _snapshot_key(name: str) -> bytes:
@@ -443,16 +453,23 @@ class Store:
             return None
         return row[0]
 
-    def keep_snapshot(self, values: dict[str, bytes]) -> None:
-        """Keep these values under their names, in one transaction (nothing is kept if it fails)."""
+    def keep_snapshot(self, values: dict[str, bytes], projections: dict[bytes, bytes] | None = None,
+                      forget: AbstractSet[bytes] = frozenset(), replace: bool = False) -> None:
+        """Keep these values under their names and these fields by key (`projections`), drop the fields of the
+        keys of `forget` (or, with `replace`, every other one), in one transaction (nothing is kept if it fails)."""
         if self._db is None:
             return
-        signer = self._signers["snapshots"]
+        signer, by_key = self._signers["snapshots"], self._signers["projections"]
         try:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)",
                                  [(name, value, _mac(signer, self._snapshot_key(name), value))
                                   for name, value in values.items()])
+            if replace:
+                self._db.execute("DELETE FROM projections")
+            self._db.executemany("DELETE FROM projections WHERE key = ?", [(key,) for key in forget])
+            self._db.executemany("INSERT OR REPLACE INTO projections VALUES (?, ?, ?)",
+                                 [(key, value, _mac(by_key, key, value)) for key, value in (projections or {}).items()])
             self._db.execute("COMMIT")
         except sqlite3.Error:
             self.close()
@@ -495,6 +512,10 @@ class Store:
         except sqlite3.Error:
             pass
         self.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None
 
     def close(self) -> None:
         """Close without writing what is pending (what a failed write leaves)."""

@@ -5,8 +5,8 @@ references and, for `search`, its words. The index keeps exactly that for every 
 cache's SQLite file (`cache.Store.snapshot`), as four values, each with its MAC:
 
 - `requetes`: for each file, by path: its stat signature (`filecheck.signature`), its cache key (path, kind and
-  bytes: `filecheck.file_key`), its kind, whether it could be read, the fields of `QUERY_READS` and its
-  references (`model.Found`); and digests of the other three values, so that the four always go together;
+  bytes: `filecheck.file_key`), its kind, whether it could be read and the ids it references; and digests of
+  the other three values, so that the four always go together;
 - `mots`, what `search` reads: each file's number, kind and name and, for each distinct normalised word of the
   registry's texts, the numbers of the files that have it, each with the weight of the word there
   (`search.weighted_words`);
@@ -18,6 +18,10 @@ cache's SQLite file (`cache.Store.snapshot`), as four values, each with its MAC:
   change, the facts of these files and of the files that reference their ids are worked out again
   (`Index.refresh`).
 
+Beside them, each readable file's fields of `QUERY_READS` and its references (`model.Found`) are a row of their
+own, under the file's key (`Store.projections_of`), with its MAC: a query reads the rows of the files it needs
+alone. A changed or deleted file's row goes with the index's values, in the same transaction.
+
 **When it is brought up to date.** Each query lists the registry's folders (`discovery.discover`) and compares
 each file's stat signature with the one the index holds: an unchanged file is not even opened. Files added or
 changed are read (parsed, without their schema checks) and files gone are dropped, in the four values, which
@@ -26,8 +30,9 @@ than `REBUILD_FROM` files changed, it is made again from the whole registry thro
 (`validate.load`), with a progress bar on a terminal after half a second. A file changed too recently for its
 signature to be trusted is read again at each query until it settles.
 
-**Why it can be trusted.** Like every row of the cache, the four values carry a MAC under eee's secret: a value
-eee did not write is ignored and the index made again. An older value put back is brought up to date by the
+**Why it can be trusted.** Like every row of the cache, the four values and the rows of fields carry a MAC
+under eee's secret: a value eee did not write is ignored and the index made again; a row of fields eee did not
+write is ignored and the file read again. An older value put back is brought up to date by the
 signatures, as if files had changed since.
 
 **What answers from it.** `eee stats` adds up the facts (`stats.tally`), with no model. `eee list` picks the
@@ -48,6 +53,7 @@ import os
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -64,33 +70,36 @@ from .schema import SchemaSet
 from .search import WEIGHTS, weighted_words
 from .validate import load, registry_files
 
-FORMAT = 3  # bump when the values change shape
+FORMAT = 4  # bump when the values change shape
 MODEL, WORDS, TEXTS, FACTS = "requetes", "mots", "textes", "fiches"
 # Beyond this many changed files, the index is made again from the cache's rows (and their workers) rather than
 # by reading each changed file here.
 REBUILD_FROM = 400
 
 # One file in `requetes`: stat signature (None: read again next time), cache key (None: not known), kind, read
-# without error, then (None if it could not be read) the fields of QUERY_READS and its references as one marshal
-# value, unpacked only for the files a query needs, and the ids it references.
-Entry = tuple[bytes | None, bytes | None, str, bool, bytes | None, tuple[str, ...]]
+# without error, and the ids it references. Its fields (those of QUERY_READS, and its references, as one marshal
+# value) are kept apart, by its key (`Store.projections_of`), and read only for the files a query needs.
+Entry = tuple[bytes | None, bytes | None, str, bool, tuple[str, ...]]
 
 
-def _entry(sign: bytes | None, key: bytes | None, kind: str, data: Any, found: Found | None) -> Entry:
-    """A file's entry; `found` None when it could not be read."""
+def _entry(sign: bytes | None, key: bytes | None, kind: str, data: Any,
+           found: Found | None) -> tuple[Entry, bytes | None]:
+    """A file's entry and its fields (None when it could not be read: `found` None)."""
     if found is None or not isinstance(data, dict):
-        return sign, key, kind, False, None, ()
+        return (sign, key, kind, False, ()), None
     projected = {k: None if k in QUERY_PRESENCE else v for k, v in data.items() if k in QUERY_READS}
-    return sign, key, kind, True, marshal.dumps((projected, found)), tuple(dict.fromkeys(found[1]))
+    return (sign, key, kind, True, tuple(dict.fromkeys(found[1]))), marshal.dumps((projected, found))
 
 
 class Index:
     """The query index of one registry, up to date with its files (made by `open_index`)."""
 
     def __init__(self, root: Path, schemas: SchemaSet, found: Discovery, entries: dict[str, Entry], store: Store,
-                 values: dict[str, Any], digests: dict[str, bytes], progress: Progress | None) -> None:
+                 values: dict[str, Any], digests: dict[str, bytes], progress: Progress | None,
+                 fields: dict[str, bytes] | None = None) -> None:
         self.root, self.schemas, self.found = root, schemas, found
         self.entries = entries
+        self._fields = fields or {}  # the fields of files just read, by path (the others are in the cache)
         self._store = store  # closed between uses: opened again for `mots` and `fiches`, or for whole data (`_opened`)
         self._values = values  # `mots` and `fiches`, once read
         self._digests = digests
@@ -121,9 +130,12 @@ class Index:
     def _build(self, paths: Iterable[str]) -> Registry:
         docs, references = [], {}
         entries = self.entries
+        paths = list(paths)
+        kept = self._kept([path for path in paths if entries[path][3]])
         with quiet_gc():
             for path in paths:
-                _, _, kind, ok, fields, _ = entries[path]
+                kind = entries[path][2]
+                fields = kept.get(path)
                 if fields is None:
                     docs.append(SourceDoc(path, KINDS[kind]))
                     continue
@@ -131,13 +143,31 @@ class Index:
                 docs.append(SourceDoc(path, KINDS[kind], data))
             return Registry.build(self.root, docs, self.schemas, set(), self.found.skipped, references)
 
+    def _kept(self, paths: list[str]) -> dict[str, bytes]:
+        """The fields of these readable files: those just read, else the cache's rows, else (a row missing, or
+        whose MAC is wrong) from the files themselves."""
+        kept = {path: self._fields[path] for path in paths if path in self._fields}
+        keys = {key: path for path in paths if path not in kept and (key := self.entries[path][1]) is not None}
+        if keys:
+            with self._opened() as store:
+                kept.update((keys[key], value) for key, value in store.projections_of(set(keys)).items())
+        for path in paths:
+            if path not in kept:
+                kind = self.entries[path][2]
+                doc, _ = _read(self.root, path, kind)
+                fields = _entry(None, None, kind, doc.data, columns(self.schemas.references(kind, doc.data))
+                                if doc.ok else None)[1]
+                if fields is not None:
+                    kept[path] = fields
+        return kept
+
     def _around(self, paths: set[str]) -> set[str]:
         stems = self._stems()
         ids = {stems[path] for path in paths}
         wanted = set(paths)
-        wanted.update(path for path, entry in self.entries.items() if entry[5] and not ids.isdisjoint(entry[5]))
+        wanted.update(path for path, entry in self.entries.items() if entry[4] and not ids.isdisjoint(entry[4]))
         for path in paths:
-            ids.update(self.entries[path][5])
+            ids.update(self.entries[path][4])
         ids.update(stems[path] for path in wanted)
         wanted.update(path for path, entity_id in stems.items() if entity_id in ids)
         return wanted
@@ -167,11 +197,11 @@ class Index:
             with self._opened() as store:
                 value = _load(store, name, self._digests)
                 if value is None:  # not the one `requetes` goes with: the index is made again
-                    entries, *values = _made(self.root, self.schemas, self.found, self._progress)
-                    self._digests = _keep(store, entries, *values)
+                    entries, words, texts, facts, fields = _made(self.root, self.schemas, self.found, self._progress)
+                    self._digests = _keep(store, entries, words, texts, facts, fields, replace=True)
                     self.entries = {rel: entries[rel] for rel in self.entries}
-                    self._model, self._by_path = None, None
-                    self._values = dict(zip((WORDS, TEXTS, FACTS), values))
+                    self._model, self._by_path, self._fields = None, None, fields
+                    self._values = {WORDS: words, FACTS: facts}
                 else:
                     self._values[name] = value
         return self._values[name]
@@ -195,7 +225,7 @@ class Index:
         own fields and those of the entities it references: `query.Facts`)."""
         ids = {stem(path) for path in touched}
         affected = {path for path in touched if path in self.entries}
-        affected.update(path for path, entry in self.entries.items() if not ids.isdisjoint(entry[5]))
+        affected.update(path for path, entry in self.entries.items() if not ids.isdisjoint(entry[4]))
         for path in touched:
             facts.pop(path, None)
         model = self.model(affected)
@@ -248,7 +278,11 @@ class Index:
 
     @contextmanager
     def _opened(self) -> Iterator[Store]:
-        """The cache, open for the time of one read or write (a query does not hold it open)."""
+        """The cache, open for the time of one read or write (a query does not hold it open; `open_index`,
+        which has it open, keeps it so)."""
+        if self._store.is_open:
+            yield self._store
+            return
         self._store.load(stats=False)
         try:
             yield self._store
@@ -276,6 +310,7 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
                 changed.append((rel, kind.name, sign if settled else None))
         gone = [path for path in entries or () if path not in present]
         values: dict[str, Any] = {}  # `mots`, `textes` and `fiches`, when read here
+        fields: dict[str, bytes] = {}  # the fields of the files read here, by path
         made = entries is None or len(changed) > REBUILD_FROM
         if not made and (changed or gone):
             assert entries is not None
@@ -292,28 +327,33 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
                 if None in values.values():
                     made = True
                 else:
-                    _update(schemas, entries, values[WORDS], values[TEXTS], moved, gone)
-                    _ordered(root, schemas, found, entries, store, values, digests, progress).refresh(
-                        values[FACTS], {file[0] for file in moved} | set(gone))
-                    digests = _keep(store, entries, values[WORDS], values[TEXTS], values[FACTS])
+                    touched = {file[0] for file in moved} | set(gone)
+                    old_keys = {entries[rel][1] for rel in touched if rel in entries}
+                    fields = _update(schemas, entries, values[WORDS], values[TEXTS], moved, gone)
+                    _ordered(root, schemas, found, entries, store, values, digests, progress, fields).refresh(
+                        values[FACTS], touched)
+                    digests = _keep(store, entries, values[WORDS], values[TEXTS], values[FACTS], fields,
+                                    forget={key for key in old_keys if key is not None}
+                                    - {entries[rel][1] for rel in fields})
             elif trusted:
                 store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries))})
         if made:
-            entries, *made_values = _made(root, schemas, found, progress)
-            values = dict(zip((WORDS, TEXTS, FACTS), made_values))
-            digests = _keep(store, entries, *made_values)
+            entries, words, texts, facts, fields = _made(root, schemas, found, progress)
+            values = {WORDS: words, TEXTS: texts, FACTS: facts}
+            digests = _keep(store, entries, words, texts, facts, fields, replace=True)
     finally:
         store.close()
     assert entries is not None
-    return _ordered(root, schemas, found, entries, store, values, digests, progress)
+    return _ordered(root, schemas, found, entries, store, values, digests, progress, fields)
 
 
 def _ordered(root: Path, schemas: SchemaSet, found: Discovery, entries: dict[str, Entry], store: Store,
-             values: dict[str, Any], digests: dict[str, bytes], progress: Progress | None) -> Index:
+             values: dict[str, Any], digests: dict[str, bytes], progress: Progress | None,
+             fields: dict[str, bytes] | None = None) -> Index:
     """The index of these entries, in the registry's order (which the model keeps)."""
     ordered = {rel: entries[rel] for rel, _ in found.files}
     return Index(root, schemas, found, ordered, store, {k: v for k, v in values.items() if k != TEXTS}, digests,
-                 progress)
+                 progress, fields)
 
 
 def _entries(store: Store) -> tuple[dict[str, Entry] | None, dict[str, bytes]]:
@@ -346,12 +386,14 @@ def _digest(value: bytes) -> bytes:
     return hashlib.blake2b(value, digest_size=16).digest()
 
 
-def _keep(store: Store, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str],
-          facts: dict[str, Any]) -> dict[str, bytes]:
-    """Write the four values in the cache, in one transaction; the digests `requetes` holds."""
+def _keep(store: Store, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str], facts: dict[str, Any],
+          fields: dict[str, bytes], forget: AbstractSet[bytes] = frozenset(), replace: bool = False) -> dict[str, bytes]:
+    """Write the four values in the cache with the `fields` of the files read (by their keys; those of `forget`
+    dropped, or with `replace` every other), in one transaction; the digests `requetes` holds."""
     values = {WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts), FACTS: marshal.dumps(facts)}
     digests = {name: _digest(value) for name, value in values.items()}
-    store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries)), **values})
+    by_key = {key: value for path, value in fields.items() if (key := entries[path][1]) is not None}
+    store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries)), **values}, by_key, forget, replace)
     return digests
 
 
@@ -361,27 +403,28 @@ def _unpack(packed: bytes) -> array[int]:
     return numbers
 
 
-def _made(root: Path, schemas: SchemaSet, found: Discovery,
-          progress: Progress | None) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str], dict[str, Any]]:
+def _made(root: Path, schemas: SchemaSet, found: Discovery, progress: Progress | None
+          ) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str], dict[str, Any], dict[str, bytes]]:
     """The index of the whole registry, from the cache's per-file rows (files read, checked and cached when
-    missing: their whole data must be there for `Index.complete`): `requetes`, `mots`, `textes` and `fiches`."""
+    missing: their whole data must be there for `Index.complete`): `requetes`, `mots`, `textes` and `fiches`,
+    and the fields of each readable file."""
     registry, report = load(root, schemas, progress=progress)
     store = Store(root)
     store.load()  # the stat signatures and keys `load` has just written
     try:
-        entries, words, texts = _entries_of(root, registry, report, found, store)
+        entries, words, texts, fields = _entries_of(root, registry, report, found, store)
     finally:
         store.close()
     del registry, report
     # The facts from the model the index gives (of the fields it keeps, without the files it could not read),
     # as they are worked out again when files change.
-    model = _ordered(root, schemas, found, entries, store, {}, {}, progress).model()
-    return entries, words, texts, {entity.path: facts_of(model, entity).packed() for entity in model}
+    model = _ordered(root, schemas, found, entries, store, {}, {}, progress, fields).model()
+    return entries, words, texts, {entity.path: facts_of(model, entity).packed() for entity in model}, fields
 
 
 def _entries_of(root: Path, registry: Registry, report: Report, found: Discovery,
-                store: Store) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str]]:
-    """`_made`'s first three values, from the model of the whole registry and the cache's keys."""
+                store: Store) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str], dict[str, bytes]]:
+    """`_made`'s values but the facts, from the model of the whole registry and the cache's keys."""
     unreadable = {p.path for p in report.problems if p.is_error and p.code.startswith("EEE-Y")}
     by_path = {entity.path: entity for entity in registry}
     references = {entity.path: refs for entity, refs in registry.found_references}
@@ -390,6 +433,7 @@ def _entries_of(root: Path, registry: Registry, report: Report, found: Discovery
     words: dict[str, Any] = {"numbers": {}, "names": {}, "next": 0, "postings": {}}
     texts: dict[str, str] = {}
     postings: dict[str, tuple[array[int], array[int]]] = {}
+    fields: dict[str, bytes] = {}
     for rel, kind in found.files:
         sign, settled = signature(prefix + rel, now)
         key = store.known(rel, sign) if sign is not None else None
@@ -398,12 +442,14 @@ def _entries_of(root: Path, registry: Registry, report: Report, found: Discovery
             key = None if raw is None else file_key(rel, kind, raw)
         entity = by_path.get(rel)
         ok = entity is not None and rel not in unreadable
-        entries[rel] = _entry(sign if settled and key is not None else None, key, kind.name,
-                              entity.data if entity is not None and ok else None, references.get(rel, NOTHING_FOUND))
-        if entity is not None and ok:
+        entries[rel], kept = _entry(sign if settled and key is not None else None, key, kind.name,
+                                    entity.data if entity is not None and ok else None,
+                                    references.get(rel, NOTHING_FOUND))
+        if entity is not None and kept is not None:
+            fields[rel] = kept
             _add(words, texts, entity, weighted_words(entity), postings)
     words["postings"] = {word: (numbers.tobytes(), codes.tobytes()) for word, (numbers, codes) in postings.items()}
-    return entries, words, texts
+    return entries, words, texts, fields
 
 
 def _add(words: dict[str, Any], texts: dict[str, str], entity: Entity, weighted: dict[str, float],
@@ -426,8 +472,10 @@ def _add(words: dict[str, Any], texts: dict[str, str], entity: Entity, weighted:
 
 
 def _update(schemas: SchemaSet, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str],
-            changed: Iterable[tuple[str, str, bytes | None, SourceDoc, bytes | None]], gone: Iterable[str]) -> None:
-    """Bring the index up to date (in place): the files changed, as read (`_read`), and the files gone."""
+            changed: Iterable[tuple[str, str, bytes | None, SourceDoc, bytes | None]],
+            gone: Iterable[str]) -> dict[str, bytes]:
+    """Bring the index up to date (in place): the files changed, as read (`_read`), and the files gone; the fields
+    of the changed files that could be read, by path."""
     numbers, names, postings = words["numbers"], words["names"], words["postings"]
 
     def forget(path: str) -> None:
@@ -444,14 +492,16 @@ def _update(schemas: SchemaSet, entries: dict[str, Entry], words: dict[str, Any]
     for path in gone:
         entries.pop(path, None)
         forget(path)
+    fields: dict[str, bytes] = {}
     for rel, kind, sign, doc, key in changed:
         forget(rel)
-        ok = doc.ok
-        entries[rel] = _entry(sign if key is not None else None, key, kind, doc.data,
-                              columns(schemas.references(kind, doc.data)) if ok else None)
-        if ok:
+        entries[rel], kept = _entry(sign if key is not None else None, key, kind, doc.data,
+                                    columns(schemas.references(kind, doc.data)) if doc.ok else None)
+        if kept is not None:
+            fields[rel] = kept
             entity = Entity(KINDS[kind], doc.stem, doc, False)
             _add(words, texts, entity, weighted_words(entity))
+    return fields
 
 
 def _read(root: Path, rel: str, kind: str) -> tuple[SourceDoc, bytes | None]:

@@ -302,10 +302,20 @@ def test_a_forged_index_is_never_used(registry: Path, capsys: pytest.CaptureFixt
 
     version, digests, entries = marshal.loads(rows["requetes"])
     path = "clee/clee-ales.yaml"
-    fields, found = marshal.loads(entries[path][4])
-    entries[path] = (*entries[path][:4], marshal.dumps(({**fields, "nom": "Faux nom"}, found)), entries[path][5])
-    _set_rows(registry, {"requetes": (marshal.dumps((version, digests, entries)), None)})
+    # A file's fields, kept by its key: its name changed.
+    store = Store(registry)
+    assert store.path is not None
+    with sqlite3.connect(store.path) as db:
+        (value,) = db.execute("SELECT value FROM projections WHERE key = ?", (entries[path][1],)).fetchone()
+        fields, found = marshal.loads(value)
+        db.execute("UPDATE projections SET value = ? WHERE key = ?",
+                   (marshal.dumps(({**fields, "nom": "Faux nom"}, found)), entries[path][1]))
     assert open_index(registry).model().get("clee-ales").nom != "Faux nom"
+    same_answers(registry, capsys)
+    # The entries: the CLEE said to be a partner, and to reference nothing.
+    entries[path] = (entries[path][0], entries[path][1], "partenaire", True, ())
+    _set_rows(registry, {"requetes": (marshal.dumps((version, digests, entries)), None)})
+    assert open_index(registry).model().get("clee-ales").kind.name == "clee"
     same_answers(registry, capsys)
 
 
@@ -494,3 +504,34 @@ def test_lists_and_figures_follow_the_school_a_structure_takes_its_departement_f
     school.write_text(text, encoding="utf-8")
     assert "pft-hebergee" in listed("30")
     same_answers(registry, capsys)
+
+
+def test_the_fields_of_each_file_are_kept_once_by_its_key(registry: Path) -> None:
+    """Each readable file's fields are one row of the cache, under its key: a changed file's old row goes, as does
+    a deleted file's; a query reads the rows of the files it needs alone."""
+    def kept() -> set[bytes]:
+        store = Store(registry)
+        assert store.path is not None
+        with sqlite3.connect(store.path) as db:
+            return {key for (key,) in db.execute("SELECT key FROM projections")}
+
+    found = open_index(registry)
+    assert kept() == {entry[1] for entry in found.entries.values() if entry[3]}
+    path = registry / "clee" / "clee-ales.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nnom: ", "\nnom: Nouveau "), encoding="utf-8")
+    (registry / "partenaires" / "exemple-aero.yaml").unlink()
+    write_files(registry, {"partenaires/ajout.yaml": PARTNER.format(id="ajout", nom="Ajout")})
+    found = open_index(registry)
+    assert kept() == {entry[1] for entry in found.entries.values() if entry[3]}
+    asked: list[int] = []
+    original = Store.projections_of
+
+    def spy(store: Store, keys: Any) -> dict[bytes, bytes]:
+        asked.append(len(keys))
+        return original(store, keys)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Store, "projections_of", spy)
+        assert open_index(registry).model(found.named("clee-ales"), neighbours=False).get("clee-ales").nom.startswith(
+            "Nouveau ")
+    assert asked == [1]
