@@ -535,3 +535,19 @@ def test_the_fields_of_each_file_are_kept_once_by_its_key(registry: Path) -> Non
         assert open_index(registry).model(found.named("clee-ales"), neighbours=False).get("clee-ales").nom.startswith(
             "Nouveau ")
     assert asked == [1]
+
+
+@pytest.mark.parametrize("option, value", [("--partenaire", "exemple-aerp"), ("--membre", "0090015u"),
+                                           ("--departement", "75"), ("--type", "forum")])
+def test_a_filter_that_cannot_match_is_refused_as_the_whole_model_refuses_it(
+        registry: Path, capsys: pytest.CaptureFixture[str], option: str, value: str) -> None:
+    """The index checks a filter's value against the registry's ids and vocabularies without a model: the same
+    message and the same nearest id as the whole model's."""
+    from eee.errors import UsageError
+
+    from .conftest import cli
+
+    code, _, err = cli(capsys, "list", "action", option, value, "-r", str(registry))
+    with pytest.raises(UsageError) as expected:
+        select(_whole(registry), kind_named("action"), Filters(**{option[2:]: [value]}))
+    assert code == 2 and str(expected.value) in err and expected.value.hint in err
