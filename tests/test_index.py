@@ -465,6 +465,17 @@ def test_show_of_an_entity_whose_file_cannot_be_read_names_the_file(registry: Pa
     assert code == 1 and out == ""
     assert "« exemple-aero » est le fichier partenaires/exemple-aero.yaml, qui ne peut pas être lu" in err
     assert "→ eee validate -r registry dit pourquoi" in err  # the registry as the officer named it, from here
+    # The same for a list filtered on it: not « not an id of the registry ».
+    for option in ("--partenaire", "--membre"):
+        code, out, err = cli(capsys, "list", "partenariats", option, "exemple-aero", "-r", str(registry))
+        assert code == 1 and out == ""
+        assert (f"{option} : « exemple-aero » est le fichier partenaires/exemple-aero.yaml, qui ne peut pas être lu"
+                in err) and "n'est pas un identifiant" not in err
+    # A broken file beside a readable one of the same id: the id is there.
+    write_files(registry, {"partenaires/exemple-aero.yaml": (REPO / "tests/cases/base/partenaires/exemple-aero.yaml")
+                           .read_text(encoding="utf-8"), "clee/exemple-aero.yaml": "nom: [pas fermé\n"})
+    code, out, err = cli(capsys, "list", "partenariats", "--partenaire", "exemple-aero", "-r", str(registry))
+    assert code == 0 and "stages-exemple" in out
 
 
 HOSTED = """id: pft-hebergee

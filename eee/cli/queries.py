@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import UsageError
 from .options import EntityTypeOption, FormerKindOption, RegistryOption, entity_types, many
 from .workspace import Workspace, check_year
+
+if TYPE_CHECKING:
+    from ..index import Index
 
 
 class TableFormat(str, Enum):
@@ -59,8 +62,12 @@ def list_(
 
     if len(separateur) != 1:
         raise UsageError("--separateur attend un seul caractère", "par exemple --separateur ';'")
-    index = Workspace.of(registry).index()
+    workspace = Workspace.of(registry)
+    index = workspace.index()
     chosen = query.kind_named(kind)
+    for option, values in (("--partenaire", partenaire or []), ("--membre", membre or [])):
+        for value in values:
+            _readable(workspace, index, value, f"{option} : ")
     filters = query.resolve_filters(index.schemas, index.ids(), chosen, query.Filters(
         departement or [], academie or [], annee or [], statut or [], type_ or [], partenaire or [], membre or []))
     # The files that pass, by the facts the index keeps; then the model of these and of those around them, for
@@ -83,7 +90,6 @@ def show(
     """
     from .. import present
     from ..errors import NotFound
-    from ..escape import one_line
     from ..search import find_entity
 
     workspace = Workspace.of(registry)
@@ -93,14 +99,24 @@ def show(
         model = index.model(named)
         entity = find_entity(model, entity_id)
     except NotFound:
-        unreadable = [path for path in named if not index.readable(path)]
-        if unreadable:  # its file is there, but has an error
-            raise NotFound(f"« {one_line(entity_id)} » est le fichier {unreadable[0]}, qui ne peut pas être lu",
-                           f"{workspace.command('validate')} dit pourquoi") from None
+        _readable(workspace, index, entity_id)
         model = index.model()  # none: the nearest ids are looked for in the whole registry
         entity = find_entity(model, entity_id, index)
     index.complete([entity])
     present.show(model, entity, sys.stdout, format.value)
+
+
+def _readable(workspace: Workspace, index: Index, entity_id: str, prefix: str = "") -> None:
+    """A `NotFound` when no entity has this id but a file of that name is there and cannot be read: say so, and
+    which command says why, rather than « not an id » and other ids to try."""
+    from ..errors import NotFound
+    from ..escape import one_line
+
+    named = index.named(entity_id, entity_id.strip().lower())
+    unreadable = [path for path in named if not index.readable(path)]
+    if unreadable and len(unreadable) == len(named):
+        raise NotFound(f"{prefix}« {one_line(entity_id)} » est le fichier {unreadable[0]}, qui ne peut pas être lu",
+                       f"{workspace.command('validate')} dit pourquoi")
 
 
 def search(
