@@ -562,3 +562,26 @@ def test_a_filter_that_cannot_match_is_refused_as_the_whole_model_refuses_it(
     with pytest.raises(UsageError) as expected:
         select(_whole(registry), kind_named("action"), Filters(**{option[2:]: [value]}))
     assert code == 2 and str(expected.value) in err and expected.value.hint in err
+
+
+@pytest.mark.parametrize("scan_from", [0, 10_000])
+def test_rows_read_in_one_pass_or_by_lookups_are_the_same_and_forged_ones_ignored(
+        registry: Path, monkeypatch: pytest.MonkeyPatch, scan_from: int) -> None:
+    """Many keys at once are read in one pass over the table (`Store.SCAN_FROM`), a few by lookups: the same rows,
+    and a row whose MAC is wrong is left out either way."""
+    found = open_index(registry)
+    keys = {entry[1]: path for path, entry in found.entries.items() if entry[3]}
+    store = Store(registry)
+    assert store.path is not None
+    forged = next(key for key, path in keys.items() if path == "clee/clee-ales.yaml")
+    with sqlite3.connect(store.path) as db:
+        (value,) = db.execute("SELECT value FROM projections WHERE key = ?", (forged,)).fetchone()
+        db.execute("UPDATE projections SET value = ? WHERE key = ?", (value + b"\0", forged))
+    monkeypatch.setattr(Store, "SCAN_FROM", scan_from)
+    store.load(stats=False)
+    try:
+        rows = store.projections_of(set(keys) | {b"x" * 20})
+    finally:
+        store.close()
+    assert set(rows) == set(keys) - {forged}
+    assert open_index(registry).model().get("clee-ales").nom == _whole(registry).get("clee-ales").nom
