@@ -210,6 +210,7 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
                 doc.root = folder
             if key is not None:
                 keys[key] = index
+                doc.key = key
                 if store is not None:
                     store.note(doc.path, sign if settled else None, key)
         if store is not None:
@@ -227,6 +228,7 @@ def check_files(root: Path, files: list[tuple[str, Kind]], schemas: SchemaSet | 
             doc = docs[index]
             if results[index] is None and doc.text is None:  # known by its signature, but its row is gone
                 key = _read(doc, folder, results, index, schemas)
+                doc.key = key
                 if key is not None and store is not None:
                     store.note(doc.path, None, key)
             if results[index] is None:

@@ -84,6 +84,9 @@ class SourceDoc:
     # The registry folder, when `text` was not kept (the file is unchanged since the cache saw it):
     # its bytes are read again from there if positions are asked for.
     root: str | None = field(default=None, repr=False)
+    # The file's cache key (`filecheck.file_key`: its path, kind and bytes) when it was read or known by the cache:
+    # what its data says is the same for the same key and the same eee.
+    key: bytes | None = field(default=None, repr=False)
     _located: tuple[dict[Pointer, Position], dict[Pointer, Position]] | None = field(default=None, repr=False)
 
     @property

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eee.rename import apply, plan
-from eee.render import MARKER, build_site
+from eee.render import MARKER, build_site, incremental
 from eee.render.incremental import MANIFEST
 from eee.render.jinja import static_files, template_dirs
 from eee.validate import load
@@ -45,7 +45,16 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_an_incremental_build_after_edits_is_a_clean_build(registry: Path, tmp_path: Path) -> None:
+@pytest.fixture(params=["lu", "signatures"])
+def settled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Pages checked by reading them (a page written within SETTLED_NS of the end of its build), or by their stat
+    signatures (every page taken as settled at once)."""
+    if request.param == "signatures":
+        monkeypatch.setattr(incremental, "SETTLED_NS", 0)
+    return str(request.param)
+
+
+def test_an_incremental_build_after_edits_is_a_clean_build(registry: Path, tmp_path: Path, settled: str) -> None:
     out = tmp_path / "site"
     first = _same_as_clean(registry, out, tmp_path / "propre-0")
     step = 0
@@ -370,3 +379,71 @@ def test_eee_serve_rebuilds_only_what_changed_and_clean_renders_the_first_build_
     assert second != first
     assert builder.build() == []  # then only what changed
     assert page.stat().st_ino == second
+
+
+def _spy_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages of the previous site read (their digests worked out) before being carried over."""
+    read: list[str] = []
+    original = incremental._digest
+
+    def spy(path: Any) -> Any:
+        read.append(os.path.normpath(path))
+        return original(path)
+
+    monkeypatch.setattr(incremental, "_digest", spy)
+    return read
+
+
+def test_pages_known_by_their_signatures_are_carried_over_unread(registry: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(incremental, "SETTLED_NS", 0)
+    out = tmp_path / "site"
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, out, generated=GENERATED, jobs=1)
+    read = _spy_reads(monkeypatch)
+    build_site(model, out, generated=GENERATED, jobs=1)
+    assert read == []
+    # A page changed by hand (the same size): its signature is not the one kept, it is read and rendered again.
+    page = out / "partenaires" / "exemple-bois.html"
+    right = page.read_bytes()
+    page.write_bytes(right.replace(b"Exemple", b"Modifi\xc3\xa9"))
+    build_site(model, out, generated=GENERATED, jobs=1)
+    assert read == [str(out / "partenaires" / "exemple-bois.html")]
+    assert page.read_bytes() == right
+    # Without the cache (--no-cache): nothing kept, every page read.
+    read.clear()
+    build_site(model, out, generated=GENERATED, jobs=1, cache=False)
+    assert len(read) > len(model.entities)
+
+
+def test_what_a_build_keeps_is_ignored_unless_eee_wrote_it(registry: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(incremental, "SETTLED_NS", 0)
+    out = tmp_path / "site"
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, out, generated=GENERATED, jobs=1)
+    state = incremental.Memory(out.resolve(), "", read=False).path
+    assert state is not None and state.parent.parent == Path(os.environ["EEE_CACHE_DIR"])
+    raw = state.read_bytes()
+    read = _spy_reads(monkeypatch)
+    # Another MAC (the same values, made without the secret), damaged values, nothing.
+    for forged in (bytes(incremental.STATE_MAC) + raw[incremental.STATE_MAC:], raw[:-1] + bytes([raw[-1] ^ 1]), b"",
+                   raw[:10]):
+        state.write_bytes(forged)
+        read.clear()
+        _same_as_clean(registry, out, tmp_path / f"propre-{len(forged)}")
+        assert len(read) > len(model.entities)  # every page read again
+    read.clear()
+    build_site(model, out, generated=GENERATED, jobs=1)
+    assert read == []  # the state written again by the build before
+
+
+def test_the_coverage_alone_is_the_coverage_of_the_figures(registry: Path) -> None:
+    from eee.render.context import coverage
+    from eee.stats import stats
+
+    model, _ = load(registry, check_schemas=False)
+    assert coverage(model) == stats(model)["couverture"] != {}
+    _edit(registry / "reseau.yaml", "effectifs_attendus:", "effectifs_attendus:\n  inconnu: 3\n  pft: true")
+    model, _ = load(registry, check_schemas=False)
+    assert coverage(model) == stats(model)["couverture"]

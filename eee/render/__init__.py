@@ -21,6 +21,7 @@ from ..errors import EeeError, UsageError
 from ..markdown import safe_url
 from ..model import Registry
 from ..parallel import fork_map
+from ..stats import stats
 from .context import THEMES, Site, entity_view, site_context
 from .jinja import compile_templates, make_environment, render_template, static_files, template_dirs
 from .map import network_map
@@ -151,16 +152,20 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     digests: dict[str, list[str]] = {}  # each entity's pages' digests, in the order of `formats` (for the manifest)
     units: dict[str, str] = {}  # by page that lists or counts (its path in the site), its key
     layout = {fmt: "" for fmt in formats}
+    site_path = {fmt: "" for fmt in formats}
+    own = True  # every template a page loads is eee's own (else: `incremental.reusable`)
     if manifest is not None:
         from . import incremental
+        from .incremental import signature
 
         layout = {fmt: folder.relative_to(manifest.folder).as_posix() for fmt, folder in folders.items()}
-        if not incremental.reusable(registry, envs, {fmt: {f"entity.{EXTENSIONS[fmt]}"} | {t for t, _, _ in pages[fmt]}
-                                                     for fmt in formats}):
+        own = incremental.reusable(registry, envs, {fmt: {f"entity.{EXTENSIONS[fmt]}"} | {t for t, _, _ in pages[fmt]}
+                                                    for fmt in formats})
+        if not own:
             manifest.forget()
         shown = manifest.shown
         keys = incremental.entity_keys(registry, site, manifest.whole, shown, manifest.contents)
-        counts = incremental.counts_key(site, svg)
+        counts = incremental.counts_key(registry, site, svg)
         for fmt in formats:
             kept = []
             for template, path, extra in pages[fmt]:
@@ -176,6 +181,7 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         rendered = []
         here = {fmt: str(folder) for fmt, folder in folders.items()}  # paths as text: thousands of them
         before = {fmt: os.path.join(manifest.previous or "", layout[fmt]) for fmt in formats}
+        site_path = {fmt: "" if layout[fmt] == "." else layout[fmt] + "/" for fmt in formats}  # a page's, in the site
         for summary in views:
             entry = manifest.old_pages.get(summary.id)
             if entry is not None and manifest.previous is not None:
@@ -186,7 +192,8 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
                         os.makedirs(folder, exist_ok=True)
                         made.add(folder)
                 old = [os.path.join(before[fmt], path) for fmt, path in paths.items()]
-                carried = incremental.carry(entry, keys[summary.id], list(zip(old, new)))
+                carried = incremental.carry(entry, keys[summary.id], list(zip(old, new)), manifest.memory,
+                                            [site_path[fmt] + path for fmt, path in paths.items()])
                 if carried is not None:
                     digests[summary.id] = carried
                     for fmt, path in paths.items():
@@ -194,13 +201,18 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
                     continue
             rendered.append(summary)
         views = rendered
+    # The figures (`stats`), if a page to render shows them: one that counts across the registry (neither a kind's
+    # index nor a territory's page), or any page when templates of the registry's repository may read anything.
+    if site.figures is None and (not own or any("index" not in extra and "t" not in extra
+                                                 for fmt in formats for _, _, extra in pages[fmt])):
+        site.figures = stats(registry)
     for fmt in formats:  # only the templates of the pages to render (a worker forked later inherits them)
         compile_templates(envs[fmt], {template for template, _, _ in pages[fmt]}
                           | ({f"entity.{EXTENSIONS[fmt]}"} if views else set()))
     others = [(fmt, *page) for fmt in formats for page in pages[fmt]]
 
-    def write(fmt: str, template: str, path: str, extra: dict[str, Any]) -> bytes:
-        """Write a page; return its bytes."""
+    def write(fmt: str, template: str, path: str, extra: dict[str, Any]) -> tuple[bytes, bytes]:
+        """Write a page; return its bytes and its stat signature (`incremental.signature`)."""
         text = render_template(envs[fmt], template, {
             "site": site, "root": "../" * path.count("/"), "page": path, "ext": EXTENSIONS[fmt],
             "edit_url": edit_url.rstrip("/"), "map_svg": svg, **extra})
@@ -214,7 +226,10 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         data = text.encode("utf-8")
         with open(target, "wb") as handle:
             handle.write(data)
-        return data
+            if manifest is None:
+                return data, b""
+            handle.flush()
+            return data, signature(os.fstat(handle.fileno()))
 
     def task(item: tuple[str, int, int]) -> list[tuple[str, Any]]:
         """The other pages [start, end) ("page") or the entities' pages ("entity"), in every format, as (format,
@@ -227,20 +242,21 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         done: list[tuple[str, Any]] = []
         if what == "page":
             for fmt, template, path, extra in others[start:end]:
-                data = write(fmt, template, path, extra)
+                data, sign = write(fmt, template, path, extra)
                 done.append((fmt, path))
                 if manifest is not None:
                     done.append(("unit", (posixpath.normpath(posixpath.join(layout[fmt], path)),
-                                          hashlib.sha256(data).hexdigest())))
+                                          hashlib.sha256(data).hexdigest(), sign)))
         else:
             for summary in views[start:end]:
                 view = entity_view(registry, registry.entities[summary.id], internal, summary)
                 for fmt in formats:
                     path = f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}"
-                    data = write(fmt, f"entity.{EXTENSIONS[fmt]}", path, {"e": view})
+                    data, sign = write(fmt, f"entity.{EXTENSIONS[fmt]}", path, {"e": view})
                     done.append((fmt, path))
                     if manifest is not None:
-                        done.append(("digest", (summary.id, hashlib.sha256(data).hexdigest())))
+                        done.append(("digest", (summary.id, hashlib.sha256(data).hexdigest(), sign,
+                                                site_path[fmt] + path)))
         return done
 
     # The longest tasks first: the other work (`also`), then the other pages one per task (an index of thousands
@@ -253,10 +269,12 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     parallel = len(views) >= PARALLEL_PAGES or len(also) > 1
     for result in fork_map(task, tasks, jobs if parallel else 1):
         for fmt, path in result:
-            if fmt == "digest":
+            if fmt == "digest" and manifest is not None:
                 digests.setdefault(path[0], []).append(path[1])
+                manifest.keep(path[3], path[2], path[1])
             elif fmt == "unit" and manifest is not None:
                 manifest.record(path[0], units[path[0]], [path[1]])
+                manifest.keep(path[0], path[2], path[1])
             else:
                 written[fmt].append(path)
     if "html" in folders:
@@ -264,9 +282,18 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
             (folders["html"] / path).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, folders["html"] / path)
             written["html"].append(path)
-        from .search_index import search_script
+        from .search_index import search_entries, search_script
 
-        (folders["html"] / "recherche-index.js").write_text(search_script(registry, site), encoding="utf-8")
+        memory = manifest.memory if manifest is not None else None
+        if memory is not None:  # the entries of the entities whose keys did not change: as they were
+            known = {entity_id: entry for entity_id, key in keys.items() if (entry := memory.entries.get(key))}
+            entries = search_entries(registry, site, known)
+            ids = [view.id for index in site.indexes for view in index.entities]
+            memory.entries = {keys[entity_id]: entry for entity_id, entry in zip(ids, entries) if entity_id in keys}
+            script = search_script(registry, site, entries)
+        else:
+            script = search_script(registry, site)
+        (folders["html"] / "recherche-index.js").write_text(script, encoding="utf-8")
         written["html"].append("recherche-index.js")
     if manifest is not None:
         manifest.pages = {entity_id: [key, digests[entity_id]] for entity_id, key in keys.items()
@@ -303,7 +330,8 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     say = progress or (lambda message: None)
     generated = generated or dt.date.today().isoformat()
     years = years_with_actions(registry)
-    site = site_context(registry, internal, generated, check_theme(theme))  # once, for both directories and the index
+    # Once, for both directories and the index; the figures only if a page to render shows them (write_directories)
+    site = site_context(registry, internal, generated, check_theme(theme), figures=False)
     site.reports = years
     facts = Facts(registry) if years else None  # what every year's summary reads, worked out once for all
     with staged(out, registry.root) as staging:
@@ -317,10 +345,12 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
             from importlib.metadata import version
 
             options["weasyprint"] = version("weasyprint")
-        manifest = incremental.Manifest(staging, None if clean else out.resolve(), incremental.site_key(
-            registry, site, template_dirs(registry.root), options))
+        whole = incremental.site_key(registry, site, template_dirs(registry.root), options)
+        manifest = incremental.Manifest(staging, None if clean else out.resolve(), whole,
+                                        incremental.Memory(out.resolve(), whole, read=not clean) if cache else None)
         if not incremental.reusable(registry, envs, templates):
             manifest.forget()
+            site.figures = stats(registry)  # a summary's template of the repository may show them
         manifest.prepare(registry, site)
         if not manifest.old_files:  # a clean build: compiled once, before worker processes are forked
             for fmt, env in envs.items():
@@ -348,7 +378,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
                     data = summary_pdf(registry, bilan, internal, generated, changes, theme, env=envs["html"])
                     (folders["html"] / f"{year}.pdf").write_bytes(data)
                     digests.append(hashlib.sha256(data).hexdigest())
-            return bilan.headline, [key, digests]
+            return bilan.headline, [key, digests], paths
 
         say("annuaires HTML et Markdown, bilans annuels : " + (", ".join(years) if years else "aucun"))
         written = write_directories(registry, {"html": staging, "markdown": staging / "markdown"}, internal, edit_url,
@@ -356,9 +386,10 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
                                     also=[functools.partial(summary, year) for year in years], manifest=manifest,
                                     cache=cache)
         html, markdown = written["html"], written["markdown"]
-        for year, (_, entry) in zip(years, written["also"]):
+        for year, (_, entry, paths) in zip(years, written["also"]):
             manifest.record(f"bilans/{year}", *entry)
-        summaries = [(year, {"headline": headline, "pdf": pdf}) for year, (headline, _) in zip(years, written["also"])]
+            manifest.keep_written(paths, entry[1])
+        summaries = [(year, {"headline": headline, "pdf": pdf}) for year, (headline, _, _) in zip(years, written["also"])]
         key = incremental.page_key(manifest.whole, "bilans/index.html", "bilans.html",
                                    {"summaries": incremental.plain(summaries)}, [], {})
         digests = manifest.carry("bilans/index.html", key, ["bilans/index.html"])
@@ -370,6 +401,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
             (staging / "bilans" / "index.html").write_bytes(index)
             digests = [hashlib.sha256(index).hexdigest()]
         manifest.record("bilans/index.html", key, digests)
+        manifest.keep_written(["bilans/index.html"], digests)
         manifest.write()
     return {"html": len(html), "markdown": len(markdown), "years": years, "pdf": years if pdf else []}
 

@@ -23,7 +23,7 @@ from ..kinds import KINDS, Kind
 from ..model import Entity, Registry
 from ..present import cell
 from ..public import public_data
-from ..query import COLUMNS, academies_of, departements_of, incoming, normalize
+from ..query import COLUMNS, academies_of, departements_of, facts_of, incoming, normalize
 from ..schema import LABELS_KEYWORD, REF_KEYWORD
 from ..stats import stats
 
@@ -173,7 +173,7 @@ class Site:
     entities: dict[str, EntitySummary]
     departements: list[Territory]
     academies: list[Territory]
-    figures: dict[str, Any]
+    figures: dict[str, Any] | None  # `stats.stats` (None: not worked out yet, `render.build_site`)
     generated: str
     reports: list[str] = field(default_factory=list)  # school years with an annual summary beside the directory
     theme: str = "dsfr"  # the HTML pages' look: "dsfr" (the State's design system) or "neutre"
@@ -339,8 +339,21 @@ def _day(entity: Entity) -> tuple[bool, dt.date]:
     return (day is None, day or dt.date.min)
 
 
-def site_context(registry: Registry, internal: bool = False, generated: str = "", theme: str = "dsfr") -> Site:
-    """Everything the directory's templates see; internal data already removed unless `internal`.
+def coverage(registry: Registry) -> dict[str, dict[str, int]]:
+    """The coverage of `stats.stats` (`site.figures["couverture"]`, which the home page shows) alone: for each kind
+    the network's `effectifs_attendus` names, the entities described and expected. (What the key of the pages that
+    count reads, `incremental.counts_key`, without the cost of all the figures.)"""
+    networks = registry.by_kind.get("reseau")
+    expected = facts_of(registry, networks[0]).expected if networks else None
+    return {kind: {"decrits": len(registry.by_kind.get(kind, [])), "attendus": count}
+            for kind, count in (expected.items() if isinstance(expected, dict) else [])
+            if kind in KINDS and isinstance(count, int) and not isinstance(count, bool)}
+
+
+def site_context(registry: Registry, internal: bool = False, generated: str = "", theme: str = "dsfr",
+                 figures: bool = True) -> Site:
+    """Everything the directory's templates see; internal data already removed unless `internal`. Without
+    `figures`, `site.figures` is None: whoever renders a page that shows them works them out first.
 
     `site.entities` holds summaries (`EntitySummary`); an entity's own page gets its whole view
     from `entity_view`, made by the process that renders the page. (Making the summaries in worker
@@ -386,7 +399,7 @@ def site_context(registry: Registry, internal: bool = False, generated: str = ""
         entities=views,
         departements=departements,
         academies=academies,
-        figures=stats(registry),
+        figures=stats(registry) if figures else None,
         generated=generated,
         theme=theme,
     )

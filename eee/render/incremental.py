@@ -28,20 +28,32 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import hmac
 import json
+import marshal
 import os
 import shutil
 import stat
+import struct
+import tempfile
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..bilan import Bilan, Figure
 from ..model import Entity, Registry
-from .context import EntitySummary, Site
+from .context import EntitySummary, Site, coverage
 
 MANIFEST = ".eee-manifeste.json"  # in the output folder, beside MARKER
 FORMAT = "eee-manifeste/2"
+STATE_FOLDER = "sites"  # in eee's cache folder (`cache.cache_dir`): what a build keeps for the next (`Memory`)
+STATE_FORMAT = "eee-site-etat/1"
+STATE_MAC = 32  # bytes of the MAC at the head of the file
+# A page's signature is kept for the next build only if the page was not modified within this long (ns) of the end
+# of the build: a later change of it then changes its modification time, whatever the file system's clock tick.
+SETTLED_NS = 2_000_000_000
+_MTIME = struct.Struct("<q").unpack_from  # a signature's modification time, after its size (8 bytes)
 
 
 def _hash_files(digest: Any, folder: Path) -> None:
@@ -102,16 +114,32 @@ def summary_digests(site: Site) -> dict[str, str]:
             for entity_id, summary in site.entities.items()}
 
 
-def contents(registry: Registry, site: Site) -> dict[str, tuple[str, list[str]]]:
-    """By entity id, the digest of what its file says (its path, whether it passed its schema, its data) and the ids
-    among its data's texts (more if a text holds a quote): once each, since several keys include them."""
+def contents(registry: Registry, site: Site, memory: Memory | None = None) -> dict[str, tuple[str, list[str]]]:
+    """By entity id, the digest of what its file says (its path, whether it passed its schema, its data: by its
+    file's key, `SourceDoc.key`, when it has one) and the ids among its data's texts (more if a text holds a quote):
+    once each, since several keys include them. The ids named by a file of the same key, among the same ids, are
+    taken from `memory` (and kept there)."""
     entities = registry.entities
+    ids = hashlib.sha256("\0".join(sorted(entities)).encode("utf-8", "surrogatepass")).hexdigest()
+    known = memory.named if memory is not None and memory.ids == ids else {}
+    kept: dict[bytes, list[str]] = {}
     out = {}
     for entity_id in site.entities:
         entity = entities[entity_id]
-        text = _text([entity_id, entity.path, entity.valid, entity.data])
-        named = sorted({piece for piece in text.split('"') if piece in entities})  # a text is between two quotes
-        out[entity_id] = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), named)
+        key = entity.doc.key
+        named = known.get(key) if key is not None else None
+        if key is not None and named is not None:
+            content = hashlib.sha256(_json([entity_id, entity.path, entity.valid, key.hex()])).hexdigest()
+        else:
+            text = _text([entity_id, entity.path, entity.valid, entity.data])
+            named = sorted({piece for piece in text.split('"') if piece in entities})  # a text is between two quotes
+            content = (hashlib.sha256(_json([entity_id, entity.path, entity.valid, key.hex()])).hexdigest()
+                       if key is not None else hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+        if key is not None:
+            kept[key] = named
+        out[entity_id] = (content, named)
+    if memory is not None:
+        memory.ids, memory.named = ids, kept
     return out
 
 
@@ -132,11 +160,11 @@ def entity_keys(registry: Registry, site: Site, whole: str, shown: dict[str, str
     return keys
 
 
-def counts_key(site: Site, svg: str) -> list[Any]:
+def counts_key(registry: Registry, site: Site, svg: str) -> list[Any]:
     """What the pages that count across the registry read of it (the home page, the territories, the search page,
     the site map and the footer's pages): the number of entities of each kind and of each territory, the coverage
-    (the one part of `site.figures` the templates show), the map."""
-    return [[[index.kind.name, len(index.entities)] for index in site.indexes], site.figures.get("couverture"), svg,
+    (the one part of `site.figures` the templates show: `context.coverage`), the map."""
+    return [[[index.kind.name, len(index.entities)] for index in site.indexes], coverage(registry), svg,
             [[t.code, [[kind, len(members)] for kind, members in t.by_kind.items()]]
              for t in site.departements + site.academies]]
 
@@ -266,47 +294,171 @@ def read_manifest(out: Path, whole: str) -> tuple[dict[str, Any], dict[str, Any]
     return pages if isinstance(pages, dict) else {}, files if isinstance(files, dict) else {}
 
 
-def _digest(path: str | Path) -> str | None:
-    """The SHA-256 of a regular file (not a link), or None."""
+def _digest(path: str | Path) -> tuple[str | None, bytes]:
+    """The SHA-256 of a regular file (not a link), or None; and its stat signature (`signature`)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
-        return None
+        return None, b""
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, b""
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+            return hashlib.sha256(handle.read()).hexdigest(), signature(info)
     except OSError:
-        return None
+        return None, b""
     finally:
         os.close(fd)
 
 
-def carry(entry: Any, key: str, pages: Sequence[tuple[str | Path, str | Path]]) -> list[str] | None:
+_SIGNATURE = struct.Struct("<QqQQ").pack
+
+
+def signature(info: os.stat_result) -> bytes:
+    """A page's stat signature: size, modification time (ns), inode and device. A page carried over by a hard
+    link keeps it; a page written again, or replaced, does not."""
+    return _SIGNATURE(info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev)
+
+
+def carry(entry: Any, key: str, pages: Sequence[tuple[str | Path, str | Path]], memory: Memory | None = None,
+          names: Sequence[str] = ()) -> list[str] | None:
     """Put an entity's previous pages (old, new) in the new site if `entry` (its manifest entry) was made from the
-    same `key` and each old page is still the file it describes (its digest): a hard link, else a copy; return
+    same `key` and each old page is still the file it describes (its digest; or, with `memory`, the stat signature
+    it had when that digest was taken, by its path in the site among `names`): a hard link, else a copy; return
     their digests. None: render them."""
     if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == key and isinstance(entry[1], list)
             and len(entry[1]) == len(pages)):
         return None
-    for (old, _), digest in zip(pages, entry[1]):
-        if _digest(old) != digest:  # changed or removed since: rendered again
+    signatures = []
+    for index, ((old, _), digest) in enumerate(zip(pages, entry[1])):
+        seen = memory.signatures.get(names[index]) if memory is not None else None
+        if seen is not None and seen[1] == digest:
+            try:
+                info = os.lstat(old)
+            except OSError:
+                return None
+            if stat.S_ISREG(info.st_mode) and signature(info) == seen[0]:
+                signatures.append(seen[0])
+                continue
+        found, sign = _digest(old)
+        if found != digest:  # changed or removed since: rendered again
             return None
-    done = []
+        signatures.append(sign)
+    done: list[str | Path] = []
     try:
         for old, new in pages:
             try:
                 os.link(old, new, follow_symlinks=False)
             except OSError:
                 shutil.copyfile(old, new, follow_symlinks=False)
+                signatures[len(done)] = b""  # another file: its digest is read again next time
             done.append(new)
     except OSError:
         for new in done:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(new)
         return None
+    if memory is not None:
+        for name, sign, digest in zip(names, signatures, entry[1]):
+            if sign:
+                memory.keep(name, sign, digest)
     return list(entry[1])
+
+
+class Memory:
+    """What a build keeps for the next one into the same output folder, in eee's cache folder (never in the
+    site): by file key, the ids its data names (`contents`, for the same ids: `ids`); by entity key, its entry of
+    the search index; by page (its path in the site), the stat signature (`signature`) it had when its digest was
+    known, so that an unchanged page is not read again to be checked before it is carried over.
+
+    One file per output folder (`STATE_FOLDER`), the MAC (keyed BLAKE2b, with the cache's secret:
+    `cachekey.secret`) of its content and of the output folder first, then the values (`marshal`: reading them
+    never runs code). A file whose MAC is wrong, damaged or of another format is ignored: the ids are found again,
+    the entries made again, the pages read again. The entries and ids hold for the same site key (`whole`: eee's
+    code among it) only. A page's signature is kept only once it is settled (not modified within `SETTLED_NS` of
+    the end of the build: a later change changes it): a page changed by hand keeping its size, inode and
+    modification time (set back on purpose) would be taken for the page eee wrote. Without a cache folder or a
+    secret, nothing is kept."""
+
+    def __init__(self, out: Path, whole: str, read: bool = True) -> None:
+        from ..cache import cache_dir
+        from ..cachekey import secret
+
+        self.whole = whole
+        self.ids = ""
+        self.named: dict[bytes, list[str]] = {}
+        self.entries: dict[str, list[str]] = {}
+        self.signatures: dict[str, tuple[bytes, str]] = {}
+        self.new_signatures: dict[str, tuple[bytes, str]] = {}
+        base = cache_dir()
+        self.path: Path | None = None
+        self.secret: bytes | None = None
+        if base is None:
+            return
+        folder = base / STATE_FOLDER
+        self.secret = secret(folder, out)
+        if self.secret is None:
+            return
+        self.out = str(out)
+        self.path = folder / (hashlib.blake2b(self.out.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+                              + ".etat")
+        if read:  # (not for --clean: everything is made again, and kept for the next build)
+            self._read()
+
+    def _mac(self, data: bytes) -> bytes:
+        assert self.secret is not None
+        mac = hashlib.blake2b(key=self.secret, digest_size=STATE_MAC, person=b"eee-site-etat")
+        mac.update(self.out.encode("utf-8", "surrogatepass") + b"\0")
+        mac.update(data)
+        return mac.digest()
+
+    def _read(self) -> None:
+        assert self.path is not None
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            return
+        mac, data = raw[:STATE_MAC], raw[STATE_MAC:]
+        if not hmac.compare_digest(mac, self._mac(data)):
+            return
+        try:
+            state = marshal.loads(data)
+            form, whole, ids, named, entries, signatures = state
+            if form != STATE_FORMAT:
+                return
+            self.signatures = {name: (sign, digest) for name, (sign, digest) in signatures.items()}
+            if whole == self.whole:
+                self.ids, self.named, self.entries = ids, named, entries
+        except (ValueError, TypeError, EOFError):  # a file of another shape: nothing kept
+            self.signatures = {}
+
+    def keep(self, name: str, sign: bytes, digest: str) -> None:
+        """A page of the new site (its path in it), its stat signature and digest."""
+        self.new_signatures[name] = (sign, digest)
+
+    def save(self) -> None:
+        """Write what the next build may use (atomically; a cache that cannot be written is left as it was)."""
+        if self.path is None:
+            return
+        limit = time.time_ns() - SETTLED_NS
+        settled = {name: seen for name, seen in self.new_signatures.items()
+                   if _MTIME(seen[0], 8)[0] < limit}
+        data = marshal.dumps((STATE_FORMAT, self.whole, self.ids, self.named, self.entries, settled))
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, draft = tempfile.mkstemp(prefix=".", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(self._mac(data) + data)
+                os.replace(draft, self.path)
+            except BaseException:
+                os.unlink(draft)
+                raise
+        except OSError:
+            pass
 
 
 class Manifest:
@@ -317,10 +469,11 @@ class Manifest:
     digests of the other files made together (a page that lists or counts, by its path in the site; a school
     year's summary in every format)."""
 
-    def __init__(self, folder: Path, previous: Path | None, whole: str) -> None:
+    def __init__(self, folder: Path, previous: Path | None, whole: str, memory: Memory | None = None) -> None:
         self.folder = folder
         self.previous = previous
         self.whole = whole
+        self.memory = memory  # what the previous build into the same output folder kept (none: --no-cache)
         self.old_pages, self.old_files = read_manifest(previous, whole) if previous is not None else ({}, {})
         self.pages: dict[str, list[Any]] = {}
         self.files: dict[str, list[Any]] = {}
@@ -330,7 +483,7 @@ class Manifest:
     def prepare(self, registry: Registry, site: Site) -> None:
         """What several keys include, worked out once (before worker processes are forked)."""
         self.shown = summary_digests(site)
-        self.contents = contents(registry, site)
+        self.contents = contents(registry, site, self.memory)
 
     def forget(self) -> None:
         """Carry nothing over: every page is rendered."""
@@ -344,10 +497,24 @@ class Manifest:
             return None
         for path in paths:
             (self.folder / path).parent.mkdir(parents=True, exist_ok=True)
-        return carry(entry, key, [(self.previous / path, self.folder / path) for path in paths])
+        return carry(entry, key, [(self.previous / path, self.folder / path) for path in paths], self.memory, paths)
 
     def record(self, unit: str, key: str, digests: list[str]) -> None:
         self.files[unit] = [key, digests]
+
+    def keep(self, name: str, sign: bytes, digest: str) -> None:
+        """A page just written (its path in the site), its stat signature and digest: for `memory`."""
+        if self.memory is not None:
+            self.memory.keep(name, sign, digest)
+
+    def keep_written(self, paths: Sequence[str], digests: Sequence[str]) -> None:
+        """Pages of the new site (their paths in it) written by another hand than `keep`'s, and their digests."""
+        if self.memory is None:
+            return
+        for path, digest in zip(paths, digests):
+            if path not in self.memory.new_signatures:
+                with contextlib.suppress(OSError):
+                    self.memory.keep(path, signature(os.stat(self.folder / path)), digest)
 
     def write(self) -> None:
         """The manifest, in `folder` (the same text for the same site: a clean build and an incremental one write
@@ -355,3 +522,5 @@ class Manifest:
         (self.folder / MANIFEST).write_text(json.dumps(
             {"format": FORMAT, "site": self.whole, "pages": self.pages, "files": dict(sorted(self.files.items()))},
             separators=(",", ":")), encoding="utf-8")
+        if self.memory is not None:
+            self.memory.save()
