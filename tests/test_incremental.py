@@ -113,6 +113,14 @@ def test_an_incremental_build_after_edits_is_a_clean_build(registry: Path, tmp_p
     inodes = again()
     assert "partenaires/exemple-renomme.html" not in inodes
 
+    # An entity deleted while others still name it, unchanged (eee validate refuses that; the pages show its id).
+    bois = registry / "partenaires" / "exemple-bois.yaml"
+    text = bois.read_text(encoding="utf-8")
+    bois.unlink()
+    again()
+    bois.write_text(text, encoding="utf-8")
+    inodes = again()
+
     # The network's name, in every page's frame.
     _edit(registry / "reseau.yaml", "nom: Réseau de test", "nom: Réseau d'essai")
     before, inodes = inodes, again()

@@ -164,7 +164,7 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         if not own:
             manifest.forget()
         shown = manifest.shown
-        keys = incremental.entity_keys(registry, site, manifest.whole, shown, manifest.contents)
+        keys = incremental.entity_keys(registry, site, manifest.whole, shown, manifest.contents, manifest.reuse)
         counts = incremental.counts_key(registry, site, svg)
         for fmt in formats:
             kept = []
@@ -298,6 +298,8 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     if manifest is not None:
         manifest.pages = {entity_id: [key, digests[entity_id]] for entity_id, key in keys.items()
                           if entity_id in digests}
+        if manifest.memory is not None:
+            manifest.memory.keys = keys
     return written
 
 
@@ -330,8 +332,12 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     say = progress or (lambda message: None)
     generated = generated or dt.date.today().isoformat()
     years = years_with_actions(registry)
+    # What the previous build into `out` kept (`incremental.Memory`): the summaries still right are taken again.
+    memory = incremental.Memory(out.resolve(), incremental.code_key(), read=not clean) if cache else None
+    files = incremental.contents(registry, memory)
+    kept, kept_digests, again = incremental.summaries_kept(registry, memory, files)
     # Once, for both directories and the index; the figures only if a page to render shows them (write_directories)
-    site = site_context(registry, internal, generated, check_theme(theme), figures=False)
+    site = site_context(registry, internal, generated, check_theme(theme), figures=False, summaries=kept)
     site.reports = years
     facts = Facts(registry) if years else None  # what every year's summary reads, worked out once for all
     with staged(out, registry.root) as staging:
@@ -345,13 +351,12 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
             from importlib.metadata import version
 
             options["weasyprint"] = version("weasyprint")
-        whole = incremental.site_key(registry, site, template_dirs(registry.root), options)
-        manifest = incremental.Manifest(staging, None if clean else out.resolve(), whole,
-                                        incremental.Memory(out.resolve(), whole, read=not clean) if cache else None)
+        manifest = incremental.Manifest(staging, None if clean else out.resolve(), incremental.site_key(
+            registry, site, template_dirs(registry.root), options), memory)
         if not incremental.reusable(registry, envs, templates):
             manifest.forget()
             site.figures = stats(registry)  # a summary's template of the repository may show them
-        manifest.prepare(registry, site)
+        manifest.prepare(registry, site, files, kept_digests, again)
         if not manifest.old_files:  # a clean build: compiled once, before worker processes are forked
             for fmt, env in envs.items():
                 compile_templates(env, templates[fmt])

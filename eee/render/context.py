@@ -351,15 +351,17 @@ def coverage(registry: Registry) -> dict[str, dict[str, int]]:
 
 
 def site_context(registry: Registry, internal: bool = False, generated: str = "", theme: str = "dsfr",
-                 figures: bool = True) -> Site:
+                 figures: bool = True, summaries: dict[str, EntitySummary] | None = None) -> Site:
     """Everything the directory's templates see; internal data already removed unless `internal`. Without
-    `figures`, `site.figures` is None: whoever renders a page that shows them works them out first.
+    `figures`, `site.figures` is None: whoever renders a page that shows them works them out first. `summaries`:
+    entities' summaries already made (by a previous build, from the same inputs: `incremental.summaries_kept`).
 
     `site.entities` holds summaries (`EntitySummary`); an entity's own page gets its whole view
     from `entity_view`, made by the process that renders the page. (Making the summaries in worker
     processes too was tried: sending them back cost as much as it saved, at 20,000 entities.)"""
     schemas = registry.schemas
-    views = {e.id: entity_summary(registry, e) for e in registry.entities.values()}
+    known = summaries or {}
+    views = {e.id: known.get(e.id) or entity_summary(registry, e) for e in registry.entities.values()}
     dep_labels = schemas.labels("departement")
     academy_labels = schemas.labels("academie")
     indexes = []

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bilan import Bilan, Figure
+from ..kinds import KINDS
 from ..model import Entity, Registry
 from .context import EntitySummary, Site, coverage
 
@@ -84,6 +85,18 @@ def summary_key(summary: EntitySummary) -> list[Any]:
             for name in EntitySummary.__dataclass_fields__]
 
 
+def code_key() -> str:
+    """What an entity's summary is made with besides the registry: eee (its version and code) and the schemas."""
+    from .. import __version__
+    from ..settings import PACKAGE_DIR, schemas_dir
+
+    digest = hashlib.sha256(FORMAT.encode("ascii") + b"\0" + __version__.encode("ascii") + b"\0")
+    _hash_files(digest, PACKAGE_DIR)
+    digest.update(b"\0schemas\0")
+    _hash_files(digest, schemas_dir())
+    return digest.hexdigest()
+
+
 def site_key(registry: Registry, site: Site, template_folders: Iterable[Path], options: dict[str, Any]) -> str:
     """What every page's frame reads from the whole site, and what every page is made with."""
     from .. import __version__
@@ -108,13 +121,57 @@ def site_key(registry: Registry, site: Site, template_folders: Iterable[Path], o
     return digest.hexdigest()
 
 
-def summary_digests(site: Site) -> dict[str, str]:
-    """By entity id, the digest of its summary (`summary_key`): once each, since many keys include it."""
-    return {entity_id: hashlib.sha256(_json(summary_key(summary))).hexdigest()
+def summary_digests(site: Site, known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """By entity id, the digest of its summary (`summary_key`): once each, since many keys include it; `known`:
+    those of summaries made before and taken again (`summaries_kept`)."""
+    known = known or {}
+    return {entity_id: known.get(entity_id) or hashlib.sha256(_json(summary_key(summary))).hexdigest()
             for entity_id, summary in site.entities.items()}
 
 
-def contents(registry: Registry, site: Site, memory: Memory | None = None) -> dict[str, tuple[str, list[str]]]:
+def around(registry: Registry, files: Mapping[str, tuple[str, list[str]]], was: Mapping[str, Sequence[str]],
+           seeds: set[str]) -> set[str]:
+    """`seeds` and the entities next to them: those a seed names and those that name a seed, by the ids their data
+    names now (`files`: `contents`) or named before (`was`, by entity id): an entity's summary reads the entities
+    it names and those that name it, and no other (`context.entity_summary`)."""
+    out = set(seeds)
+    for entity_id in registry.entities:
+        named = files[entity_id][1]
+        before = was.get(entity_id, ())
+        if entity_id in seeds:
+            out.update(named)
+            out.update(before)
+        elif not seeds.isdisjoint(named) or not seeds.isdisjoint(before):
+            out.add(entity_id)
+    for entity_id in seeds - registry.entities.keys():  # gone: those it named
+        out.update(was.get(entity_id, ()))
+    return out & registry.entities.keys()
+
+
+def summaries_kept(registry: Registry, memory: Memory | None, files: Mapping[str, tuple[str, list[str]]]
+                   ) -> tuple[dict[str, EntitySummary], dict[str, str], set[str] | None]:
+    """The summaries (and their digests) the previous build made that are still right, by entity id: those of the
+    entities whose file, and the files of the entities next to them (`around`), did not change; and the entities
+    whose summaries are made again (None: all). Nothing with duplicated ids."""
+    if memory is None or not memory.summaries or registry.duplicates:
+        return {}, {}, None
+    old = memory.summaries
+    entities = registry.entities
+    changed = {entity_id for entity_id, entity in entities.items()
+               if entity.doc.key is None or (seen := old.get(entity_id)) is None or seen[0] != entity.doc.key}
+    changed |= old.keys() - entities.keys()
+    memory.was = {entity_id: memory.old_named.get(seen[0], ()) for entity_id, seen in old.items()}
+    again = around(registry, files, memory.was, changed)
+    summaries, digests = {}, {}
+    for entity_id in entities:
+        if entity_id not in again:
+            _, values, digest = old[entity_id]
+            summaries[entity_id] = EntitySummary(values[0], KINDS[values[1]], *values[2:])
+            digests[entity_id] = digest
+    return summaries, digests, again
+
+
+def contents(registry: Registry, memory: Memory | None = None) -> dict[str, tuple[str, list[str]]]:
     """By entity id, the digest of what its file says (its path, whether it passed its schema, its data: by its
     file's key, `SourceDoc.key`, when it has one) and the ids among its data's texts (more if a text holds a quote):
     once each, since several keys include them. The ids named by a file of the same key, among the same ids, are
@@ -124,7 +181,7 @@ def contents(registry: Registry, site: Site, memory: Memory | None = None) -> di
     known = memory.named if memory is not None and memory.ids == ids else {}
     kept: dict[bytes, list[str]] = {}
     out = {}
-    for entity_id in site.entities:
+    for entity_id in entities:
         entity = entities[entity_id]
         key = entity.doc.key
         named = known.get(key) if key is not None else None
@@ -139,17 +196,22 @@ def contents(registry: Registry, site: Site, memory: Memory | None = None) -> di
             kept[key] = named
         out[entity_id] = (content, named)
     if memory is not None:
-        memory.ids, memory.named = ids, kept
+        memory.ids, memory.old_named, memory.named = ids, memory.named, kept
     return out
 
 
 def entity_keys(registry: Registry, site: Site, whole: str, shown: dict[str, str],
-                files: dict[str, tuple[str, list[str]]]) -> dict[str, str]:
+                files: dict[str, tuple[str, list[str]]], reuse: Mapping[str, str] | None = None) -> dict[str, str]:
     """By entity id, the key of what its own pages show: `whole` (the site's key), what its file says, its summary,
     the summaries of the entities it names (any text of its data that is an id) and of those that name it
-    (`shown`: `summary_digests`; `files`: `contents`)."""
+    (`shown`: `summary_digests`; `files`: `contents`). `reuse`: keys worked out before from the same inputs
+    (`Manifest.prepare`), taken as they are."""
     keys = {}
+    reuse = reuse or {}
     for entity_id in site.entities:
+        if entity_id in reuse:
+            keys[entity_id] = reuse[entity_id]
+            continue
         content, named = files[entity_id]
         incoming = [[ref.source.id, ref.source.kind.name, ref.source.nom, ref.source.path, list(ref.pointer),
                      shown.get(ref.source.id)] for ref in registry.referencing(entity_id)]
@@ -368,35 +430,42 @@ def carry(entry: Any, key: str, pages: Sequence[tuple[str | Path, str | Path]], 
 
 class Memory:
     """What a build keeps for the next one into the same output folder, in eee's cache folder (never in the
-    site): by file key, the ids its data names (`contents`, for the same ids: `ids`); by entity key, its entry of
+    site): by file key, the ids its data names (`contents`, for the same ids: `ids`); by entity id, its file's key,
+    its summary and the summary's digest (`summaries_kept`), its key (`entity_keys`); by entity key, its entry of
     the search index; by page (its path in the site), the stat signature (`signature`) it had when its digest was
     known, so that an unchanged page is not read again to be checked before it is carried over.
 
     One file per output folder (`STATE_FOLDER`), the MAC (keyed BLAKE2b, with the cache's secret:
     `cachekey.secret`) of its content and of the output folder first, then the values (`marshal`: reading them
-    never runs code). A file whose MAC is wrong, damaged or of another format is ignored: the ids are found again,
-    the entries made again, the pages read again. The entries and ids hold for the same site key (`whole`: eee's
-    code among it) only. A page's signature is kept only once it is settled (not modified within `SETTLED_NS` of
+    never runs code). A file whose MAC is wrong, damaged or of another format is ignored: everything is worked out
+    again, the pages read again. The ids named and the summaries hold for the same eee and schemas (`code_key`)
+    only; the entity keys and search entries for the same site key too (`bind`). A page's signature is kept only once it is settled (not modified within `SETTLED_NS` of
     the end of the build: a later change changes it): a page changed by hand keeping its size, inode and
     modification time (set back on purpose) would be taken for the page eee wrote. Without a cache folder or a
     secret, nothing is kept."""
 
-    def __init__(self, out: Path, whole: str, read: bool = True) -> None:
+    def __init__(self, out: Path, base: str, read: bool = True) -> None:
         from ..cache import cache_dir
         from ..cachekey import secret
 
-        self.whole = whole
+        self.base = base  # `code_key`: what the ids named and the summaries hold for
+        self.whole = ""  # the site's key: what the entity keys and the search entries hold for (`bind`)
         self.ids = ""
-        self.named: dict[bytes, list[str]] = {}
+        self.named: dict[bytes, list[str]] = {}  # by file key (`contents`)
+        self.old_named: dict[bytes, list[str]] = {}  # the same, as the previous build knew them
+        self.was: dict[str, Sequence[str]] = {}  # by entity id, what it named in the previous build
+        # By entity id: its file's key, its summary (`summary_key`) and the summary's digest.
+        self.summaries: dict[str, tuple[bytes, list[Any], str]] = {}
+        self.keys: dict[str, str] = {}  # by entity id, its key (`entity_keys`)
         self.entries: dict[str, list[str]] = {}
         self.signatures: dict[str, tuple[bytes, str]] = {}
         self.new_signatures: dict[str, tuple[bytes, str]] = {}
-        base = cache_dir()
+        where = cache_dir()
         self.path: Path | None = None
         self.secret: bytes | None = None
-        if base is None:
+        if where is None:
             return
-        folder = base / STATE_FOLDER
+        folder = where / STATE_FOLDER
         self.secret = secret(folder, out)
         if self.secret is None:
             return
@@ -425,15 +494,22 @@ class Memory:
         if not hmac.compare_digest(mac, self._mac(data)):
             return
         try:
-            state = marshal.loads(data)
-            form, whole, ids, named, entries, signatures = state
+            form, base, whole, ids, named, summaries, keys, entries, signatures = marshal.loads(data)
             if form != STATE_FORMAT:
                 return
             self.signatures = {name: (sign, digest) for name, (sign, digest) in signatures.items()}
-            if whole == self.whole:
-                self.ids, self.named, self.entries = ids, named, entries
+            if base == self.base:
+                self.ids, self.named, self.summaries = ids, named, summaries
+                self.whole, self.keys, self.entries = whole, keys, entries
         except (ValueError, TypeError, EOFError):  # a file of another shape: nothing kept
-            self.signatures = {}
+            self.signatures, self.named, self.summaries = {}, {}, {}
+            self.whole, self.keys, self.entries = "", {}, {}
+
+    def bind(self, whole: str) -> None:
+        """The site's key: the entity keys and search entries kept for another are dropped."""
+        if whole != self.whole:
+            self.keys, self.entries = {}, {}
+        self.whole = whole
 
     def keep(self, name: str, sign: bytes, digest: str) -> None:
         """A page of the new site (its path in it), its stat signature and digest."""
@@ -446,7 +522,8 @@ class Memory:
         limit = time.time_ns() - SETTLED_NS
         settled = {name: seen for name, seen in self.new_signatures.items()
                    if _MTIME(seen[0], 8)[0] < limit}
-        data = marshal.dumps((STATE_FORMAT, self.whole, self.ids, self.named, self.entries, settled))
+        data = marshal.dumps((STATE_FORMAT, self.base, self.whole, self.ids, self.named, self.summaries, self.keys,
+                              self.entries, settled))
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd, draft = tempfile.mkstemp(prefix=".", dir=self.path.parent)
@@ -474,16 +551,35 @@ class Manifest:
         self.previous = previous
         self.whole = whole
         self.memory = memory  # what the previous build into the same output folder kept (none: --no-cache)
+        if memory is not None:
+            memory.bind(whole)
+        self.reuse: dict[str, str] = {}  # entity keys worked out before from the same inputs
         self.old_pages, self.old_files = read_manifest(previous, whole) if previous is not None else ({}, {})
         self.pages: dict[str, list[Any]] = {}
         self.files: dict[str, list[Any]] = {}
         self.shown: dict[str, str] = {}  # `summary_digests`
         self.contents: dict[str, tuple[str, list[str]]] = {}  # `contents`
 
-    def prepare(self, registry: Registry, site: Site) -> None:
-        """What several keys include, worked out once (before worker processes are forked)."""
-        self.shown = summary_digests(site)
-        self.contents = contents(registry, site, self.memory)
+    def prepare(self, registry: Registry, site: Site, files: dict[str, tuple[str, list[str]]] | None = None,
+                digests: Mapping[str, str] | None = None, again: set[str] | None = None) -> None:
+        """What several keys include, worked out once (before worker processes are forked): `files`, `digests`
+        and `again` as `contents` and `summaries_kept` gave them (else worked out here). The keys of the entities
+        whose summaries, and those of the entities next to them, are the previous build's are taken again."""
+        self.contents = contents(registry, self.memory) if files is None else files
+        self.shown = summary_digests(site, digests)
+        memory = self.memory
+        if memory is None:
+            return
+        if again is not None and memory.keys:
+            stale = around(registry, self.contents, memory.was, again)
+            self.reuse = {entity_id: key for entity_id, key in memory.keys.items()
+                          if entity_id not in stale and entity_id in site.entities}
+        kept = memory.summaries
+        entities = registry.entities
+        memory.summaries = {
+            entity_id: (kept[entity_id] if entity_id in kept and entity_id in (digests or {})
+                        else (key, summary_key(summary), self.shown[entity_id]))
+            for entity_id, summary in site.entities.items() if (key := entities[entity_id].doc.key) is not None}
 
     def forget(self) -> None:
         """Carry nothing over: every page is rendered."""
