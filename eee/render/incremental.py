@@ -17,10 +17,17 @@ network's own data, the kinds present, the school years summarised), then by uni
 Each key holds what eee's own templates read for these pages: a template that reads more needs its key to hold it
 too. The next build into the same folder carries a unit's pages over from the previous site (a hard link, else a
 copy) when its key is the same and its pages are still the files the manifest describes (their digests); it
-renders the others. The search index and the static files are written each time. A missing, unreadable or foreign
+renders the others. The search index (its entries of unchanged entities as they were) and the static files are written each
+time. A missing, unreadable or foreign
 manifest, a registry with duplicated ids, or a page made from templates of the registry's repository (which may
 read anything of the site) means every page is rendered: the result is always byte for byte what a clean build
 gives.
+
+What the keys are made from is kept for the next build too, in eee's cache folder and authenticated (`Memory`):
+each entity's summary, its digest and its key, the ids each file names, the search index's entries, and each
+page's stat signature. The next build makes again only the summaries of the entities whose files changed and of
+those next to them (`summaries_kept`, `around`), the keys of those next to these, and reads again only the pages
+whose signatures changed.
 """
 
 from __future__ import annotations
