@@ -455,3 +455,29 @@ def test_the_coverage_alone_is_the_coverage_of_the_figures(registry: Path) -> No
     _edit(registry / "reseau.yaml", "effectifs_attendus:", "effectifs_attendus:\n  inconnu: 3\n  pft: true")
     model, _ = load(registry, check_schemas=False)
     assert coverage(model) == stats(model)["couverture"]
+
+
+def test_only_the_summaries_next_to_a_changed_file_are_made_again(registry: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import eee.render.context as context
+
+    out = tmp_path / "site"
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, out, generated=GENERATED, jobs=1)
+    made: list[str] = []
+    original = context.entity_summary
+
+    def spy(registry: Any, entity: Any) -> Any:
+        made.append(entity.id)
+        return original(registry, entity)
+
+    monkeypatch.setattr(context, "entity_summary", spy)
+    build_site(model, out, generated=GENERATED, jobs=1)
+    assert made == []  # nothing changed
+    # A partner's name: its summary, those of the entities that name it (their rows show it) and of those it names.
+    _edit(registry / "partenaires" / "exemple-bois.yaml", "nom: ", "nom: Scierie ")
+    model, _ = load(registry, check_schemas=False)
+    build_site(model, out, generated=GENERATED, jobs=1)
+    citing = {ref.source.id for ref in model.referencing("exemple-bois")}
+    assert citing and set(made) == {"exemple-bois"} | citing
+    assert len(made) < len(model.entities) - 1
