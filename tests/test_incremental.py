@@ -481,3 +481,21 @@ def test_only_the_summaries_next_to_a_changed_file_are_made_again(registry: Path
     citing = {ref.source.id for ref in model.referencing("exemple-bois")}
     assert citing and set(made) == {"exemple-bois"} | citing
     assert len(made) < len(model.entities) - 1
+
+
+def test_the_states_of_the_folders_built_last_only_are_kept(registry: Path, tmp_path: Path) -> None:
+    model, _ = load(registry, check_schemas=False)
+    folder = Path(os.environ["EEE_CACHE_DIR"]) / incremental.STATE_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    old = [folder / f"ancien-{n}{incremental.STATE_SUFFIX}" for n in range(incremental.STATES_KEPT + 2)]
+    for n, path in enumerate(old):
+        path.write_bytes(b"")
+        os.utime(path, ns=(n, n))  # long ago
+    other = folder / "autre-fichier"
+    other.write_bytes(b"")
+    build_site(model, tmp_path / "site", generated=GENERATED, jobs=1)
+    state = incremental.Memory((tmp_path / "site").resolve(), "", read=False).path
+    assert state is not None and state.is_file() and other.is_file()
+    states = sorted(folder.glob("*" + incremental.STATE_SUFFIX))
+    assert len(states) == incremental.STATES_KEPT
+    assert not any(path.exists() for path in old[:3])  # the oldest

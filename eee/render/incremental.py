@@ -58,6 +58,8 @@ FORMAT = "eee-manifeste/2"
 STATE_FOLDER = "sites"  # in eee's cache folder (`cache.cache_dir`): what a build keeps for the next (`Memory`)
 STATE_FORMAT = "eee-site-etat/1"
 STATE_MAC = 32  # bytes of the MAC at the head of the file
+STATE_SUFFIX = ".etat"
+STATES_KEPT = 8  # output folders whose states are kept (the latest built): about 1.3 kB per entity each
 # A page's signature is kept for the next build only if the page was not modified within this long (ns) of the end
 # of the build: a later change of it then changes its modification time, whatever the file system's clock tick.
 SETTLED_NS = 2_000_000_000
@@ -442,7 +444,7 @@ class Memory:
     the search index; by page (its path in the site), the stat signature (`signature`) it had when its digest was
     known, so that an unchanged page is not read again to be checked before it is carried over.
 
-    One file per output folder (`STATE_FOLDER`), the MAC (keyed BLAKE2b, with the cache's secret:
+    One file per output folder (`STATE_FOLDER`; those of the STATES_KEPT folders built last only), the MAC (keyed BLAKE2b, with the cache's secret:
     `cachekey.secret`) of its content and of the output folder first, then the values (`marshal`: reading them
     never runs code). A file whose MAC is wrong, damaged or of another format is ignored: everything is worked out
     again, the pages read again. The ids named and the summaries hold for the same eee and schemas (`code_key`)
@@ -478,7 +480,7 @@ class Memory:
             return
         self.out = str(out)
         self.path = folder / (hashlib.blake2b(self.out.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-                              + ".etat")
+                              + STATE_SUFFIX)
         if read:  # (not for --clean: everything is made again, and kept for the next build)
             self._read()
 
@@ -542,7 +544,21 @@ class Memory:
                 os.unlink(draft)
                 raise
         except OSError:
-            pass
+            return
+        self._forget_others()
+
+    def _forget_others(self) -> None:
+        """Remove the states of all but the STATES_KEPT output folders built last (this one among them)."""
+        assert self.path is not None
+        try:
+            found = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.path)
+                     for entry in os.scandir(self.path.parent) if entry.name.endswith(STATE_SUFFIX)]
+        except OSError:
+            return
+        for _, path in sorted(found, reverse=True)[STATES_KEPT:]:
+            if path != str(self.path):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
 
 
 class Manifest:
