@@ -66,10 +66,7 @@ def tally(facts: Iterable[Facts], schemas: SchemaSet, annee: str | None = None) 
                     by_academie[academie][kind] = by_academie[academie].get(kind, 0) + 1
     networks = by_kind_all["reseau"]
     expected = networks[0].expected if networks else None
-    coverage = {}
-    for kind, count in (expected.items() if isinstance(expected, dict) else []):
-        if kind in KINDS and isinstance(count, int) and not isinstance(count, bool):
-            coverage[kind] = {"decrits": len(members.get(kind, by_kind_all[kind])), "attendus": count}
+    covered = coverage(expected, lambda kind: len(members.get(kind, by_kind_all[kind])))
     clee_deps = {d for f in members["clee"] for d in f.departements}
 
     def actions(found: list[Facts], key: Callable[[Facts], str]) -> dict[str, dict[str, Any]]:
@@ -93,7 +90,7 @@ def tally(facts: Iterable[Facts], schemas: SchemaSet, annee: str | None = None) 
         "par_type": by_kind,
         "par_academie": by_academie,
         "par_departement": {d: c for d, c in by_dep.items()},
-        "couverture": coverage,
+        "couverture": covered,
         "sans_date": {kind: sorted(ids) for kind, ids in sorted(undated.items()) if kind in STRUCTURES},
         "departements_sans_clee": sorted(set(dep_labels) - clee_deps),
         "actions_par_type": actions(members["action"], lambda f: f.action_type),
@@ -101,6 +98,14 @@ def tally(facts: Iterable[Facts], schemas: SchemaSet, annee: str | None = None) 
         "a_completer": {"total": sum(gaps.values()), "par_type": dict(sorted(gaps.items()))},
         "sans_sources": sorted(f.id for f in everything if not f.sources),
     }
+
+
+def coverage(expected: Any, described: Callable[[str], int]) -> dict[str, dict[str, int]]:
+    """For each kind the network's `effectifs_attendus` (`expected`) names: how many entities are described
+    (`described(kind)`) and how many are expected."""
+    return {kind: {"decrits": described(kind), "attendus": count}
+            for kind, count in (expected.items() if isinstance(expected, dict) else [])
+            if kind in KINDS and isinstance(count, int) and not isinstance(count, bool)}
 
 
 def stats_json(data: dict[str, Any]) -> dict[str, Any]:

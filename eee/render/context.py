@@ -23,8 +23,9 @@ from ..kinds import KINDS, Kind
 from ..model import Entity, Registry
 from ..present import cell
 from ..public import public_data
-from ..query import COLUMNS, academies_of, departements_of, facts_of, incoming, normalize
+from ..query import COLUMNS, academies_of, departements_of, incoming, normalize
 from ..schema import LABELS_KEYWORD, REF_KEYWORD
+from ..stats import coverage as stats_coverage
 from ..stats import stats
 
 SHOWN_APART = ("id", "nom", "description", "sources", "mis_a_jour", "a_completer", "contacts", "statut")
@@ -343,11 +344,9 @@ def coverage(registry: Registry) -> dict[str, dict[str, int]]:
     """The coverage of `stats.stats` (`site.figures["couverture"]`, which the home page shows) alone: for each kind
     the network's `effectifs_attendus` names, the entities described and expected. (What the key of the pages that
     count reads, `incremental.counts_key`, without the cost of all the figures.)"""
-    networks = registry.by_kind.get("reseau")
-    expected = facts_of(registry, networks[0]).expected if networks else None
-    return {kind: {"decrits": len(registry.by_kind.get(kind, [])), "attendus": count}
-            for kind, count in (expected.items() if isinstance(expected, dict) else [])
-            if kind in KINDS and isinstance(count, int) and not isinstance(count, bool)}
+    network = registry.network
+    return stats_coverage(network.get("effectifs_attendus") if network else None,
+                          lambda kind: len(registry.by_kind.get(kind, [])))
 
 
 def site_context(registry: Registry, internal: bool = False, generated: str = "", theme: str = "dsfr",
