@@ -346,6 +346,19 @@ def test_words_that_do_not_go_with_the_entries_are_not_used(registry: Path) -> N
     assert [h.entity.id for h in hits] == ["ajout"]
 
 
+def test_facts_that_do_not_go_with_the_entries_are_not_used(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`fiches` from another state of the registry (its own MAC right) beside `requetes`: the index is made again,
+    and the figures count the partner added since."""
+    open_index(registry)
+    first = _macs(registry)
+    write_files(registry, {"partenaires/ajout.yaml": PARTNER.format(id="ajout", nom="Ajout")})
+    open_index(registry)
+    _set_rows(registry, {"fiches": first["fiches"]})
+    found = open_index(registry)
+    assert "ajout" in [facts.id for facts in found.facts("partenaire")]
+    same_answers(registry, capsys)
+
+
 def test_a_deleted_or_missing_cache_changes_no_answer(registry: Path, monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     open_index(registry)
