@@ -10,8 +10,10 @@ project, shared between CI runs or deleted at any time. No key to be had: eee go
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 ENV_CACHE_KEY = "EEE_CACHE_KEY"
@@ -128,3 +130,48 @@ def _make_key(path: Path, replace: bool = False) -> bytes:
             os.unlink(draft)
         except FileNotFoundError:
             pass
+
+
+# Files in eee's cache folder that are not rows of its SQLite file (compiled templates, a build's state for the next):
+# each is a MAC of what it is bound to and of its content, then the content.
+
+SIGNED_MAC = 32  # bytes of the MAC at the head of a signed file
+
+
+def _signed_mac(key: bytes, person: bytes, bound: bytes, data: bytes) -> bytes:
+    mac = hashlib.blake2b(key=key, digest_size=SIGNED_MAC, person=person)
+    mac.update(bound + b"\0")
+    mac.update(data)
+    return mac.digest()
+
+
+def read_signed(path: Path, key: bytes, person: bytes, bound: bytes) -> bytes | None:
+    """The content of a file `write_signed` wrote with the same key, `person` (what the file is) and `bound` (what it
+    stands for: a name, a folder); None if it cannot be read, is a link, or its MAC is wrong (written by someone
+    else, damaged, or for something else)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return None
+    mac, data = raw[:SIGNED_MAC], raw[SIGNED_MAC:]
+    return data if hmac.compare_digest(mac, _signed_mac(key, person, bound, data)) else None
+
+
+def write_signed(path: Path, key: bytes, person: bytes, bound: bytes, data: bytes) -> bool:
+    """Write `data` with its MAC (`read_signed`), atomically, in a folder made 0700 if it is missing; False if it could
+    not be written (the cache is then left as it was)."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, draft = tempfile.mkstemp(prefix=".", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_signed_mac(key, person, bound, data) + data)
+            os.replace(draft, path)
+        except BaseException:
+            os.unlink(draft)
+            raise
+    except OSError:
+        return False
+    return True

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from eee.cachekey import SIGNED_MAC
 from eee.rename import apply, plan
 from eee.render import MARKER, build_site, incremental
 from eee.render.incremental import MANIFEST
@@ -435,7 +436,7 @@ def test_what_a_build_keeps_is_ignored_unless_eee_wrote_it(registry: Path, tmp_p
     raw = state.read_bytes()
     read = _spy_reads(monkeypatch)
     # Another MAC (the same values, made without the secret), damaged values, nothing.
-    for forged in (bytes(incremental.STATE_MAC) + raw[incremental.STATE_MAC:], raw[:-1] + bytes([raw[-1] ^ 1]), b"",
+    for forged in (bytes(SIGNED_MAC) + raw[SIGNED_MAC:], raw[:-1] + bytes([raw[-1] ^ 1]), b"",
                    raw[:10]):
         state.write_bytes(forged)
         read.clear()

@@ -35,14 +35,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import hmac
 import json
 import marshal
 import os
 import shutil
 import stat
 import struct
-import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -57,7 +55,7 @@ MANIFEST = ".eee-manifeste.json"  # in the output folder, beside MARKER
 FORMAT = "eee-manifeste/2"
 STATE_FOLDER = "sites"  # in eee's cache folder (`cache.cache_dir`): what a build keeps for the next (`Memory`)
 STATE_FORMAT = "eee-site-etat/1"
-STATE_MAC = 32  # bytes of the MAC at the head of the file
+STATE_PERSON = b"eee-site-etat"  # what the file is, in its MAC (`cachekey.write_signed`)
 STATE_SUFFIX = ".etat"
 STATES_KEPT = 8  # output folders whose states are kept (the latest built): about 1.3 kB per entity each
 # A page's signature is kept for the next build only if the page was not modified within this long (ns) of the end
@@ -444,8 +442,8 @@ class Memory:
     the search index; by page (its path in the site), the stat signature (`signature`) it had when its digest was
     known, so that an unchanged page is not read again to be checked before it is carried over.
 
-    One file per output folder (`STATE_FOLDER`; those of the STATES_KEPT folders built last only), the MAC (keyed BLAKE2b, with the cache's secret:
-    `cachekey.secret`) of its content and of the output folder first, then the values (`marshal`: reading them
+    One file per output folder (`STATE_FOLDER`; those of the STATES_KEPT folders built last only), signed with the
+    cache's secret for that output folder (`cachekey.write_signed`), its values read with `marshal` (reading them
     never runs code). A file whose MAC is wrong, damaged or of another format is ignored: everything is worked out
     again, the pages read again. The ids named and the summaries hold for the same eee and schemas (`code_key`)
     only; the entity keys and search entries for the same site key too (`bind`). A page's signature is kept only once it is settled (not modified within `SETTLED_NS` of
@@ -484,23 +482,12 @@ class Memory:
         if read:  # (not for --clean: everything is made again, and kept for the next build)
             self._read()
 
-    def _mac(self, data: bytes) -> bytes:
-        assert self.secret is not None
-        mac = hashlib.blake2b(key=self.secret, digest_size=STATE_MAC, person=b"eee-site-etat")
-        mac.update(self.out.encode("utf-8", "surrogatepass") + b"\0")
-        mac.update(data)
-        return mac.digest()
-
     def _read(self) -> None:
-        assert self.path is not None
-        try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            with os.fdopen(fd, "rb") as handle:
-                raw = handle.read()
-        except OSError:
-            return
-        mac, data = raw[:STATE_MAC], raw[STATE_MAC:]
-        if not hmac.compare_digest(mac, self._mac(data)):
+        from ..cachekey import read_signed
+
+        assert self.path is not None and self.secret is not None
+        data = read_signed(self.path, self.secret, STATE_PERSON, self.out.encode("utf-8", "surrogatepass"))
+        if data is None:
             return
         try:
             form, base, whole, ids, named, summaries, keys, entries, signatures = marshal.loads(data)
@@ -526,6 +513,8 @@ class Memory:
 
     def save(self) -> None:
         """Write what the next build may use (atomically; a cache that cannot be written is left as it was)."""
+        from ..cachekey import write_signed
+
         if self.path is None:
             return
         limit = time.time_ns() - SETTLED_NS
@@ -533,17 +522,8 @@ class Memory:
                    if _MTIME(seen[0], 8)[0] < limit}
         data = marshal.dumps((STATE_FORMAT, self.base, self.whole, self.ids, self.named, self.summaries, self.keys,
                               self.entries, settled))
-        try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, draft = tempfile.mkstemp(prefix=".", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(self._mac(data) + data)
-                os.replace(draft, self.path)
-            except BaseException:
-                os.unlink(draft)
-                raise
-        except OSError:
+        assert self.secret is not None
+        if not write_signed(self.path, self.secret, STATE_PERSON, self.out.encode("utf-8", "surrogatepass"), data):
             return
         self._forget_others()
 

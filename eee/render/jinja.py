@@ -14,12 +14,9 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import hmac
-import os
 import posixpath
 import re
 import sys
-import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -137,7 +134,6 @@ def make_environment(dirs: list[Path], fmt: str, theme: str = "dsfr", cache: boo
 
 
 BYTECODE_FOLDER = "gabarits"  # in eee's cache folder (`cache.cache_dir`): compiled templates
-BYTECODE_MAC = 32  # bytes of the MAC at the head of each file
 
 
 def _flavour(env: Any) -> bytes:
@@ -167,7 +163,7 @@ def signed_bytecode_cache(env: Any, outside: list[Path]) -> Any:
     import jinja2
 
     from ..cache import cache_dir
-    from ..cachekey import secret
+    from ..cachekey import read_signed, secret, write_signed
 
     base = cache_dir()
     if base is None:
@@ -186,40 +182,14 @@ def signed_bytecode_cache(env: Any, outside: list[Path]) -> Any:
             digest.update((filename or "").encode("utf-8", "surrogatepass"))
             return digest.hexdigest()
 
-        def _mac(self, name: str, data: bytes) -> bytes:
-            mac = hashlib.blake2b(key=key, digest_size=BYTECODE_MAC, person=b"eee-gabarits")
-            mac.update(name.encode("ascii") + b"\0")
-            mac.update(data)
-            return mac.digest()
-
         def load_bytecode(self, bucket: Any) -> None:
-            try:
-                fd = os.open(folder / bucket.key, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            except OSError:
-                return
-            try:
-                with os.fdopen(fd, "rb") as handle:
-                    raw = handle.read()
-            except OSError:
-                return
-            mac, data = raw[:BYTECODE_MAC], raw[BYTECODE_MAC:]
-            if hmac.compare_digest(mac, self._mac(bucket.key, data)):
+            data = read_signed(folder / bucket.key, key, b"eee-gabarits", bucket.key.encode("ascii"))
+            if data is not None:
                 bucket.bytecode_from_string(data)
 
-        def dump_bytecode(self, bucket: Any) -> None:
-            data = bucket.bytecode_to_string()
-            try:
-                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-                fd, draft = tempfile.mkstemp(prefix=".", dir=folder)
-                try:
-                    with os.fdopen(fd, "wb") as handle:
-                        handle.write(self._mac(bucket.key, data) + data)
-                    os.replace(draft, folder / bucket.key)
-                except BaseException:
-                    os.unlink(draft)
-                    raise
-            except OSError:  # a cache that cannot be written: the next run compiles again
-                pass
+        def dump_bytecode(self, bucket: Any) -> None:  # a cache that cannot be written: the next run compiles again
+            write_signed(folder / bucket.key, key, b"eee-gabarits", bucket.key.encode("ascii"),
+                         bucket.bytecode_to_string())
 
     return SignedBytecodeCache()
 
