@@ -64,7 +64,7 @@ from .discovery import Discovery, read_bytes
 from .filecheck import Progress, file_key, quiet_gc, signature
 from .kinds import KINDS
 from .loader import SourceDoc, decode, read_text, stem
-from .model import NOTHING_FOUND, Entity, Found, Registry, columns
+from .model import NOTHING_FOUND, Entity, Found, Registry, cited_ids, columns
 from .query import QUERY_PRESENCE, QUERY_READS, Facts, facts_of
 from .schema import SchemaSet
 from .search import WEIGHTS, weighted_words
@@ -88,7 +88,7 @@ def _entry(sign: bytes | None, key: bytes | None, kind: str, data: Any,
     if found is None or not isinstance(data, dict):
         return (sign, key, kind, False, ()), None
     projected = {k: None if k in QUERY_PRESENCE else v for k, v in data.items() if k in QUERY_READS}
-    return (sign, key, kind, True, tuple(dict.fromkeys(found[1]))), marshal.dumps((projected, found))
+    return (sign, key, kind, True, cited_ids(found)), marshal.dumps((projected, found))
 
 
 class Index:
@@ -206,9 +206,6 @@ class Index:
                     self._values[name] = value
         return self._values[name]
 
-    def _mots(self) -> dict[str, Any]:
-        return self._value(WORDS)
-
     def facts(self, kind: str | None = None) -> list[Facts]:
         """The facts of every readable file (`query.Facts`), or of those of a kind, in the order of their paths."""
         packed = self._value(FACTS)
@@ -233,20 +230,20 @@ class Index:
 
     def vocabulary(self) -> Iterable[str]:
         """Every distinct normalised word of the registry's texts (`search.Words`)."""
-        return self._mots()["postings"].keys()
+        return self._value(WORDS)["postings"].keys()
 
     def occurrences(self, word: str) -> tuple[Sequence[int], Sequence[float]]:
         """The numbers of the files that have this word, and its weight in each (`search.Words`)."""
-        numbers, codes = self._mots()["postings"].get(word, (b"", b""))
+        numbers, codes = self._value(WORDS)["postings"].get(word, (b"", b""))
         return _unpack(numbers), [WEIGHTS[code] for code in codes]
 
     def numbers(self) -> dict[str, int]:
         """Each file's number in `mots`, by path."""
-        return self._mots()["numbers"]
+        return self._value(WORDS)["numbers"]
 
     def files(self, numbers: set[int]) -> list[tuple[int, str, str]]:
         """The files with these numbers, in the registry's order: (number, kind, name) (`search.Words`)."""
-        words = self._mots()
+        words = self._value(WORDS)
         paths, names = {n: path for path, n in words["numbers"].items()}, words["names"]
         return [(number, *names[number]) for number in sorted(numbers, key=paths.__getitem__)]
 

@@ -101,6 +101,11 @@ def columns(references: Iterable[tuple[Pointer, str, tuple[str, ...]]]) -> Found
     return pointers, targets, kinds
 
 
+def cited_ids(found: Found) -> tuple[str, ...]:
+    """The distinct ids a file's references name, in its order."""
+    return tuple(dict.fromkeys(found[1]))
+
+
 @dataclass(eq=False, slots=True)
 class Reference:
     """A field of `source` that names another entity by its id."""

@@ -22,7 +22,7 @@ from .domain import SCHOOL_YEAR, departement_code, parse_date, school_year_bound
 from .errors import UsageError
 from .figures import Count, total
 from .kinds import KINDS, Kind
-from .model import Entity, Registry
+from .model import Entity, Registry, cited_ids
 from .schema import SchemaSet
 from .suggest import closest
 
@@ -210,7 +210,7 @@ def cited(registry: Registry, entity: Entity) -> tuple[str, ...]:
     known = registry.derived["cited"]
     if not known:
         for source, found in registry.found_references:
-            known[id(source)] = tuple(dict.fromkeys(found[1]))
+            known[id(source)] = cited_ids(found)
         known[None] = ()  # made, even when nothing references anything
     return known.get(id(entity), ())
 

@@ -63,9 +63,10 @@
         var body = table.tBodies[0];
         var sorted = Array.prototype.slice.call(body.rows).sort(function (a, b) {
           var x = sortKey(a.cells[column]), y = sortKey(b.cells[column]);
-          var nx = parseFloat(x), ny = parseFloat(y), dates = ISO_DATE.test(x) && ISO_DATE.test(y);
-          var result = (!dates && !isNaN(nx) && !isNaN(ny)) ? nx - ny
-            : dates ? (x < y ? -1 : x > y ? 1 : 0) : x.localeCompare(y, "fr", { sensitivity: "base" });
+          // Deux nombres par leur valeur ; le reste, dates ISO comprises, dans l'ordre du texte.
+          var nx = parseFloat(x), ny = parseFloat(y);
+          var numbers = !isNaN(nx) && !isNaN(ny) && !(ISO_DATE.test(x) && ISO_DATE.test(y));
+          var result = numbers ? nx - ny : x.localeCompare(y, "fr", { sensitivity: "base" });
           return ascending ? result : -result;
         });
         sorted.forEach(function (row) { body.appendChild(row); });
