@@ -51,6 +51,18 @@ def test_golden_directory(registry: Path, tmp_path: Path, fmt: str, golden: Call
     assert stale <= set(written), f"golden files of pages no longer written: {stale - set(written)}"
 
 
+def test_every_markdown_table_starts_a_block_of_its_own(registry: Path, tmp_path: Path) -> None:
+    """A table right under a line of text is read by some Markdown renderers as that paragraph's text: a blank
+    line comes before each one, on the shipped registry's pages."""
+    out = tmp_path / "site"
+    render(REPO / "registry", "markdown", out)
+    for path in sorted(out.rglob("*.md")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines[1:], start=1):
+            if line.startswith("|---") and lines[number - 1].startswith("|"):
+                assert number < 2 or lines[number - 2] == "", (path.relative_to(out), number)
+
+
 def test_every_internal_link_resolves(registry: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     render(registry, "html", out)
