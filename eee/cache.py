@@ -447,8 +447,9 @@ class Store:
     def _snapshot_key(name: str) -> bytes:
         return hashlib.blake2b(name.encode(), digest_size=KEY_SIZE, person=b"eee-snapshot").digest()
 
-    def snapshot(self, name: str) -> bytes | None:
-        """The value kept under this name, if there is one and its MAC is right."""
+    def snapshot(self, name: str, mac: bytes | None = None) -> bytes | None:
+        """The value kept under this name, if there is one and its MAC is right (and, given `mac`, is that one:
+        the value `snapshot_mac` was worked out of)."""
         if self._db is None:
             return None
         try:
@@ -456,9 +457,17 @@ class Store:
         except sqlite3.Error:
             self.close()
             return None
-        if row is None or not _authentic(self._signers["snapshots"], self._snapshot_key(name), row[0], row[1]):
+        if row is None or (mac is not None and row[1] != mac) \
+                or not _authentic(self._signers["snapshots"], self._snapshot_key(name), row[0], row[1]):
             return None
         return row[0]
+
+    def snapshot_mac(self, name: str, value: bytes) -> bytes | None:
+        """The MAC this value gets when kept under this name (None without a cache): a value that names another
+        by its MAC asks for exactly that one (`snapshot(name, mac)`), at no cost of a hash of its own."""
+        if self._db is None:
+            return None
+        return _mac(self._signers["snapshots"], self._snapshot_key(name), value)
 
     def keep_snapshot(self, values: dict[str, bytes], projections: dict[bytes, bytes] | None = None,
                       forget: AbstractSet[bytes] = frozenset(), replace: bool = False) -> None:

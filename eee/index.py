@@ -47,7 +47,6 @@ rows, or else from its own file (`Index.complete`).
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import time
@@ -70,8 +69,10 @@ from .schema import SchemaSet
 from .search import WEIGHTS, weighted_words
 from .validate import load, registry_files
 
-FORMAT = 4  # bump when the values change shape
-MODEL, WORDS, TEXTS, FACTS = "requetes", "mots", "textes", "fiches"
+FORMAT = 5  # bump when the values change shape
+MODEL, WORDS, TEXTS, FIGURES = "requetes", "mots", "textes", "chiffres"
+FACTS = {kind: f"fiches:{kind}" for kind in KINDS}  # `fiches`, one value per kind: `list` reads its kind's alone
+FIGURES_KEPT = 8  # `chiffres`: the figures of so many school years (and of today) are kept
 # Beyond this many changed files, the index is made again from the cache's rows (and their workers) rather than
 # by reading each changed file here.
 REBUILD_FROM = 400
@@ -192,7 +193,8 @@ class Index:
         return [path for path, entity_id in self._stems().items() if entity_id in wanted]
 
     def _value(self, name: str) -> dict[str, Any]:
-        """`mots` or `fiches`, read on first use (`search` needs the one, `list` and `stats` the other)."""
+        """`mots` or the `fiches` of a kind, read on first use (`search` needs the one, `list` and `stats` the
+        others)."""
         if name not in self._values:
             with self._opened() as store:
                 value = _load(store, name, self._digests)
@@ -201,32 +203,64 @@ class Index:
                     self._digests = _keep(store, entries, words, texts, facts, fields, replace=True)
                     self.entries = {rel: entries[rel] for rel in self.entries}
                     self._model, self._by_path, self._fields = None, None, fields
-                    self._values = {WORDS: words, FACTS: facts}
+                    self._values = {WORDS: words, **{FACTS[kind]: facts[kind] for kind in FACTS}}
                 else:
                     self._values[name] = value
         return self._values[name]
 
     def facts(self, kind: str | None = None) -> list[Facts]:
         """The facts of every readable file (`query.Facts`), or of those of a kind, in the order of their paths."""
-        packed = self._value(FACTS)
-        return [Facts.unpacked(packed[path]) for path in sorted(packed) if kind is None or packed[path][1] == kind]
+        packed: dict[str, Any] = {}
+        for name in [FACTS[kind]] if kind is not None else FACTS.values():
+            packed.update(self._value(name))
+        return [Facts.unpacked(packed[path]) for path in sorted(packed)]
+
+    def figures(self, annee: str | None = None) -> dict[str, Any]:
+        """`eee stats`'s figures (`stats.tally` of every file's facts), of today or of a school year: kept in the
+        cache (`chiffres`) with the MACs of the facts they were added up from, and added up again only when
+        these facts change."""
+        from .stats import tally, thawed, to_keep
+
+        facts_macs = [self._digests.get(name) for name in FACTS.values()]
+        kept: dict[str, Any] = {}
+        with self._opened() as store:
+            value = store.snapshot(FIGURES) if None not in facts_macs else None
+        try:
+            made_from, kept = marshal.loads(value) if value is not None else (None, {})
+        except (ValueError, TypeError, EOFError):
+            made_from = None
+        if made_from != facts_macs or not isinstance(kept, dict):
+            kept = {}
+        year = annee or ""
+        if year in kept:
+            return thawed(kept[year])
+        figures = tally(self.facts(), self.schemas, annee)
+        facts_macs = [self._digests.get(name) for name in FACTS.values()]  # made again if they did not go together
+        if None not in facts_macs:
+            kept = {**dict(list(kept.items())[-(FIGURES_KEPT - 1):]), year: to_keep(figures)}
+            with self._opened() as store:
+                store.keep_snapshot({FIGURES: marshal.dumps((facts_macs, kept))})
+        return figures
 
     def ids(self) -> dict[str, None]:
         """The ids of the readable files, in the order of their paths (a model's `entities`, without the model)."""
         stems = self._stems()
         return dict.fromkeys(stems[path] for path in sorted(self.entries) if self.entries[path][3])
 
-    def refresh(self, facts: dict[str, Any], touched: set[str]) -> None:
-        """Bring `fiches` up to date (in place) when the files at `touched` changed, came or went: the facts of
-        these files and of the files that reference their ids, worked out again (an entity's facts read its
-        own fields and those of the entities it references: `query.Facts`)."""
+    def refresh(self, facts: dict[str, dict[str, Any]], touched: set[str]) -> None:
+        """Bring `fiches` (by kind, then path) up to date, in place, when the files at `touched` changed, came or
+        went: the facts of these files and of the files that reference their ids, worked out again (an entity's
+        facts read its own fields and those of the entities it references: `query.Facts`)."""
         ids = {stem(path) for path in touched}
         affected = {path for path in touched if path in self.entries}
         affected.update(path for path, entry in self.entries.items() if not ids.isdisjoint(entry[4]))
-        for path in touched:
-            facts.pop(path, None)
+        for of_kind in facts.values():
+            for path in touched:
+                of_kind.pop(path, None)
         model = self.model(affected)
-        facts.update((entity.path, facts_of(model, entity).packed()) for entity in model if entity.path in affected)
+        for entity in model:
+            if entity.path in affected:
+                facts.setdefault(entity.kind.name, {})[entity.path] = facts_of(model, entity).packed()
 
     def vocabulary(self) -> Iterable[str]:
         """Every distinct normalised word of the registry's texts (`search.Words`)."""
@@ -320,23 +354,24 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
             for rel, sign in trusted.items():
                 entries[rel] = (sign, *entries[rel][1:])
             if moved or gone:
-                values = {name: _load(store, name, digests) for name in (WORDS, TEXTS, FACTS)}
+                values = {name: _load(store, name, digests) for name in (WORDS, TEXTS, *FACTS.values())}
                 if None in values.values():
                     made = True
                 else:
                     touched = {file[0] for file in moved} | set(gone)
                     old_keys = {entries[rel][1] for rel in touched if rel in entries}
                     fields = _update(schemas, entries, values[WORDS], values[TEXTS], moved, gone)
+                    facts = {kind: values[name] for kind, name in FACTS.items()}
                     _ordered(root, schemas, found, entries, store, values, digests, progress, fields).refresh(
-                        values[FACTS], touched)
-                    digests = _keep(store, entries, values[WORDS], values[TEXTS], values[FACTS], fields,
+                        facts, touched)
+                    digests = _keep(store, entries, values[WORDS], values[TEXTS], facts, fields,
                                     forget={key for key in old_keys if key is not None}
                                     - {entries[rel][1] for rel in fields})
             elif trusted:
                 store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries))})
         if made:
             entries, words, texts, facts, fields = _made(root, schemas, found, progress)
-            values = {WORDS: words, TEXTS: texts, FACTS: facts}
+            values = {WORDS: words, TEXTS: texts, **{FACTS[kind]: facts[kind] for kind in FACTS}}
             digests = _keep(store, entries, words, texts, facts, fields, replace=True)
     finally:
         store.close()
@@ -368,9 +403,11 @@ def _entries(store: Store) -> tuple[dict[str, Entry] | None, dict[str, bytes]]:
 
 
 def _load(store: Store, name: str, digests: dict[str, bytes]) -> dict[str, Any] | None:
-    """`mots` or `textes` as kept in the cache, if it is the one `requetes` goes with."""
-    value = store.snapshot(name)
-    if value is None or digests.get(name) != _digest(value):
+    """`mots`, `textes` or the `fiches` of a kind as kept in the cache, if it is the one `requetes` goes with
+    (the one whose MAC it holds)."""
+    mac = digests.get(name)
+    value = store.snapshot(name, mac) if mac is not None else None
+    if value is None:
         return None
     try:
         loaded = marshal.loads(value)
@@ -379,16 +416,14 @@ def _load(store: Store, name: str, digests: dict[str, bytes]) -> dict[str, Any] 
     return loaded if isinstance(loaded, dict) else None
 
 
-def _digest(value: bytes) -> bytes:
-    return hashlib.blake2b(value, digest_size=16).digest()
-
-
-def _keep(store: Store, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str], facts: dict[str, Any],
-          fields: dict[str, bytes], forget: AbstractSet[bytes] = frozenset(), replace: bool = False) -> dict[str, bytes]:
-    """Write the four values in the cache with the `fields` of the files read (by their keys; those of `forget`
-    dropped, or with `replace` every other), in one transaction; the digests `requetes` holds."""
-    values = {WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts), FACTS: marshal.dumps(facts)}
-    digests = {name: _digest(value) for name, value in values.items()}
+def _keep(store: Store, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str],
+          facts: dict[str, dict[str, Any]], fields: dict[str, bytes], forget: AbstractSet[bytes] = frozenset(),
+          replace: bool = False) -> dict[str, bytes]:
+    """Write the index's values in the cache with the `fields` of the files read (by their keys; those of `forget`
+    dropped, or with `replace` every other), in one transaction; the MACs of the values `requetes` holds."""
+    values = {WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts),
+              **{name: marshal.dumps(facts.get(kind, {})) for kind, name in FACTS.items()}}
+    digests = {name: mac for name, value in values.items() if (mac := store.snapshot_mac(name, value)) is not None}
     by_key = {key: value for path, value in fields.items() if (key := entries[path][1]) is not None}
     store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries)), **values}, by_key, forget, replace)
     return digests
@@ -401,7 +436,7 @@ def _unpack(packed: bytes) -> array[int]:
 
 
 def _made(root: Path, schemas: SchemaSet, found: Discovery, progress: Progress | None
-          ) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str], dict[str, Any], dict[str, bytes]]:
+          ) -> tuple[dict[str, Entry], dict[str, Any], dict[str, str], dict[str, dict[str, Any]], dict[str, bytes]]:
     """The index of the whole registry, from the cache's per-file rows (files read, checked and cached when
     missing: their whole data must be there for `Index.complete`): `requetes`, `mots`, `textes` and `fiches`,
     and the fields of each readable file."""
@@ -416,7 +451,10 @@ def _made(root: Path, schemas: SchemaSet, found: Discovery, progress: Progress |
     # The facts from the model the index gives (of the fields it keeps, without the files it could not read),
     # as they are worked out again when files change.
     model = _ordered(root, schemas, found, entries, store, {}, {}, progress, fields).model()
-    return entries, words, texts, {entity.path: facts_of(model, entity).packed() for entity in model}, fields
+    facts: dict[str, dict[str, Any]] = {kind: {} for kind in FACTS}
+    for entity in model:
+        facts[entity.kind.name][entity.path] = facts_of(model, entity).packed()
+    return entries, words, texts, facts, fields
 
 
 def _entries_of(root: Path, registry: Registry, report: Report, found: Discovery,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from eee import filecheck, index, present
 from eee.cache import Store
-from eee.index import open_index
+from eee.index import FACTS, open_index
 from eee.kinds import KINDS
 from eee.model import Registry
 from eee.query import COLUMNS, Filters, departements_of, facts_of, kind_named, normalize, select
@@ -297,7 +297,7 @@ def test_a_forged_index_is_never_used(registry: Path, capsys: pytest.CaptureFixt
     secret fails its MAC, and the index is made again from the files."""
     open_index(registry)
     rows = _rows(registry)
-    assert set(rows) == {"requetes", "mots", "textes", "fiches"}
+    assert set(rows) == {"requetes", "mots", "textes", *FACTS.values()}
     import marshal
 
     version, digests, entries = marshal.loads(rows["requetes"])
@@ -353,9 +353,33 @@ def test_facts_that_do_not_go_with_the_entries_are_not_used(registry: Path, caps
     first = _macs(registry)
     write_files(registry, {"partenaires/ajout.yaml": PARTNER.format(id="ajout", nom="Ajout")})
     open_index(registry)
-    _set_rows(registry, {"fiches": first["fiches"]})
+    _set_rows(registry, {FACTS["partenaire"]: first[FACTS["partenaire"]]})
     found = open_index(registry)
     assert "ajout" in [facts.id for facts in found.facts("partenaire")]
+    same_answers(registry, capsys)
+
+
+def test_figures_are_kept_only_with_the_facts_they_were_added_up_from(registry: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`chiffres`, the figures `eee stats` keeps: read again while the facts are the same, added up again when
+    a file changes, and never taken from another state of the registry, even with their own MAC right."""
+    def partners(annee: str | None = None) -> int:
+        return int(open_index(registry).figures(annee)["par_type"]["partenaire"])
+
+    before = partners()
+    assert "chiffres" in _rows(registry)
+    kept = _macs(registry)["chiffres"]
+    assert partners() == before and _macs(registry)["chiffres"] == kept  # read, not made again
+    assert partners("2023-2024") == before and _macs(registry)["chiffres"] != kept  # one more year kept
+    first = _macs(registry)
+    write_files(registry, {"partenaires/ajout.yaml": PARTNER.format(id="ajout", nom="Ajout")})
+    assert partners() == before + 1
+    assert partners("2023-2024") == before + 1
+    _set_rows(registry, {"chiffres": first["chiffres"]})  # the figures of before the partner came
+    assert partners() == before + 1
+    found = open_index(registry)
+    for annee in (None, "2023-2024"):
+        assert found.figures(annee) == stats(_whole(registry), annee)
     same_answers(registry, capsys)
 
 

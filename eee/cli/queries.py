@@ -151,11 +151,10 @@ def stats(
 ) -> None:
     """Chiffres du réseau : entités par type et territoire, couverture des CLEE, actions, lacunes."""
     from .. import present
-    from ..stats import tally
 
     check_year(annee)
     index = Workspace.of(registry).index()
-    present.stats(tally(index.facts(), index.schemas, annee), index.schemas, sys.stdout, format.value)
+    present.stats(index.figures(annee), index.schemas, sys.stdout, format.value)
 
 
 def tree(
