@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import I001, I002, Code
-from .diagnostics import Problem
+from .diagnostics import Problem, excerpt
 from .discovery import read_bytes
 from .domain import departement_code, slug
 from .errors import EeeError, UsageError
 from .files import check_inside, reason, write_atomic
 from .kinds import KINDS
-from .loader import excerpt
 from .yamlwrite import dump
 
 SOURCE_TITLE = "Ministère de l'Éducation nationale – Annuaire de l'éducation, Licence Ouverte 2.0"

@@ -84,3 +84,10 @@ class Special:
     data: bytes = b""
     link_to: str = ""  # make a symbolic link to this path (relative to the registry)
     pad_to: int = 0  # pad the data with spaces up to this many bytes
+
+
+def excerpt(text: str, width: int = 40) -> str:
+    """A value as a message can quote it: on one line, invisible characters as « ? », cut if long."""
+    shown = " ".join(text.split())
+    shown = "".join(c if c.isprintable() else "?" for c in shown)
+    return shown if len(shown) <= width else shown[:width - 1] + "…"

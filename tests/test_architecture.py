@@ -16,6 +16,7 @@ LAYERS = [
     {"cache"},
     {"yamlcore", "discovery"},
     {"textcheck"},
+    {"yamlread"},
     {"loader"},
     {"schema", "schemacheck"},  # schema imports schemacheck lazily, for a document the quick verdict cannot pass
     {"model"},
