@@ -69,7 +69,7 @@ from .schema import SchemaSet
 from .search import WEIGHTS, weighted_words
 from .validate import load, registry_files
 
-FORMAT = 5  # bump when the values change shape
+FORMAT = 6  # bump when the values change shape
 MODEL, WORDS, TEXTS, FIGURES = "requetes", "mots", "textes", "chiffres"
 FACTS = {kind: f"fiches:{kind}" for kind in KINDS}  # `fiches`, one value per kind: `list` reads its kind's alone
 FIGURES_KEPT = 8  # `chiffres`: the figures of so many school years (and of today) are kept
@@ -101,7 +101,7 @@ class Index:
         self.root, self.schemas, self.found = root, schemas, found
         self.entries = entries
         self._fields = fields or {}  # the fields of files just read, by path (the others are in the cache)
-        self._store = store  # closed between uses: opened again for `mots` and `fiches`, or for whole data (`_opened`)
+        self._store = store  # open from `open_index` to `close`; else opened for each read (`_opened`)
         self._values = values  # `mots` and `fiches`, once read
         self._digests = digests
         self._progress = progress
@@ -209,11 +209,13 @@ class Index:
         return self._values[name]
 
     def facts(self, kind: str | None = None) -> list[Facts]:
-        """The facts of every readable file (`query.Facts`), or of those of a kind, in the order of their paths."""
+        """The facts of every readable file (`query.Facts`), or of those of a kind, in the order of their paths
+        (a model's)."""
         packed: dict[str, Any] = {}
-        for name in [FACTS[kind]] if kind is not None else FACTS.values():
-            packed.update(self._value(name))
-        return [Facts.unpacked(packed[path]) for path in sorted(packed)]
+        for of_kind in [kind] if kind is not None else FACTS:
+            packed.update(self._value(FACTS[of_kind]))
+        entries = self.entries
+        return [Facts.unpacked(path, entries[path][2], entries[path][4], packed[path]) for path in sorted(packed)]
 
     def figures(self, annee: str | None = None) -> dict[str, Any]:
         """`eee stats`'s figures (`stats.tally` of every file's facts), of today or of a school year: kept in the
@@ -307,10 +309,20 @@ class Index:
             if isinstance(data, dict):
                 entity.doc.data = data
 
+    def close(self) -> None:
+        """Close the cache (`open_index` leaves it open for the question's reads; an index closed opens it again
+        for each read or write)."""
+        self._store.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @contextmanager
     def _opened(self) -> Iterator[Store]:
-        """The cache, open for the time of one read or write (a query does not hold it open; `open_index`,
-        which has it open, keeps it so)."""
+        """The cache, open: as `open_index` left it, else for the time of one read or write."""
         if self._store.is_open:
             yield self._store
             return
@@ -373,8 +385,9 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
             entries, words, texts, facts, fields = _made(root, schemas, found, progress)
             values = {WORDS: words, TEXTS: texts, **{FACTS[kind]: facts[kind] for kind in FACTS}}
             digests = _keep(store, entries, words, texts, facts, fields, replace=True)
-    finally:
+    except BaseException:
         store.close()
+        raise
     assert entries is not None
     return _ordered(root, schemas, found, entries, store, values, digests, progress, fields)
 

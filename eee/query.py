@@ -22,6 +22,7 @@ from .domain import SCHOOL_YEAR, departement_code, parse_date, school_year_bound
 from .errors import UsageError
 from .figures import Count, total
 from .kinds import KINDS, Kind
+from .loader import stem
 from .model import Entity, Registry, cited_ids
 from .schema import SchemaSet
 from .suggest import closest
@@ -251,14 +252,17 @@ class Facts(NamedTuple):
         return _existed(KINDS[self.kind], self.annee, self.founded, year)
 
     def packed(self) -> tuple[Any, ...]:
-        """The facts as plain values (marshal, for the cache)."""
-        return (*self[:10], self.founded.toordinal() if self.founded else None, self.action_type,
+        """The facts as plain values (marshal, for the cache), but those the cache has already: the path, kind
+        and id, and the ids it references (`unpacked` takes them back)."""
+        return (*self[3:8], *self[9:10], self.founded.toordinal() if self.founded else None, self.action_type,
                 _count_fields(self.eleves), _count_fields(self.enseignants), *self[14:])
 
     @classmethod
-    def unpacked(cls, values: tuple[Any, ...]) -> Facts:
-        return cls._make((*values[:10], dt.date.fromordinal(values[10]) if values[10] else None, values[11],
-                          _shared_count(values[12]), _shared_count(values[13]), *values[14:]))
+    def unpacked(cls, path: str, kind: str, cites: tuple[str, ...], values: tuple[Any, ...]) -> Facts:
+        """The facts of the entity at `path`, of this kind, which references `cites`, from `packed`'s values."""
+        return tuple.__new__(cls, (path, kind, stem(path), *values[:5], cites, values[5],  # `_make`, less a check
+                                   dt.date.fromordinal(values[6]) if values[6] else None, values[7],
+                                   _shared_count(values[8]), _shared_count(values[9]), *values[10:]))
 
 
 @lru_cache(maxsize=1 << 12)  # most entities share a few counts (« non renseigné », « — »); a Count is frozen

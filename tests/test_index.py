@@ -156,7 +156,7 @@ def same_answers(root: Path, capsys: pytest.CaptureFixture[str], seed: int = 0, 
             find_entity(model, wrong)
         assert (str(ours_error.value), ours_error.value.hint) == (str(theirs_error.value), theirs_error.value.hint)
     # The facts lists and figures read, as the whole model gives them, file by file.
-    assert indexed.facts() == [facts_of(model, entity) for entity in sorted(model, key=lambda e: e.path)]
+    assert indexed.facts() == [facts_of(model, entity) for entity in model]
     # Nothing stale in the words: each names files of the registry, each of which has that word.
     numbers = indexed.numbers()
     paths = {number: path for path, number in numbers.items()}

@@ -63,18 +63,18 @@ def list_(
     if len(separateur) != 1:
         raise UsageError("--separateur attend un seul caractère", "par exemple --separateur ';'")
     workspace = Workspace.of(registry)
-    index = workspace.index()
-    chosen = query.kind_named(kind)
-    for option, values in (("--partenaire", partenaire or []), ("--membre", membre or [])):
-        for value in values:
-            _readable(workspace, index, value, f"{option} : ")
-    filters = query.resolve_filters(index.schemas, index.ids(), chosen, query.Filters(
-        departement or [], academie or [], annee or [], statut or [], type_ or [], partenaire or [], membre or []))
-    # The files that pass, by the facts the index keeps; then the model of these and of those around them, for
-    # their columns (names of what they reference, counts of what references them).
-    wanted = {facts.path for facts in index.facts(chosen.name) if query.matches(facts, filters)}
-    model = index.model(wanted)
-    result = query.table_of(model, chosen, [e for e in model.of_kind(chosen.name) if e.path in wanted], tri)
+    with workspace.index() as index:
+        chosen = query.kind_named(kind)
+        for option, values in (("--partenaire", partenaire or []), ("--membre", membre or [])):
+            for value in values:
+                _readable(workspace, index, value, f"{option} : ")
+        filters = query.resolve_filters(index.schemas, index.ids(), chosen, query.Filters(
+            departement or [], academie or [], annee or [], statut or [], type_ or [], partenaire or [], membre or []))
+        # The files that pass, by the facts the index keeps; then the model of these and of those around them, for
+        # their columns (names of what they reference, counts of what references them).
+        wanted = {facts.path for facts in index.facts(chosen.name) if query.matches(facts, filters)}
+        model = index.model(wanted)
+        result = query.table_of(model, chosen, [e for e in model.of_kind(chosen.name) if e.path in wanted], tri)
     present.table(result, model, sys.stdout, format.value, separateur, bom)
 
 
@@ -93,16 +93,16 @@ def show(
     from ..search import find_entity
 
     workspace = Workspace.of(registry)
-    index = workspace.index()
-    named = index.named(entity_id, entity_id.strip().lower())
-    try:  # the files of that name and those around them
-        model = index.model(named)
-        entity = find_entity(model, entity_id)
-    except NotFound:
-        _readable(workspace, index, entity_id)
-        model = index.model()  # none: the nearest ids are looked for in the whole registry
-        entity = find_entity(model, entity_id, index)
-    index.complete([entity])
+    with workspace.index() as index:
+        named = index.named(entity_id, entity_id.strip().lower())
+        try:  # the files of that name and those around them
+            model = index.model(named)
+            entity = find_entity(model, entity_id)
+        except NotFound:
+            _readable(workspace, index, entity_id)
+            model = index.model()  # none: the nearest ids are looked for in the whole registry
+            entity = find_entity(model, entity_id, index)
+        index.complete([entity])
     present.show(model, entity, sys.stdout, format.value)
 
 
@@ -134,11 +134,11 @@ def search(
     from .. import present, query
     from ..search import search as find
 
-    index = Workspace.of(registry).index()
     kinds = [query.kind_named(k) for k in entity_types(type_, former_kind)]
-    found = find(index, " ".join(texte), kinds)
-    present.hits(found, sys.stdout, "json" if format is TreeFormat.json else "table",
-                 index.model([hit.entity.path for hit in found]))
+    with Workspace.of(registry).index() as index:
+        found = find(index, " ".join(texte), kinds)
+        model = index.model([hit.entity.path for hit in found])
+    present.hits(found, sys.stdout, "json" if format is TreeFormat.json else "table", model)
     raise typer.Exit(0 if found else 1)
 
 
@@ -153,8 +153,9 @@ def stats(
     from .. import present
 
     check_year(annee)
-    index = Workspace.of(registry).index()
-    present.stats(index.figures(annee), index.schemas, sys.stdout, format.value)
+    with Workspace.of(registry).index() as index:
+        figures = index.figures(annee)
+    present.stats(figures, index.schemas, sys.stdout, format.value)
 
 
 def tree(
@@ -165,5 +166,6 @@ def tree(
     from .. import present
     from ..stats import tree as tree_of
 
-    model = Workspace.of(registry).index().model()
+    with Workspace.of(registry).index() as index:
+        model = index.model()
     present.tree(tree_of(model), sys.stdout, format.value)
