@@ -72,17 +72,31 @@ def fingerprint() -> str:
     versions = _versions(("PyYAML", "jsonschema", "python-stdnum", "ruamel.yaml"))  # ruamel.yaml: eee fmt
     for name, version in versions.items():
         digest.update(f"{name}={version}\0".encode())
-    try:
-        import yaml._yaml as libyaml
-
-        digest.update(libyaml.get_version_string().encode())
-    except ImportError:  # pragma: no cover - PyYAML without libyaml
-        digest.update(b"pure")
+    digest.update(_libyaml().encode("utf-8", "surrogateescape"))
     for folder, pattern in ((PACKAGE_DIR, "*.py"), (schemas_dir(), "*.json")):
         for path in sorted(folder.rglob(pattern)):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _libyaml() -> str:
+    """Which libyaml PyYAML reads with: its compiled module's file name, size and date ("pure" without one), found
+    on the import path as `import yaml` would, without importing it (a query that parses no file does not)."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    for entry in sys.path:
+        folder = os.path.join(entry or ".", "yaml")
+        if not os.path.isfile(os.path.join(folder, "__init__.py")):
+            continue
+        for suffix in EXTENSION_SUFFIXES:
+            try:
+                st = os.stat(os.path.join(folder, "_yaml" + suffix))
+            except OSError:
+                continue
+            return f"_yaml{suffix}:{st.st_size}:{st.st_mtime_ns}"
+        return "pure"
+    return "pure"  # pragma: no cover - PyYAML is a dependency
 
 
 def _versions(distributions: tuple[str, ...]) -> dict[str, str]:

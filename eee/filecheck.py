@@ -44,8 +44,6 @@ from .discovery import read_bytes
 from .kinds import Kind
 from .loader import SourceDoc, decode, read_text
 from .model import Found, columns
-from .parallel import fork_map
-from .rules import REGISTRY_READS, run_on_file
 from .schema import SchemaSet
 
 # Below this many files to check, worker processes cost more than they save.
@@ -73,6 +71,8 @@ class FileCheck:
     def to_row(self) -> bytes:
         """The result as plain values (`marshal`), with only the fields of the data the cross-file checks
         read: the whole data is kept apart (`dump`)."""
+        from .rules import REGISTRY_READS  # the rules, only when files are checked (not for a query's start)
+
         data = {k: v for k, v in self.data.items() if k in REGISTRY_READS} if isinstance(self.data, dict) else self.data
         return marshal.dumps((data, tuple(map(_problem_row, self.read_problems)),
                               None if self.schema_problems is None else tuple(map(_problem_row, self.schema_problems)),
@@ -114,6 +114,8 @@ def check_text(rel: str, kind: Kind | None, text: str, schemas: SchemaSet | None
         result.valid = not problems
         result.schema_problems = problems + ambiguity_warnings(doc, {(p.line, p.column) for p in problems})
         result.references = columns(schemas.references(kind.name, doc.data))
+        from .rules import run_on_file
+
         result.rule_problems = run_on_file(doc, schemas, result.valid, result.references)
     elif schemas is not None:
         result.schema_problems = []
@@ -271,6 +273,8 @@ def _read(doc: SourceDoc, folder: str, results: list[FileCheck | None], index: i
 def _run(work: list[tuple[str, Kind | None, bytes]], schemas: SchemaSet | None, jobs: int | None,
          progress: Progress | None, done: int, total: int) -> Iterator[tuple[bytes, bytes]]:
     """Each file's result and data as rows, in order: (path, kind, bytes) → (result, data)."""
+    from .parallel import fork_map
+
     parallel = len(work) >= PARALLEL_FROM
     if parallel and schemas is not None:
         schemas.prepare()  # compiled once, here: the workers inherit it

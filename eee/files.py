@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,6 +125,8 @@ def replacing(path: Path | str, within: Path | str | None = None) -> Iterator[Pa
         mode = new_mode()
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only to write: not for a query's start
+
         fd, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
         os.close(fd)
     except OSError as exc:

@@ -16,7 +16,6 @@ from .errors import NotFound, UsageError
 from .escape import one_line
 from .kinds import Kind
 from .model import Entity, Registry
-from .parallel import fork_map
 from .query import STOP_WORDS, normalize
 from .suggest import within
 
@@ -242,6 +241,8 @@ def search(registry: Registry | Words, text: str, kinds: list[Kind] | None = Non
             if result is not None:
                 found.append((index, *result))
         return found
+
+    from .parallel import fork_map  # only for a search over the whole model
 
     spans = [(start, min(start + SEARCH_CHUNK, len(entities))) for start in range(0, len(entities), SEARCH_CHUNK)]
     hits = [Hit(entities[index], total, where, matched, query, approximate)
