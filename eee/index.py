@@ -2,21 +2,24 @@
 
 A query needs little of each file: its kind, the fields it filters, sorts and counts on (`query.QUERY_READS`), its
 references and, for `search`, its words. The index keeps exactly that for every file of the registry, in the
-cache's SQLite file (`cache.Store.snapshot`), as four values, each with its MAC:
+cache's SQLite file (`cache.Store.snapshot`), as values, each with its MAC:
 
 - `requetes`: for each file, by path: its stat signature (`filecheck.signature`), its cache key (path, kind and
-  bytes: `filecheck.file_key`), its kind, whether it could be read and the ids it references; and digests of
-  the other three values, so that the four always go together;
-- `mots`, what `search` reads: each file's number, kind and name and, for each distinct normalised word of the
-  registry's texts, the numbers of the files that have it, each with the weight of the word there
-  (`search.weighted_words`);
+  bytes: `filecheck.file_key`), its kind, whether it could be read and the ids it references; and the MACs of
+  the other values, so that they always go together (a value is read only if its MAC is the one named here);
+- `mots`, what `search` reads: each file's number, kind and name (as written, and normalised) and, for each
+  distinct normalised word of the registry's texts, the numbers of the files that have it, each with the weight
+  of the word there (`search.weighted_words`);
 - `textes`: each file's words, to take them out of `mots` when the file changes or goes;
-- `fiches`, what `list` filters on and `stats` counts: each readable file's `query.Facts` (its départements
-  and académies, school year, status, type, the ids it references, its members, when it began, its numbers of
-  beneficiaries, its gaps…), worked out by `query.facts_of` on the index's model. An entity's facts read its own
-  fields and those of the entities it references (a structure's host school gives its département): when files
-  change, the facts of these files and of the files that reference their ids are worked out again
-  (`Index.refresh`).
+- `fiches:<kind>`, what `list` filters on and `stats` counts, one value per kind: each readable file's
+  `query.Facts` (its départements and académies, school year, status, type, its members, when it began, its
+  numbers of beneficiaries, its gaps…; the ids it references are those of `requetes`), worked out by
+  `query.facts_of` on the index's model. An entity's facts read its own fields and those of the entities it
+  references (a structure's host school gives its département): when files change, the facts of these files
+  and of the files that reference their ids are worked out again (`Index.refresh`);
+- `chiffres`: `eee stats`'s figures (`stats.tally` of the facts), of today and of the school years asked for,
+  with the MACs of the `fiches` they were added up from: added up again only when these change
+  (`Index.figures`).
 
 Beside them, each readable file's fields of `QUERY_READS` and its references (`model.Found`) are a row of their
 own, under the file's key (`Store.projections_of`), with its MAC: a query reads the rows of the files it needs
@@ -24,25 +27,25 @@ alone. A changed or deleted file's row goes with the index's values, in the same
 
 **When it is brought up to date.** Each query lists the registry's folders (`discovery.discover`) and compares
 each file's stat signature with the one the index holds: an unchanged file is not even opened. Files added or
-changed are read (parsed, without their schema checks) and files gone are dropped, in the four values, which
-are then written back. With no index (the first query, a deleted cache, another eee, other schemas), or when more
+changed are read (parsed, without their schema checks) and files gone are dropped, in the values, which are
+then written back (the figures are added up again at the next `eee stats`). With no index (the first query, a deleted cache, another eee, other schemas), or when more
 than `REBUILD_FROM` files changed, it is made again from the whole registry through the cache's per-file rows
 (`validate.load`), with a progress bar on a terminal after half a second. A file changed too recently for its
 signature to be trusted is read again at each query until it settles.
 
-**Why it can be trusted.** Like every row of the cache, the four values and the rows of fields carry a MAC
+**Why it can be trusted.** Like every row of the cache, the values and the rows of fields carry a MAC
 under eee's secret: a value eee did not write is ignored and the index made again; a row of fields eee did not
 write is ignored and the file read again. An older value put back is brought up to date by the
 signatures, as if files had changed since.
 
-**What answers from it.** `eee stats` adds up the facts (`stats.tally`), with no model. `eee list` picks the
-files of a kind whose facts pass its filters (`query.matches`), then makes their rows from the model of these
-files and of those around them (`Index.model`: a `model.Registry` of the kept fields alone, which gives every
-query that reads only them the whole model's answer; tests/test_index.py compares each command's output, and
-each file's facts, with the whole model's). `search` works out the score of every file from `mots`
-(`search._indexed` says how). What needs an
-entity's whole data, the entity `eee show` shows and the hits `search` shows, takes it from the cache's `data`
-rows, or else from its own file (`Index.complete`).
+**What answers from it.** `eee stats` reads its figures, or adds up the facts (`stats.tally`), with no model.
+`eee list` picks the files of a kind whose facts pass its filters (`query.matches`), then makes their rows from
+the model of these files and of those around them (`Index.model`: a `model.Registry` of the kept fields alone,
+which gives every query that reads only them the whole model's answer; tests/test_index.py compares each
+command's output, and each file's facts, with the whole model's). `search` works out the score of every file
+from `mots` (`search._indexed` says how). What needs an entity's whole data, the entity `eee show` shows and the
+hits `search` shows, takes it from the cache's `data` rows, or else from its own file (`Index.complete`). The
+cache stays open from `open_index` to `Index.close` (the query commands close it when they have answered).
 """
 
 from __future__ import annotations
@@ -64,12 +67,12 @@ from .filecheck import Progress, file_key, quiet_gc, signature
 from .kinds import KINDS
 from .loader import SourceDoc, decode, read_text, stem
 from .model import NOTHING_FOUND, Entity, Found, Registry, cited_ids, columns
-from .query import QUERY_PRESENCE, QUERY_READS, Facts, facts_of
+from .query import QUERY_PRESENCE, QUERY_READS, Facts, facts_of, normalize
 from .schema import SchemaSet
 from .search import WEIGHTS, weighted_words
 from .validate import load, registry_files
 
-FORMAT = 6  # bump when the values change shape
+FORMAT = 7  # bump when the values change shape
 MODEL, WORDS, TEXTS, FIGURES = "requetes", "mots", "textes", "chiffres"
 FACTS = {kind: f"fiches:{kind}" for kind in KINDS}  # `fiches`, one value per kind: `list` reads its kind's alone
 FIGURES_KEPT = 8  # `chiffres`: the figures of so many school years (and of today) are kept
@@ -277,8 +280,9 @@ class Index:
         """Each file's number in `mots`, by path."""
         return self._value(WORDS)["numbers"]
 
-    def files(self, numbers: set[int]) -> list[tuple[int, str, str]]:
-        """The files with these numbers, in the registry's order: (number, kind, name) (`search.Words`)."""
+    def files(self, numbers: set[int]) -> list[tuple[int, str, str, str]]:
+        """The files with these numbers, in the registry's order: (number, kind, name, name normalised)
+        (`search.Words`)."""
         words = self._value(WORDS)
         paths, names = {n: path for path, n in words["numbers"].items()}, words["names"]
         return [(number, *names[number]) for number in sorted(numbers, key=paths.__getitem__)]
@@ -505,7 +509,7 @@ def _add(words: dict[str, Any], texts: dict[str, str], entity: Entity, weighted:
     """A file's words into `mots` (into `postings`, unpacked, when given) and `textes`."""
     number = words["numbers"][entity.path] = words["next"]
     words["next"] += 1
-    words["names"][number] = (entity.kind.name, entity.nom)
+    words["names"][number] = (entity.kind.name, entity.nom, normalize(entity.nom))
     texts[entity.path] = " ".join(weighted)
     for word, weight in weighted.items():
         if postings is not None:

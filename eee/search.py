@@ -143,8 +143,9 @@ class Words(Protocol):
     def occurrences(self, word: str) -> tuple[Sequence[int], Sequence[float]]:
         """The numbers of the files that have this word and, for each, the weight it has there."""
 
-    def files(self, numbers: set[int]) -> list[tuple[int, str, str]]:
-        """The files with these numbers, in the registry's order: (number, kind, name as `Entity.nom` gives it)."""
+    def files(self, numbers: set[int]) -> list[tuple[int, str, str, str]]:
+        """The files with these numbers, in the registry's order: (number, kind, name as `Entity.nom` gives it,
+        and that name `normalize`d)."""
 
     def entities(self, numbers: set[int]) -> list[tuple[int, Entity]]:
         """The entities of the files with these numbers, with their numbers, in the registry's order."""
@@ -196,15 +197,16 @@ class _Scorer:
                 best = word_best
         if self.in_phrase(fields):
             total += 2.0
-        return total + self.coverage(entity.nom), best[1], best[2], approximate
+        return total + self.coverage(normalize(entity.nom)), best[1], best[2], approximate
 
     def in_phrase(self, fields: list[tuple[Any, str, str, list[str]]]) -> bool:
         """Whether the query's words, more than one, are found together in a field (a bonus)."""
         return len(self.query) > 1 and any(self.phrase in norm for _, _, norm, _ in fields)
 
-    def coverage(self, nom: str) -> float:
-        """The more of its name (`Entity.nom`) the words cover, the more the entity is what was asked for."""
-        name_words = [w for w in normalize(nom).split() if w not in STOP_WORDS] or [""]
+    def coverage(self, name: str) -> float:
+        """The more of its name (`Entity.nom`, `normalize`d) the words cover, the more the entity is what was asked
+        for."""
+        name_words = [w for w in name.split() if w not in STOP_WORDS] or [""]
         covered = sum(1 for w in name_words if any(self.scores[q][w] for q in self.query))
         return 3.0 * covered / len(name_words)
 
@@ -286,13 +288,13 @@ def _indexed(scorer: _Scorer, index: Words, kinds: list[Kind] | None, limit: int
     files = [f for f in index.files(common) if wanted is None or f[1] in wanted]
     together: set[int] = set()  # the files with the query's words together in a field
     if len(query) > 1:
-        candidates = index.entities({number for number, _, _ in files})
+        candidates = index.entities({number for number, _, _, _ in files})
         index.complete([entity for _, entity in candidates])
         together = {number for number, entity in candidates
                     if scorer.in_phrase([(None, "", " ".join(scorer.words_of[value]), [])
                                          for _, value in _texts(entity)])}
     ranked = []
-    for position, (number, _, nom) in enumerate(files):
+    for position, (number, _, nom, name) in enumerate(files):
         total, approximate = 0.0, False
         for found, sure in zip(best, exact):
             score = sure.get(number, 0.0)
@@ -301,9 +303,9 @@ def _indexed(scorer: _Scorer, index: Words, kinds: list[Kind] | None, limit: int
             total += score
         if number in together:
             total += 2.0
-        total += scorer.coverage(nom)
+        total += scorer.coverage(name)
         # `_order`, then the registry's order (as the stable sort of `search` keeps it)
-        ranked.append((approximate, -total, len(nom), normalize(nom), position, number, total))
+        ranked.append((approximate, -total, len(nom), name, position, number, total))
     ranked.sort()
     shown = {number: entity for number, entity in index.entities({row[5] for row in ranked[:limit]})}
     index.complete(list(shown.values()))
