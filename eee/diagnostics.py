@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Severity(str, enum.Enum):
@@ -32,6 +33,16 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    def as_row(self) -> tuple[Any, ...]:
+        """The problem as plain values (`marshal`, for the cache); `of_row` makes it again."""
+        return (self.path, self.line, self.column, self.code, self.severity.value, self.message, self.hint,
+                self.entity)
+
+    @classmethod
+    def of_row(cls, row: tuple[Any, ...]) -> Problem:
+        path, line, column, code, severity, message, hint, entity = row
+        return cls(path, line, column, code, Severity(severity), message, hint, entity)
 
 
 @dataclass

@@ -39,7 +39,7 @@ from typing import Any
 
 from .cache import content_key
 from .catalogue import Y014
-from .diagnostics import Problem, Severity
+from .diagnostics import Problem
 from .discovery import read_bytes
 from .kinds import Kind
 from .loader import SourceDoc, decode, read_text
@@ -74,9 +74,10 @@ class FileCheck:
         from .rules import REGISTRY_READS  # the rules, only when files are checked (not for a query's start)
 
         data = {k: v for k, v in self.data.items() if k in REGISTRY_READS} if isinstance(self.data, dict) else self.data
-        return marshal.dumps((data, tuple(map(_problem_row, self.read_problems)),
-                              None if self.schema_problems is None else tuple(map(_problem_row, self.schema_problems)),
-                              self.valid, tuple(map(_problem_row, self.rule_problems)), self.references))
+        row = Problem.as_row
+        return marshal.dumps((data, tuple(map(row, self.read_problems)),
+                              None if self.schema_problems is None else tuple(map(row, self.schema_problems)),
+                              self.valid, tuple(map(row, self.rule_problems)), self.references))
 
     @classmethod
     def from_row(cls, row: bytes) -> FileCheck:
@@ -84,9 +85,10 @@ class FileCheck:
         try:
             data, read, schema, valid, rules, refs = marshal.loads(row)
             # Nothing changes a result read back: empty problems and the references stay tuples (no copy).
-            return cls(data, list(map(_problem, read)) if read else (),
-                       None if schema is None else list(map(_problem, schema)) if schema else (),
-                       valid is True, list(map(_problem, rules)) if rules else (), refs)
+            problem = Problem.of_row
+            return cls(data, list(map(problem, read)) if read else (),
+                       None if schema is None else list(map(problem, schema)) if schema else (),
+                       valid is True, list(map(problem, rules)) if rules else (), refs)
         except (ValueError, TypeError, EOFError) as exc:
             raise ValueError(f"damaged row: {exc}") from None
 
@@ -94,15 +96,6 @@ class FileCheck:
 def dump(data: Any) -> bytes:
     """A file's data as plain values (`marshal`: dictionaries, lists, text, numbers; never code)."""
     return marshal.dumps(data)
-
-
-def _problem_row(p: Problem) -> tuple[Any, ...]:
-    return (p.path, p.line, p.column, p.code, p.severity.value, p.message, p.hint, p.entity)
-
-
-def _problem(row: tuple[Any, ...]) -> Problem:
-    path, line, column, code, severity, message, hint, entity = row
-    return Problem(path, line, column, code, Severity(severity), message, hint, entity)
 
 
 def check_text(rel: str, kind: Kind | None, text: str, schemas: SchemaSet | None) -> FileCheck:

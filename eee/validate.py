@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import marshal
 from pathlib import Path
 from typing import Any
 
 from .cache import Store
-from .diagnostics import Report
+from .diagnostics import Problem, Report
 from .discovery import Discovery, discover
 from .errors import RegistryNotFound
 from .filecheck import Progress, check_files, quiet_gc
 from .model import Registry
 from .schema import SchemaSet
+
+RULES = "regles"  # the value of the cache where the cross-file checks' problems are kept (`cross_file`)
 
 
 def registry_files(root: Path) -> Discovery:
@@ -71,13 +76,52 @@ def check(root: Path, **options: Any) -> tuple[Registry, Report]:
     """The model and every problem of the registry at `root`, from every layer (files read once).
 
     `options` go to `load` (jobs, cache, progress, whole)."""
+    registry, report = load(root, file_rules=True, **options)
+    with quiet_gc():
+        report.extend(cross_file(registry, options.get("cache", True)))
+    return registry, report
+
+
+def cross_file(registry: Registry, cache: bool = True) -> list[Problem]:
+    """The problems of the rules that read the whole model (`rules.REGISTRY`).
+
+    With `cache`, they are kept in the cache (`regles`) with what they were worked out from: each entity's file
+    key (its path, kind and bytes) and whether it passed its schema, the names of the files left out of the
+    model, and the day (a rule reads today's date); when none of these changed, they are taken again without
+    running the rules (a `validate` with nothing changed, the hook before each commit)."""
     from .rules import REGISTRY
     from .rules import run as run_rules
 
-    registry, report = load(root, file_rules=True, **options)
-    with quiet_gc():
-        report.extend(run_rules(registry, REGISTRY))
-    return registry, report
+    inputs = _inputs(registry) if cache else None
+    store = Store(registry.root) if inputs is not None else None
+    if store is not None:
+        store.load(stats=False)
+        try:
+            kept = store.snapshot(RULES)
+            made_from, rows = marshal.loads(kept) if kept is not None else (None, ())
+            if made_from == inputs:
+                store.close()
+                return [Problem.of_row(row) for row in rows]
+        except (ValueError, TypeError, EOFError):  # damaged: the rules run again
+            pass
+    problems = list(run_rules(registry, REGISTRY))
+    if store is not None:
+        store.keep_snapshot({RULES: marshal.dumps((inputs, [problem.as_row() for problem in problems]))})
+        store.close()
+    return problems
+
+
+def _inputs(registry: Registry) -> bytes | None:
+    """A digest of what the rules read of a model, and of the day; None if a file's key is not known."""
+    digest = hashlib.blake2b(dt.date.today().isoformat().encode(), digest_size=32, person=b"eee-rules")
+    for entity in sorted(registry, key=lambda e: e.path):
+        key = entity.doc.key
+        if key is None:
+            return None
+        digest.update(key)
+        digest.update(b"\1" if entity.valid else b"\0")
+    digest.update(marshal.dumps(sorted(registry.unchecked.items(), key=str)))
+    return digest.digest()
 
 
 def run(root: Path, **options: Any) -> Report:

@@ -416,3 +416,58 @@ def test_an_unreadable_installation_only_costs_the_cache(registry: Path, own_cac
     counted.clear()
     assert [(p.path, p.code) for p in run(registry).sorted()] == expected
     assert len(counted) == _files(registry) and not own_cache.exists()
+
+
+# --------------------------------------------------------------------------- the cross-file checks' problems
+
+
+def test_cross_file_problems_are_kept_with_what_they_were_worked_out_from(registry: Path, own_cache: Path,
+                                                                          trusted: None,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """`eee validate` with nothing changed takes the cross-file checks' problems again from the cache; a file
+    changed, another day, or problems kept from another state of the registry (their MAC right) make the rules
+    run again, with the same report as without the cache."""
+    import datetime as dt
+
+    from eee import rules, validate
+
+    runs: list[int] = []
+    real = rules.run
+
+    def counted(model: Any, which: Any, *args: Any, **kwargs: Any) -> Any:
+        if which is rules.REGISTRY:
+            runs.append(1)
+        return real(model, which, *args, **kwargs)
+
+    monkeypatch.setattr(rules, "run", counted)
+
+    def problems() -> list[tuple[Any, ...]]:
+        found = sorted(p.as_row() for p in run(registry).problems)
+        assert found == sorted(p.as_row() for p in run(registry, cache=False).problems)  # as without the cache
+        return found
+
+    first = problems()
+    assert len(runs) == 2  # with the cache, then without
+    assert problems() == first and len(runs) == 3  # the cache's: only the run without it ran the rules
+    kept = _rows_named(_database(own_cache), "regles")
+    pft = registry / "pft" / "pft-exemple.yaml"
+    pft.write_text(pft.read_text(encoding="utf-8").replace("[exemple-aero]", "[exemple-inconnu]"), encoding="utf-8")
+    changed = problems()
+    assert len(runs) == 5 and any(row[3] == "EEE-R003" for row in changed) and changed != first
+    _sql(_database(own_cache), ("UPDATE snapshots SET value = ?, mac = ? WHERE name = 'regles'", kept))
+    assert problems() == changed and len(runs) == 7  # the problems of before the change (MAC right): not used
+
+    class Tomorrow(dt.date):
+        @classmethod
+        def today(cls) -> dt.date:
+            return dt.date.fromordinal(dt.date.today().toordinal() + 1)
+
+    assert problems() == changed and len(runs) == 8
+    monkeypatch.setattr(validate, "dt", type("dt", (), {"date": Tomorrow}))
+    assert problems() == changed and len(runs) == 10  # another day: a rule reads the date
+
+
+def _rows_named(database: Path, name: str) -> tuple[bytes, bytes]:
+    with closing(sqlite3.connect(database)) as db:
+        value, mac = db.execute("SELECT value, mac FROM snapshots WHERE name = ?", (name,)).fetchone()
+    return value, mac
