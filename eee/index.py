@@ -27,8 +27,10 @@ alone. A changed or deleted file's row goes with the index's values, in the same
 
 **When it is brought up to date.** Each query lists the registry's folders (`discovery.discover`) and compares
 each file's stat signature with the one the index holds: an unchanged file is not even opened. Files added or
-changed are read (parsed, without their schema checks) and files gone are dropped, in the values, which are
-then written back (the figures are added up again at the next `eee stats`). With no index (the first query, a deleted cache, another eee, other schemas), or when more
+changed are read (parsed, without their schema checks) and files gone are dropped, in `requetes` and `fiches`,
+which are then written back; their words wait in `requetes` (`Pending`) until a search needs `mots`, which is
+then brought up to date and written back with `textes` (the largest values: a list or figures after an edit do
+not pay for them). The figures are added up again at the next `eee stats`. With no index (the first query, a deleted cache, another eee, other schemas), or when more
 than `REBUILD_FROM` files changed, it is made again from the whole registry through the cache's per-file rows
 (`validate.load`), with a progress bar on a terminal after half a second. A file changed too recently for its
 signature to be trusted is read again at each query until it settles.
@@ -72,7 +74,7 @@ from .schema import SchemaSet
 from .search import WEIGHTS, weighted_words
 from .validate import load, registry_files
 
-FORMAT = 7  # bump when the values change shape
+FORMAT = 8  # bump when the values change shape
 MODEL, WORDS, TEXTS, FIGURES = "requetes", "mots", "textes", "chiffres"
 FACTS = {kind: f"fiches:{kind}" for kind in KINDS}  # `fiches`, one value per kind: `list` reads its kind's alone
 FIGURES_KEPT = 8  # `chiffres`: the figures of so many school years (and of today) are kept
@@ -84,6 +86,9 @@ REBUILD_FROM = 400
 # without error, and the ids it references. Its fields (those of QUERY_READS, and its references, as one marshal
 # value) are kept apart, by its key (`Store.projections_of`), and read only for the files a query needs.
 Entry = tuple[bytes | None, bytes | None, str, bool, tuple[str, ...]]
+# The words of the files changed since `mots` was last written, by path: (kind, name, weighted words), or None for a
+# file gone or unreadable. `requetes` keeps them until a search needs `mots` and brings it up to date (`_synced`).
+Pending = dict[str, tuple[str, str, dict[str, float]] | None]
 
 
 def _entry(sign: bytes | None, key: bytes | None, kind: str, data: Any,
@@ -100,9 +105,10 @@ class Index:
 
     def __init__(self, root: Path, schemas: SchemaSet, found: Discovery, entries: dict[str, Entry], store: Store,
                  values: dict[str, Any], digests: dict[str, bytes], progress: Progress | None,
-                 fields: dict[str, bytes] | None = None) -> None:
+                 fields: dict[str, bytes] | None = None, pending: Pending | None = None) -> None:
         self.root, self.schemas, self.found = root, schemas, found
         self.entries = entries
+        self._pending = pending or {}  # the files whose words `mots` does not have yet
         self._fields = fields or {}  # the fields of files just read, by path (the others are in the cache)
         self._store = store  # open from `open_index` to `close`; else opened for each read (`_opened`)
         self._values = values  # `mots` and `fiches`, once read
@@ -201,15 +207,34 @@ class Index:
         if name not in self._values:
             with self._opened() as store:
                 value = _load(store, name, self._digests)
+                if value is not None and name == WORDS and self._pending:
+                    value = self._synced(store, value)
                 if value is None:  # not the one `requetes` goes with: the index is made again
                     entries, words, texts, facts, fields = _made(self.root, self.schemas, self.found, self._progress)
-                    self._digests = _keep(store, entries, words, texts, facts, fields, replace=True)
+                    self._digests = _keep(store, entries, facts, fields, words=words, texts=texts, replace=True)
                     self.entries = {rel: entries[rel] for rel in self.entries}
-                    self._model, self._by_path, self._fields = None, None, fields
+                    self._model, self._by_path, self._fields, self._pending = None, None, fields, {}
                     self._values = {WORDS: words, **{FACTS[kind]: facts[kind] for kind in FACTS}}
                 else:
                     self._values[name] = value
         return self._values[name]
+
+    def _synced(self, store: Store, words: dict[str, Any]) -> dict[str, Any] | None:
+        """`mots` with the words of the files changed since it was written (`Pending`), written back with
+        `textes` and `requetes`; None if `textes` is not the one `requetes` goes with."""
+        texts = _load(store, TEXTS, self._digests)
+        if texts is None:
+            return None
+        for path, item in self._pending.items():
+            _forget(words, texts, path)
+            if item is not None:
+                _add(words, texts, path, *item)
+        values = {WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts)}
+        digests = {**self._digests, **{name: mac for name, value in values.items()
+                                       if (mac := store.snapshot_mac(name, value)) is not None}}
+        store.keep_snapshot({MODEL: _requetes(self.entries, digests, {}), **values})
+        self._digests, self._pending = digests, {}
+        return words
 
     def facts(self, kind: str | None = None) -> list[Facts]:
         """The facts of every readable file (`query.Facts`), or of those of a kind, in the order of their paths
@@ -345,7 +370,7 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
     store = Store(root)
     store.load(stats=False)
     try:
-        entries, digests = _entries(store)
+        entries, digests, pending = _entries(store)
         now, prefix = time.time_ns(), os.path.join(str(root), "")
         changed: list[tuple[str, str, bytes | None]] = []  # (path, kind, signature if settled)
         present = set()
@@ -356,7 +381,7 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
             if entry is None or sign is None or entry[0] != sign or entry[2] != kind.name:
                 changed.append((rel, kind.name, sign if settled else None))
         gone = [path for path in entries or () if path not in present]
-        values: dict[str, Any] = {}  # `mots`, `textes` and `fiches`, when read here
+        values: dict[str, Any] = {}  # `mots`, `textes` and `fiches`, when read or made here
         fields: dict[str, bytes] = {}  # the fields of the files read here, by path
         made = entries is None or len(changed) > REBUILD_FROM
         if not made and (changed or gone):
@@ -370,53 +395,61 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
             for rel, sign in trusted.items():
                 entries[rel] = (sign, *entries[rel][1:])
             if moved or gone:
-                values = {name: _load(store, name, digests) for name in (WORDS, TEXTS, *FACTS.values())}
+                # The facts are brought up to date now; the words, when a search needs them (`Pending`).
+                values = {name: _load(store, name, digests) for name in FACTS.values()}
                 if None in values.values():
                     made = True
                 else:
                     touched = {file[0] for file in moved} | set(gone)
                     old_keys = {entries[rel][1] for rel in touched if rel in entries}
-                    fields = _update(schemas, entries, values[WORDS], values[TEXTS], moved, gone)
+                    fields = _update(schemas, entries, moved, gone, pending)
                     facts = {kind: values[name] for kind, name in FACTS.items()}
                     _ordered(root, schemas, found, entries, store, values, digests, progress, fields).refresh(
                         facts, touched)
-                    digests = _keep(store, entries, values[WORDS], values[TEXTS], facts, fields,
+                    digests = _keep(store, entries, facts, fields, digests=digests, pending=pending,
                                     forget={key for key in old_keys if key is not None}
                                     - {entries[rel][1] for rel in fields})
             elif trusted:
-                store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries))})
+                store.keep_snapshot({MODEL: _requetes(entries, digests, pending)})
         if made:
             entries, words, texts, facts, fields = _made(root, schemas, found, progress)
             values = {WORDS: words, TEXTS: texts, **{FACTS[kind]: facts[kind] for kind in FACTS}}
-            digests = _keep(store, entries, words, texts, facts, fields, replace=True)
+            digests, pending = _keep(store, entries, facts, fields, words=words, texts=texts, replace=True), {}
     except BaseException:
         store.close()
         raise
     assert entries is not None
-    return _ordered(root, schemas, found, entries, store, values, digests, progress, fields)
+    return _ordered(root, schemas, found, entries, store, values, digests, progress, fields, pending)
 
 
 def _ordered(root: Path, schemas: SchemaSet, found: Discovery, entries: dict[str, Entry], store: Store,
              values: dict[str, Any], digests: dict[str, bytes], progress: Progress | None,
-             fields: dict[str, bytes] | None = None) -> Index:
+             fields: dict[str, bytes] | None = None, pending: Pending | None = None) -> Index:
     """The index of these entries, in the registry's order (which the model keeps)."""
     ordered = {rel: entries[rel] for rel, _ in found.files}
     return Index(root, schemas, found, ordered, store, {k: v for k, v in values.items() if k != TEXTS}, digests,
-                 progress, fields)
+                 progress, fields, pending)
 
 
-def _entries(store: Store) -> tuple[dict[str, Entry] | None, dict[str, bytes]]:
-    """`requetes` as kept in the cache, and the digests of the values it goes with; None if there is none to trust."""
+def _entries(store: Store) -> tuple[dict[str, Entry] | None, dict[str, bytes], Pending]:
+    """`requetes` as kept in the cache: the entries (None if there are none to trust), the MACs of the values they
+    go with, and the words `mots` does not have yet."""
     value = store.snapshot(MODEL)
     if value is None:
-        return None, {}
+        return None, {}, {}
     try:
-        version, digests, entries = marshal.loads(value)
+        version, digests, entries, pending = marshal.loads(value)
     except (ValueError, TypeError, EOFError):
-        return None, {}
-    if version != FORMAT or not isinstance(entries, dict) or not isinstance(digests, dict):
-        return None, {}
-    return entries, digests
+        return None, {}, {}
+    if version != FORMAT or not isinstance(entries, dict) or not isinstance(digests, dict) \
+            or not isinstance(pending, dict):
+        return None, {}, {}
+    return entries, digests, pending
+
+
+def _requetes(entries: dict[str, Entry], digests: dict[str, bytes], pending: Pending) -> bytes:
+    """`requetes`, as kept in the cache (`_entries` reads it)."""
+    return marshal.dumps((FORMAT, digests, entries, pending))
 
 
 def _load(store: Store, name: str, digests: dict[str, bytes]) -> dict[str, Any] | None:
@@ -433,17 +466,21 @@ def _load(store: Store, name: str, digests: dict[str, bytes]) -> dict[str, Any] 
     return loaded if isinstance(loaded, dict) else None
 
 
-def _keep(store: Store, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str],
-          facts: dict[str, dict[str, Any]], fields: dict[str, bytes], forget: AbstractSet[bytes] = frozenset(),
-          replace: bool = False) -> dict[str, bytes]:
-    """Write the index's values in the cache with the `fields` of the files read (by their keys; those of `forget`
-    dropped, or with `replace` every other), in one transaction; the MACs of the values `requetes` holds."""
-    values = {WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts),
-              **{name: marshal.dumps(facts.get(kind, {})) for kind, name in FACTS.items()}}
-    digests = {name: mac for name, value in values.items() if (mac := store.snapshot_mac(name, value)) is not None}
+def _keep(store: Store, entries: dict[str, Entry], facts: dict[str, dict[str, Any]], fields: dict[str, bytes], *,
+          words: dict[str, Any] | None = None, texts: dict[str, str] | None = None,
+          digests: dict[str, bytes] | None = None, pending: Pending | None = None,
+          forget: AbstractSet[bytes] = frozenset(), replace: bool = False) -> dict[str, bytes]:
+    """Write `requetes` and the facts in the cache (and `words` and `texts` when given: else those `digests` name
+    stay, with `pending`), with the `fields` of the files read (by their keys; those of `forget` dropped, or with
+    `replace` every other), in one transaction; the MACs of the values `requetes` holds."""
+    values = {name: marshal.dumps(facts.get(kind, {})) for kind, name in FACTS.items()}
+    if words is not None and texts is not None:
+        values.update({WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts)})
+    kept = {name: mac for name, mac in (digests or {}).items() if name in (WORDS, TEXTS) and name not in values}
+    kept.update((name, mac) for name, value in values.items() if (mac := store.snapshot_mac(name, value)) is not None)
     by_key = {key: value for path, value in fields.items() if (key := entries[path][1]) is not None}
-    store.keep_snapshot({MODEL: marshal.dumps((FORMAT, digests, entries)), **values}, by_key, forget, replace)
-    return digests
+    store.keep_snapshot({MODEL: _requetes(entries, kept, pending or {}), **values}, by_key, forget, replace)
+    return kept
 
 
 def _unpack(packed: bytes) -> array[int]:
@@ -499,18 +536,19 @@ def _entries_of(root: Path, registry: Registry, report: Report, found: Discovery
                                     references.get(rel, NOTHING_FOUND))
         if entity is not None and kept is not None:
             fields[rel] = kept
-            _add(words, texts, entity, weighted_words(entity), postings)
+            _add(words, texts, rel, kind.name, entity.nom, weighted_words(entity), postings)
     words["postings"] = {word: (numbers.tobytes(), codes.tobytes()) for word, (numbers, codes) in postings.items()}
     return entries, words, texts, fields
 
 
-def _add(words: dict[str, Any], texts: dict[str, str], entity: Entity, weighted: dict[str, float],
+def _add(words: dict[str, Any], texts: dict[str, str], path: str, kind: str, nom: str, weighted: dict[str, float],
          postings: dict[str, tuple[array[int], array[int]]] | None = None) -> None:
-    """A file's words into `mots` (into `postings`, unpacked, when given) and `textes`."""
-    number = words["numbers"][entity.path] = words["next"]
+    """A file's words into `mots` (into `postings`, unpacked, when given) and `textes`: the file at `path`, of this
+    kind and name (`Entity.nom`), with its words and their weights (`search.weighted_words`)."""
+    number = words["numbers"][path] = words["next"]
     words["next"] += 1
-    words["names"][number] = (entity.kind.name, entity.nom, normalize(entity.nom))
-    texts[entity.path] = " ".join(weighted)
+    words["names"][number] = (kind, nom, normalize(nom))
+    texts[path] = " ".join(weighted)
     for word, weight in weighted.items():
         if postings is not None:
             found = postings.get(word)
@@ -523,37 +561,39 @@ def _add(words: dict[str, Any], texts: dict[str, str], entity: Entity, weighted:
             words["postings"][word] = (numbers + array("I", [number]).tobytes(), codes + bytes((WEIGHTS.index(weight),)))
 
 
-def _update(schemas: SchemaSet, entries: dict[str, Entry], words: dict[str, Any], texts: dict[str, str],
+def _update(schemas: SchemaSet, entries: dict[str, Entry],
             changed: Iterable[tuple[str, str, bytes | None, SourceDoc, bytes | None]],
-            gone: Iterable[str]) -> dict[str, bytes]:
-    """Bring the index up to date (in place): the files changed, as read (`_read`), and the files gone; the fields
-    of the changed files that could be read, by path."""
-    numbers, names, postings = words["numbers"], words["names"], words["postings"]
-
-    def forget(path: str) -> None:
-        number = numbers.pop(path, None)
-        names.pop(number, None)
-        for word in texts.pop(path, "").split():
-            packed, codes = postings.get(word, (b"", b""))
-            kept = [(n, code) for n, code in zip(_unpack(packed), codes) if n != number]
-            if kept:
-                postings[word] = (array("I", [n for n, _ in kept]).tobytes(), bytes(code for _, code in kept))
-            else:
-                postings.pop(word, None)
-
+            gone: Iterable[str], pending: Pending) -> dict[str, bytes]:
+    """Bring the entries up to date (in place) with the files changed, as read (`_read`), and the files gone, and
+    note their words in `pending` (for `mots`); return the fields of the changed files that could be read, by
+    path."""
     for path in gone:
         entries.pop(path, None)
-        forget(path)
+        pending[path] = None
     fields: dict[str, bytes] = {}
     for rel, kind, sign, doc, key in changed:
-        forget(rel)
         entries[rel], kept = _entry(sign if key is not None else None, key, kind, doc.data,
                                     columns(schemas.references(kind, doc.data)) if doc.ok else None)
+        pending[rel] = None
         if kept is not None:
             fields[rel] = kept
             entity = Entity(KINDS[kind], doc.stem, doc, False)
-            _add(words, texts, entity, weighted_words(entity))
+            pending[rel] = (kind, entity.nom, weighted_words(entity))
     return fields
+
+
+def _forget(words: dict[str, Any], texts: dict[str, str], path: str) -> None:
+    """Take a file's words out of `mots` and `textes` (`_add` put them in)."""
+    numbers, names, postings = words["numbers"], words["names"], words["postings"]
+    number = numbers.pop(path, None)
+    names.pop(number, None)
+    for word in texts.pop(path, "").split():
+        packed, codes = postings.get(word, (b"", b""))
+        kept = [(n, code) for n, code in zip(_unpack(packed), codes) if n != number]
+        if kept:
+            postings[word] = (array("I", [n for n, _ in kept]).tobytes(), bytes(code for _, code in kept))
+        else:
+            postings.pop(word, None)
 
 
 def _read(root: Path, rel: str, kind: str) -> tuple[SourceDoc, bytes | None]:

@@ -300,7 +300,7 @@ def test_a_forged_index_is_never_used(registry: Path, capsys: pytest.CaptureFixt
     assert set(rows) == {"requetes", "mots", "textes", *FACTS.values()}
     import marshal
 
-    version, digests, entries = marshal.loads(rows["requetes"])
+    version, digests, entries, pending = marshal.loads(rows["requetes"])
     path = "clee/clee-ales.yaml"
     # A file's fields, kept by its key: its name changed.
     store = Store(registry)
@@ -314,7 +314,7 @@ def test_a_forged_index_is_never_used(registry: Path, capsys: pytest.CaptureFixt
     same_answers(registry, capsys)
     # The entries: the CLEE said to be a partner, and to reference nothing.
     entries[path] = (entries[path][0], entries[path][1], "partenaire", True, ())
-    _set_rows(registry, {"requetes": (marshal.dumps((version, digests, entries)), None)})
+    _set_rows(registry, {"requetes": (marshal.dumps((version, digests, entries, pending)), None)})
     assert open_index(registry).model().get("clee-ales").kind.name == "clee"
     same_answers(registry, capsys)
 
@@ -475,6 +475,38 @@ def test_a_file_touched_but_not_changed_costs_no_rewrite_of_the_words(registry: 
     assert kept == [["requetes"]] and updated == []
     open_index(registry)  # the new signature kept: nothing read, nothing written
     assert kept == [["requetes"]]
+
+
+def test_the_words_are_brought_up_to_date_when_a_search_needs_them(registry: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Files changed, added and deleted between lists and figures: those queries neither read nor write the words
+    (`mots`, `textes`: the largest values); the next search brings them up to date once, with the whole model's
+    hits, and the queries after it have nothing left to do."""
+    open_index(registry)
+    kept: list[list[str]] = []
+    original = Store.keep_snapshot
+
+    def spy(self: Store, values: dict[str, bytes], *args: Any, **kwargs: Any) -> None:
+        kept.append(sorted(values))
+        original(self, values, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "keep_snapshot", spy)
+    path = registry / "clee" / "clee-ales.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nnom: ", "\nnom: Zéphyrine "), encoding="utf-8")
+    write_files(registry, {"partenaires/ajout.yaml": PARTNER.format(id="ajout", nom="Ajout Zéphyrine")})
+    found = open_index(registry)
+    assert found.facts("partenaire") and "ajout" in [facts.id for facts in found.facts("partenaire")]
+    (registry / "partenaires" / "ajout.yaml").unlink()
+    write_files(registry, {"partenaires/autre.yaml": PARTNER.format(id="autre", nom="Autre Zéphyrine")})
+    open_index(registry).figures()
+    assert kept and all("mots" not in names and "textes" not in names for names in kept)
+    hits = search(open_index(registry), "zephyrine")
+    assert sorted(h.entity.id for h in hits) == ["autre", "clee-ales"]
+    assert kept[-1] == ["mots", "requetes", "textes"]  # written once, by the search
+    del kept[:]
+    search(open_index(registry), "zephyrine")
+    assert kept == []
+    same_answers(registry, capsys)
 
 
 def test_a_file_changed_just_before_the_index_is_made_is_known_by_its_bytes(registry: Path,
