@@ -17,9 +17,9 @@ cache's SQLite file (`cache.Store.snapshot`), as values, each with its MAC:
   `query.facts_of` on the index's model. An entity's facts read its own fields and those of the entities it
   references (a structure's host school gives its département): when files change, the facts of these files
   and of the files that reference their ids are worked out again (`Index.refresh`);
-- `chiffres`: `eee stats`'s figures (`stats.tally` of the facts), of today and of the school years asked for,
-  with the MACs of the `fiches` they were added up from: added up again only when these change
-  (`Index.figures`).
+- `chiffres`: `eee stats`'s figures (`stats.tally` of the facts), of today (added up when the index is made)
+  and of the school years asked for, with the MACs of the `fiches` they were added up from: added up again only
+  when these change (`Index.figures`).
 
 Beside them, each readable file's fields of `QUERY_READS` and its references (`model.Found`) are a row of their
 own, under the file's key (`Store.projections_of`), with its MAC: a query reads the rows of the files it needs
@@ -419,7 +419,10 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
         store.close()
         raise
     assert entries is not None
-    return _ordered(root, schemas, found, entries, store, values, digests, progress, fields, pending)
+    index = _ordered(root, schemas, found, entries, store, values, digests, progress, fields, pending)
+    if made:  # every file's facts are at hand: today's figures are added up with them (`Index.figures`)
+        index.figures()
+    return index
 
 
 def _ordered(root: Path, schemas: SchemaSet, found: Discovery, entries: dict[str, Entry], store: Store,
