@@ -184,8 +184,8 @@ class Index:
 
     def _stems(self) -> dict[str, str]:
         """Each file's id (its name), by path (made once)."""
-        if self._by_path is None:
-            self._by_path = {path: stem(path) for path in self.entries}
+        if self._by_path is None:  # `loader.stem` of each: every registry file (discovery) ends in ".yaml", any case
+            self._by_path = {path: path[path.rfind("/") + 1:-5] for path in self.entries}
         return self._by_path
 
     def of_kind(self, kind: str) -> list[str]:
@@ -242,8 +242,9 @@ class Index:
         packed: dict[str, Any] = {}
         for of_kind in [kind] if kind is not None else FACTS:
             packed.update(self._value(FACTS[of_kind]))
-        entries = self.entries
-        return [Facts.unpacked(path, entries[path][2], entries[path][4], packed[path]) for path in sorted(packed)]
+        entries, stems = self.entries, self._stems()
+        return [Facts.unpacked(path, entries[path][2], stems[path], entries[path][4], packed[path])
+                for path in sorted(packed)]
 
     def figures(self, annee: str | None = None) -> dict[str, Any]:
         """`eee stats`'s figures (`stats.tally` of every file's facts), of today or of a school year: kept in the

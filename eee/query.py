@@ -22,7 +22,6 @@ from .domain import SCHOOL_YEAR, departement_code, parse_date, school_year_bound
 from .errors import UsageError
 from .figures import Count, total
 from .kinds import KINDS, Kind
-from .loader import stem
 from .model import Entity, Registry, cited_ids
 from .schema import SchemaSet
 from .suggest import closest
@@ -258,9 +257,10 @@ class Facts(NamedTuple):
                 _count_fields(self.eleves), _count_fields(self.enseignants), *self[14:])
 
     @classmethod
-    def unpacked(cls, path: str, kind: str, cites: tuple[str, ...], values: tuple[Any, ...]) -> Facts:
-        """The facts of the entity at `path`, of this kind, which references `cites`, from `packed`'s values."""
-        return tuple.__new__(cls, (path, kind, stem(path), *values[:5], cites, values[5],  # `_make`, less a check
+    def unpacked(cls, path: str, kind: str, entity_id: str, cites: tuple[str, ...], values: tuple[Any, ...]) -> Facts:
+        """The facts of the entity at `path`, of this kind and id, which references `cites`, from `packed`'s
+        values."""
+        return tuple.__new__(cls, (path, kind, entity_id, *values[:5], cites, values[5],  # `_make`, less a check
                                    dt.date.fromordinal(values[6]) if values[6] else None, values[7],
                                    _shared_count(values[8]), _shared_count(values[9]), *values[10:]))
 
