@@ -108,20 +108,22 @@ def coverage(expected: Any, described: Callable[[str], int]) -> dict[str, dict[s
             if kind in KINDS and isinstance(count, int) and not isinstance(count, bool)}
 
 
-ACTION_TABLES = ("actions_par_type", "actions_par_annee")  # the figures that hold `Count`s
+ACTION_TABLES = ("actions_par_type", "actions_par_annee")  # the figures whose rows hold `Count`s…
+COUNTED = ("eleves", "enseignants")  # …under these names
 
 
 def to_keep(data: dict[str, Any]) -> dict[str, Any]:
     """`tally`'s figures as plain values, for the cache (`index.Index.figures`): each `Count` as its fields."""
-    return {**data, **{table: {key: {name: (value.value, value.minimum, value.approximate, value.missing)
-                                     if isinstance(value, Count) else value for name, value in row.items()}
+    def plain(count: Count) -> tuple[int | None, bool, bool, int]:
+        return count.value, count.minimum, count.approximate, count.missing
+
+    return {**data, **{table: {key: {name: plain(value) if name in COUNTED else value for name, value in row.items()}
                                for key, row in data[table].items()} for table in ACTION_TABLES}}
 
 
 def thawed(kept: dict[str, Any]) -> dict[str, Any]:
     """`tally`'s figures from what `to_keep` made of them."""
-    return {**kept, **{table: {key: {name: Count(*value) if name in ("eleves", "enseignants") else value
-                                     for name, value in row.items()}
+    return {**kept, **{table: {key: {name: Count(*value) if name in COUNTED else value for name, value in row.items()}
                                for key, row in kept[table].items()} for table in ACTION_TABLES}}
 
 

@@ -100,9 +100,10 @@ def cross_file(registry: Registry, cache: bool = True) -> list[Problem]:
             kept = store.snapshot(RULES)
             made_from, rows = marshal.loads(kept) if kept is not None else (None, ())
             if made_from == inputs:
+                problems = [Problem.of_row(row) for row in rows]
                 store.close()
-                return [Problem.of_row(row) for row in rows]
-        except (ValueError, TypeError, EOFError):  # damaged: the rules run again
+                return problems
+        except (ValueError, TypeError, EOFError):  # damaged: the rules run again, and their problems are kept
             pass
     problems = list(run_rules(registry, REGISTRY))
     if store is not None:
