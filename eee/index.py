@@ -278,20 +278,25 @@ class Index:
         stems = self._stems()
         return dict.fromkeys(stems[path] for path in sorted(self.entries) if self.entries[path][3])
 
-    def refresh(self, facts: dict[str, dict[str, Any]], touched: set[str]) -> None:
+    def refresh(self, facts: dict[str, dict[str, Any]], touched: set[str]) -> set[str]:
         """Bring `fiches` (by kind, then path) up to date, in place, when the files at `touched` changed, came or
         went: the facts of these files and of the files that reference their ids, worked out again (an entity's
-        facts read its own fields and those of the entities it references: `query.Facts`)."""
+        facts read its own fields and those of the entities it references: `query.Facts`). Return the kinds
+        whose facts were worked out again or dropped."""
         ids = {stem(path) for path in touched}
         affected = {path for path in touched if path in self.entries}
         affected.update(path for path, entry in self.entries.items() if not ids.isdisjoint(entry[4]))
-        for of_kind in facts.values():
+        changed = set()
+        for kind, of_kind in facts.items():
             for path in touched:
-                of_kind.pop(path, None)
+                if of_kind.pop(path, None) is not None:
+                    changed.add(kind)
         model = self.model(affected)
         for entity in model:
             if entity.path in affected:
                 facts.setdefault(entity.kind.name, {})[entity.path] = facts_of(model, entity).packed()
+                changed.add(entity.kind.name)
+        return changed
 
     def vocabulary(self) -> Iterable[str]:
         """Every distinct normalised word of the registry's texts (`search.Words`)."""
@@ -405,9 +410,9 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
                     old_keys = {entries[rel][1] for rel in touched if rel in entries}
                     fields = _update(schemas, entries, moved, gone, pending)
                     facts = {kind: values[name] for kind, name in FACTS.items()}
-                    _ordered(root, schemas, found, entries, store, values, digests, progress, fields).refresh(
+                    kinds = _ordered(root, schemas, found, entries, store, values, digests, progress, fields).refresh(
                         facts, touched)
-                    digests = _keep(store, entries, facts, fields, digests=digests, pending=pending,
+                    digests = _keep(store, entries, facts, fields, kinds=kinds, digests=digests, pending=pending,
                                     forget={key for key in old_keys if key is not None}
                                     - {entries[rel][1] for rel in fields})
             elif trusted:
@@ -471,16 +476,19 @@ def _load(store: Store, name: str, digests: dict[str, bytes]) -> dict[str, Any] 
 
 
 def _keep(store: Store, entries: dict[str, Entry], facts: dict[str, dict[str, Any]], fields: dict[str, bytes], *,
-          words: dict[str, Any] | None = None, texts: dict[str, str] | None = None,
-          digests: dict[str, bytes] | None = None, pending: Pending | None = None,
-          forget: AbstractSet[bytes] = frozenset(), replace: bool = False) -> dict[str, bytes]:
-    """Write `requetes` and the facts in the cache (and `words` and `texts` when given: else those `digests` name
-    stay, with `pending`), with the `fields` of the files read (by their keys; those of `forget` dropped, or with
-    `replace` every other), in one transaction; the MACs of the values `requetes` holds."""
-    values = {name: marshal.dumps(facts.get(kind, {})) for kind, name in FACTS.items()}
+          kinds: AbstractSet[str] | None = None, words: dict[str, Any] | None = None,
+          texts: dict[str, str] | None = None, digests: dict[str, bytes] | None = None,
+          pending: Pending | None = None, forget: AbstractSet[bytes] = frozenset(),
+          replace: bool = False) -> dict[str, bytes]:
+    """Write `requetes` and the facts (those of `kinds` only, when given) in the cache, and `words` and `texts`
+    when given (else the values `digests` names stay, with `pending`), with the `fields` of the files read (by
+    their keys; those of `forget` dropped, or with `replace` every other), in one transaction; the MACs of the
+    values `requetes` holds."""
+    values = {name: marshal.dumps(facts.get(kind, {})) for kind, name in FACTS.items() if kinds is None or kind in kinds}
     if words is not None and texts is not None:
         values.update({WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts)})
-    kept = {name: mac for name, mac in (digests or {}).items() if name in (WORDS, TEXTS) and name not in values}
+    kept = {name: mac for name, mac in (digests or {}).items()
+            if name not in values and name in (WORDS, TEXTS, *FACTS.values())}
     kept.update((name, mac) for name, value in values.items() if (mac := store.snapshot_mac(name, value)) is not None)
     by_key = {key: value for path, value in fields.items() if (key := entries[path][1]) is not None}
     store.keep_snapshot({MODEL: _requetes(entries, kept, pending or {}), **values}, by_key, forget, replace)
