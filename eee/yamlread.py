@@ -8,7 +8,7 @@ pay for importing it (`loader.read_text` imports this module when a file is read
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -74,6 +74,12 @@ class _Builder:
     def problem(self, code: Code, line: int, col: int, message: str, hint: str = "") -> None:
         self.doc.problems.append(code.problem(self.doc.path, line, col, message, hint))
 
+    def stop(self, code: Code, event: Any, message: str, hint: str) -> NoReturn:
+        """Record a problem where `event` starts, and stop reading the file."""
+        mark = event.start_mark
+        self.problem(code, mark.line + 1, mark.column + 1, message, hint)
+        raise _Stop
+
     def build(self, events: Iterator[Any]) -> Any:
         event = next(events)  # StreamStart
         event = next(events)
@@ -83,14 +89,12 @@ class _Builder:
         next(events)  # DocumentEnd
         event = next(events)
         if type(event) is not StreamEnd:
-            self.problem(
+            self.stop(
                 Y002,
-                event.start_mark.line + 1,
-                event.start_mark.column + 1,
+                event,
                 "le fichier contient plusieurs documents YAML (séparateur « --- »)",
                 "une entité par fichier : supprimez le second « --- » et déplacez la suite dans un autre fichier",
             )
-            raise _Stop
         return value
 
     def node(self, event: Any, events: Iterator[Any], pointer: Pointer | None, depth: int) -> tuple[Any, int]:
@@ -103,14 +107,12 @@ class _Builder:
             mark = event.start_mark
             self.positions[pointer] = (mark.line + 1, mark.column + 1)  # type: ignore[index]
         if depth > MAX_DEPTH:
-            self.problem(
+            self.stop(
                 Y005,
-                event.start_mark.line + 1,
-                event.start_mark.column + 1,
+                event,
                 f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
                 "une entité du registre n'a besoin que de quelques niveaux : simplifiez la structure",
             )
-            raise _Stop
         if cls is Alias:
             return self.alias(event)
         anchor = event.anchor
@@ -121,15 +123,13 @@ class _Builder:
             cls is MappingStart and tag == "tag:yaml.org,2002:map"
         ) and not (cls is SequenceStart and tag == "tag:yaml.org,2002:seq"):
             shown = tag.replace("tag:yaml.org,2002:", "!!")
-            self.problem(
+            self.stop(
                 Y004,
-                event.start_mark.line + 1,
-                event.start_mark.column + 1,
+                event,
                 f"étiquette YAML « {shown} » refusée",
                 "le registre ne contient que du texte, des nombres, des listes et des tableaux : "
                 "supprimez l'étiquette (seule « !!str » est acceptée)",
             )
-            raise _Stop
         if cls is Scalar:
             size = 1
             value = event.value if tag is not None or event.style else self.plain(event.value, pointer)
@@ -175,30 +175,24 @@ class _Builder:
 
     def alias(self, event: Any) -> tuple[Any, int]:
         name = event.anchor
-        line, col = event.start_mark.line + 1, event.start_mark.column + 1
         if name in self.open_anchors:
-            self.problem(
+            self.stop(
                 Y005,
-                line,
-                col,
+                event,
                 f"l'alias « *{name} » se contient lui-même (structure récursive)",
                 "recopiez la valeur au lieu d'utiliser un alias",
             )
-            raise _Stop
         if name not in self.anchors:  # libyaml reports it first; kept for the pure parser
-            self.problem(Y002, line, col, f"alias « *{name} » non défini", "définissez l'ancre « &" + name + " » avant de l'utiliser")
-            raise _Stop
+            self.stop(Y002, event, f"alias « *{name} » non défini", "définissez l'ancre « &" + name + " » avant de l'utiliser")
         value, size = self.anchors[name]
         self.alias_nodes += size
         if self.alias_nodes > MAX_ALIAS_NODES:
-            self.problem(
+            self.stop(
                 Y005,
-                line,
-                col,
+                event,
                 f"les alias de ce fichier développent plus de {MAX_ALIAS_NODES} valeurs (« bombe » YAML)",
                 "recopiez les valeurs utiles au lieu d'imbriquer des alias",
             )
-            raise _Stop
         return value, size
 
     def sequence(self, events: Iterator[Any], pointer: Pointer | None, depth: int) -> tuple[list[Any], int]:
@@ -228,37 +222,30 @@ class _Builder:
             if cls is MappingEnd:
                 return result, size
             if cls is not Scalar:
-                self.problem(
+                self.stop(
                     Y008,
-                    event.start_mark.line + 1,
-                    event.start_mark.column + 1,
+                    event,
                     "une clé doit être un simple mot, pas une liste ni un tableau",
                     "écrivez la clé sous la forme « nom_de_cle: valeur »",
                 )
-                raise _Stop
             key = event.value
             if key == "<<" and not event.style:
-                self.problem(
+                self.stop(
                     Y004,
-                    event.start_mark.line + 1,
-                    event.start_mark.column + 1,
+                    event,
                     "la fusion de tableaux « << » n'est pas acceptée",
                     "recopiez les clés voulues dans ce tableau",
                 )
-                raise _Stop
             if key in result:
                 if not track:
                     raise _Track
-                kline, kcol = event.start_mark.line + 1, event.start_mark.column + 1
-                first = self.key_positions.get(pointer + (key,), (kline, kcol))  # type: ignore[operator]
-                self.problem(
+                first = self.key_positions.get(pointer + (key,), (event.start_mark.line + 1,))  # type: ignore[operator]
+                self.stop(
                     Y003,
-                    kline,
-                    kcol,
+                    event,
                     f"la clé « {key} » apparaît deux fois (première fois ligne {first[0]})",
                     "gardez une seule de ces clés : YAML ne garderait que la dernière sans prévenir",
                 )
-                raise _Stop
             if track:
                 child = pointer + (key,)  # type: ignore[operator]
                 self.key_positions[child] = (event.start_mark.line + 1, event.start_mark.column + 1)
