@@ -268,6 +268,19 @@ def test_options_are_part_of_the_inputs(registry: Path, tmp_path: Path) -> None:
     assert _files(out)["partenaires/exemple-bois.html"] == _files(tmp_path / "e")["partenaires/exemple-bois.html"]
 
 
+def _ids_made(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[str]:
+    """The ids of the entities `module.name(registry, entity, …)` is called for, from now on (a spy)."""
+    made: list[str] = []
+    original = getattr(module, name)
+
+    def spy(registry: Any, entity: Any, *args: Any) -> Any:
+        made.append(entity.id)
+        return original(registry, entity, *args)
+
+    monkeypatch.setattr(module, name, spy)
+    return made
+
+
 def test_an_unchanged_entity_page_is_not_rendered_again(registry: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import eee.render as render
@@ -275,14 +288,7 @@ def test_an_unchanged_entity_page_is_not_rendered_again(registry: Path, tmp_path
     out = tmp_path / "site"
     model, _ = load(registry, check_schemas=False)
     build_site(model, out, generated=GENERATED, jobs=1)
-    rendered: list[str] = []
-    original = render.entity_view
-
-    def spy(registry: Any, entity: Any, *args: Any) -> Any:
-        rendered.append(entity.id)
-        return original(registry, entity, *args)
-
-    monkeypatch.setattr(render, "entity_view", spy)
+    rendered = _ids_made(monkeypatch, render, "entity_view")
     _edit(registry / "partenaires" / "exemple-bois.yaml", "mis_a_jour: 2024-01-15", "mis_a_jour: 2024-02-01")
     model, _ = load(registry, check_schemas=False)
     build_site(model, out, generated=GENERATED, jobs=1)
@@ -465,14 +471,7 @@ def test_only_the_summaries_next_to_a_changed_file_are_made_again(registry: Path
     out = tmp_path / "site"
     model, _ = load(registry, check_schemas=False)
     build_site(model, out, generated=GENERATED, jobs=1)
-    made: list[str] = []
-    original = context.entity_summary
-
-    def spy(registry: Any, entity: Any) -> Any:
-        made.append(entity.id)
-        return original(registry, entity)
-
-    monkeypatch.setattr(context, "entity_summary", spy)
+    made = _ids_made(monkeypatch, context, "entity_summary")
     build_site(model, out, generated=GENERATED, jobs=1)
     assert made == []  # nothing changed
     # A partner's name: its summary, those of the entities that name it (their rows show it) and of those it names.
