@@ -388,6 +388,7 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
                 changed.append((rel, kind.name, sign if settled else None))
         gone = [path for path in entries or () if path not in present]
         values: dict[str, Any] = {}  # `mots`, `textes` and `fiches`, when read or made here
+        index: Index | None = None
         fields: dict[str, bytes] = {}  # the fields of the files read here, by path
         made = entries is None or len(changed) > REBUILD_FROM
         if not made and (changed or gone):
@@ -410,11 +411,11 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
                     old_keys = {entries[rel][1] for rel in touched if rel in entries}
                     fields = _update(schemas, entries, moved, gone, pending)
                     facts = {kind: values[name] for kind, name in FACTS.items()}
-                    kinds = _ordered(root, schemas, found, entries, store, values, digests, progress, fields).refresh(
-                        facts, touched)
-                    digests = _keep(store, entries, facts, fields, kinds=kinds, digests=digests, pending=pending,
-                                    forget={key for key in old_keys if key is not None}
-                                    - {entries[rel][1] for rel in fields})
+                    index = _ordered(root, schemas, found, entries, store, values, digests, progress, fields, pending)
+                    kinds = index.refresh(facts, touched)
+                    digests = index._digests = _keep(
+                        store, entries, facts, fields, kinds=kinds, digests=digests, pending=pending,
+                        forget={key for key in old_keys if key is not None} - {entries[rel][1] for rel in fields})
             elif trusted:
                 store.keep_snapshot({MODEL: _requetes(entries, digests, pending)})
         if made:
@@ -425,7 +426,8 @@ def open_index(root: Path, progress: Progress | None = None) -> Index:
         store.close()
         raise
     assert entries is not None
-    index = _ordered(root, schemas, found, entries, store, values, digests, progress, fields, pending)
+    if made or index is None:  # (the index that brought the facts up to date is the one answering)
+        index = _ordered(root, schemas, found, entries, store, values, digests, progress, fields, pending)
     if made:  # every file's facts are at hand: today's figures are added up with them (`Index.figures`)
         index.figures()
     return index
