@@ -333,7 +333,8 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     generated = generated or dt.date.today().isoformat()
     years = years_with_actions(registry)
     # What the previous build into `out` kept (`incremental.Memory`): the summaries still right are taken again.
-    memory = incremental.Memory(out.resolve(), incremental.code_key(), read=not clean) if cache else None
+    code = incremental.code_key()  # eee and the schemas, which every key and kept summary is bound to
+    memory = incremental.Memory(out.resolve(), code, read=not clean) if cache else None
     files = incremental.contents(registry, memory)
     kept, kept_digests, again = incremental.summaries_kept(registry, memory, files)
     # Once, for both directories and the index; the figures only if a page to render shows them (write_directories)
@@ -352,7 +353,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
 
             options["weasyprint"] = version("weasyprint")
         manifest = incremental.Manifest(staging, None if clean else out.resolve(), incremental.site_key(
-            registry, site, template_dirs(registry.root), options), memory)
+            registry, site, template_dirs(registry.root), options, code), memory)
         if not incremental.reusable(registry, envs, templates):
             manifest.forget()
             site.figures = stats(registry)  # a summary's template of the repository may show them

@@ -104,18 +104,15 @@ def code_key() -> str:
     return digest.hexdigest()
 
 
-def site_key(registry: Registry, site: Site, template_folders: Iterable[Path], options: dict[str, Any]) -> str:
-    """What every page's frame reads from the whole site, and what every page is made with."""
-    from .. import __version__
-    from ..settings import PACKAGE_DIR, schemas_dir
-
-    digest = hashlib.sha256(FORMAT.encode("ascii") + b"\0" + __version__.encode("ascii") + b"\0")
-    _hash_files(digest, PACKAGE_DIR)  # eee's own code: a change of eee without a new version number too
+def site_key(registry: Registry, site: Site, template_folders: Iterable[Path], options: dict[str, Any],
+             code: str | None = None) -> str:
+    """What every page's frame reads from the whole site, and what every page is made with: eee and the schemas
+    (`code`: `code_key()`, when already worked out; a change of eee without a new version number too), the
+    templates, the options."""
+    digest = hashlib.sha256((code or code_key()).encode("ascii") + b"\0")
     for folder in template_folders:
         digest.update(b"\0templates\0" + str(folder).encode("utf-8") + b"\0")
         _hash_files(digest, folder)
-    digest.update(b"\0schemas\0")
-    _hash_files(digest, schemas_dir())
     network = registry.network
     digest.update(_json({
         "options": options, "generated": site.generated, "internal": site.internal, "theme": site.theme,
