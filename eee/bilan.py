@@ -15,7 +15,7 @@ from typing import Any
 from .domain import school_year_bounds
 from .figures import Count, total
 from .model import Entity, Registry
-from .query import beneficiaries, departements_of, existed_in, normalize
+from .query import beneficiaries_by_category, departements_of, existed_in, normalize
 from .rules.statut_perime import stale
 
 CATEGORIES = ("eleves", "candidats", "enseignants", "chefs_etablissement", "entreprises", "parents")
@@ -93,7 +93,7 @@ class Facts:
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self._beneficiaries: dict[tuple[Entity, str], Count] = {}
+        self._counts: dict[Entity, dict[str, Count]] = {}
         self._headlines: dict[str, dict[str, Figure]] = {}
         self.outgoing: dict[Entity, list[Any]] = defaultdict(list)
         for ref in registry.references:
@@ -132,20 +132,21 @@ class Facts:
             found = self._headlines[year] = _headline(self, self.actions(year), self.events(year))
         return found
 
-    def beneficiaries(self, action: Entity, category: str) -> Count:
-        """`query.beneficiaries`, worked out once per action and category."""
-        key = (action, category)
-        found = self._beneficiaries.get(key)
+    def beneficiaries(self, action: Entity) -> dict[str, Count]:
+        """`query.beneficiaries` of an action in every category (`CATEGORIES`), worked out once per action."""
+        found = self._counts.get(action)
         if found is None:
-            found = self._beneficiaries[key] = beneficiaries(action, category)
+            found = self._counts[action] = beneficiaries_by_category(action, CATEGORIES)
         return found
 
 
-def _sum(actions: list[Entity], category: str, facts: Facts) -> Figure:
-    """The beneficiaries of a category reached by these actions: as certain as the least certain of them (an
+def _sums(actions: list[Entity], categories: tuple[str, ...], facts: Facts) -> dict[str, Figure]:
+    """The beneficiaries of each category reached by these actions: as certain as the least certain of them (an
     action without any number makes the sum a minimum, and is counted as « sans effectif »)."""
-    counts = [(action, facts.beneficiaries(action, category)) for action in actions]
-    return Figure(total(count for _, count in counts), [action.id for action, count in counts if count.known])
+    counts = [facts.beneficiaries(action) for action in actions]
+    return {category: Figure(total(of[category] for of in counts),
+                             [action.id for action, of in zip(actions, counts) if of[category].known])
+            for category in categories}
 
 
 def _counted(ids: list[str]) -> Figure:
@@ -170,10 +171,7 @@ def _headline(facts: Facts, actions: list[Entity], events: list[Entity]) -> dict
     done = [e for e in events if e.statut != "annule"]
     return {
         "actions": _counted([a.id for a in actions]),
-        "eleves": _sum(actions, "eleves", facts),
-        "candidats": _sum(actions, "candidats", facts),
-        "enseignants": _sum(actions, "enseignants", facts),
-        "chefs_etablissement": _sum(actions, "chefs_etablissement", facts),
+        **_sums(actions, ("eleves", "candidats", "enseignants", "chefs_etablissement"), facts),
         "partenaires": _counted(sorted(partners)),
         "etablissements": _counted(sorted(schools)),
         "evenements": _counted([e.id for e in done]),
@@ -184,9 +182,8 @@ def _rows(groups: dict[str, list[Entity]], labels: Mapping[str, str], facts: Fac
     rows = []
     for key, members in groups.items():
         rows.append(Row(labels.get(key, key), {"actions": _counted([a.id for a in members]),
-                                                "eleves": _sum(members, "eleves", facts),
-                                                "candidats": _sum(members, "candidats", facts),
-                                                "enseignants": _sum(members, "enseignants", facts)}, key if ids else ""))
+                                                **_sums(members, ("eleves", "candidats", "enseignants"), facts)},
+                        key if ids else ""))
 
     def order(row: Row) -> tuple[int, str]:
         actions = row.figures["actions"].value

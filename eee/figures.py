@@ -123,10 +123,16 @@ def block_number(block: Any) -> str | None:
 def total(counts: Iterable[Count]) -> Count:
     """The sum of counts. Summing only things without a number gives an unknown figure, with how many they
     are; summing nothing (or only things the figure does not concern) gives NOTHING, shown « — »."""
-    result = NOTHING
-    for count in counts:
-        result = result + count
-    return result
+    value: int | None = None
+    minimum = approximate = False
+    missing = 0
+    for count in counts:  # `Count.__add__` folded over them, without a Count for each step
+        if count.value is not None:
+            value = count.value if value is None else value + count.value
+        minimum = minimum or count.minimum
+        approximate = approximate or count.approximate
+        missing += count.missing
+    return Count(value, minimum, approximate, missing)
 
 
 def compare(now: Count, before: Count, year: str, previous: str) -> str:

@@ -142,12 +142,21 @@ def beneficiaries(entity: Entity, category: str) -> Count:
     the numbers it gives for that category, with their precision (exact, environ, au_moins); unknown (one
     action « sans effectif ») when it gives no number of beneficiaries at all; NOTHING (« — », adding nothing
     to a sum) when it counts other categories only."""
+    return beneficiaries_by_category(entity, (category,))[category]
+
+
+def beneficiaries_by_category(entity: Entity, categories: Iterable[str]) -> dict[str, Count]:
+    """`beneficiaries` of an action in each of these categories, its beneficiaries read once."""
     given = [b for b in entity.items("beneficiaires") if isinstance(b, dict)]
     if not given:
-        return Count.unknown()
-    return total(Count.of(b["nombre"], b.get("precision")) for b in given
-                 if b.get("categorie") == category and isinstance(b.get("nombre"), int)
-                 and not isinstance(b.get("nombre"), bool))
+        return dict.fromkeys(categories, Count.unknown())
+    found: dict[str, list[Count]] = {category: [] for category in categories}
+    for block in given:
+        number, category = block.get("nombre"), block.get("categorie")
+        if isinstance(number, int) and not isinstance(number, bool) and isinstance(category, str) \
+                and category in found:
+            found[category].append(Count.of(number, block.get("precision")))
+    return {category: total(counts) for category, counts in found.items()}
 
 
 # Where the registry says when a structure began: its creation, its label, its signature.
@@ -276,13 +285,14 @@ def facts_of(registry: Registry, entity: Entity) -> Facts:
     action_type = entity.get("type")
     annee = entity.get("annee_scolaire")
     expected = entity.get("effectifs_attendus") if entity.kind.name == "reseau" else None
+    counts = beneficiaries_by_category(entity, ("eleves", "enseignants"))
     return Facts(
         entity.path, entity.kind.name, entity.id, tuple(departements),
         tuple(academies_of(registry, entity, departements)), annee if isinstance(annee, str) else None,
         entity.statut, _type_of(entity), cited(registry, entity),
         tuple(entity.texts("membres", "etablissements") + entity.texts("membres", "partenaires")),
         None if entity.kind.by_year else founded(entity), action_type if isinstance(action_type, str) else "?",
-        beneficiaries(entity, "eleves"), beneficiaries(entity, "enseignants"), not entity.items("beneficiaires"),
+        counts["eleves"], counts["enseignants"], not entity.items("beneficiaires"),
         len(entity.gaps()), "sources" in entity.data, expected if isinstance(expected, dict) else None)
 
 
