@@ -279,15 +279,20 @@ def bilan_key(whole: str, registry: Registry, bilan: Bilan, changes: Any, paths:
     among its lists, its rows' and its sources' (what the templates link to, by `url` and `name`; not the ids
     within the entities' data)."""
 
+    fields: dict[type, tuple[str, ...]] = {}  # a dataclass's fields, by its type (tens of thousands of figures)
+
     def encode(value: Any) -> Any:
         """What JSON cannot write itself, one level down (JSON's C encoder goes through the rest)."""
         if isinstance(value, Entity):
             if value.id not in files:  # not one of the site's entities: never, but then whole
                 return ["entity", value.id, value.kind.name, value.path, value.valid, value.data]
             return ["entity", value.id, files[value.id][0]]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return [type(value).__name__, *(getattr(value, f.name) for f in dataclasses.fields(value))]
-        return repr(value)
+        names = fields.get(type(value))
+        if names is None:
+            if not dataclasses.is_dataclass(value) or isinstance(value, type):
+                return repr(value)
+            names = fields[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        return [type(value).__name__, *map(value.__getattribute__, names)]
 
     # The previous year's figures by their counts alone: the templates compare counts, and show the sources of the
     # year's own figures only.

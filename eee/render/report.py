@@ -55,6 +55,11 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
         entity = registry.get(entity_id)
         return entity.nom if entity is not None else entity_id
 
+    def linked(ids: list[str]) -> list[tuple[str, str]]:
+        """(`url`, `name`) of each of these entities: one call from a template for a list of thousands (the
+        sources of a figure), where a call per entity and per value would cost most of the page's time."""
+        return [(url(entity_id), name(entity_id)) for entity_id in ids]
+
     headline = [(key, label, bilan.headline[key], bilan.previous_headline[key],
                  compare(bilan.headline[key].count, bilan.previous_headline[key].count, bilan.year, bilan.previous))
                 for key, label in HEADLINE]
@@ -87,7 +92,7 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
     return {
         "b": bilan, "internal": internal, "headline": headline, "charts": charts, "events": events, "gaps": gaps,
         "site": site, "root": links or "", "page": f"bilans/{bilan.year}.html", "inline_css": css,
-        "url": url, "name": name, "css": css, "generated": generated,
+        "url": url, "name": name, "linked": linked, "css": css, "generated": generated,
         "debut": date_fr(start.isoformat()) if start else "", "fin": date_fr(end.isoformat()) if end else "",
         "labels": dict(HEADLINE), "site_links": links is not None,
         "changes": changes, "changes_note": changes_note, "pdf": pdf, "toc": toc or [],
