@@ -105,6 +105,7 @@ def _pages(site: Site, ext: str) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 PAGES_PER_TASK = 50  # entities' pages (in every format) per task given to a worker
+CARRIED_PER_TASK = 500  # entities whose pages are carried over from the previous site, per task
 PARALLEL_PAGES = 400  # below this many entities, worker processes cost more than they save
 
 EXTENSIONS = {"html": "html", "markdown": "md"}
@@ -133,7 +134,8 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     rendered).
 
     The work is spread over `jobs` processes (default: the cores available) for a large registry:
-    each entity's whole view is made once, by the process that writes its pages in every format.
+    each entity's whole view is made once, by the process that writes its pages in every format; the pages
+    carried over are linked by these processes too, while others render.
     `also`: other work for the same processes, done first (the longest tasks); their results are
     under the key "also", in order. Without `cache` (--no-cache), nothing is read from or written to eee's cache
     folder (compiled templates: `jinja.make_environment`)."""
@@ -153,6 +155,9 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     units: dict[str, str] = {}  # by page that lists or counts (its path in the site), its key
     layout = {fmt: "" for fmt in formats}
     site_path = {fmt: "" for fmt in formats}
+    here: dict[str, str] = {}
+    before: dict[str, str] = {}
+    carried_over: list[Any] = []  # the entities whose pages are carried over from the previous site
     own = True  # every template a page loads is eee's own (else: `incremental.reusable`)
     if manifest is not None:
         from . import incremental
@@ -178,29 +183,17 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
                     manifest.record(unit, units[unit], carried)
                     written[fmt].append(path)
             pages[fmt] = kept
-        rendered = []
         here = {fmt: str(folder) for fmt, folder in folders.items()}  # paths as text: thousands of them
         before = {fmt: os.path.join(manifest.previous or "", layout[fmt]) for fmt in formats}
         site_path = {fmt: "" if layout[fmt] == "." else layout[fmt] + "/" for fmt in formats}  # a page's, in the site
-        for summary in views:
-            entry = manifest.old_pages.get(summary.id)
-            if entry is not None and manifest.previous is not None:
-                paths = {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
-                new = [os.path.join(here[fmt], path) for fmt, path in paths.items()]
-                for folder in {os.path.dirname(p) for p in new}:
-                    if folder not in made:
-                        os.makedirs(folder, exist_ok=True)
-                        made.add(folder)
-                old = [os.path.join(before[fmt], path) for fmt, path in paths.items()]
-                carried = incremental.carry(entry, keys[summary.id], list(zip(old, new)), manifest.memory,
-                                            [site_path[fmt] + path for fmt, path in paths.items()])
-                if carried is not None:
-                    digests[summary.id] = carried
-                    for fmt, path in paths.items():
-                        written[fmt].append(path)
-                    continue
-            rendered.append(summary)
-        views = rendered
+        # The entities whose previous pages were made from the same key: carried over by the workers (`task`),
+        # beside the rest of the work; the others are rendered.
+        old_pages = manifest.old_pages if manifest.previous is not None else {}
+        carried_over = [summary for summary in views if (entry := old_pages.get(summary.id)) is not None
+                        and isinstance(entry, list) and entry and entry[0] == keys[summary.id]]
+        if carried_over:
+            carried_ids = {summary.id for summary in carried_over}
+            views = [summary for summary in views if summary.id not in carried_ids]
     # The figures (`stats`), if a page to render shows them: one that counts across the registry (neither a kind's
     # index nor a territory's page), or any page when templates of the registry's repository may read anything.
     if site.figures is None and (not own or any("index" not in extra and "t" not in extra
@@ -232,15 +225,35 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
             return data, signature(os.fstat(handle.fileno()))
 
     def task(item: tuple[str, int, int]) -> list[tuple[str, Any]]:
-        """The other pages [start, end) ("page") or the entities' pages ("entity"), in every format, as (format,
-        path) written, and with a manifest, for each page its digest: ("digest", (entity id, digest)) or ("unit",
-        (path in the site, digest)); or the work `also[start]` ("also"), as ("also", its result). A worker's
-        EeeError (a broken template) reaches this process whole."""
+        """The other pages [start, end) ("page"), the entities' pages ("entity"), in every format, or the pages of
+        the entities carried over ("carry"), as (format, path) written, and with a manifest, for each page its
+        digest: ("digest", (entity id, digest, signature, path in the site)) or ("unit", (path in the site,
+        digest, signature)), and for each entity carried over ("carried", (entity id, paths in the site,
+        digests, signatures)) (one whose previous pages changed since is rendered); or the work `also[start]`
+        ("also"), as ("also", its result). A worker's EeeError (a broken template) reaches this process whole."""
         what, start, end = item
         if what == "also":
             return [("also", also[start]())]
         done: list[tuple[str, Any]] = []
-        if what == "page":
+        if what == "carry":
+            assert manifest is not None
+            for summary in carried_over[start:end]:
+                paths = {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
+                new = [os.path.join(here[fmt], path) for fmt, path in paths.items()]
+                for folder in {os.path.dirname(p) for p in new}:
+                    if folder not in made:
+                        os.makedirs(folder, exist_ok=True)
+                        made.add(folder)
+                old = [os.path.join(before[fmt], path) for fmt, path in paths.items()]
+                names = [site_path[fmt] + path for fmt, path in paths.items()]
+                carried = incremental.carry(manifest.old_pages[summary.id], keys[summary.id], list(zip(old, new)),
+                                            manifest.memory, names)
+                if carried is None:  # changed since the previous build: rendered here
+                    render_entity(summary, done)
+                else:
+                    done.extend(paths.items())
+                    done.append(("carried", (summary.id, names, *carried)))
+        elif what == "page":
             for fmt, template, path, extra in others[start:end]:
                 data, sign = write(fmt, template, path, extra)
                 done.append((fmt, path))
@@ -249,29 +262,37 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
                                           hashlib.sha256(data).hexdigest(), sign)))
         else:
             for summary in views[start:end]:
-                view = entity_view(registry, registry.entities[summary.id], internal, summary)
-                for fmt in formats:
-                    path = f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}"
-                    data, sign = write(fmt, f"entity.{EXTENSIONS[fmt]}", path, {"e": view})
-                    done.append((fmt, path))
-                    if manifest is not None:
-                        done.append(("digest", (summary.id, hashlib.sha256(data).hexdigest(), sign,
-                                                site_path[fmt] + path)))
+                render_entity(summary, done)
         return done
 
+    def render_entity(summary: Any, done: list[tuple[str, Any]]) -> None:
+        """Write an entity's pages in every format, and add them to `done` as `task` gives them."""
+        view = entity_view(registry, registry.entities[summary.id], internal, summary)
+        for fmt in formats:
+            path = f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}"
+            data, sign = write(fmt, f"entity.{EXTENSIONS[fmt]}", path, {"e": view})
+            done.append((fmt, path))
+            if manifest is not None:
+                done.append(("digest", (summary.id, hashlib.sha256(data).hexdigest(), sign, site_path[fmt] + path)))
+
     # The longest tasks first: the other work (`also`), then the other pages one per task (an index of thousands
-    # of rows), then the entities' pages by chunks.
+    # of rows), then the entities' pages by chunks, then the pages carried over (hard links) by larger chunks.
     tasks = [("also", i, i + 1) for i in range(len(also))]
     tasks += [("page", i, i + 1) for i in range(len(others))]
     tasks += [("entity", start, start + PAGES_PER_TASK) for start in range(0, len(views), PAGES_PER_TASK)]
+    tasks += [("carry", start, start + CARRIED_PER_TASK) for start in range(0, len(carried_over), CARRIED_PER_TASK)]
     # Worker processes for many entities' pages, or for two pieces of other work at least (each school year's
     # summary is worked out, and its key, even when it is carried over).
-    parallel = len(views) >= PARALLEL_PAGES or len(also) > 1
+    parallel = len(views) + len(carried_over) >= PARALLEL_PAGES or len(also) > 1
     for result in fork_map(task, tasks, jobs if parallel else 1):
         for fmt, path in result:
             if fmt == "digest" and manifest is not None:
                 digests.setdefault(path[0], []).append(path[1])
                 manifest.keep(path[3], path[2], path[1])
+            elif fmt == "carried" and manifest is not None:
+                entity_id, names, carried, signatures = path
+                digests[entity_id] = carried
+                manifest.keep_all(names, signatures, carried)
             elif fmt == "unit" and manifest is not None:
                 manifest.record(path[0], units[path[0]], [path[1]])
                 manifest.keep(path[0], path[2], path[1])

@@ -393,11 +393,12 @@ def signature(info: os.stat_result) -> bytes:
 
 
 def carry(entry: Any, key: str, pages: Sequence[tuple[str | Path, str | Path]], memory: Memory | None = None,
-          names: Sequence[str] = ()) -> list[str] | None:
+          names: Sequence[str] = ()) -> tuple[list[str], list[bytes]] | None:
     """Put an entity's previous pages (old, new) in the new site if `entry` (its manifest entry) was made from the
     same `key` and each old page is still the file it describes (its digest; or, with `memory`, the stat signature
     it had when that digest was taken, by its path in the site among `names`): a hard link, else a copy; return
-    their digests. None: render them."""
+    their digests and their signatures (b"" for a copy: its digest is read again next time), for `Memory.keep`.
+    None: render them. (It may run in a worker process: it changes nothing but the files.)"""
     if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == key and isinstance(entry[1], list)
             and len(entry[1]) == len(pages)):
         return None
@@ -430,11 +431,7 @@ def carry(entry: Any, key: str, pages: Sequence[tuple[str | Path, str | Path]], 
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(new)
         return None
-    if memory is not None:
-        for name, sign, digest in zip(names, signatures, entry[1]):
-            if sign:
-                memory.keep(name, sign, digest)
-    return list(entry[1])
+    return list(entry[1]), signatures
 
 
 class Memory:
@@ -598,7 +595,12 @@ class Manifest:
             return None
         for path in paths:
             (self.folder / path).parent.mkdir(parents=True, exist_ok=True)
-        return carry(entry, key, [(self.previous / path, self.folder / path) for path in paths], self.memory, paths)
+        carried = carry(entry, key, [(self.previous / path, self.folder / path) for path in paths], self.memory, paths)
+        if carried is None:
+            return None
+        digests, signatures = carried
+        self.keep_all(paths, signatures, digests)
+        return digests
 
     def record(self, unit: str, key: str, digests: list[str]) -> None:
         self.files[unit] = [key, digests]
@@ -607,6 +609,12 @@ class Manifest:
         """A page just written (its path in the site), its stat signature and digest: for `memory`."""
         if self.memory is not None:
             self.memory.keep(name, sign, digest)
+
+    def keep_all(self, names: Sequence[str], signatures: Sequence[bytes], digests: Sequence[str]) -> None:
+        """`keep` for pages carried over (`carry`), but those copied (no signature)."""
+        for name, sign, digest in zip(names, signatures, digests):
+            if sign:
+                self.keep(name, sign, digest)
 
     def keep_written(self, paths: Sequence[str], digests: Sequence[str]) -> None:
         """Pages of the new site (their paths in it) written by another hand than `keep`'s, and their digests."""
