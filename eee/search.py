@@ -129,6 +129,19 @@ class _HasWord(dict[str, bool]):
         return found
 
 
+class _Covers(dict[str, bool]):
+    """word → whether a word of the query matches it (`_Scores`), each word worked out on first use (the names of
+    thousands of hits share their words)."""
+
+    def __init__(self, query: list[str], scores: dict[str, _Scores]) -> None:
+        super().__init__()
+        self.scores = [scores[word] for word in query]
+
+    def __missing__(self, word: str) -> bool:
+        found = self[word] = any(score[word] for score in self.scores)
+        return found
+
+
 SEARCH_CHUNK = 1000  # entities per task given to a worker
 SEARCH_PARALLEL_FROM = 2000  # below this many entities, worker processes cost more than they save
 
@@ -164,6 +177,7 @@ class _Scorer:
         # once (the same texts recur across thousands of entities), and only entities with every word are scored.
         self.words_of = _Words()
         self.has_word = [_HasWord(scores[word], self.words_of).__getitem__ for word in query]
+        self.covers = _Covers(query, scores)
 
     def __call__(self, entity: Entity) -> tuple[float, tuple[Any, ...], str, bool] | None:
         query, scores, words_of = self.query, self.scores, self.words_of
@@ -207,8 +221,7 @@ class _Scorer:
         """The more of its name (`Entity.nom`, `normalize`d) the words cover, the more the entity is what was asked
         for."""
         name_words = [w for w in name.split() if w not in STOP_WORDS] or [""]
-        covered = sum(1 for w in name_words if any(self.scores[q][w] for q in self.query))
-        return 3.0 * covered / len(name_words)
+        return 3.0 * sum(map(self.covers.__getitem__, name_words)) / len(name_words)
 
 
 def _order(hit: Hit) -> tuple[bool, float, int, str]:
