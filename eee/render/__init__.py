@@ -7,6 +7,7 @@ the previous output untouched.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -417,8 +418,11 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
             manifest.record(f"bilans/{year}", *entry)
             manifest.keep_written(paths, entry[1])
         summaries = [(year, {"headline": headline, "pdf": pdf}) for year, (headline, _, _) in zip(years, written["also"])]
-        key = incremental.page_key(manifest.whole, "bilans/index.html", "bilans.html",
-                                   {"summaries": incremental.plain(summaries)}, [], {})
+        # (the index shows each year's headline counts: not the thousands of ids each figure sums)
+        shown = [[year, {"headline": {name: list(dataclasses.astuple(figure.count))
+                                      for name, figure in of_year["headline"].items()}, "pdf": of_year["pdf"]}]
+                 for year, of_year in summaries]
+        key = incremental.page_key(manifest.whole, "bilans/index.html", "bilans.html", {"summaries": shown}, [], {})
         digests = manifest.carry("bilans/index.html", key, ["bilans/index.html"])
         if digests is None:
             index = render_template(envs["html"], "bilans.html", {

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..bilan import Bilan, Figure
+from ..bilan import Bilan, Figure, Row
 from ..kinds import KINDS
 from ..model import Entity, Registry
 from .context import EntitySummary, Site, coverage
@@ -189,13 +189,14 @@ def contents(registry: Registry, memory: Memory | None = None) -> dict[str, tupl
         entity = entities[entity_id]
         key = entity.doc.key
         named = known.get(key) if key is not None else None
-        if key is not None and named is not None:
-            content = hashlib.sha256(_json([entity_id, entity.path, entity.valid, key.hex()])).hexdigest()
-        else:
+        if key is None or named is None:
             text = _text([entity_id, entity.path, entity.valid, entity.data])
             named = sorted({piece for piece in text.split('"') if piece in entities})  # a text is between two quotes
-            content = (hashlib.sha256(_json([entity_id, entity.path, entity.valid, key.hex()])).hexdigest()
-                       if key is not None else hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+        if key is not None:  # its id, path (neither holds a NUL), verdict and file key
+            content = hashlib.sha256(f"{entity_id}\0{entity.path}\0{entity.valid:d}\0".encode("utf-8", "surrogatepass")
+                                     + key).hexdigest()
+        else:
+            content = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         if key is not None:
             kept[key] = named
         out[entity_id] = (content, named)
@@ -271,10 +272,14 @@ def plain(value: Any) -> Any:
     return value
 
 
+# The fields of a `bilan.Bilan` that are tables of rows (`bilan.Row`).
+ROWS = tuple(field.name for field in dataclasses.fields(Bilan) if field.type in ("list[Row]", list[Row]))
+
+
 def bilan_key(whole: str, registry: Registry, bilan: Bilan, changes: Any, paths: list[str],
               files: dict[str, tuple[str, list[str]]]) -> str:
     """The key of a school year's summary (its pages `paths`): its figures and lists (`bilan.compute`; the previous
-    year's figures by their counts), an entity among them by what its file says (`files`: `contents`), what
+    year's figures and the rows' by their counts), an entity among them by what its file says (`files`: `contents`), what
     changed that year (git), and the name and kind of every entity whose id is among its texts: the entities
     among its lists, its rows' and its sources' (what the templates link to, by `url` and `name`; not the ids
     within the entities' data)."""
@@ -294,10 +299,12 @@ def bilan_key(whole: str, registry: Registry, bilan: Bilan, changes: Any, paths:
             names = fields[type(value)] = tuple(f.name for f in dataclasses.fields(value))
         return [type(value).__name__, *map(value.__getattribute__, names)]
 
-    # The previous year's figures by their counts alone: the templates compare counts, and show the sources of the
-    # year's own figures only.
+    # The previous year's figures, and the rows' (by type, by département…), by their counts alone: the templates
+    # compare and show counts, and show the sources of the year's own headline figures only.
     bilan = dataclasses.replace(bilan, previous_headline={key: Figure(figure.count)
-                                                          for key, figure in bilan.previous_headline.items()})
+                                                          for key, figure in bilan.previous_headline.items()},
+                                **{name: [Row(row.label, {key: Figure(figure.count) for key, figure in row.figures.items()},
+                                              row.id) for row in getattr(bilan, name)] for name in ROWS})
     try:
         text = json.dumps([paths, bilan, changes], ensure_ascii=False, default=encode, separators=(",", ":"))
     except (TypeError, ValueError):  # a mapping key JSON cannot hold (YAML allows any): its Python text
