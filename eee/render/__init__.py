@@ -7,6 +7,7 @@ the previous output untouched.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -363,7 +364,9 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     site = site_context(registry, internal, generated, check_theme(theme), figures=False, summaries=kept)
     site.reports = years
     facts = Facts(registry) if years else None  # what every year's summary reads, worked out once for all
-    with staged(out, registry.root) as staging:
+    # (what the build keeps for the next is written while the new site is put in place and the old one removed)
+    with memory.saving() if memory is not None else contextlib.nullcontext(), \
+            staged(out, registry.root) as staging:
         (staging / "markdown").mkdir()
         folders = {"html": staging / "bilans", "markdown": staging / "markdown" / "bilans"}
         envs = {fmt: make_environment(template_dirs(registry.root), fmt, theme, cache) for fmt in folders}

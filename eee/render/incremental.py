@@ -41,8 +41,9 @@ import os
 import shutil
 import stat
 import struct
+import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -301,10 +302,10 @@ def bilan_key(whole: str, registry: Registry, bilan: Bilan, changes: Any, paths:
 
     # The previous year's figures, and the rows' (by type, by département…), by their counts alone: the templates
     # compare and show counts, and show the sources of the year's own headline figures only.
+    rows: dict[str, Any] = {name: [Row(row.label, {key: Figure(figure.count) for key, figure in row.figures.items()},
+                                       row.id) for row in getattr(bilan, name)] for name in ROWS}
     bilan = dataclasses.replace(bilan, previous_headline={key: Figure(figure.count)
-                                                          for key, figure in bilan.previous_headline.items()},
-                                **{name: [Row(row.label, {key: Figure(figure.count) for key, figure in row.figures.items()},
-                                              row.id) for row in getattr(bilan, name)] for name in ROWS})
+                                                          for key, figure in bilan.previous_headline.items()}, **rows)
     try:
         text = json.dumps([paths, bilan, changes], ensure_ascii=False, default=encode, separators=(",", ":"))
     except (TypeError, ValueError):  # a mapping key JSON cannot hold (YAML allows any): its Python text
@@ -473,6 +474,7 @@ class Memory:
         self.entries: dict[str, list[str]] = {}
         self.signatures: dict[str, tuple[bytes, str]] = {}
         self.new_signatures: dict[str, tuple[bytes, str]] = {}
+        self._saving: threading.Thread | None = None  # `save_soon`
         where = cache_dir()
         self.path: Path | None = None
         self.secret: bytes | None = None
@@ -516,6 +518,26 @@ class Memory:
     def keep(self, name: str, sign: bytes, digest: str) -> None:
         """A page of the new site (its path in it), its stat signature and digest."""
         self.new_signatures[name] = (sign, digest)
+
+    def save_soon(self) -> None:
+        """`save` in a thread of its own: the new site is swapped in and the old one removed meanwhile (`saving`
+        waits for it at the end of the build)."""
+        def save() -> None:
+            with contextlib.suppress(Exception):  # (a cache that cannot be written is left as it was, silently)
+                self.save()
+
+        self._saving = threading.Thread(target=save, name="eee-etat-du-site")
+        self._saving.start()
+
+    @contextlib.contextmanager
+    def saving(self) -> Iterator[None]:
+        """Wait, at the end of the block, for `save_soon`'s thread (whichever way the block ends)."""
+        try:
+            yield
+        finally:
+            if self._saving is not None:
+                self._saving.join()
+                self._saving = None
 
     def save(self) -> None:
         """Write what the next build may use (atomically; a cache that cannot be written is left as it was)."""
@@ -634,9 +656,9 @@ class Manifest:
 
     def write(self) -> None:
         """The manifest, in `folder` (the same text for the same site: a clean build and an incremental one write
-        the same manifest)."""
+        the same manifest); and, while the site is put in place, what `memory` keeps (`Memory.save_soon`)."""
         (self.folder / MANIFEST).write_text(json.dumps(
             {"format": FORMAT, "site": self.whole, "pages": self.pages, "files": dict(sorted(self.files.items()))},
             separators=(",", ":")), encoding="utf-8")
         if self.memory is not None:
-            self.memory.save()
+            self.memory.save_soon()
