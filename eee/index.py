@@ -7,9 +7,11 @@ cache's SQLite file (`cache.Store.snapshot`), as values, each with its MAC:
 - `requetes`: for each file, by path: its stat signature (`filecheck.signature`), its cache key (path, kind and
   bytes: `filecheck.file_key`), its kind, whether it could be read and the ids it references; and the MACs of
   the other values, so that they always go together (a value is read only if its MAC is the one named here);
-- `mots`, what `search` reads: each file's number, kind and name (as written, and normalised) and, for each
-  distinct normalised word of the registry's texts, the numbers of the files that have it, each with the weight
-  of the word there (`search.weighted_words`);
+- `mots`, what `search` reads: by file number, its path, kind and name (as written, and normalised), and every
+  distinct normalised word of the registry's texts (its vocabulary); beside it, in `SHARDS` parts
+  (`mots:00`…, a word's part given by its CRC-32), for each word, the numbers of the files that have it, each
+  with the weight of the word there (`search.weighted_words`): a search reads the parts of the words it finds
+  alone (`Index.occurrences`);
 - `textes`: each file's words, to take them out of `mots` when the file changes or goes;
 - `fiches:<kind>`, what `list` filters on and `stats` counts, one value per kind: each readable file's
   `query.Facts` (its départements and académies, school year, status, type, its members, when it began, its
@@ -29,8 +31,8 @@ alone. A changed or deleted file's row goes with the index's values, in the same
 each file's stat signature with the one the index holds: an unchanged file is not even opened. Files added or
 changed are read (parsed, without their schema checks) and files gone are dropped, in `requetes` and `fiches`,
 which are then written back; their words wait in `requetes` (`Pending`) until a search needs `mots`, which is
-then brought up to date and written back with `textes` (the largest values: a list or figures after an edit do
-not pay for them). The figures are added up again at the next `eee stats`. With no index (the first query, a deleted cache, another eee, other schemas), or when more
+then brought up to date and written back with the parts of its lists these words are in and `textes` (the
+largest values: a list or figures after an edit do not pay for them). The figures are added up again at the next `eee stats`. With no index (the first query, a deleted cache, another eee, other schemas), or when more
 than `REBUILD_FROM` files changed, it is made again from the whole registry through the cache's per-file rows
 (`validate.load`), with a progress bar on a terminal after half a second. A file changed too recently for its
 signature to be trusted is read again at each query until it settles.
@@ -55,6 +57,7 @@ from __future__ import annotations
 import marshal
 import os
 import time
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
@@ -74,8 +77,11 @@ from .schema import SchemaSet
 from .search import WEIGHTS, weighted_words
 from .validate import load, registry_files
 
-FORMAT = 8  # bump when the values change shape
+FORMAT = 9  # bump when the values change shape
 MODEL, WORDS, TEXTS, FIGURES = "requetes", "mots", "textes", "chiffres"
+# `mots`' lists of files by word, in SHARDS values: a search reads those of the words it finds alone.
+SHARDS = 64
+WORD_SHARDS = tuple(f"mots:{number:02d}" for number in range(SHARDS))
 FACTS = {kind: f"fiches:{kind}" for kind in KINDS}  # `fiches`, one value per kind: `list` reads its kind's alone
 FIGURES_KEPT = 8  # `chiffres`: the figures of so many school years (and of today) are kept
 # Beyond this many changed files, the index is made again from the cache's rows (and their workers) rather than
@@ -202,38 +208,78 @@ class Index:
         return [path for path, entity_id in self._stems().items() if entity_id in wanted]
 
     def _value(self, name: str) -> dict[str, Any]:
-        """`mots` or the `fiches` of a kind, read on first use (`search` needs the one, `list` and `stats` the
-        others)."""
+        """`mots` (without its lists of files by word, read apart: `_postings`) or the `fiches` of a kind, read on
+        first use (`search` needs the one, `list` and `stats` the others)."""
         if name not in self._values:
             with self._opened() as store:
                 value = _load(store, name, self._digests)
                 if value is not None and name == WORDS and self._pending:
                     value = self._synced(store, value)
                 if value is None:  # not the one `requetes` goes with: the index is made again
-                    entries, words, texts, facts, fields = _made(self.root, self.schemas, self.found, self._progress)
-                    self._digests = _keep(store, entries, facts, fields, words=words, texts=texts, replace=True)
-                    self.entries = {rel: entries[rel] for rel in self.entries}
-                    self._model, self._by_path, self._fields, self._pending = None, None, fields, {}
-                    self._values = {WORDS: words, **{FACTS[kind]: facts[kind] for kind in FACTS}}
+                    self._made_again(store)
                 else:
                     self._values[name] = value
         return self._values[name]
 
+    def _postings(self, wanted: Iterable[str]) -> dict[str, Any]:
+        """The lists of files of these words: from the parts of `mots`' lists they are in (`WORD_SHARDS`), each
+        read once and only if it is the one `requetes` goes with; if one is not, from the index made again (the
+        files' numbers then are the new index's, for every word alike)."""
+        words = self._value(WORDS)
+        if "postings" in words:
+            return words["postings"]
+        parts = {WORD_SHARDS[_shard(word)] for word in wanted} - self._values.keys()
+        if parts:
+            with self._opened() as store:
+                for name in sorted(parts):
+                    part = _load(store, name, self._digests)
+                    if part is None:
+                        self._made_again(store)
+                        return self._values[WORDS]["postings"]
+                    self._values[name] = part
+        return {word: posting for word in wanted if (posting := self._values[WORD_SHARDS[_shard(word)]].get(word))}
+
+    def _made_again(self, store: Store) -> None:
+        """The index made again from the whole registry, and kept (a value was not the one `requetes` goes
+        with): every value is then in memory, `mots` with all its lists."""
+        entries, words, texts, facts, fields = _made(self.root, self.schemas, self.found, self._progress)
+        self._digests = _keep(store, entries, facts, fields, words=words, texts=texts, replace=True)
+        self.entries = {rel: entries[rel] for rel in self.entries}
+        self._model, self._by_path, self._fields, self._pending = None, None, fields, {}
+        self._values = {WORDS: words, **{FACTS[kind]: facts[kind] for kind in FACTS}}
+
     def _synced(self, store: Store, words: dict[str, Any]) -> dict[str, Any] | None:
-        """`mots` with the words of the files changed since it was written (`Pending`), written back with
-        `textes` and `requetes`; None if `textes` is not the one `requetes` goes with."""
+        """`mots` with the words of the files changed since it was written (`Pending`), written back with the
+        parts of its lists that these words are in, `textes` and `requetes`; None if `textes`, or one of these
+        parts, is not the one `requetes` goes with."""
         texts = _load(store, TEXTS, self._digests)
         if texts is None:
             return None
+        touched = {_shard(word) for path, item in self._pending.items()
+                   for word in [*texts.get(path, "").split(), *(item[2] if item is not None else ())]}
+        postings: dict[str, Any] = {}  # the words of the parts touched, all of them
+        for number in sorted(touched):
+            part = _load(store, WORD_SHARDS[number], self._digests)
+            if part is None:
+                return None
+            postings.update(part)
+        words = {**words, "postings": postings}
+        numbers = {path: number for number, path in enumerate(words["paths"]) if path is not None}
         for path, item in self._pending.items():
-            _forget(words, texts, path)
+            _forget(words, texts, path, numbers)
             if item is not None:
+                numbers[path] = len(words["paths"])
                 _add(words, texts, path, *item)
-        values = {WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts)}
+        parts = _shards(words.pop("postings"), touched)
+        words["vocabulary"] = [word for word in words["vocabulary"] if _shard(word) not in touched] \
+            + [word for part in parts.values() for word in part]
+        values = {WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts),
+                  **{WORD_SHARDS[number]: marshal.dumps(part) for number, part in parts.items()}}
         digests = {**self._digests, **{name: mac for name, value in values.items()
                                        if (mac := store.snapshot_mac(name, value)) is not None}}
         store.keep_snapshot({MODEL: _requetes(self.entries, digests, {}), **values})
         self._digests, self._pending = digests, {}
+        self._values.update((WORD_SHARDS[number], part) for number, part in parts.items())
         return words
 
     def facts(self, kind: str | None = None) -> list[Facts]:
@@ -300,30 +346,38 @@ class Index:
 
     def vocabulary(self) -> Iterable[str]:
         """Every distinct normalised word of the registry's texts (`search.Words`)."""
-        return self._value(WORDS)["postings"].keys()
+        words = self._value(WORDS)
+        return words["postings"].keys() if "postings" in words else words["vocabulary"]
 
-    def occurrences(self, word: str) -> tuple[Sequence[int], Sequence[float]]:
-        """The numbers of the files that have this word, and its weight in each (`search.Words`)."""
-        numbers, codes = self._value(WORDS)["postings"].get(word, (b"", b""))
-        return _unpack(numbers), [WEIGHTS[code] for code in codes]
+    def occurrences(self, words: Iterable[str]) -> dict[str, tuple[Sequence[int], Sequence[float]]]:
+        """For each of these words, the numbers of the files that have it, and its weight in each
+        (`search.Words`)."""
+        wanted = list(words)
+        postings = self._postings(wanted)
+        found: dict[str, tuple[Sequence[int], Sequence[float]]] = {}
+        for word in wanted:
+            numbers, codes = postings.get(word, (b"", b""))
+            found[word] = (_unpack(numbers), [WEIGHTS[code] for code in codes])
+        return found
 
     def numbers(self) -> dict[str, int]:
         """Each file's number in `mots`, by path."""
-        return self._value(WORDS)["numbers"]
+        return {path: number for number, path in enumerate(self._value(WORDS)["paths"]) if path is not None}
 
     def files(self, numbers: set[int]) -> list[tuple[int, str, str, str]]:
         """The files with these numbers, in the registry's order: (number, kind, name, name normalised)
         (`search.Words`)."""
         words = self._value(WORDS)
-        paths, names = {n: path for path, n in words["numbers"].items()}, words["names"]
-        return [(number, *names[number]) for number in sorted(numbers, key=paths.__getitem__)]
+        kinds, names, norms = words["kinds"], words["names"], words["norms"]
+        return [(number, kinds[number], names[number], norms[number])
+                for number in sorted(numbers, key=words["paths"].__getitem__)]
 
     def entities(self, numbers: set[int]) -> list[tuple[int, Entity]]:
         """The entities of the files with these numbers, with their numbers, in the registry's order
         (`search.Words`)."""
-        number_of = self.numbers()
-        paths = [path for path, number in number_of.items() if number in numbers]
-        return [(number_of[entity.path], entity) for entity in self.model(paths, neighbours=False)]
+        paths = self._value(WORDS)["paths"]
+        number_of = {paths[number]: number for number in numbers}
+        return [(number_of[entity.path], entity) for entity in self.model(number_of, neighbours=False)]
 
     def complete(self, entities: list[Entity]) -> None:
         """Give these entities their whole data: from the cache's rows, else from their own files."""
@@ -488,13 +542,31 @@ def _keep(store: Store, entries: dict[str, Entry], facts: dict[str, dict[str, An
     values `requetes` holds."""
     values = {name: marshal.dumps(facts.get(kind, {})) for kind, name in FACTS.items() if kinds is None or kind in kinds}
     if words is not None and texts is not None:
-        values.update({WORDS: marshal.dumps(words), TEXTS: marshal.dumps(texts)})
+        postings = words["postings"]
+        values.update({WORDS: marshal.dumps({**{k: v for k, v in words.items() if k != "postings"},
+                                             "vocabulary": list(postings)}),
+                       TEXTS: marshal.dumps(texts),
+                       **{WORD_SHARDS[number]: marshal.dumps(part) for number, part in _shards(postings).items()}})
     kept = {name: mac for name, mac in (digests or {}).items()
-            if name not in values and name in (WORDS, TEXTS, *FACTS.values())}
+            if name not in values and name in (WORDS, TEXTS, *WORD_SHARDS, *FACTS.values())}
     kept.update((name, mac) for name, value in values.items() if (mac := store.snapshot_mac(name, value)) is not None)
     by_key = {key: value for path, value in fields.items() if (key := entries[path][1]) is not None}
     store.keep_snapshot({MODEL: _requetes(entries, kept, pending or {}), **values}, by_key, forget, replace)
     return kept
+
+
+def _shard(word: str) -> int:
+    """The part of `mots`' lists (`WORD_SHARDS`) a word's list is in: the same in every process."""
+    return zlib.crc32(word.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _shards(postings: dict[str, Any], numbers: Iterable[int] = range(SHARDS)) -> dict[int, dict[str, Any]]:
+    """`postings` (of the words of these parts of `mots`' lists only) by part, every one of these parts there
+    (an empty one too)."""
+    parts: dict[int, dict[str, Any]] = {number: {} for number in numbers}
+    for word, posting in postings.items():
+        parts[_shard(word)][word] = posting
+    return parts
 
 
 def _unpack(packed: bytes) -> array[int]:
@@ -533,7 +605,7 @@ def _entries_of(root: Path, registry: Registry, report: Report, found: Discovery
     references = {entity.path: refs for entity, refs in registry.found_references}
     now, prefix = time.time_ns(), os.path.join(str(root), "")
     entries: dict[str, Entry] = {}
-    words: dict[str, Any] = {"numbers": {}, "names": {}, "next": 0, "postings": {}}
+    words: dict[str, Any] = {"paths": [], "kinds": [], "names": [], "norms": [], "postings": {}}
     texts: dict[str, str] = {}
     postings: dict[str, tuple[array[int], array[int]]] = {}
     fields: dict[str, bytes] = {}
@@ -559,9 +631,9 @@ def _add(words: dict[str, Any], texts: dict[str, str], path: str, kind: str, nom
          postings: dict[str, tuple[array[int], array[int]]] | None = None) -> None:
     """A file's words into `mots` (into `postings`, unpacked, when given) and `textes`: the file at `path`, of this
     kind and name (`Entity.nom`), with its words and their weights (`search.weighted_words`)."""
-    number = words["numbers"][path] = words["next"]
-    words["next"] += 1
-    words["names"][number] = (kind, nom, normalize(nom))
+    number = len(words["paths"])
+    for field, value in (("paths", path), ("kinds", kind), ("names", nom), ("norms", normalize(nom))):
+        words[field].append(value)
     texts[path] = " ".join(weighted)
     for word, weight in weighted.items():
         if postings is not None:
@@ -596,11 +668,14 @@ def _update(schemas: SchemaSet, entries: dict[str, Entry],
     return fields
 
 
-def _forget(words: dict[str, Any], texts: dict[str, str], path: str) -> None:
-    """Take a file's words out of `mots` and `textes` (`_add` put them in)."""
-    numbers, names, postings = words["numbers"], words["names"], words["postings"]
+def _forget(words: dict[str, Any], texts: dict[str, str], path: str, numbers: dict[str, int]) -> None:
+    """Take a file's words out of `mots` and `textes` (`_add` put them in); `numbers`: each file's number, by path
+    (`Index.numbers`), which it is taken out of too. Its number is not given again: its place stays empty."""
+    postings = words["postings"]
     number = numbers.pop(path, None)
-    names.pop(number, None)
+    if number is not None:
+        for field in ("paths", "kinds", "names", "norms"):
+            words[field][number] = None
     for word in texts.pop(path, "").split():
         packed, codes = postings.get(word, (b"", b""))
         kept = [(n, code) for n, code in zip(_unpack(packed), codes) if n != number]

@@ -8,6 +8,7 @@ cores (`parallel.fork_map`), with the same hits in the same order as one process
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -129,6 +130,14 @@ class _HasWord(dict[str, bool]):
         return found
 
 
+def _candidates(query: str, words: list[str]) -> list[str]:
+    """The words `_token_score` may match `query` with, the others left out without a call each: a word shorter
+    by more than two letters never matches (not the same word, nor its plural, nor a typo), and one longer by
+    more than two only when it begins with the query."""
+    shortest, longest = len(query) - 2, len(query) + 2
+    return [word for word in words if shortest <= len(word) and (len(word) <= longest or word.startswith(query))]
+
+
 class _Covers(dict[str, bool]):
     """word → whether a word of the query matches it (`_Scores`), each word worked out on first use (the names of
     thousands of hits share their words)."""
@@ -153,8 +162,9 @@ class Words(Protocol):
     def vocabulary(self) -> Iterable[str]:
         """Every distinct normalised word of the registry's texts (`weighted_words`)."""
 
-    def occurrences(self, word: str) -> tuple[Sequence[int], Sequence[float]]:
-        """The numbers of the files that have this word and, for each, the weight it has there."""
+    def occurrences(self, words: Iterable[str]) -> dict[str, tuple[Sequence[int], Sequence[float]]]:
+        """For each of these words, the numbers of the files that have it and, for each, the weight it has there
+        (asked for all the words a search needs at once: the index reads only where they are)."""
 
     def files(self, numbers: set[int]) -> list[tuple[int, str, str, str]]:
         """The files with these numbers, in the registry's order: (number, kind, name as `Entity.nom` gives it,
@@ -279,15 +289,15 @@ def _indexed(scorer: _Scorer, index: Words, kinds: list[Kind] | None, limit: int
     best: list[dict[int, float]] = []  # for each word of the query: the best score in each file
     exact: list[dict[int, float]] = []  # the same, without a typo
     vocabulary = list(index.vocabulary())
+    matched = {word: [token for token in _candidates(word, vocabulary) if scores[word][token]] for word in query}
+    occurrences = index.occurrences({token for tokens in matched.values() for token in tokens})
     for word in query:
         found: dict[int, float] = {}
         sure: dict[int, float] = {}
         score_of = scores[word]
-        for token in vocabulary:
+        for token in matched[word]:
             raw = score_of[token]
-            if not raw:
-                continue
-            numbers, weights = index.occurrences(token)
+            numbers, weights = occurrences[token]
             for number, weight in zip(numbers, weights):
                 score = raw * weight
                 if score > found.get(number, 0.0):
@@ -319,11 +329,11 @@ def _indexed(scorer: _Scorer, index: Words, kinds: list[Kind] | None, limit: int
         total += scorer.coverage(name)
         # `_order`, then the registry's order (as the stable sort of `search` keeps it)
         ranked.append((approximate, -total, len(nom), name, position, number, total))
-    ranked.sort()
-    shown = {number: entity for number, entity in index.entities({row[5] for row in ranked[:limit]})}
+    ranked = heapq.nsmallest(limit, ranked)  # (the first `limit` of the sorted rows)
+    shown = {number: entity for number, entity in index.entities({row[5] for row in ranked})}
     index.complete(list(shown.values()))
     hits = []
-    for approximate, _, _, _, _, number, total in ranked[:limit]:
+    for approximate, _, _, _, _, number, total in ranked:
         hit = Hit(shown[number], total, (), "", query, approximate)
         result = scorer(hit.entity)  # where it matches best, as `search` without an index finds it
         if result is not None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from eee import filecheck, index, present
 from eee.cache import Store
-from eee.index import FACTS, open_index
+from eee.index import FACTS, WORD_SHARDS, open_index
 from eee.kinds import KINDS
 from eee.model import Registry
 from eee.query import COLUMNS, Filters, departements_of, facts_of, kind_named, normalize, select
@@ -161,8 +161,9 @@ def same_answers(root: Path, capsys: pytest.CaptureFixture[str], seed: int = 0, 
     numbers = indexed.numbers()
     paths = {number: path for path, number in numbers.items()}
     assert set(numbers) == {e.path for e in indexed.model()}
+    occurrences = indexed.occurrences(indexed.vocabulary())
     for word in indexed.vocabulary():
-        files = indexed.occurrences(word)[0]
+        files = occurrences[word][0]
         assert files and all(number in paths for number in files), word
 
 
@@ -297,7 +298,7 @@ def test_a_forged_index_is_never_used(registry: Path, capsys: pytest.CaptureFixt
     secret fails its MAC, and the index is made again from the files."""
     open_index(registry)
     rows = _rows(registry)
-    assert set(rows) == {"requetes", "mots", "textes", "chiffres", *FACTS.values()}
+    assert set(rows) == {"requetes", "mots", "textes", "chiffres", *WORD_SHARDS, *FACTS.values()}
     import marshal
 
     version, digests, entries, pending = marshal.loads(rows["requetes"])
@@ -334,16 +335,45 @@ def test_an_old_index_put_back_is_brought_up_to_date(registry: Path, monkeypatch
     same_answers(registry, capsys)
 
 
-def test_words_that_do_not_go_with_the_entries_are_not_used(registry: Path) -> None:
-    """`mots` from another state of the registry (its own MAC right) beside `requetes`: the index is made again."""
+@pytest.mark.parametrize("which", ["mots", "the part of the word's list"])
+def test_words_that_do_not_go_with_the_entries_are_not_used(registry: Path, which: str) -> None:
+    """`mots`, or the part of its lists of files that a word is in, from another state of the registry (its own
+    MAC right) beside `requetes`: the index is made again."""
     open_index(registry)
     first = _macs(registry)
     write_files(registry, {"partenaires/ajout.yaml": PARTNER.format(id="ajout", nom="Ajout Zéphyrine")})
-    open_index(registry)
-    _set_rows(registry, {"mots": first["mots"]})
+    search(open_index(registry), "zephyrine")
+    name = "mots" if which == "mots" else WORD_SHARDS[index._shard("zephyrine")]
+    assert first[name] != _macs(registry)[name]
+    _set_rows(registry, {name: first[name]})
     found = open_index(registry)
     hits = search(found, "zephyrine")
     assert [h.entity.id for h in hits] == ["ajout"]
+    same = open_index(registry)  # made again, and kept
+    assert [h.entity.id for h in search(same, "zephyrine")] == ["ajout"] and first[name] != _macs(registry)[name]
+
+
+def test_a_search_reads_the_lists_of_the_words_it_finds_alone(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mots`' lists of files by word are kept in parts (`WORD_SHARDS`): a search reads `mots` (the vocabulary,
+    the files' names) and the parts of the words it finds, not the others."""
+    open_index(registry)
+    read: list[str] = []
+    original = Store.snapshot
+
+    def spy(self: Store, name: str, *args: Any) -> bytes | None:
+        read.append(name)
+        return original(self, name, *args)
+
+    monkeypatch.setattr(Store, "snapshot", spy)
+    found = open_index(registry)
+    hits = search(found, "ariege")
+    assert hits
+    from eee.search import _token_score
+
+    words = {token for token in found.vocabulary() if _token_score("ariege", token)}  # what the search finds
+    parts = [name for name in read if name.startswith("mots:")]
+    assert "mots" in read and parts and len(parts) == len(set(parts))
+    assert set(parts) == {WORD_SHARDS[index._shard(word)] for word in words} and len(parts) < len(WORD_SHARDS)
 
 
 def test_facts_that_do_not_go_with_the_entries_are_not_used(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -502,7 +532,11 @@ def test_the_words_are_brought_up_to_date_when_a_search_needs_them(registry: Pat
     assert kept and all("mots" not in names and "textes" not in names for names in kept)
     hits = search(open_index(registry), "zephyrine")
     assert sorted(h.entity.id for h in hits) == ["autre", "clee-ales"]
-    assert kept[-1] == ["mots", "requetes", "textes"]  # written once, by the search
+    # written once, by the search: `mots`, the parts of its lists the words changed are in, `textes`
+    assert kept[-1][0] == "mots" and kept[-1][-2:] == ["requetes", "textes"]
+    touched = kept[-1][1:-2]
+    assert touched and set(touched) < set(WORD_SHARDS)
+    assert WORD_SHARDS[index._shard("zephyrine")] in touched
     del kept[:]
     search(open_index(registry), "zephyrine")
     assert kept == []
