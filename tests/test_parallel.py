@@ -189,6 +189,9 @@ def test_an_error_of_the_caller_leaves_no_worker() -> None:
 def test_an_interruption_ends_the_run_and_its_workers() -> None:
     def body() -> None:
         parent = os.getpid()
+        # Ctrl-C as in a terminal, even if the tests run where SIGINT is ignored (a background job, whose Python
+        # then installs no handler of its own): tests/test_serve.py does the same.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
         def task(number: int) -> int:
             if number == 0:
