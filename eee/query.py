@@ -427,9 +427,9 @@ def _statut_vocabulary(kind: str) -> str:
             "etablissement": "statut_etablissement"}.get(kind, "statut_structure")
 
 
-def resolve_filters(schemas: SchemaSet, ids: Collection[str], kind: Kind, filters: Filters) -> Filters:
-    """The filters with codes the registry uses; a usage error names any value that cannot match (`ids`: the
-    registry's ids, in its order, which --partenaire and --membre must name)."""
+def resolve_filters(schemas: SchemaSet, ids: Callable[[], Collection[str]], kind: Kind, filters: Filters) -> Filters:
+    """The filters with codes the registry uses; a usage error names any value that cannot match (`ids`: gives
+    the registry's ids, in its order, which --partenaire and --membre must name; asked for only then)."""
     deps = schemas.labels("departement")
     academies = schemas.labels("academie")
     out = Filters()
@@ -450,12 +450,13 @@ def resolve_filters(schemas: SchemaSet, ids: Collection[str], kind: Kind, filter
     if type_vocabulary:
         labels = schemas.labels(type_vocabulary)
         out.type = [_check_choice("--type", t, labels, labels) for t in filters.type]
+    known = ids() if filters.partenaire or filters.membre else ()
     for option, given, wanted in (("--partenaire", filters.partenaire, out.partenaire),
                                   ("--membre", filters.membre, out.membre)):
         for value in given:
             entity_id = value.strip().lower()
-            if entity_id not in ids:
-                guess = closest(entity_id, list(ids))
+            if entity_id not in known:
+                guess = closest(entity_id, list(known))
                 raise UsageError(f"{option} : « {value} » n'est pas un identifiant du registre",
                                  f"vouliez-vous dire « {guess} » ?" if guess else "eee search aide à trouver un identifiant")
             wanted.append(entity_id)
@@ -497,7 +498,7 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 def select(registry: Registry, kind: Kind, filters: Filters | None = None, sort: list[str] | None = None) -> Table:
     """The entities of a kind that match every filter, as rows of raw values, sorted."""
-    filters = resolve_filters(registry.schemas, registry.entities, kind, filters or Filters())
+    filters = resolve_filters(registry.schemas, lambda: registry.entities, kind, filters or Filters())
     return table_of(registry, kind, [e for e in registry.of_kind(kind.name) if matches(facts_of(registry, e), filters)],
                     sort)
 

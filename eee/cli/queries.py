@@ -68,8 +68,7 @@ def list_(
         for option, values in (("--partenaire", partenaire or []), ("--membre", membre or [])):
             for value in values:
                 _readable(workspace, index, value, f"{option} : ")
-        # (the registry's ids only for the filters that name entities: listing 20,000 paths' ids costs 16 ms)
-        filters = query.resolve_filters(index.schemas, index.ids() if partenaire or membre else {}, chosen, query.Filters(
+        filters = query.resolve_filters(index.schemas, index.ids, chosen, query.Filters(
             departement or [], academie or [], annee or [], statut or [], type_ or [], partenaire or [], membre or []))
         # The files that pass, by the facts the index keeps; then the model of these and of those around them, for
         # their columns (names of what they reference, counts of what references them).
