@@ -93,23 +93,23 @@ def cross_file(registry: Registry, cache: bool = True) -> list[Problem]:
     from .rules import run as run_rules
 
     inputs = _inputs(registry) if cache else None
-    store = Store(registry.root) if inputs is not None else None
-    if store is not None:
-        store.load(stats=False)
+    if inputs is None:
+        return list(run_rules(registry, REGISTRY))
+    store = Store(registry.root)
+    store.load(stats=False)
+    try:
         try:
             kept = store.snapshot(RULES)
             made_from, rows = marshal.loads(kept) if kept is not None else (None, ())
             if made_from == inputs:
-                problems = [Problem.of_row(row) for row in rows]
-                store.close()
-                return problems
+                return [Problem.of_row(row) for row in rows]
         except (ValueError, TypeError, EOFError):  # damaged: the rules run again, and their problems are kept
             pass
-    problems = list(run_rules(registry, REGISTRY))
-    if store is not None:
+        problems = list(run_rules(registry, REGISTRY))
         store.keep_snapshot({RULES: marshal.dumps((inputs, [problem.as_row() for problem in problems]))})
-        store.close()
-    return problems
+        return problems
+    finally:
+        store.close()  # (whichever way it ends: an interruption while the rules run too)
 
 
 def _inputs(registry: Registry) -> bytes | None:
