@@ -4,7 +4,9 @@ Forked workers inherit everything this process has built (compiled schemas,
 the site's context, Jinja templates, the work items themselves): nothing is
 imported, computed or sent twice; only each item's number goes to a worker and
 its result comes back. Where fork is not safe (macOS, Windows) or not worth it,
-the work runs here, in order.
+the work runs here, in order. `in_background` runs one piece of work in a forked
+process while this one goes on (`eee build` links the previous site's pages
+meanwhile); where it cannot, the caller does that work another way.
 
 Each worker has a pipe of its own, which only it and this process hold: a worker
 that dies (the kernel's out-of-memory killer sends SIGKILL) closes it, even in
@@ -15,6 +17,7 @@ for the rest of a result cut short.)
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -77,6 +80,67 @@ def fork_map(task: Callable[[T], R], items: Iterable[T], jobs: int | None = None
     finally:
         _TASK, _ITEMS = None, []
         _stop(workers, finished)
+
+
+@contextlib.contextmanager
+def in_background(task: Callable[[], R] | None) -> Iterator[Callable[[], R | None]]:
+    """`task()` in a forked process while this one goes on with the block. The block gets `result`, which waits
+    for it and gives what it returned, or None if it did not run to its end: no task, no fork here, or it raised,
+    died or returned what cannot be pickled (what it stands for is then done another way). However the block
+    ends, the process is gone after it (stopped if still running)."""
+    if task is None or not can_fork():
+        yield lambda: None
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    here, there = context.Pipe(duplex=False)  # (this process's end, to read; the background's, to write)
+    process = context.Process(target=_background, args=(task, there, here), name="eee-fond", daemon=True)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # as for the workers (`_start`)
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        there.close()
+    outcome: list[Any] = []
+
+    def result() -> R | None:
+        if not outcome:
+            try:
+                ok, value = pickle.loads(here.recv_bytes())
+            except Exception:  # noqa: BLE001 - ended without a result (EOFError), or a result cut short
+                ok, value = False, None
+            outcome.append(value if ok else None)
+        return outcome[0]
+
+    try:
+        yield result
+    finally:
+        if not outcome and process.exitcode is None:
+            process.terminate()
+        here.close()
+        process.join(JOIN_S)
+        if process.exitcode is None:  # pragma: no cover - deaf to SIGTERM
+            process.kill()
+            process.join(JOIN_S)
+        if process.exitcode is not None:
+            process.close()
+
+
+def _background(task: Callable[[], Any], conn: Any, other: Any) -> None:
+    """`in_background`'s process: send back (True, what `task()` returned), or (False, None) if it raised."""
+    other.close()
+    gc.disable()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        message = pickle.dumps((True, task()), pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - whatever went wrong: the work is done another way
+        message = pickle.dumps((False, None), pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError):
+        conn.send_bytes(message)
 
 
 class _Worker:

@@ -24,7 +24,7 @@ import pytest
 
 from eee import filecheck
 from eee.errors import EeeError
-from eee.parallel import fork_map
+from eee.parallel import fork_map, in_background
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 DEADLINE_S = 30  # a run that has not ended by then is taken for one that never will
@@ -181,6 +181,30 @@ def test_an_error_of_the_caller_leaves_no_worker() -> None:
         with pytest.raises(ZeroDivisionError):
             for number in fork_map(task, range(10), jobs=2):
                 number / 0
+        assert no_worker_left()
+
+    apart(body)
+
+
+def test_work_in_the_background_gives_its_result_or_none_and_never_outlives_its_block() -> None:
+    def body() -> None:
+        here = os.getpid()
+        with in_background(lambda: (os.getpid(), sorted({3, 1, 2}))) as result:
+            pid, value = result()
+            assert value == [1, 2, 3] and pid != here  # worked out in another process
+            assert result() == (pid, value)  # asked again: the same, without waiting
+        assert no_worker_left()
+        with in_background(lambda: 1 / 0) as result:  # an error: the work is done another way
+            assert result() is None
+        with in_background(lambda: os._exit(9)) as result:  # a process that dies
+            assert result() is None
+        with in_background(lambda: (lambda: None)) as result:  # a result that cannot be pickled
+            assert result() is None
+        with in_background(None) as result:  # nothing to do: no process
+            assert no_worker_left() and result() is None
+        with pytest.raises(RuntimeError), in_background(lambda: time.sleep(3 * DEADLINE_S)):
+            assert not no_worker_left()
+            raise RuntimeError("the block fails: the process is stopped, not awaited")
         assert no_worker_left()
 
     apart(body)
