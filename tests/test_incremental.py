@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eee.cachekey import SIGNED_MAC
+from eee.parallel import can_fork
 from eee.rename import apply, plan
-from eee.render import MARKER, build_site, incremental
+from eee.render import MARKER, build_site, incremental, linked_ahead
 from eee.render.incremental import MANIFEST
 from eee.render.jinja import static_files, template_dirs
 from eee.validate import load
@@ -27,12 +29,15 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def _same_as_clean(registry: Path, out: Path, clean: Path, **options: Any) -> dict[str, int]:
-    """Build `registry` into `out` (incremental) and into `clean` (from scratch); check both are the same, file
-    by file; return the inodes of `out`'s files."""
-    model, report = load(registry, check_schemas=False)
-    build_site(model, out, generated=GENERATED, jobs=1, **options)
+def _same_as_clean(registry: Path, out: Path, clean: Path, early: bool = False, **options: Any) -> dict[str, int]:
+    """Build `registry` into `out` (incremental; with `early`, the previous site's pages linked ahead while the
+    registry is read, as `eee build` does: `linked_ahead`) and into `clean` (from scratch); check both are the
+    same, file by file, and that nothing is left beside them; return the inodes of `out`'s files."""
+    with linked_ahead(out, registry, jobs=2) if early else contextlib.nullcontext() as ahead:
+        model, report = load(registry, check_schemas=False)
+        build_site(model, out, generated=GENERATED, jobs=1, ahead=ahead, **options)
     build_site(model, clean, generated=GENERATED, jobs=1, clean=True, **options)
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")) == []
     ours, theirs = _files(out), _files(clean)
     assert sorted(ours) == sorted(theirs) and MANIFEST in ours
     for name in ours:  # the manifest too: the same text for the same site
@@ -46,11 +51,11 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-@pytest.fixture(params=["lu", "signatures"])
+@pytest.fixture(params=["lu", "signatures", "en avance"])
 def settled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Pages checked by reading them (a page written within SETTLED_NS of the end of its build), or by their stat
-    signatures (every page taken as settled at once)."""
-    if request.param == "signatures":
+    signatures (every page taken as settled at once), or linked ahead by those signatures (`linked_ahead`)."""
+    if request.param != "lu":
         monkeypatch.setattr(incremental, "SETTLED_NS", 0)
     return str(request.param)
 
@@ -63,7 +68,7 @@ def test_an_incremental_build_after_edits_is_a_clean_build(registry: Path, tmp_p
     def again() -> dict[str, int]:
         nonlocal step
         step += 1
-        return _same_as_clean(registry, out, tmp_path / f"propre-{step}")
+        return _same_as_clean(registry, out, tmp_path / f"propre-{step}", early=settled == "en avance")
 
     # Nothing changed: every page carried over (the same file), but those that are not pages of a manifest entry.
     inodes = again()
@@ -324,6 +329,61 @@ def test_a_page_changed_by_hand_is_rendered_again(registry: Path, tmp_path: Path
     page.write_bytes(right.replace(b"Exemple", b"Modifi\xc3\xa9"))
     build_site(model, out, generated=GENERATED, jobs=1)
     assert page.read_bytes() == right
+
+
+@pytest.mark.skipif(not can_fork(), reason="pages are linked ahead by a forked process, on Linux")
+def test_pages_linked_ahead_are_kept_or_replaced_never_written_through(registry: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(incremental, "SETTLED_NS", 0)
+    out = tmp_path / "site"
+    _same_as_clean(registry, out, tmp_path / "propre-0")
+    # Other names of two pages of this site, that a later build must not change: a page of the partner renamed
+    # below, and a school year's summary that names it.
+    page = out / "partenaires" / "exemple-bois.html"
+    summary = out / "bilans" / "2022-2023.html"
+    assert "Exemple Bois" in summary.read_text(encoding="utf-8")
+    before = {p: p.read_bytes() for p in (page, summary)}
+    for number, p in enumerate(before):
+        os.link(p, tmp_path / f"autre-nom-{number}")
+    carried: list[Any] = []  # pages carried over the other way (`incremental.carry`)
+    original = incremental.carry
+
+    def spy(*args: Any) -> Any:
+        result = original(*args)
+        if result is not None:
+            carried.append(args)
+        return result
+
+    monkeypatch.setattr(incremental, "carry", spy)
+    _edit(registry / "partenaires" / "exemple-bois.yaml", "nom: Exemple Bois", "nom: Exemple Bois et Forêts")
+    _same_as_clean(registry, out, tmp_path / "propre-1", early=True)
+    assert carried == []  # every unchanged page was linked ahead
+    for number, p in enumerate(before):
+        assert p.read_bytes() != before[p]  # written again, as a new file…
+        assert (tmp_path / f"autre-nom-{number}").read_bytes() == before[p]  # … the previous one as it was
+
+
+@pytest.mark.skipif(not can_fork(), reason="pages are linked ahead by a forked process, on Linux")
+def test_a_linking_ahead_that_fails_leaves_nothing_of_its_own(registry: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(incremental, "SETTLED_NS", 0)
+    out = tmp_path / "site"
+    alone = registry / "partenaires" / "exemple-seul.yaml"  # named by no other entity
+    alone.write_text(
+        "id: exemple-seul\nnom: Exemple Seul\nstatut: actif\ntype: entreprise\nsecteur: aeronautique_spatial\n"
+        "sites:\n  - {commune: Foix, departement: \"09\"}\nsources:\n  - titre: Données de test\n"
+        "mis_a_jour: 2024-01-15\n", encoding="utf-8")
+    _same_as_clean(registry, out, tmp_path / "propre-0")
+    original = incremental.prelink
+
+    def halfway(previous: Path, folder: Path, signatures: Any) -> Any:
+        original(previous, folder, dict(list(signatures.items())[::2]))  # one page in two linked, then a failure
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(incremental, "prelink", halfway)
+    _edit(registry / "partenaires" / "exemple-bois.yaml", "mis_a_jour: 2024-01-15", "mis_a_jour: 2024-02-01")
+    alone.unlink()  # its pages, if linked ahead, must not stay
+    _same_as_clean(registry, out, tmp_path / "propre-1", early=True)
 
 
 def test_clean_option_of_eee_build(registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

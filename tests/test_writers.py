@@ -266,6 +266,28 @@ def test_what_an_interrupted_build_left_is_removed_next_time(capsys: pytest.Capt
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.a-moi", "registry", "site"]
 
 
+def test_a_build_that_stops_leaves_nothing_beside_the_site(capsys: pytest.CaptureFixture[str], registry: Path,
+                                                          tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "site"
+    assert cli(capsys, "-r", str(registry), "build", "--out", str(out))[0] == 0
+    site = {p.relative_to(out): p.stat().st_ino for p in out.rglob("*")}
+    # Refused (another build holds the lock), then stopped by an error of the registry: the folder the pages of
+    # this site were being linked into meanwhile (render.linked_ahead) is gone, the site as it was.
+    fd = os.open(tmp_path, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        assert cli(capsys, "-r", str(registry), "build", "--out", str(out))[0] == 3
+    finally:
+        os.close(fd)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registry", "site"]
+    (registry / "clee" / "clee-ales.yaml").write_text("id: clee-ales\nnom: [cassé\n", encoding="utf-8")
+    assert cli(capsys, "-r", str(registry), "build", "--out", str(out))[0] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registry", "site"]
+    assert {p.relative_to(out): p.stat().st_ino for p in out.rglob("*")} == site
+
+
 def test_a_second_build_into_the_same_place_is_refused_at_once(capsys: pytest.CaptureFixture[str], registry: Path,
                                                               tmp_path: Path) -> None:
     import fcntl

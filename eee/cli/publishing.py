@@ -147,12 +147,11 @@ def build(
     --clean refait tout.
     S'arrête sur les erreurs du registre (code de sortie 1) sans toucher au site existant.
     """
-    from ..render import build_site, check_edit_url
+    from ..render import build_site, check_edit_url, linked_ahead
     from ..render.pdf import INSTALL, unavailable
 
     url = check_edit_url(edit_url)  # before the registry is read
     work = Workspace.of(registry)
-    model, checked = work.valid("le site", jobs, no_cache)
     err = typer.get_text_stream("stderr")
     on_terminal = err.isatty()
 
@@ -160,9 +159,11 @@ def build(
         if on_terminal:
             err.write(f"… {step}\n")
 
-    no_pdf = "" if sans_pdf else unavailable()
-    result = build_site(model, out, interne, url, progress=progress, jobs=jobs, theme=theme.value,
-                        pdf=not (sans_pdf or no_pdf), clean=clean, cache=not no_cache)
+    with linked_ahead(out, work.root, clean, jobs, not no_cache) as ahead:  # (the previous site's pages, meanwhile)
+        model, checked = work.valid("le site", jobs, no_cache)
+        no_pdf = "" if sans_pdf else unavailable()
+        result = build_site(model, out, interne, url, progress=progress, jobs=jobs, theme=theme.value,
+                            pdf=not (sans_pdf or no_pdf), clean=clean, cache=not no_cache, ahead=ahead)
     years = result["years"]
     summaries = ", ".join(years) if years else "aucun (pas d'action)"
     if result["pdf"]:

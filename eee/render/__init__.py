@@ -15,19 +15,19 @@ import hashlib
 import os
 import posixpath
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EeeError, UsageError
 from ..markdown import safe_url
 from ..model import Registry
-from ..parallel import fork_map
+from ..parallel import fork_map, in_background
 from ..stats import stats
 from .context import THEMES, Site, entity_view, site_context
 from .jinja import compile_templates, make_environment, render_template, static_files, template_dirs
 from .map import network_map
-from .output import MARKER, staged
+from .output import MARKER, staged, write_new
 
 if TYPE_CHECKING:
     from .incremental import Manifest
@@ -193,6 +193,20 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         old_pages = manifest.old_pages if manifest.previous is not None else {}
         carried_over = [summary for summary in views if (entry := old_pages.get(summary.id)) is not None
                         and isinstance(entry, list) and entry and entry[0] == keys[summary.id]]
+        if manifest.linked:  # those whose pages are already linked ahead (`incremental.prelink`): nothing to do
+            rest = []
+            for summary in carried_over:
+                paths = {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
+                claimed = manifest.claim(old_pages[summary.id], keys[summary.id],
+                                         [site_path[fmt] + path for fmt, path in paths.items()])
+                if claimed is None:
+                    rest.append(summary)
+                    continue
+                digests[summary.id] = claimed
+                for fmt, path in paths.items():
+                    written[fmt].append(path)
+            views = [summary for summary in views if summary.id not in digests]
+            carried_over = rest
         if carried_over:
             carried_ids = {summary.id for summary in carried_over}
             views = [summary for summary in views if summary.id not in carried_ids]
@@ -219,12 +233,8 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
         data = text.encode("utf-8")
-        with open(target, "wb") as handle:
-            handle.write(data)
-            if manifest is None:
-                return data, b""
-            handle.flush()
-            return data, signature(os.fstat(handle.fileno()))
+        info = write_new(target, data)
+        return data, b"" if manifest is None else signature(info)
 
     def task(item: tuple[str, int, int]) -> list[tuple[str, Any]]:
         """The other pages [start, end) ("page"), the entities' pages ("entity"), in every format, or the pages of
@@ -334,9 +344,52 @@ def build(registry: Registry, fmt: str, out: Path, internal: bool = False, edit_
         return write_directory(registry, fmt, staging, internal, edit_url, generated, theme=theme, cache=cache)
 
 
+@dataclasses.dataclass
+class Ahead:
+    """The folder of a site being built (`output.new_staging`) and `linked`: what `incremental.prelink`, running
+    meanwhile in a process of its own, linked into it (None: it did not run to its end)."""
+
+    folder: Path
+    linked: Callable[[], dict[str, bytes] | None]
+
+
+@contextlib.contextmanager
+def linked_ahead(out: Path, registry_root: Path, clean: bool = False, jobs: int | None = None,
+                 cache: bool = True) -> Iterator[Ahead | None]:
+    """For `build_site` into `out`, entered before the registry is read (`eee build`): the folder of the new site,
+    into which a process of its own links meanwhile the pages of the previous site still as it left them
+    (`incremental.prelink`); `build_site` keeps those whose inputs did not change and writes the others again.
+    None (nothing linked ahead) for a first or a clean build, without the cache, with one job or without fork.
+    However the block ends, the folder is gone after it unless `build_site` put it in place, and so is the
+    process."""
+    from ..parallel import can_fork
+    from . import incremental
+    from .output import check_output, new_staging
+
+    if clean or not cache or jobs == 1 or not can_fork() or not (out / MARKER).is_file():
+        yield None
+        return
+    check_output(out, registry_root)  # (what `staged` checks again, before anything is written beside `out`)
+    out = out.resolve()
+    memory = incremental.Memory(out, "", read=False)
+    try:
+        folder = new_staging(out) if memory.path is not None else None
+    except OSError:  # (`staged` says what is wrong, once the registry is read)
+        folder = None
+    if folder is None:
+        yield None
+        return
+    try:
+        with in_background(lambda: incremental.prelink(out, folder, memory.read().signatures)) as linked:
+            yield Ahead(folder, linked)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # (nothing there once put in place: it is `out` now)
+
+
 def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: str = "",
                generated: str | None = None, progress: Any = None, jobs: int | None = None,
-               theme: str = "dsfr", pdf: bool = False, clean: bool = False, cache: bool = True) -> dict[str, Any]:
+               theme: str = "dsfr", pdf: bool = False, clean: bool = False, cache: bool = True,
+               ahead: Ahead | None = None) -> dict[str, Any]:
     """The main job's output: the HTML directory, the Markdown directory and every annual summary, atomically.
 
     The pages of the previous site in `out` made from the same inputs (an entity's, an index, a territory, a
@@ -347,6 +400,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     `markdown/…` (Markdown directory) and `markdown/bilans/<année>.md`; with `pdf` (WeasyPrint must be installed:
     `pdf.check_available`), each summary as a PDF too, `bilans/<année>.pdf`, which the summaries' index links to.
     Without `cache` (--no-cache), nothing is read from or written to eee's cache folder (compiled templates).
+    `ahead`: the folder `linked_ahead` gave, into which the previous site's pages were linked meanwhile.
     """
     from ..bilan import Facts, compute, years_with_actions
     from . import incremental
@@ -366,8 +420,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     facts = Facts(registry) if years else None  # what every year's summary reads, worked out once for all
     # (what the build keeps for the next is written while the new site is put in place and the old one removed)
     with memory.saving() if memory is not None else contextlib.nullcontext(), \
-            staged(out, registry.root) as staging:
-        (staging / "markdown").mkdir()
+            staged(out, registry.root, ahead.folder if ahead is not None else None) as staging:
         folders = {"html": staging / "bilans", "markdown": staging / "markdown" / "bilans"}
         envs = {fmt: make_environment(template_dirs(registry.root), fmt, theme, cache) for fmt in folders}
         templates = {"html": {"bilan.html", "bilans.html"}, "markdown": {"bilan.md"}}
@@ -383,6 +436,9 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
             manifest.forget()
             site.figures = stats(registry)  # a summary's template of the repository may show them
         manifest.prepare(registry, site, files, kept_digests, again)
+        # (the pages linked ahead, if into this folder: another eee may have removed it, and made it again)
+        manifest.take_linked(ahead.linked() if ahead is not None and staging == ahead.folder and not clean else {})
+        (staging / "markdown").mkdir(exist_ok=True)
         if not manifest.old_files:  # a clean build: compiled once, before worker processes are forked
             for fmt, env in envs.items():
                 compile_templates(env, templates[fmt])
@@ -401,13 +457,13 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
                     folder.mkdir(exist_ok=True)
                     text = render_report(registry, bilan, fmt, internal, links="../", generated=generated,
                                          changes=changes, env=envs[fmt], site=site).encode("utf-8")
-                    (folder / f"{year}.{EXTENSIONS[fmt]}").write_bytes(text)
+                    write_new(folder / f"{year}.{EXTENSIONS[fmt]}", text)
                     digests.append(hashlib.sha256(text).hexdigest())
                 if pdf:
                     from .pdf import summary_pdf
 
                     data = summary_pdf(registry, bilan, internal, generated, changes, theme, env=envs["html"])
-                    (folders["html"] / f"{year}.pdf").write_bytes(data)
+                    write_new(folders["html"] / f"{year}.pdf", data)
                     digests.append(hashlib.sha256(data).hexdigest())
             return bilan.headline, [key, digests], paths
 
@@ -432,14 +488,15 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
                 "site": site, "root": "../", "page": "bilans/index.html", "ext": "html", "edit_url": edit_url,
                 "map_svg": "", "summaries": summaries}).encode("utf-8")
             (staging / "bilans").mkdir(exist_ok=True)
-            (staging / "bilans" / "index.html").write_bytes(index)
+            write_new(staging / "bilans" / "index.html", index)
             digests = [hashlib.sha256(index).hexdigest()]
         manifest.record("bilans/index.html", key, digests)
         manifest.keep_written(["bilans/index.html"], digests)
+        manifest.sweep()
         manifest.write()
     return {"html": len(html), "markdown": len(markdown), "years": years, "pdf": years if pdf else []}
 
 
-__all__ = ["FORMATS", "MARKER", "THEMES", "build", "build_site", "check_edit_url", "check_theme", "compile_templates",
-           "make_environment",
+__all__ = ["FORMATS", "MARKER", "THEMES", "Ahead", "build", "build_site", "check_edit_url", "check_theme",
+           "compile_templates", "linked_ahead", "make_environment",
            "render_template", "staged", "template_dirs", "write_directories", "write_directory"]

@@ -27,7 +27,10 @@ What the keys are made from is kept for the next build too, in eee's cache folde
 each entity's summary, its digest and its key, the ids each file names, the search index's entries, and each
 page's stat signature. The next build makes again only the summaries of the entities whose files changed and of
 those next to them (`summaries_kept`, `around`), the keys of those next to these, and reads again only the pages
-whose signatures changed.
+whose signatures changed. `eee build` links those pages ahead: a process of its own links every page still as
+the previous build left it into the new site while the registry is read (`prelink`, `render.linked_ahead`); the
+pages whose keys did not change are kept (`Manifest.claim`), the others written again as new files
+(`output.write_new`: never through a link) or removed (`Manifest.sweep`).
 """
 
 from __future__ import annotations
@@ -429,8 +432,14 @@ def carry(entry: Any, key: str, pages: Sequence[tuple[str | Path, str | Path]], 
     try:
         for old, new in pages:
             try:
-                os.link(old, new, follow_symlinks=False)
+                try:
+                    os.link(old, new, follow_symlinks=False)
+                except FileExistsError:  # linked ahead (`prelink`), or not: replaced, never written through
+                    os.unlink(new)
+                    os.link(old, new, follow_symlinks=False)
             except OSError:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(new)
                 shutil.copyfile(old, new, follow_symlinks=False)
                 signatures[len(done)] = b""  # another file: its digest is read again next time
             done.append(new)
@@ -440,6 +449,44 @@ def carry(entry: Any, key: str, pages: Sequence[tuple[str | Path, str | Path]], 
                 os.unlink(new)
         return None
     return list(entry[1]), signatures
+
+
+def _inside(name: str) -> bool:
+    """Whether a page's path in the site (as a state read back names it) stays inside the site."""
+    return bool(name) and not name.startswith("/") and ".." not in name.split("/")
+
+
+def prelink(previous: str | Path, folder: str | Path, signatures: Mapping[str, tuple[bytes, str]]
+            ) -> dict[str, bytes]:
+    """Link into `folder` (the new site) every page of `previous` (the previous site) that is still the file whose
+    stat signature was kept (`signatures`: `Memory.signatures`, by path in the site); return their paths in the
+    site and signatures. Done before the keys are known (`render.linked_ahead` runs it in a process of its own
+    while the registry is read): which pages are carried over is decided by their keys (`Manifest.claim`); the
+    others are written again (`output.write_new`) or removed (`Manifest.sweep`)."""
+    previous, folder = str(previous), str(folder)
+    made: set[str] = set()
+    linked = {}
+    for name, (sign, _) in signatures.items():
+        if not _inside(name):
+            continue
+        old = os.path.join(previous, name)
+        try:
+            info = os.lstat(old)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or signature(info) != sign:
+            continue
+        new = os.path.join(folder, name)
+        parent = os.path.dirname(new)
+        try:
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            os.link(old, new, follow_symlinks=False)
+        except OSError:
+            continue
+        linked[name] = sign
+    return linked
 
 
 class Memory:
@@ -489,6 +536,12 @@ class Memory:
                               + STATE_SUFFIX)
         if read:  # (not for --clean: everything is made again, and kept for the next build)
             self._read()
+
+    def read(self) -> Memory:
+        """What the previous build kept (for a memory made with `read=False`)."""
+        if self.path is not None:
+            self._read()
+        return self
 
     def _read(self) -> None:
         from ..cachekey import read_signed
@@ -590,6 +643,66 @@ class Manifest:
         self.files: dict[str, list[Any]] = {}
         self.shown: dict[str, str] = {}  # `summary_digests`
         self.contents: dict[str, tuple[str, list[str]]] = {}  # `contents`
+        # The pages of the previous site linked ahead into `folder` (`prelink`): their paths in the site, signatures.
+        self.linked: dict[str, bytes] = {}
+
+    def take_linked(self, linked: dict[str, bytes] | None) -> None:
+        """The pages `prelink` linked into `folder`; None: it did not run to its end, and what it may have linked
+        is removed (nothing but its links and their folders is in `folder` yet, besides MARKER)."""
+        from .output import MARKER
+
+        if linked is not None:
+            self.linked = linked
+            return
+        self.linked = {}
+        for entry in os.scandir(self.folder):
+            if entry.name != MARKER:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+
+    def claim(self, entry: Any, key: str, names: Sequence[str]) -> list[str] | None:
+        """Carry over the pages `names` (paths in the site) linked ahead, if `entry` (their manifest entry) was
+        made from the same `key` and each was linked as the page of the digest the entry gives; return their
+        digests (else None: `carry` them, or render them)."""
+        memory = self.memory
+        if not self.linked or memory is None or not (
+                isinstance(entry, list) and len(entry) == 2 and entry[0] == key and isinstance(entry[1], list)
+                and len(entry[1]) == len(names)):
+            return None
+        seen, linked = memory.signatures, self.linked
+        # (each linked as the page this build's state knows: the same signature, and the entry's digest)
+        if not all((sign := linked.get(name)) is not None and (known := seen.get(name)) is not None
+                   and known[0] == sign and known[1] == digest for name, digest in zip(names, entry[1])):
+            return None
+        self.keep_all(names, [linked[name] for name in names], entry[1])
+        return list(entry[1])
+
+    def sweep(self) -> None:
+        """Remove the pages linked ahead that the new site does not have: those neither carried over nor written
+        again (an entity removed, a summary no longer made…), and the folders they leave empty."""
+        if not self.linked or self.memory is None:
+            return
+        kept = self.memory.new_signatures
+        emptied = set()
+        for name in self.linked.keys() - kept.keys():
+            path = os.path.join(self.folder, name)
+            try:
+                if signature(os.lstat(path)) != self.linked[name]:
+                    continue  # written again
+                os.unlink(path)
+            except OSError:
+                continue
+            emptied.add(os.path.dirname(path))
+        top = os.path.normpath(self.folder)
+        for folder in sorted(emptied, key=len, reverse=True):
+            while os.path.normpath(folder) != top and folder.startswith(top):
+                try:
+                    os.rmdir(folder)
+                except OSError:
+                    break
+                folder = os.path.dirname(folder)
 
     def prepare(self, registry: Registry, site: Site, files: dict[str, tuple[str, list[str]]] | None = None,
                 digests: Mapping[str, str] | None = None, again: set[str] | None = None) -> None:
@@ -622,6 +735,9 @@ class Manifest:
         entry = self.old_files.get(unit)
         if entry is None or self.previous is None:
             return None
+        claimed = self.claim(entry, key, paths)
+        if claimed is not None:
+            return claimed
         for path in paths:
             (self.folder / path).parent.mkdir(parents=True, exist_ok=True)
         carried = carry(entry, key, [(self.previous / path, self.folder / path) for path in paths], self.memory, paths)

@@ -39,25 +39,53 @@ def check_output(out: Path, registry_root: Path | None = None) -> None:
                        "choisissez un dossier nouveau ou vide, ou supprimez celui-ci vous-même")
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def write_new(path: str | Path, data: bytes) -> os.stat_result:
+    """Write `data` into a new file at `path`, and return the file's status. A file already there (a page of the
+    previous site linked ahead into the staging folder: `incremental.prelink`) is replaced, never written
+    through: its other names keep what they held."""
+    try:
+        fd = os.open(path, _NEW_FILE, 0o666)
+    except FileExistsError:
+        os.unlink(path)
+        fd = os.open(path, _NEW_FILE, 0o666)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        return os.fstat(fd)
+
+
+def new_staging(out: Path) -> Path:
+    """A new staging folder beside `out` (resolved), marked as eee's: removed as a leftover if never put in place."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    (staging / MARKER).write_text("Dossier produit par eee : « eee build » ou « eee render » le remplace en "
+                                  "entier.\n", encoding="utf-8")
+    return staging
+
+
 @contextlib.contextmanager
-def staged(out: Path, registry_root: Path | None = None) -> Iterator[Path]:
+def staged(out: Path, registry_root: Path | None = None, adopt: Path | None = None) -> Iterator[Path]:
     """A fresh folder beside `out`, put in its place only if the block completes.
 
     One eee at a time writes into a folder's outputs (a lock on the parent folder: a second one is
     refused at once); what an interrupted run left there (its staging folder, the old output) is
     removed first. A failure of the system (a full disk, a read-only folder) is a French EeeError;
-    the previous output is then untouched.
+    the previous output is then untouched. `adopt`: a staging folder made before (`new_staging`), taken as
+    the fresh folder if it is still there.
     """
     check_output(out, registry_root)
     shown, out = out, out.resolve()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out.parent):
-            _remove_leftovers(out)
-            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+            _remove_leftovers(out, adopt)
+            if adopt is not None and (adopt / MARKER).is_file():
+                staging = adopt
+            else:
+                staging = new_staging(out)
             try:
-                (staging / MARKER).write_text("Dossier produit par eee : « eee build » ou « eee render » le "
-                                              "remplace en entier.\n", encoding="utf-8")
                 yield staging
                 _swap(staging, out)
             except BaseException:
@@ -87,13 +115,13 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _remove_leftovers(out: Path) -> None:
+def _remove_leftovers(out: Path, keep: Path | None = None) -> None:
     """Remove what an interrupted run left beside `out`: staging folders and the old output, each marked
-    as eee's own (MARKER), never anything else."""
+    as eee's own (MARKER), never anything else; but `keep`, this run's own."""
     prefix = f".{out.name}."
     with os.scandir(out.parent) as entries:
         leftovers = [e.path for e in entries if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False)
-                     and os.path.isfile(os.path.join(e.path, MARKER))]
+                     and os.path.isfile(os.path.join(e.path, MARKER)) and (keep is None or e.path != str(keep))]
     for path in leftovers:
         shutil.rmtree(path, ignore_errors=True)
 
