@@ -295,16 +295,18 @@ def _closing(store: Any) -> Iterator[None]:
 
 
 @contextmanager
-def quiet_gc() -> Iterator[None]:
-    """No cyclic garbage collection while reading a registry, building its model or running its rules:
-    these make many fresh, acyclic values (data, entities, references), which the collector would
-    otherwise walk over and over (a third of the reading time). Once made, they are frozen out of
-    its reach."""
+def quiet_gc(freeze: bool = True) -> Iterator[None]:
+    """No cyclic garbage collection while reading a registry, building its model or running its rules, or
+    while a site is built from it: these make many fresh, acyclic values (data, entities, references,
+    keys), which the collector would otherwise walk over and over (a third of the reading time; 0.3 s of
+    an incremental build at N = 20,000, for nothing found). Once made, they are frozen out of its reach
+    (`freeze`: those made by a build are not kept, nor frozen)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import hashlib
 import os
 import posixpath
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EeeError, UsageError
+from ..filecheck import quiet_gc
 from ..markdown import safe_url
 from ..model import Registry
 from ..parallel import fork_map, in_background
@@ -402,6 +404,14 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     Without `cache` (--no-cache), nothing is read from or written to eee's cache folder (compiled templates).
     `ahead`: the folder `linked_ahead` gave, into which the previous site's pages were linked meanwhile.
     """
+    with quiet_gc(freeze=False):
+        return _build_site(registry, out, internal, edit_url, generated, progress, jobs, theme, pdf, clean, cache,
+                           ahead)
+
+
+def _build_site(registry: Registry, out: Path, internal: bool, edit_url: str, generated: str | None,
+                progress: Any, jobs: int | None, theme: str, pdf: bool, clean: bool, cache: bool,
+                ahead: Ahead | None) -> dict[str, Any]:
     from ..bilan import Facts, compute, years_with_actions
     from . import incremental
     from .report import render_report, year_changes
@@ -463,6 +473,7 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
                     from .pdf import summary_pdf
 
                     data = summary_pdf(registry, bilan, internal, generated, changes, theme, env=envs["html"])
+                    gc.collect()  # (WeasyPrint's layout is cyclic: freed here, the collector being off)
                     write_new(folders["html"] / f"{year}.pdf", data)
                     digests.append(hashlib.sha256(data).hexdigest())
             return bilan.headline, [key, digests], paths
