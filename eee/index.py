@@ -424,7 +424,12 @@ class Index:
 
 def open_index(root: Path, progress: Progress | None = None) -> Index:
     """The query index of the registry at `root`, brought up to date with its files (see the module's doc)."""
-    root = Path(root)
+    with quiet_gc():  # (tens of thousands of entries read back, for the time of a question)
+        return _open(Path(root), progress)
+
+
+def _open(root: Path, progress: Progress | None) -> Index:
+    """`open_index`."""
     found = registry_files(root)
     schemas = SchemaSet.installed()
     store = Store(root)
