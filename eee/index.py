@@ -424,27 +424,23 @@ class Index:
 
 def open_index(root: Path, progress: Progress | None = None) -> Index:
     """The query index of the registry at `root`, brought up to date with its files (see the module's doc)."""
-    with quiet_gc():  # (tens of thousands of entries read back, for the time of a question)
-        return _open(Path(root), progress)
-
-
-def _open(root: Path, progress: Progress | None) -> Index:
-    """`open_index`."""
+    root = Path(root)
     found = registry_files(root)
     schemas = SchemaSet.installed()
     store = Store(root)
     store.load(stats=False)
     try:
-        entries, digests, pending = _entries(store)
-        now, prefix = time.time_ns(), os.path.join(str(root), "")
-        changed: list[tuple[str, str, bytes | None]] = []  # (path, kind, signature if settled)
-        present = set()
-        for rel, kind in found.files:
-            present.add(rel)
-            sign, settled = signature(prefix + rel, now)
-            entry = entries.get(rel) if entries else None
-            if entry is None or sign is None or entry[0] != sign or entry[2] != kind.name:
-                changed.append((rel, kind.name, sign if settled else None))
+        with quiet_gc():  # (the entries read back, tens of thousands, kept for the time of the question)
+            entries, digests, pending = _entries(store)
+            now, prefix = time.time_ns(), os.path.join(str(root), "")
+            changed: list[tuple[str, str, bytes | None]] = []  # (path, kind, signature if settled)
+            present = set()
+            for rel, kind in found.files:
+                present.add(rel)
+                sign, settled = signature(prefix + rel, now)
+                entry = entries.get(rel) if entries else None
+                if entry is None or sign is None or entry[0] != sign or entry[2] != kind.name:
+                    changed.append((rel, kind.name, sign if settled else None))
         gone = [path for path in entries or () if path not in present]
         values: dict[str, Any] = {}  # `mots`, `textes` and `fiches`, when read or made here
         index: Index | None = None
