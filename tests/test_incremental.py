@@ -386,6 +386,23 @@ def test_a_linking_ahead_that_fails_leaves_nothing_of_its_own(registry: Path, tm
     _same_as_clean(registry, out, tmp_path / "propre-1", early=True)
 
 
+def test_a_copy_of_eee_s_own_templates_beside_the_registry_is_eee_s_own(registry: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from eee.settings import data_dir
+
+    # eee's repository itself, with eee installed (not in editable mode): its templates/ beside registry/.
+    shutil.copytree(data_dir("templates"), registry.parent / "templates")
+    out = tmp_path / "site"
+    first = _same_as_clean(registry, out, tmp_path / "propre-0")
+    inodes = _same_as_clean(registry, out, tmp_path / "propre-1")
+    assert inodes["partenaires/exemple-bois.html"] == first["partenaires/exemple-bois.html"]  # carried over
+    # One of them changed: a template of the registry's repository, which may read anything of the site.
+    _edit(registry.parent / "templates" / "html" / "_macros.html", "{% macro", "{# local #}\n{% macro")
+    before, inodes = inodes, _same_as_clean(registry, out, tmp_path / "propre-2")
+    assert inodes["partenaires/exemple-bois.html"] != before["partenaires/exemple-bois.html"]
+
+
 def test_clean_option_of_eee_build(registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "site"
     assert cli(capsys, "build", "--registry", str(registry), "--out", str(out), "--sans-pdf")[0] == 0

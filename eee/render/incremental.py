@@ -323,8 +323,10 @@ def bilan_key(whole: str, registry: Registry, bilan: Bilan, changes: Any, paths:
 
 def reusable(registry: Registry, envs: dict[str, Any], templates: Mapping[str, Iterable[str]]) -> bool:
     """Whether pages may be carried over at all: no duplicated ids, and every template a page loads (`templates`:
-    the pages' templates by format, and all they extend, import and include) is eee's own. (With no template
-    folder of the registry's repository, every template is eee's own: nothing to read.)"""
+    the pages' templates by format, and all they extend, import and include) is eee's own, or a copy of it byte
+    for byte (eee's repository itself, where `eee build` runs with eee installed: its templates/ is beside
+    registry/). (With no template folder of the registry's repository, every template is eee's own: nothing to
+    read.)"""
     if registry.duplicates:
         return False
     from ..settings import data_dir
@@ -353,8 +355,17 @@ def _own_templates(env: Any, name: str, own: Path) -> bool:
             found_names = list(jinja2.meta.find_referenced_templates(env.parse(source)))
         except (jinja2.TemplateError, OSError):  # not found, or unreadable: the render says so
             return False
-        if filename is None or not Path(filename).resolve().is_relative_to(own):
+        if filename is None:
             return False
+        found_at = Path(filename).resolve()
+        if not found_at.is_relative_to(own):  # eee's own template of that name, the same bytes?
+            mine = next((Path(folder) / current for folder in env.loader.searchpath
+                         if Path(folder).resolve().is_relative_to(own) and (Path(folder) / current).is_file()), None)
+            try:
+                if mine is None or mine.read_bytes() != found_at.read_bytes():
+                    return False
+            except OSError:
+                return False
         for found in found_names:
             if found is None:  # a template chosen at run time: cannot say which
                 return False
