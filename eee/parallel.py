@@ -95,13 +95,8 @@ def in_background(task: Callable[[], R] | None) -> Iterator[Callable[[], R | Non
 
     context = multiprocessing.get_context("fork")
     here, there = context.Pipe(duplex=False)  # (this process's end, to read; the background's, to write)
-    process = context.Process(target=_background, args=(task, there, here), name="eee-fond", daemon=True)
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # as for the workers (`_start`)
-    try:
-        process.start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        there.close()
+    process = _forked(context.Process(target=_background, args=(task, there, here), name="eee-fond", daemon=True),
+                      there)
     outcome: list[Any] = []
 
     def result() -> R | None:
@@ -130,11 +125,7 @@ def in_background(task: Callable[[], R] | None) -> Iterator[Callable[[], R | Non
 def _background(task: Callable[[], Any], conn: Any, other: Any) -> None:
     """`in_background`'s process: send back (True, what `task()` returned), or (False, None) if it raised."""
     other.close()
-    gc.disable()
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _as_worker()
     try:
         message = pickle.dumps((True, task()), pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - whatever went wrong: the work is done another way
@@ -157,17 +148,33 @@ def _start(workers: list[_Worker], jobs: int) -> None:
         here, there = context.Pipe()
         # The worker closes its copies of this process's ends (its own included): when this process closes
         # one, or dies, the worker reading it sees the end of the pipe.
-        process = context.Process(target=_work, args=(there, [w.conn for w in workers] + [here]),
-                                  name=f"eee-{number + 1}", daemon=True)
-        # SIGTERM is held back while forking: a worker told to stop before it has set its own handler must not
-        # run this process's (the command line's turns SIGTERM into an interruption, with a traceback here).
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-        try:
-            process.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-            there.close()
+        process = _forked(context.Process(target=_work, args=(there, [w.conn for w in workers] + [here]),
+                                          name=f"eee-{number + 1}", daemon=True), there)
         workers.append(_Worker(process, here))
+
+
+def _forked(process: BaseProcess, there: Connection) -> BaseProcess:
+    """`process` started, and `there` (its end of the pipe) closed here. SIGTERM is held back while forking: a
+    process told to stop before it has set its own handler (`_as_worker`) must not run this process's (the command
+    line's turns SIGTERM into an interruption, with a traceback here)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        there.close()
+    return process
+
+
+def _as_worker() -> None:
+    """What a forked process sets first: no cyclic garbage collection (it is short-lived and builds acyclic data);
+    stopped by this process (or the system) with no cleanup of its own; and at Ctrl-C, this process stops the run
+    while the forked one just goes."""
+    gc.disable()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # held back while it was forked (`_forked`)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _results(workers: list[_Worker], count: int) -> Iterator[Any]:
@@ -252,11 +259,7 @@ def _work(conn: Any, others: list[Any]) -> None:
     """A worker: read an item's number, send back (number, True, result) or (number, False, (exception, trace))."""
     for other in others:
         other.close()
-    gc.disable()
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped by this process (or the system): no cleanup of its own
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # held back while it was forked
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: this process stops the run, workers just go
+    _as_worker()
     task, items = _TASK, _ITEMS
     assert task is not None
     while True:
