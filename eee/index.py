@@ -264,7 +264,7 @@ class Index:
                 return None
             postings.update(part)
         words = {**words, "postings": postings}
-        numbers = {path: number for number, path in enumerate(words["paths"]) if path is not None}
+        numbers = _numbers(words)
         for path, item in self._pending.items():
             _forget(words, texts, path, numbers)
             if item is not None:
@@ -362,7 +362,7 @@ class Index:
 
     def numbers(self) -> dict[str, int]:
         """Each file's number in `mots`, by path."""
-        return {path: number for number, path in enumerate(self._value(WORDS)["paths"]) if path is not None}
+        return _numbers(self._value(WORDS))
 
     def files(self, numbers: set[int]) -> list[tuple[int, str, str, str]]:
         """The files with these numbers, in the registry's order: (number, kind, name, name normalised)
@@ -556,6 +556,11 @@ def _keep(store: Store, entries: dict[str, Entry], facts: dict[str, dict[str, An
     return kept
 
 
+def _numbers(words: dict[str, Any]) -> dict[str, int]:
+    """Each file's number in `mots` (`words`), by path (a file taken out leaves its place empty: `_forget`)."""
+    return {path: number for number, path in enumerate(words["paths"]) if path is not None}
+
+
 def _shard(word: str) -> int:
     """The part of `mots`' lists (`WORD_SHARDS`) a word's list is in: the same in every process."""
     return zlib.crc32(word.encode("utf-8", "surrogatepass")) % SHARDS
@@ -671,7 +676,7 @@ def _update(schemas: SchemaSet, entries: dict[str, Entry],
 
 def _forget(words: dict[str, Any], texts: dict[str, str], path: str, numbers: dict[str, int]) -> None:
     """Take a file's words out of `mots` and `textes` (`_add` put them in); `numbers`: each file's number, by path
-    (`Index.numbers`), which it is taken out of too. Its number is not given again: its place stays empty."""
+    (`_numbers`), which it is taken out of too. Its number is not given again: its place stays empty."""
     postings = words["postings"]
     number = numbers.pop(path, None)
     if number is not None:
