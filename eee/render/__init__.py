@@ -115,6 +115,11 @@ PARALLEL_PAGES = 400  # below this many entities, worker processes cost more tha
 EXTENSIONS = {"html": "html", "markdown": "md"}
 
 
+def _entity_pages(summary: Any, formats: Sequence[str]) -> dict[str, str]:
+    """An entity's page in each format, by format: its path in the directory of that format."""
+    return {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
+
+
 def write_directory(registry: Registry, fmt: str, folder: Path, internal: bool = False, edit_url: str = "",
                     generated: str | None = None, reports: list[str] | None = None,
                     site: Site | None = None, jobs: int | None = None, theme: str = "dsfr",
@@ -139,7 +144,7 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
 
     The work is spread over `jobs` processes (default: the cores available) for a large registry:
     each entity's whole view is made once, by the process that writes its pages in every format; the pages
-    carried over are linked by these processes too, while others render.
+    carried over are linked by these processes too, while others render (unless `linked_ahead` linked them).
     `also`: other work for the same processes, done first (the longest tasks); their results are
     under the key "also", in order. Without `cache` (--no-cache), nothing is read from or written to eee's cache
     folder (compiled templates: `jinja.make_environment`)."""
@@ -195,23 +200,24 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         old_pages = manifest.old_pages if manifest.previous is not None else {}
         carried_over = [summary for summary in views if (entry := old_pages.get(summary.id)) is not None
                         and isinstance(entry, list) and entry and entry[0] == keys[summary.id]]
-        if manifest.linked:  # those whose pages are already linked ahead (`incremental.prelink`): nothing to do
-            rest = []
-            for summary in carried_over:
-                paths = {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
-                claimed = manifest.claim(old_pages[summary.id], keys[summary.id],
-                                         [site_path[fmt] + path for fmt, path in paths.items()])
-                if claimed is None:
-                    rest.append(summary)
-                    continue
-                digests[summary.id] = claimed
-                for fmt, path in paths.items():
-                    written[fmt].append(path)
-            views = [summary for summary in views if summary.id not in digests]
-            carried_over = rest
-        if carried_over:
-            carried_ids = {summary.id for summary in carried_over}
-            views = [summary for summary in views if summary.id not in carried_ids]
+
+        def kept_ahead(summary: Any) -> bool:
+            """Whether the entity's pages, linked ahead (`incremental.prelink`), are kept: nothing more to do."""
+            paths = _entity_pages(summary, formats)
+            claimed = manifest.claim(old_pages[summary.id], keys[summary.id],
+                                     [site_path[fmt] + path for fmt, path in paths.items()])
+            if claimed is None:
+                return False
+            digests[summary.id] = claimed
+            for fmt, path in paths.items():
+                written[fmt].append(path)
+            return True
+
+        if manifest.linked:
+            carried_over = [summary for summary in carried_over if not kept_ahead(summary)]
+        if digests or carried_over:
+            taken = digests.keys() | {summary.id for summary in carried_over}
+            views = [summary for summary in views if summary.id not in taken]
     # The figures (`stats`), if a page to render shows them: one that counts across the registry (neither a kind's
     # index nor a territory's page), or any page when templates of the registry's repository may read anything.
     if site.figures is None and (not own or any("index" not in extra and "t" not in extra
@@ -252,7 +258,7 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
         if what == "carry":
             assert manifest is not None
             for summary in carried_over[start:end]:
-                paths = {fmt: f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}" for fmt in formats}
+                paths = _entity_pages(summary, formats)
                 new = [os.path.join(here[fmt], path) for fmt, path in paths.items()]
                 for folder in {os.path.dirname(p) for p in new}:
                     if folder not in made:
@@ -282,8 +288,7 @@ def write_directories(registry: Registry, folders: dict[str, Path], internal: bo
     def render_entity(summary: Any, done: list[tuple[str, Any]]) -> None:
         """Write an entity's pages in every format, and add them to `done` as `task` gives them."""
         view = entity_view(registry, registry.entities[summary.id], internal, summary)
-        for fmt in formats:
-            path = f"{summary.kind.folder}/{summary.id}.{EXTENSIONS[fmt]}"
+        for fmt, path in _entity_pages(summary, formats).items():
             data, sign = write(fmt, f"entity.{EXTENSIONS[fmt]}", path, {"e": view})
             done.append((fmt, path))
             if manifest is not None:
@@ -388,6 +393,7 @@ def linked_ahead(out: Path, registry_root: Path, clean: bool = False, jobs: int 
         shutil.rmtree(folder, ignore_errors=True)  # (nothing there once put in place: it is `out` now)
 
 
+@quiet_gc(freeze=False)  # (what a build makes is acyclic, but for the PDFs: collected one by one)
 def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: str = "",
                generated: str | None = None, progress: Any = None, jobs: int | None = None,
                theme: str = "dsfr", pdf: bool = False, clean: bool = False, cache: bool = True,
@@ -404,14 +410,6 @@ def build_site(registry: Registry, out: Path, internal: bool = False, edit_url: 
     Without `cache` (--no-cache), nothing is read from or written to eee's cache folder (compiled templates).
     `ahead`: the folder `linked_ahead` gave, into which the previous site's pages were linked meanwhile.
     """
-    with quiet_gc(freeze=False):
-        return _build_site(registry, out, internal, edit_url, generated, progress, jobs, theme, pdf, clean, cache,
-                           ahead)
-
-
-def _build_site(registry: Registry, out: Path, internal: bool, edit_url: str, generated: str | None,
-                progress: Any, jobs: int | None, theme: str, pdf: bool, clean: bool, cache: bool,
-                ahead: Ahead | None) -> dict[str, Any]:
     from ..bilan import Facts, compute, years_with_actions
     from . import incremental
     from .report import render_report, year_changes
