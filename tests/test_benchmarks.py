@@ -60,7 +60,11 @@ def test_run_writes_every_figure(tmp_path):
     assert queries["commandes"]["show"][:2] == ["show", queries["partenaire_montre"]]
     assert queries["departement_liste"] in queries["commandes"]["list"]
     ratios = result["ratios"]
-    assert len(ratios) == 16
+    assert len(ratios) == 18
+    # The floor of a query that checks its index is fresh, beside grep: a figure, with no target of its own.
+    assert figures["query_floor_s"] > 0
+    for name in ("query_floor/grep_search", "search/query_floor"):
+        assert ratios[name]["valeur"] > 0 and ratios[name]["atteinte"] is None and ratios[name]["cible"] == "—"
     for name in ("search/import_typer", "show/import_typer", "list/import_typer", "stats/import_typer",
                  "search/grep_search", "search_peak_rss_mb/yaml_mb", "stats_peak_rss_mb/yaml_mb",
                  "build_incremental/build_warm"):
