@@ -16,6 +16,12 @@ class Kind:
     by_year: bool = False  # files live in <folder>/<AAAA-AAAA>/
 
     @property
+    def has_pages(self) -> bool:
+        """Whether the directory has a page for each entity of this kind (`<folder>/<id>.html`): every kind but
+        the network, which the home page presents."""
+        return bool(self.folder)
+
+    @property
     def title(self) -> str:
         """The short plural label, capitalised, for headers: « CMQ », « Partenaires »."""
         text = self.short or self.plural

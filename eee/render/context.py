@@ -213,9 +213,11 @@ def _value(registry: Registry, node: dict[str, Any] | None, value: Any) -> Value
     if isinstance(value, str):
         if REF_KEYWORD in node:
             target = registry.get(value)
-            if target is not None:
-                return Value("link", text=target.nom, target=target.id)
-            return Value("text", text=value)
+            if target is None:
+                return Value("text", text=value)
+            # (the network has no page of its own: its name, as text)
+            return Value("link", text=target.nom, target=target.id) if target.kind.has_pages \
+                else Value("text", text=target.nom)
         if LABELS_KEYWORD in node:
             return Value("text", text=node[LABELS_KEYWORD].get(value, value))
         if len(value) == 10 and value[4] == "-" and value[7] == "-":

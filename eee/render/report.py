@@ -47,7 +47,7 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
 
     def url(entity_id: str) -> str:
         entity = registry.get(entity_id)
-        if links is None or entity is None:
+        if links is None or entity is None or not entity.kind.has_pages:
             return ""
         return f"{links}{entity.kind.folder}/{entity.id}.html"
 
