@@ -317,8 +317,16 @@ def _ids(*pointer: str) -> Callable[[Registry, Entity], Any]:
     return lambda registry, entity: [v for v in entity.items(*pointer) if isinstance(v, str)]
 
 
-def _count(*pointer: str) -> Callable[[Registry, Entity], Any]:
-    return lambda registry, entity: len(entity.items(*pointer))
+def _members(of: str) -> Callable[[Registry, Entity], Count]:
+    """How many members of a kind (`membres.<of>`) a structure lists: exact, unless its file says they are still
+    to complete (`a_completer` names them, or `membres`): then « au moins » the ones listed, and « non renseigné »
+    with none listed, never 0."""
+    def count(registry: Registry, entity: Entity) -> Count:
+        listed = len(entity.items("membres", of))
+        if not entity.declares_gap(f"membres.{of}"):
+            return Count(listed)
+        return Count(listed, minimum=True) if listed else Count.unknown()
+    return count
 
 
 ID = Column("id", "Identifiant", lambda r, e: e.id)
@@ -337,8 +345,8 @@ COLUMNS: dict[str, list[Column]] = {
                                                            refs=True)],
     "clee": [ID, NOM, _statut("statut_structure"), ACAD, DEPS,
              Column("siege", "Établissement siège", _field("etablissement_siege"), refs=True),
-             Column("etablissements", "Établissements", _count("membres", "etablissements")),
-             Column("partenaires", "Partenaires", _count("membres", "partenaires")),
+             Column("etablissements", "Établissements", _members("etablissements"), count=True),
+             Column("partenaires", "Partenaires", _members("partenaires"), count=True),
              Column("actions", "Actions", lambda r, e: len(referrers_of_kind(r, e, "action")))],
     "cmq": [ID, NOM, _statut("statut_structure"), ACAD, Column("secteur", "Secteur", _field("secteur"), "secteur"),
             Column("support", "Établissement support", _field("etablissement_support"), refs=True),

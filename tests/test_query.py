@@ -99,6 +99,30 @@ def test_beneficiaries_column_sums_a_category(model) -> None:  # type: ignore[no
     assert (str(record["eleves"]), str(record["enseignants"])) == ("3", "12")
 
 
+@pytest.mark.parametrize("gaps, expected, without", [
+    ("", ("1", "1"), ("0", "0")),
+    ("a_completer:\n  - {champ: membres, note: membres non publiés}\n", ("au moins 1", "au moins 1"),
+     ("non renseigné", "non renseigné")),
+    ("a_completer:\n  - {champ: membres.partenaires, note: partenaires non publiés}\n", ("1", "au moins 1"),
+     ("0", "non renseigné")),
+])
+def test_a_structure_s_members_are_counted_as_certain_as_its_file(registry: Path, gaps: str, expected: tuple[str, str],
+                                                                  without: tuple[str, str]) -> None:
+    """A CLEE whose members are still to complete (`a_completer`) has « au moins » the members listed, and « non
+    renseigné » with none listed: never 0 (the cards of the CLEE index, `eee list clee`)."""
+    clee = (registry / "clee" / "clee-ales.yaml").read_text(encoding="utf-8")
+    assert "a_completer" not in clee and "membres:" in clee
+    listed = clee + gaps
+    bare = clee.split("membres:")[0] + gaps  # no member listed at all
+    write_files(registry, {"clee/clee-ales.yaml": listed, "clee/clee-vide.yaml": bare.replace("clee-ales", "clee-vide")})
+    model = load(registry, check_schemas=False)[0]
+    records = {r["id"]: r for r in select(model, KINDS["clee"]).records()}
+    record = records["clee-ales"]
+    assert (record["etablissements"].number(), record["partenaires"].number()) == expected
+    empty = records["clee-vide"]
+    assert (empty["etablissements"].number(), empty["partenaires"].number()) == without
+
+
 @pytest.mark.parametrize("text, first", [
     ("ariege", "clee-ariege"), ("ARIÈGE", "clee-ariege"), ("aeronotique", "cmq-aeronautique-spatial"),
     ("Saint-Exupéry", "0312686b"), ("exemple aero", "exemple-aero"), ("pamiers", "0090015t"),
