@@ -13,12 +13,15 @@ def main(argv: list[str] | None = None) -> None:
     if args in (["--version"], ["-V"]):  # the most frequent probe (scripts, CI): no need for typer
         sys.stdout.write(f"eee {__version__}\n")
         sys.exit(0)
-    from .cli import main as cli_main
-
     try:
+        from .cli import main as cli_main
+
         cli_main(args)
     except SystemExit as exc:
         leave(exc.code)
+    except KeyboardInterrupt:  # Ctrl-C while the command line was still loading (the command says it itself after)
+        sys.stderr.write("eee : interrompu.\n")
+        leave(130)
 
 
 def leave(code: object) -> None:

@@ -285,6 +285,18 @@ def test_version_does_not_load_the_command_line(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [f"eee {__version__}", "LOADED="]
 
 
+def test_ctrl_c_while_the_command_line_loads_is_an_interruption_not_a_traceback(tmp_path: Path) -> None:
+    """Ctrl-C in the first tenth of a second, while typer and the commands are being imported: the same message and
+    code as later, never a Python traceback."""
+    code = ("import sys, types\nimport eee\n"
+            "loading = types.ModuleType('eee.cli')\n"
+            "def main(args):\n    raise KeyboardInterrupt\n"
+            "loading.main = main\nsys.modules['eee.cli'] = loading\n"
+            "from eee.entry import main as entry\nentry(['validate'])\n")
+    result = _run("-c", code, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (130, "eee : interrompu.\n")
+
+
 def test_only_the_command_named_is_built() -> None:
     """typer builds every command's options before running one (20 ms a call): main builds the one asked for."""
     from eee.cli.app import app, app_for
