@@ -43,7 +43,7 @@ def departement_code(text: str) -> str:
 
 # --------------------------------------------------------------------------- school years and dates
 
-SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})\Z")
+SCHOOL_YEAR = re.compile(r"^([0-9]{4})-([0-9]{4})\Z")  # ASCII digits only, as the schemas' patterns
 """The shape of a school year, « AAAA-AAAA » (also the name of the folders of actions and events); whether the
 two years follow each other is `school_year_bounds`'s question."""
 
@@ -54,6 +54,17 @@ def school_year_bounds(year: str) -> tuple[dt.date, dt.date] | None:
     if not match or int(match.group(2)) != int(match.group(1)) + 1 or not 1 <= int(match.group(1)) < 9999:
         return None  # not a school year, or none a calendar holds (0000-0001)
     return dt.date(int(match.group(1)), 9, 1), dt.date(int(match.group(2)), 8, 31)
+
+
+def check_school_year(year: str) -> str:
+    """A school year a user gave (`--annee 2022-2023`): the same text, or a usage error saying how to write one (two
+    years that follow each other, in ASCII digits, that a calendar holds)."""
+    if school_year_bounds(year) is None:
+        from .errors import UsageError
+
+        raise UsageError(f"« {year} » n'est pas une année scolaire",
+                         "écrivez deux années qui se suivent, par exemple --annee 2022-2023")
+    return year
 
 
 def parse_date(value: object) -> dt.date | None:

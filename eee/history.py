@@ -22,7 +22,7 @@ from typing import Any
 
 from . import gitsafe
 from .catalogue import Y001
-from .domain import SCHOOL_YEAR, date_fr
+from .domain import SCHOOL_YEAR, check_school_year, date_fr
 from .errors import EeeError, UsageError
 from .kinds import KIND_BY_FOLDER, KINDS, NETWORK_FILE, Kind
 from .loader import Pointer, SourceDoc, load_registry, read_text
@@ -329,11 +329,7 @@ def changes_for_year(root: Path, year: str, schemas: SchemaSet | None = None,
     """The changes of a school year (September to August): from the last commit before
     1 September of its first year to the last commit on or before 31 August of its second
     year (HEAD while the year is not over). Dates are the committers', in Paris summer time."""
-    match = SCHOOL_YEAR.match(year)
-    if not match or int(match.group(2)) != int(match.group(1)) + 1:
-        raise UsageError(f"« {year} » n'est pas une année scolaire",
-                         "écrivez l'année scolaire sous la forme AAAA-AAAA, par exemple 2023-2024")
-    first, second = int(match.group(1)), int(match.group(2))
+    first, second = (int(part) for part in check_school_year(year).split("-"))
     top = _toplevel(root)
     if not _has_commits(top):
         raise UsageError("le dépôt git du registre n'a encore aucun commit : rien à comparer",

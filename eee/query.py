@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from .domain import SCHOOL_YEAR, departement_code, parse_date, school_year_bounds
+from .domain import check_school_year, departement_code, parse_date, school_year_bounds
 from .errors import UsageError
 from .figures import Count, total
 from .kinds import KINDS, Kind
@@ -445,10 +445,7 @@ def resolve_filters(schemas: SchemaSet, ids: Callable[[], Collection[str]], kind
                        for d in filters.departement]
     out.academie = [_check_choice("--academie", a.replace("16", "toulouse").replace("11", "montpellier"),
                                   academies, academies) for a in filters.academie]
-    for year in filters.annee:
-        if not SCHOOL_YEAR.match(year):
-            raise UsageError(f"année scolaire invalide : « {year} »", "écrivez par exemple --annee 2022-2023")
-    out.annee = list(filters.annee)
+    out.annee = [check_school_year(year) for year in filters.annee]
     statut_vocabulary = _statut_vocabulary(kind.name)
     labels = schemas.labels(statut_vocabulary)
     out.statut = [_check_choice("--statut", s, labels, labels) for s in filters.statut]

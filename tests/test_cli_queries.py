@@ -125,6 +125,19 @@ def test_query_usage_errors(capsys: pytest.CaptureFixture[str], registry: Path, 
     assert code == 2 and out == "" and message in err
 
 
+@pytest.mark.parametrize("year", ["2023-2022", "2022-2024", "0000-0001", "\uff12\uff10\uff12\uff12-\uff12\uff10\uff12\uff13"])
+@pytest.mark.parametrize("command", [["stats"], ["list", "actions"], ["report", "--format", "markdown"], ["diff"]])
+def test_a_school_year_that_is_none_is_refused_by_every_command(capsys: pytest.CaptureFixture[str], registry: Path,
+                                                                 tmp_path: Path, command: list[str], year: str) -> None:
+    """Years out of order, not consecutive, before any calendar (year 0: an internal error once) or in other digits
+    than ASCII: a usage error before anything is read or written, with how to write one."""
+    out_file = tmp_path / "bilan.md"
+    extra = ["--out", str(out_file)] if command[0] == "report" else []
+    code, out, err = eee(capsys, registry, *command, "--annee", year, *extra)
+    assert (code, out) == (2, "") and f"« {year} » n'est pas une année scolaire" in err, err
+    assert "2022-2023" in err and "interne" not in err and not out_file.exists()
+
+
 def test_show_text(capsys: pytest.CaptureFixture[str], registry: Path, golden: Callable[[str, str], None]) -> None:
     code, out, _ = eee(capsys, registry, "show", "clee-ariege")
     assert code == 0

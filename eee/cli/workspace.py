@@ -178,7 +178,7 @@ class Workspace:
 
 def check_year(annee: str | None) -> None:
     """A school year given on the command line (« 2022-2023 »), or a usage error."""
-    from ..domain import SCHOOL_YEAR
+    from ..domain import check_school_year
 
-    if annee is not None and not SCHOOL_YEAR.match(annee):
-        raise UsageError(f"année scolaire invalide : « {annee} »", "écrivez par exemple --annee 2022-2023")
+    if annee is not None:
+        check_school_year(annee)
