@@ -266,6 +266,44 @@ def test_what_an_interrupted_build_left_is_removed_next_time(capsys: pytest.Capt
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.a-moi", "registry", "site"]
 
 
+SWAP_INTERRUPTED = """
+import os, signal, sys
+from pathlib import Path
+from eee.render.output import staged
+
+out = Path(sys.argv[1])
+with staged(out) as staging:
+    (staging / "page.html").write_text("ancienne", encoding="utf-8")
+real = Path.rename
+
+def rename(self, target):  # Ctrl-C (or SIGTERM) the moment the old output has left its place
+    result = real(self, target)
+    if str(target).endswith(".ancien"):
+        os.kill(os.getpid(), getattr(signal, sys.argv[2]))
+    return result
+
+Path.rename = rename
+with staged(out) as staging:
+    (staging / "page.html").write_text("nouvelle", encoding="utf-8")
+print("fini")
+"""
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_an_interruption_while_the_new_output_is_put_in_place_is_too_late(tmp_path: Path, signal_name: str) -> None:
+    """Between the two renames there is no output at all: an interruption there is held off and dropped, the new
+    output is put in place, the old one removed, and the command ends as it would have."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "site"
+    run = subprocess.run([sys.executable, "-c", SWAP_INTERRUPTED, str(out), signal_name], capture_output=True,
+                         text=True, timeout=60)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "fini\n", "")
+    assert (out / "page.html").read_text(encoding="utf-8") == "nouvelle"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
 def test_a_build_that_stops_leaves_nothing_beside_the_site(capsys: pytest.CaptureFixture[str], registry: Path,
                                                           tmp_path: Path) -> None:
     import fcntl

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,15 +129,35 @@ def _remove_leftovers(out: Path, keep: Path | None = None) -> None:
 
 
 def _swap(staging: Path, out: Path) -> None:
-    """Put the new output in place of the old in two renames; the old one is removed after."""
+    """Put the new output in place of the old in two renames; the old one is removed after. Not interrupted once
+    begun (`_uninterrupted`): there is no output at all between the two renames."""
     os.chmod(staging, new_mode(folder=True))  # mkdtemp made it private
     if out.exists():
         if not out.is_dir():
             raise EeeError(f"« {out} » existe et n'est pas un dossier", "choisissez un autre dossier avec --out")
         old = out.with_name(f".{out.name}.ancien")
         shutil.rmtree(old, ignore_errors=True)
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
+        with _uninterrupted():
+            out.rename(old)
+            staging.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
     else:
         staging.rename(out)
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held off for the block, and dropped: the new output put in place and the old one removed
+    are finished rather than left half-way (no output between the two renames, the old one beside the new one, and
+    « interrompu » said of a run whose output is in place). The command ends as it would have a moment later. (Only
+    the main thread can set signal handlers: elsewhere, as in `eee serve`'s rebuilds, the block runs as it is.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = [signal.SIGINT, signal.SIGTERM]
+    previous = [signal.signal(number, signal.SIG_IGN) for number in held]
+    try:
+        yield
+    finally:
+        for number, handler in zip(held, previous):
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
