@@ -495,3 +495,41 @@ def test_every_export_keeps_a_number_beside_its_precision(registry: Path, tmp_pa
                                   '"effectifs.eleves.precision" = \'au_moins\'').fetchone() == (350,)
     finally:
         connection.close()
+
+
+def test_a_csv_export_is_a_folder_of_its_own_replaced_whole(capsys, registry: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Never mixed into a folder eee did not make (a user's own clee.csv is not replaced), a previous export replaced
+    whole (with --type, only the kinds asked for)."""
+    from .conftest import cli
+
+    mine = tmp_path / "mes-fichiers"
+    mine.mkdir()
+    (mine / "clee.csv").write_text("mes notes\n", encoding="utf-8")
+    code, _, err = cli(capsys, "-r", str(registry), "export", "csv", "-o", str(mine))
+    assert code == 3 and "n'a pas été produit par eee" in err
+    assert sorted(p.name for p in mine.iterdir()) == ["clee.csv"] and (mine / "clee.csv").read_text() == "mes notes\n"
+    out = tmp_path / "export"
+    assert cli(capsys, "-r", str(registry), "export", "csv", "-o", str(out))[0] == 0
+    assert "action.csv" in {p.name for p in out.iterdir()}
+    assert cli(capsys, "-r", str(registry), "export", "csv", "--type", "clee", "-o", str(out))[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == [".eee-sortie", "clee.csv", "relations.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export", "mes-fichiers", "registry"]
+
+
+@pytest.mark.parametrize("args, to_stdout", [
+    (["export", "json"], True), (["report", "--format", "markdown"], True), (["report", "--format", "html"], True),
+    (["export", "csv"], False), (["export", "sqlite"], False), (["export", "xlsx"], False), (["build"], False),
+    (["render", "html"], False),
+])
+def test_out_dash_is_the_standard_output_never_a_file_named_dash(capsys, registry: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                 monkeypatch: pytest.MonkeyPatch, args: list[str],
+                                                                 to_stdout: bool) -> None:
+    from .conftest import cli
+
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "-r", str(registry), *args, "--out", "-")
+    if to_stdout:
+        assert code == 0 and out.lstrip().startswith(("{", "#", "<!DOCTYPE", "<!doctype")), out[:80]
+    else:
+        assert code == 2 and "--out - :" in err and "ne s'écrit pas sur la sortie standard" in err
+    assert not (tmp_path / "-").exists()

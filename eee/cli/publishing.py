@@ -24,7 +24,7 @@ from .options import (
     ThemeOption,
     entity_types,
 )
-from .workspace import Workspace, check_year
+from .workspace import Workspace, check_year, standard_output
 
 
 class RenderFormat(str, Enum):
@@ -52,6 +52,7 @@ def render(
     from ..render import build, check_edit_url
 
     url = check_edit_url(edit_url)  # before the registry is read
+    standard_output(out, ("un annuaire", "site" if fmt is RenderFormat.html else "annuaire-md"))
     model = Workspace.of(registry).valid_model("l'annuaire")
     target = out or Path("site" if fmt is RenderFormat.html else "annuaire-md")
     written = build(model, fmt.value, target, interne, url, theme=theme.value)
@@ -87,6 +88,7 @@ def report(
     from ..render.report import render_report, year_changes
 
     check_year(annee)
+    out = standard_output(out, ("un bilan PDF", "bilan.pdf") if format is ReportFormat.pdf else None)
     if format is ReportFormat.pdf:
         if out is None:
             raise UsageError("un bilan PDF s'écrit dans un fichier : précisez-le avec --out",
@@ -151,6 +153,7 @@ def build(
     from ..render.pdf import INSTALL, unavailable
 
     url = check_edit_url(edit_url)  # before the registry is read
+    standard_output(out, ("un site", "site"))
     work = Workspace.of(registry)
     err = typer.get_text_stream("stderr")
     on_terminal = err.isatty()
@@ -191,7 +194,7 @@ class ExportFormat(str, Enum):
 def export(
     fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="csv, json, sqlite ou xlsx.", show_default=False)],
     out: Annotated[Path | None, typer.Option("--out", "-o", metavar="CHEMIN", help="csv : dossier (par défaut "
-                                                "export-csv/) ; json : fichier (par défaut la sortie standard) ; "
+                                                "export-csv/, remplacé en entier) ; json : fichier (par défaut la sortie standard) ; "
                                                 "sqlite : fichier (par défaut registre.sqlite) ; xlsx : classeur "
                                                 "(par défaut registre.xlsx).", show_default=False)] = None,
     type_: EntityTypeOption = None,
@@ -218,6 +221,9 @@ def export(
         option = "--excel" if excel else "--separateur" if separateur is not None else "--bom"
         raise UsageError(f"{option} ne vaut que pour l'export csv",
                          "pour un tableur, eee export xlsx écrit un classeur qui n'en a pas besoin")
+    out = standard_output(out, None if fmt is ExportFormat.json else {
+        ExportFormat.csv: ("un export CSV (un dossier)", "export-csv"), ExportFormat.sqlite: ("une base SQLite", "registre.sqlite"),
+        ExportFormat.xlsx: ("un classeur", "registre.xlsx")}[fmt])
     if fmt is ExportFormat.xlsx:
         from ..workbook import check_path
 
@@ -241,9 +247,13 @@ def export(
         write_atomic(out, text, within=out.absolute().parent)  # a link may not lead out of the folder
         typer.echo(f"Export JSON écrit dans {out}.")
     elif fmt is ExportFormat.csv:
+        from ..render.output import staged
+
         folder = out or Path(default)
-        files = service.export_csv(model, folder, interne, separateur or (";" if excel else ","), bom or excel, kind,
-                                   protect_codes=excel)
+        # A folder of its own, replaced whole once complete: never files mixed into a folder eee did not make.
+        with staged(folder, workspace.root) as staging:
+            files = service.export_csv(model, staging, interne, separateur or (";" if excel else ","), bom or excel,
+                                       kind, protect_codes=excel)
         typer.echo(f"Export CSV{' pour Excel' if excel else ''} : {len(files)} fichiers écrits dans {folder}/.")
     elif fmt is ExportFormat.xlsx:
         from ..escape import terminal
@@ -291,6 +301,7 @@ def serve(
         raise UsageError(f"--port {port} : un port va de 1 à 65535", "par exemple --port 8000, ou --port 0 pour un "
                          "port libre")
     url = check_edit_url(edit_url)
+    standard_output(out, ("un site", "site"))
     workspace = Workspace.of(registry)
     builder = Builder(workspace.root, out or Path("site"), workspace.shown, interne, url, check_theme(theme.value),
                       jobs, not no_cache, clean)

@@ -176,6 +176,19 @@ class Workspace:
         return model, report
 
 
+def standard_output(out: Path | None, cannot: tuple[str, str] | None = None) -> Path | None:
+    """`--out -` is the standard output, as other command-line tools read it: None, which means it, for a text the
+    command can write there; for an output that cannot be written there, `cannot` (what it is, an example of a path)
+    makes it a usage error. (Never a file named « - ».)"""
+    if out is None or str(out) != "-":
+        return out
+    if cannot is not None:
+        what, example = cannot
+        raise UsageError(f"--out - : {what} ne s'écrit pas sur la sortie standard",
+                         f"donnez un chemin, par exemple --out {example}")
+    return None
+
+
 def check_year(annee: str | None) -> None:
     """A school year given on the command line (« 2022-2023 »), or a usage error."""
     from ..domain import check_school_year

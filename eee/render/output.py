@@ -62,8 +62,8 @@ def write_new(path: str | Path, data: bytes) -> os.stat_result:
 def new_staging(out: Path) -> Path:
     """A new staging folder beside `out` (resolved), marked as eee's: removed as a leftover if never put in place."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    (staging / MARKER).write_text("Dossier produit par eee : « eee build » ou « eee render » le remplace en "
-                                  "entier.\n", encoding="utf-8")
+    (staging / MARKER).write_text("Dossier produit par eee : « eee build », « eee render » ou « eee export csv » le "
+                                  "remplace en entier.\n", encoding="utf-8")
     return staging
 
 
