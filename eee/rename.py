@@ -131,6 +131,11 @@ def plan(root: Path, old: str, new: str, schemas: SchemaSet | None = None) -> Re
     if kind.name == "reseau":
         raise UsageError("le réseau (reseau.yaml) ne se renomme pas",
                          "son fichier s'appelle toujours reseau.yaml : changez plutôt son « nom »")
+    limit = (schemas.node_at(kind.name, ("id",)) or {}).get("maxLength")
+    if isinstance(limit, int) and len(new) > limit:  # (the schema's: a longer id would make the registry invalid)
+        shown = one_line(new)
+        raise UsageError(f"« {shown[:40]}… » a {len(new)} caractères : un identifiant en a au plus {limit}",
+                         "choisissez un identifiant plus court")
     if any(first.id == old for first, _ in registry.duplicates):
         paths = sorted(e.path for e in registry.everything if e.id == old)
         raise UsageError(f"plusieurs fichiers portent l'identifiant « {old} » : {', '.join(paths)}",

@@ -205,6 +205,8 @@ def test_value_after_accented_text_on_the_same_line(registry: Path) -> None:
     (OLD, "scierie-été", "« scierie-été » n'est pas un identifiant valide", "sans accent"),
     (OLD, "-scierie", "« -scierie » n'est pas un identifiant valide", ""),
     (OLD, OLD, "« exemple-bois » porte déjà ce nom", ""),
+    (OLD, "b" * 81, f"« {'b' * 40}… » a 81 caractères : un identifiant en a au plus 80", "plus court"),  # the schema's
+    (OLD, "b" * 300, f"« {'b' * 40}… » a 300 caractères", "plus court"),  # (a file name the system refuses, too)
     ("0090015t", "lycee-foix", "« 0090015t » est un établissement : son identifiant est son UAI en minuscules",
      "UAI"),
 ])
