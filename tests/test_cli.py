@@ -138,6 +138,10 @@ def test_path_outside_the_registry_is_a_usage_error(capsys: pytest.CaptureFixtur
         (["valdate"], "commande inconnue : « valdate ». Vouliez-vous dire « validate » ?"),
         (["validate", "--format", "xml"], "valeur invalide pour --format"),
         (["validate", "--explain", "EEE-X999"], "code inconnu"),
+        # An argument is named as the help names it, never by the Python parameter behind it (entity_id, fmt, old).
+        (["show"], "paramètre manquant : ID\n"), (["export"], "paramètre manquant : FORMAT\n"),
+        (["list"], "paramètre manquant : TYPE\n"), (["rename", "exemple-bois"], "paramètre manquant : NOUVEAU\n"),
+        (["export", "pdf"], "valeur invalide pour FORMAT : 'pdf' n'est pas une valeur possible"),
     ],
 )
 def test_usage_errors_exit_2_in_french(capsys: pytest.CaptureFixture[str], args: list[str], in_err: str) -> None:

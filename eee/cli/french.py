@@ -90,6 +90,16 @@ def usage_errors() -> type[Exception]:
     return ce.UsageError
 
 
+def _named(param: Any) -> str:
+    """A parameter as the help names it: an option by its flag (--format), an argument by its French name (TYPE,
+    ID, ANCIEN), never by the name of the Python parameter behind it (entity_id, fmt)."""
+    if param is None:
+        return ""
+    if param.param_type_name == "argument":
+        return str(getattr(param, "metavar", None) or param.name.upper())
+    return str(param.opts[0])
+
+
 def usage_message(exc: Any) -> str:
     """click's usage errors, said in French."""
     from typer._click import exceptions as ce
@@ -100,9 +110,9 @@ def usage_message(exc: Any) -> str:
             message += " (vouliez-vous dire " + " ou ".join(sorted(exc.possibilities)) + " ?)"
         return message
     if isinstance(exc, ce.MissingParameter):
-        return f"paramètre manquant : {exc.param.opts[0] if exc.param is not None else ''}"
+        return f"paramètre manquant : {_named(exc.param)}"
     if isinstance(exc, ce.BadParameter):
-        hint = exc.param.opts[0] if exc.param is not None else (exc.param_hint or "")
+        hint = _named(exc.param) if exc.param is not None else (exc.param_hint or "")
         detail = exc.message.removeprefix("Value error, ")
         if " is not one of " in detail:
             value, _, choices = detail.partition(" is not one of ")
