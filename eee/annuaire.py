@@ -387,6 +387,11 @@ def import_schools(csv_path: Path, root: Path, uais: list[str], departements: li
     if unknown:
         raise UsageError(f"type d'établissement inconnu : {', '.join(unknown)}",
                          "types possibles : " + ", ".join(sorted(vocabulary)))
+    from .query import check_departement
+    from .schema import SchemaSet
+
+    schemas = SchemaSet.installed()
+    departements = [check_departement(d, schemas) for d in departements]  # (a typo would import nothing, silently)
     annuaire = read(csv_path)
     if annuaire.broken:
         return ImportResult(problems=annuaire.problems)

@@ -403,6 +403,14 @@ class Filters:
     membre: list[str] = field(default_factory=list)
 
 
+def check_departement(value: str, schemas: SchemaSet) -> str:
+    """A département of the région académique given by a user (`--departement`): its code written with or without
+    its zero, or its name, in any case or accents (« 9 », « 09 », « Ariège »); else a usage error with a guess and the
+    codes possible."""
+    labels = schemas.labels("departement")
+    return _check_choice("--departement", departement_code(value.strip()), labels, labels)
+
+
 def _check_choice(option: str, value: str, choices: Iterable[str], labels: Mapping[str, str] | None = None) -> str:
     """The code a user means (code or label, any case or accents), or a usage error."""
     choices = list(choices)
@@ -441,8 +449,7 @@ def resolve_filters(schemas: SchemaSet, ids: Callable[[], Collection[str]], kind
     deps = schemas.labels("departement")
     academies = schemas.labels("academie")
     out = Filters()
-    out.departement = [_check_choice("--departement", departement_code(d.strip()), deps, deps)
-                       for d in filters.departement]
+    out.departement = [check_departement(d, schemas) for d in filters.departement]
     out.academie = [_check_choice("--academie", a.replace("16", "toulouse").replace("11", "montpellier"),
                                   academies, academies) for a in filters.academie]
     out.annee = [check_school_year(year) for year in filters.annee]

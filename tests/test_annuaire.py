@@ -137,6 +137,14 @@ def test_filters(registry: Path) -> None:
         import_schools(EXTRACT, registry, [], [], [], today=TODAY)
     with pytest.raises(UsageError):
         import_schools(EXTRACT, registry, [], [], ["lycée"], today=TODAY)
+    # A département by its name or without its zero, as `eee list --departement` takes it; a mistyped one is refused
+    # with a guess (it imported nothing, silently).
+    assert import_schools(EXTRACT, registry, [], ["Ariège"], ["college"], dry_run=True, today=TODAY).skipped == \
+        ["etablissements/0090056m.yaml"]
+    for typo, guess in (("90", "« 09 »"), ("abc", "")):
+        with pytest.raises(UsageError) as caught:
+            import_schools(EXTRACT, registry, [], [typo], [], today=TODAY)
+        assert "--departement" in caught.value.message and guess in caught.value.hint
 
 
 def test_unknown_uai_suggests_the_close_one(registry: Path) -> None:
