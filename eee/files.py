@@ -72,7 +72,18 @@ def _hint(exc: OSError) -> str:
 
 def failure(action: str, path: Path | str, exc: OSError) -> EeeError:
     """An EeeError saying what failed, where and why: « impossible d'écrire « x » : le disque est plein »."""
-    return EeeError(f"impossible {action} « {path} » : {reason(exc)}", _hint(exc))
+    why = reason(exc)
+    if exc.errno == errno.EEXIST and _above(exc.filename, path):  # a folder made where a file of that name is
+        why = reason(OSError(errno.ENOTDIR, "")) + f" (« {exc.filename} » est un fichier)"
+    return EeeError(f"impossible {action} « {path} » : {why}", _hint(exc))
+
+
+def _above(found: object, path: Path | str) -> bool:
+    """Whether `found` (a path an error names) is a file, not a folder, on the way to `path`."""
+    if not isinstance(found, (str, os.PathLike)) or not os.path.lexists(found) or os.path.isdir(found):
+        return False
+    above, below = os.path.abspath(found), os.path.abspath(path)
+    return below.startswith(above.rstrip(os.sep) + os.sep)
 
 
 def inside(path: Path | str, folder: Path | str) -> bool:

@@ -446,7 +446,6 @@ def _statut_vocabulary(kind: str) -> str:
 def resolve_filters(schemas: SchemaSet, ids: Callable[[], Collection[str]], kind: Kind, filters: Filters) -> Filters:
     """The filters with codes the registry uses; a usage error names any value that cannot match (`ids`: gives
     the registry's ids, in its order, which --partenaire and --membre must name; asked for only then)."""
-    deps = schemas.labels("departement")
     academies = schemas.labels("academie")
     out = Filters()
     out.departement = [check_departement(d, schemas) for d in filters.departement]

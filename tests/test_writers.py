@@ -338,3 +338,16 @@ def test_a_second_build_into_the_same_place_is_refused_at_once(capsys: pytest.Ca
         os.close(fd)
     assert code == 3 and "un autre eee est en train d'écrire" in err
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("args", [["build", "--out", "{f}/site"], ["render", "html", "--out", "{f}/site"],
+                                  ["report", "--out", "{f}/bilan.md"], ["export", "csv", "-o", "{f}/export"],
+                                  ["export", "json", "-o", "{f}/deux/registre.json"]])
+def test_a_file_on_the_way_to_an_output_is_named_as_such(capsys: pytest.CaptureFixture[str], registry: Path,
+                                                        tmp_path: Path, args: list[str]) -> None:
+    """A file where a folder of the output's path should be: said so (it was « le fichier existe déjà »)."""
+    blocking = tmp_path / "un-fichier"
+    blocking.write_text("à moi\n", encoding="utf-8")
+    code, _, err = cli(capsys, "-r", str(registry), *[a.replace("{f}", str(blocking)) for a in args])
+    assert code == 3 and "un élément du chemin n'est pas un dossier" in err and "existe déjà" not in err, err
+    assert blocking.read_text(encoding="utf-8") == "à moi\n"
