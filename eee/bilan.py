@@ -149,8 +149,12 @@ def _sums(actions: list[Entity], categories: tuple[str, ...], facts: Facts) -> d
             for category in categories}
 
 
-def _counted(ids: list[str]) -> Figure:
-    """A number of entities (actions, partners…): exact, whatever their own figures."""
+def _counted(ids: list[str], incomplete: bool = False) -> Figure:
+    """A number of entities (actions, partners…): exact, whatever their own figures; unless the files they are
+    counted from say some are still to complete (`incomplete`): then « au moins » those found, or « non
+    renseigné » with none found."""
+    if incomplete:
+        return Figure(Count(len(ids), minimum=True) if ids else Count.unknown(), ids)
     return Figure(Count(len(ids)), ids)
 
 
@@ -172,8 +176,9 @@ def _headline(facts: Facts, actions: list[Entity], events: list[Entity]) -> dict
     return {
         "actions": _counted([a.id for a in actions]),
         **_sums(actions, ("eleves", "candidats", "enseignants", "chefs_etablissement"), facts),
-        "partenaires": _counted(sorted(partners)),
-        "etablissements": _counted(sorted(schools)),
+        # (an action whose file says its partners, or its schools, are still to complete: the count is a minimum)
+        "partenaires": _counted(sorted(partners), any(a.declares_gap("partenaires") for a in actions)),
+        "etablissements": _counted(sorted(schools), any(a.declares_gap("etablissements") for a in actions)),
         "evenements": _counted([e.id for e in done]),
     }
 

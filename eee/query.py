@@ -146,7 +146,9 @@ def beneficiaries(entity: Entity, category: str) -> Count:
 
 
 def beneficiaries_by_category(entity: Entity, categories: Iterable[str]) -> dict[str, Count]:
-    """`beneficiaries` of an action in each of these categories, its beneficiaries read once."""
+    """`beneficiaries` of an action in each of these categories, its beneficiaries read once. When its file says its
+    beneficiaries are still to complete (`a_completer` names them), each number it gives is a minimum, and a category
+    it gives none of is unknown (« non renseigné »), not « — »."""
     given = [b for b in entity.items("beneficiaires") if isinstance(b, dict)]
     if not given:
         return dict.fromkeys(categories, Count.unknown())
@@ -156,6 +158,9 @@ def beneficiaries_by_category(entity: Entity, categories: Iterable[str]) -> dict
         if isinstance(number, int) and not isinstance(number, bool) and isinstance(category, str) \
                 and category in found:
             found[category].append(Count.of(number, block.get("precision")))
+    if entity.declares_gap("beneficiaires"):
+        return {category: total(counts) + Count(0, minimum=True) if counts else Count.unknown()
+                for category, counts in found.items()}
     return {category: total(counts) for category, counts in found.items()}
 
 

@@ -246,6 +246,35 @@ def test_each_case_of_honest_figures(three_years: Path) -> None:
     assert "### 5 décembre 2024 — Forum des métiers de l'Ariège" in short
 
 
+def test_what_an_action_says_is_still_to_complete_makes_its_figures_minimums(two_years: Path) -> None:
+    """An action whose file says its beneficiaries are still to complete: each number it gives is a minimum and a
+    category it gives none of is unknown, not « — »; one that says its partners (or schools) are still to complete
+    makes the count of partners (or schools) of its year a minimum."""
+    path = two_years / "actions" / "2023-2024" / "immersions-exemple.yaml"
+    text = path.read_text(encoding="utf-8")
+    write_files(two_years, {"actions/2023-2024/immersions-exemple.yaml": text.replace(
+        "  - {categorie: eleves, nombre: 40, precision: environ}\n", "") + """a_completer:
+  - champ: beneficiaires
+    note: élèves accueillis non relevés
+  - champ: partenaires
+    note: entreprises d'accueil non publiées
+"""})
+    model, _ = load(two_years, check_schemas=False)
+    action = model.get("immersions-exemple")
+    from eee.query import beneficiaries_by_category
+
+    counts = beneficiaries_by_category(action, ("eleves", "enseignants", "candidats"))
+    assert {k: v.number() for k, v in counts.items()} == {
+        "eleves": "non renseigné", "enseignants": "au moins 12", "candidats": "non renseigné"}
+    bilan = compute(model, "2023-2024")
+    assert str(bilan.headline["eleves"]) == "au moins 30 ; 2 actions sans effectif"
+    assert str(bilan.headline["enseignants"]) == "au moins 12 ; 1 action sans effectif"
+    assert str(bilan.headline["partenaires"]) == "au moins 2" and str(bilan.headline["etablissements"]) == "1"
+    text = render_report(model, bilan, "markdown")
+    assert "| Partenaires mobilisés | [au moins 2](#source-partenaires) | 1 | non comparable : 2023-2024 ne donne " \
+           "qu'un minimum |" in text
+
+
 def test_report_cli(capsys: pytest.CaptureFixture[str], two_years: Path, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         main(["-r", str(two_years), "report"])
