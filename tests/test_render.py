@@ -81,6 +81,24 @@ def test_every_internal_link_resolves(registry: Path, tmp_path: Path, shipped: b
             assert (page.parent / href).resolve().is_file(), f"{page.relative_to(out)} → {href}"
 
 
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_a_count_by_departement_says_when_the_registry_describes_fewer_structures_than_expected(
+        registry: Path, tmp_path: Path, fmt: str) -> None:
+    """The table of structures by département counts those described: with fewer described than the network expects,
+    the home page and the territories say that a 0 is « none described », not « none » (and say nothing otherwise)."""
+    ext = "html" if fmt == "html" else "md"
+    note = "un 0 dit qu'aucune n'y est décrite, non qu'il n'y en a aucune"
+    render(registry, fmt, tmp_path / "complet")  # 2 CLEE described, 2 expected
+    for page in ("index", "territoires"):
+        assert note not in (tmp_path / "complet" / f"{page}.{ext}").read_text(encoding="utf-8")
+    network = (registry / "reseau.yaml").read_text(encoding="utf-8")
+    write_files(registry, {"reseau.yaml": network.replace("  clee: 2\n", "  clee: 5\n  cmq: 4\n")})
+    render(registry, fmt, tmp_path / "partiel")
+    for page in ("index", "territoires"):
+        text = (tmp_path / "partiel" / f"{page}.{ext}").read_text(encoding="utf-8")
+        assert f"(CLEE : 2 sur 5 attendus ; CMQ : 1 sur 4 attendus) : {note}" in text, page
+
+
 INJECTION = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 

@@ -193,6 +193,14 @@ class Site:
         return [] if self.standalone else navigation(self.indexes, bool(self.reports))
 
     @property
+    def partial_coverage(self) -> list[tuple[str, int, int]]:
+        """The kinds of structure the registry describes fewer of than the network expects, as (name, described,
+        expected): a count of them by territory is a count of those described, which the pages that show one say."""
+        found = (self.figures or {}).get("couverture") or {}
+        return [(KINDS[kind].short or KINDS[kind].plural, of["decrits"], of["attendus"]) for kind, of in found.items()
+                if of["decrits"] < of["attendus"]]
+
+    @property
     def service(self) -> str:
         """Who publishes: the mission and its service, as reseau.yaml names them (public data)."""
         return ", ".join(part for part in (self.mission.get("nom"), self.mission.get("service")) if part)
