@@ -28,6 +28,7 @@ from .settings import schemas_dir
 COMMON = "common.schema.json"
 REF_KEYWORD = "x-eee-ref"
 LABELS_KEYWORD = "x-eee-libelles"
+WEB_KEYWORD = "x-eee-web"  # an address of the web: a link on the pages (if safe: `markdown.safe_url`)
 
 
 def pointer_text(pointer: Pointer) -> str:

@@ -99,6 +99,39 @@ def test_a_count_by_departement_says_when_the_registry_describes_fewer_structure
         assert f"(CLEE : 2 sur 5 attendus ; CMQ : 1 sur 4 attendus) : {note}" in text, page
 
 
+@pytest.mark.parametrize("address, linked", [("https://exemple.fr/aero?a=1&b=2", True), ("javascript:alert(1)", False)])
+def test_a_web_address_is_a_link_when_it_is_safe(registry: Path, tmp_path: Path, address: str, linked: bool) -> None:
+    """A field the schemas say is an address of the web (`x-eee-web`: a site web) is a link on the entity's page, in
+    both directories, if its address is safe (`safe_url`); else its text."""
+    path = registry / "partenaires" / "exemple-aero.yaml"
+    write_files(registry, {"partenaires/exemple-aero.yaml": path.read_text(encoding="utf-8")
+                           + f"site_web: '{address}'\n"})
+    render(registry, "html", tmp_path / "html")
+    render(registry, "markdown", tmp_path / "md")
+    page = (tmp_path / "html" / "partenaires" / "exemple-aero.html").read_text(encoding="utf-8")
+    text = (tmp_path / "md" / "partenaires" / "exemple-aero.md").read_text(encoding="utf-8")
+    shown = html.escape(address)
+    if linked:
+        assert f'<dd><a href="{shown}">{shown}</a></dd>' in page
+        assert "- **Site web** : [https://exemple.fr/aero?a=1&b=2](https://exemple.fr/aero?a=1&b=2)\n" in text
+    else:
+        assert f"<dd>{shown}</dd>" in page and "javascript:" not in page.split("<dd>")[0]
+        assert 'href="javascript' not in page and "](javascript" not in text
+
+
+def test_an_entity_with_nothing_but_what_its_page_shows_apart_has_no_empty_section(registry: Path,
+                                                                                   tmp_path: Path) -> None:
+    """A structure whose file holds only its name, status, description and sources (the shipped club): no
+    « Informations » heading with nothing under it, in either directory."""
+    write_files(registry, {"club/club-exemple.yaml": "id: club-exemple\nnom: Club Exemple\nstatut: actif\n"
+                           "description: Un club.\nsources:\n  - titre: Données de test\nmis_a_jour: 2024-01-15\n"})
+    render(registry, "html", tmp_path / "html")
+    render(registry, "markdown", tmp_path / "md")
+    assert 'id="informations"' not in (tmp_path / "html" / "club" / "club-exemple.html").read_text(encoding="utf-8")
+    assert "## Informations\n" not in (tmp_path / "md" / "club" / "club-exemple.md").read_text(encoding="utf-8")
+    assert 'id="informations"' in (tmp_path / "html" / "clee" / "clee-ales.html").read_text(encoding="utf-8")
+
+
 INJECTION = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 

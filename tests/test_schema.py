@@ -18,7 +18,7 @@ from .conftest import BASE, write_files
 
 SCHEMAS = SchemaSet(schemas_dir())
 KEYWORDS_OF_STRUCTURE = {"$schema", "$defs", "$ref", "title", "description", "properties", "items", "default",
-                         "x-eee-libelles", "x-eee-academie", "x-eee-ref"}
+                         "x-eee-libelles", "x-eee-academie", "x-eee-ref", "x-eee-web"}
 
 
 def _nodes(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:

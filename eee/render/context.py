@@ -24,7 +24,7 @@ from ..model import Entity, Registry
 from ..present import cell
 from ..public import public_data
 from ..query import COLUMNS, academies_of, departements_of, incoming, normalize
-from ..schema import LABELS_KEYWORD, REF_KEYWORD
+from ..schema import LABELS_KEYWORD, REF_KEYWORD, WEB_KEYWORD
 from ..stats import coverage as stats_coverage
 from ..stats import stats
 
@@ -35,7 +35,7 @@ SHOWN_APART = ("id", "nom", "description", "sources", "mis_a_jour", "a_completer
 class Value:
     """A value as a page shows it: text, a link to an entity, a list or a block of fields."""
 
-    kind: str  # "text", "link", "list", "fields"
+    kind: str  # "text", "link" (to an entity), "web" (an address of the web), "list", "fields"
     text: str = ""
     target: str = ""  # entity id, for links
     items: list[Any] = field(default_factory=list)  # Values, or Fields for "fields"
@@ -228,6 +228,8 @@ def _value(registry: Registry, node: dict[str, Any] | None, value: Any) -> Value
                 else Value("text", text=target.nom)
         if LABELS_KEYWORD in node:
             return Value("text", text=node[LABELS_KEYWORD].get(value, value))
+        if node.get(WEB_KEYWORD) is True:
+            return Value("web", text=value)
         if len(value) == 10 and value[4] == "-" and value[7] == "-":
             return Value("text", text=date_fr(value))
         return Value("text", text=value)
