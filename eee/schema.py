@@ -135,6 +135,12 @@ class SchemaSet:
         node = self.node_at(kind, pointer)
         return (node or {}).get("title", "")
 
+    def field_title(self, kind: str, field: str) -> str:
+        """A field of a kind named for people, from its dotted name (`a_completer`'s `champ`): the title of each
+        level, from the top (« Lieu › Nom » for lieu.nom), a key without a title as it is written."""
+        parts = tuple(field.split("."))
+        return " › ".join(self.title(kind, parts[:depth]) or parts[depth - 1] for depth in range(1, len(parts) + 1))
+
     def property_names(self, kind: str, pointer: Pointer) -> list[str]:
         node = self.node_at(kind, pointer)
         return sorted((node or {}).get("properties", {}))

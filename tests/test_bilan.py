@@ -275,6 +275,23 @@ def test_what_an_action_says_is_still_to_complete_makes_its_figures_minimums(two
            "qu'un minimum |" in text
 
 
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_a_public_summary_speaks_to_its_readers_not_to_the_officers(three_years: Path, fmt: str) -> None:
+    """For the rector and the partners: the fields to complete by their titles, no file keys, codes of eee, git or
+    officers' notes; the internal summary keeps what the officers act on."""
+    model, _ = load(three_years, check_schemas=False)
+    bilan = compute(model, "2023-2024")
+    gone = (None, "le dépôt n'a aucun commit")  # what year_changes says when git has no history of the year
+    public = render_report(model, bilan, fmt, internal=False, changes=gone)
+    internal = render_report(model, bilan, fmt, internal=True, changes=gone)
+    assert ": beneficiaires" not in public
+    assert "Forum des métiers : Bénéficiaires" in public or fmt == "markdown"  # (no links: a summary alone)
+    for word in ("a_completer", "EEE-R034", "eee validate", "commit"):
+        assert word not in public, word
+    for word in ("EEE-R034", "commit") + (("a_completer", "eee validate") if fmt == "html" else ()):
+        assert word in internal, word
+
+
 def test_report_cli(capsys: pytest.CaptureFixture[str], two_years: Path, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         main(["-r", str(two_years), "report"])

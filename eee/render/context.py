@@ -289,9 +289,9 @@ def entity_view(registry: Registry, entity: Entity, internal: bool, summary: Ent
             shown.update({k: (date_fr(v) if k in ("date", "consulte_le") and isinstance(v, str) else str(v))
                           for k, v in source.items()})
             sources.append(shown)
-    gaps = [{"champ": str(g.get("champ", "")), "titre": registry.schemas.title(entity.kind.name,
-                                                                            tuple(str(g.get("champ", "")).split(".")))
-             or str(g.get("champ", "")), "note": str(g.get("note", ""))}
+    gaps = [{"champ": str(g.get("champ", "")), "titre": registry.schemas.field_title(entity.kind.name,
+                                                                                  str(g.get("champ", ""))),
+             "note": str(g.get("note", ""))}
             for g in data.get("a_completer") or [] if isinstance(g, dict)]
     referenced: dict[str, list[Relation]] = {}
     for kind_name, relations in incoming(registry, entity).items():

@@ -87,8 +87,10 @@ def report_context(registry: Registry, bilan: Bilan, internal: bool, links: str 
     generated = generated or dt.date.today().isoformat()
     if site is None:
         site = frame_context(registry, internal, generated)
-    # The officers' notes of a_completer are internal: a public summary names the fields to complete, not the notes.
-    gaps = bilan.gaps if internal else [(entity, champ, "") for entity, champ, _note in bilan.gaps]
+    # The officers' notes of a_completer are internal: a public summary names the fields to complete, not the notes;
+    # each field by its title in the schemas (« Date de début », not date_debut), as an entity's page names it.
+    gaps = [(entity, registry.schemas.field_title(entity.kind.name, champ), note if internal else "")
+            for entity, champ, note in bilan.gaps]
     return {
         "b": bilan, "internal": internal, "headline": headline, "charts": charts, "events": events, "gaps": gaps,
         "site": site, "root": links or "", "page": f"bilans/{bilan.year}.html", "inline_css": css,
