@@ -39,3 +39,23 @@ def test_show_writes_dates_as_the_site_does(capsys: pytest.CaptureFixture[str], 
     assert "2023-03-01" not in out
     # The formats for machines keep ISO dates.
     assert '"date_debut": "2023-03-01"' in run(capsys, "show", "visites-exemple", "-r", "registry", "--format", "json")[1]
+
+
+@pytest.mark.parametrize("name, id_, hint", [
+    ("exemple-bois-sarl", "exemple-bois", "écrivez « id: exemple-bois-sarl », ou renommez le fichier « exemple-bois.yaml »"),
+    ("Exemple Bois", "exemple-bois", "le nom du fichier n'est pas un identifiant (minuscules sans accent, chiffres et "
+     "tirets) : renommez le fichier « exemple-bois.yaml »"),
+    ("Éco:Bois", "Autre Chose", "le nom du fichier n'est pas un identifiant (minuscules sans accent, chiffres et "
+     "tirets) : renommez le fichier « eco-bois.yaml » et écrivez « id: eco-bois »"),
+])
+def test_an_id_that_is_not_its_file_s_name_is_never_told_to_become_an_invalid_one(registry: Path, name: str, id_: str,
+                                                                                   hint: str) -> None:
+    """EEE-R001: « écrivez id: <the file's name> » only when that name is an identifier (it advised « id: Thales »)."""
+    from eee.validate import run as validate
+
+    source = registry / "partenaires" / "exemple-bois.yaml"
+    text = source.read_text(encoding="utf-8").replace("id: exemple-bois", f"id: {id_}")
+    source.unlink()
+    (registry / "partenaires" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    found = [p for p in validate(registry, jobs=1).problems if p.code == "EEE-R001"]
+    assert [p.hint for p in found] == [hint]

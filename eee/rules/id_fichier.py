@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from ..catalogue import R001
 from ..diagnostics import Example, Problem
-from ..domain import ENTITY_ID
+from ..domain import ENTITY_ID, slug
 from ..model import Registry
 from ._scope import FILE
 
@@ -28,9 +28,16 @@ def check(registry: Registry) -> Iterator[Problem]:
         for entity in entities:
             raw = entity.data.get("id")
             if isinstance(raw, str) and raw != entity.doc.stem:
-                rename = f", ou renommez le fichier « {raw}.yaml »" if ENTITY_ID.match(raw) else ""
+                stem = entity.doc.stem
+                rename = f"renommez le fichier « {raw}.yaml »" if ENTITY_ID.match(raw) else ""
+                if ENTITY_ID.match(stem):
+                    hint = f"écrivez « id: {stem} »" + (f", ou {rename}" if rename else "")
+                else:  # (the file's name is no identifier: writing it as the id would be another error)
+                    guess = slug(stem)
+                    hint = ("le nom du fichier n'est pas un identifiant (minuscules sans accent, chiffres et tirets) : "
+                            + (rename or (f"renommez le fichier « {guess}.yaml » et écrivez « id: {guess} »" if guess
+                                          else "renommez le fichier et sa clé id ensemble")))
                 yield entity.problem(
                     CODE, SEVERITY, ("id",),
-                    f"l'identifiant « {raw} » ne correspond pas au nom du fichier « {entity.doc.stem}.yaml »",
-                    f"écrivez « id: {entity.doc.stem} »{rename}",
+                    f"l'identifiant « {raw} » ne correspond pas au nom du fichier « {stem}.yaml »", hint,
                 )
