@@ -550,10 +550,10 @@ def test_the_index_of_events_writes_dates_as_the_entity_pages(registry: Path, tm
     model, _ = load(registry, check_schemas=False)
     build(model, "html", tmp_path / "site", generated=GENERATED, theme=theme)
     page = (tmp_path / "site" / "evenements" / "index.html").read_text(encoding="utf-8")
-    cells = re.findall(r"<td>(<time [^>]*>[^<]*</time>)</td>\s*<th scope=\"row\">", page)
+    cells = re.findall(r"<td[^>]*>(<time [^>]*>[^<]*</time>)</td>\s*<th scope=\"row\">", page)
     assert cells == ['<time datetime="2023-03-01">1er mars 2023</time>',
                      '<time datetime="2023-04-21">21 avril 2023</time>']
-    assert "<td>2023-" not in page
+    assert not re.search(r"<td[^>]*>2023-[0-9]{2}-[0-9]{2}", page)  # (a date as the page reads it, never ISO)
     entity = (tmp_path / "site" / "evenements" / "rencontre-exemple.html").read_text(encoding="utf-8")
     assert "21 avril 2023" in entity
     build(model, "markdown", tmp_path / "md", generated=GENERATED)
@@ -582,7 +582,7 @@ def test_the_index_of_events_reads_in_the_order_of_their_dates_within_a_year(tmp
     model, _ = load(root, check_schemas=False)
     build(model, "html", tmp_path / "site", generated=GENERATED)
     page = (tmp_path / "site" / "evenements" / "index.html").read_text(encoding="utf-8")
-    shown = re.findall(r'<tr[^>]* data-annee="([^"]*)">\s*<td>(?:<time [^>]*>[^<]*</time>|—)</td>\s*'
+    shown = re.findall(r'<tr[^>]* data-annee="([^"]*)">\s*<td[^>]*>(?:<time [^>]*>[^<]*</time>|—)</td>\s*'
                        r'<th scope="row"><a href="[^"]*/([^/"]+)\.html"',
                        page)
     by_date = {e.id: e.get("date") for e in model.of_kind("evenement")}
