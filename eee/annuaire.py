@@ -168,7 +168,8 @@ def read(path: Path) -> Annuaire:
         except StopIteration:
             break
         except csv.Error as exc:
-            refuse(reader.line_num or start, f"fichier illisible à partir de la ligne {start} : {_csv_fr(exc)} ; "
+            # (located where the unreadable record begins, as the message says; the reader stopped further down)
+            refuse(start, f"fichier illisible à partir de la ligne {start} : {_csv_fr(exc)} ; "
                    "rien n'est importé", "téléchargez à nouveau l'export CSV original (sans l'ouvrir dans un tableur)")
             annuaire.broken = True
             break

@@ -229,6 +229,9 @@ def test_a_file_the_csv_reader_cannot_read_to_its_end_imports_nothing(
     assert result.exit_code == 1 and result.created == [] and result.updated == []
     assert [p.code for p in result.problems] == ["EEE-I001"]
     assert expected in result.problems[0].message and "rien n'est importé" in result.problems[0].message
+    # Located where the message says the unreadable part begins (it gave the line where the reader stopped).
+    assert f"à la ligne {result.problems[0].line}" in result.problems[0].message \
+        or f"à partir de la ligne {result.problems[0].line} " in result.problems[0].message
 
 
 def test_a_carriage_return_inside_a_field_shifts_nothing(registry: Path, tmp_path: Path) -> None:
