@@ -296,9 +296,16 @@ def entity_view(registry: Registry, entity: Entity, internal: bool, summary: Ent
     referenced: dict[str, list[Relation]] = {}
     for kind_name, relations in incoming(registry, entity).items():
         kind = KINDS[kind_name]
-        referenced[kind.title] = [
-            Relation(r.id, r.nom, kind, registry.schemas.title(kind_name, tuple(r.field.split("."))) or r.field)
-            for r in relations]
+        # One line per entity that cites this one, with every field it cites it in (a CLEE names its seat school in
+        # three: « établissement siège, établissement, établissements membres »), not one line per field.
+        fields: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
+        for r in relations:
+            title = registry.schemas.title(kind_name, tuple(r.field.split("."))) or r.field
+            if title not in fields.setdefault(r.id, []):
+                fields[r.id].append(title)
+            names[r.id] = r.nom
+        referenced[kind.title] = [Relation(id_, names[id_], kind, ", ".join(titles)) for id_, titles in fields.items()]
     description = data.get("description")
     return EntityView(
         **{name: getattr(summary, name) for name in EntitySummary.__dataclass_fields__},
