@@ -378,15 +378,24 @@ def _compare(root: Path, top: Path, rev1: str, commit1: str | None, rev2: str | 
     gone = [e for i, e in b.entities.items() if i not in a.entities and i not in unread_a]
     new = [e for i, e in a.entities.items() if i not in b.entities and i not in unread_b]
 
-    # Renames: same kind and the same data but the id, else git's rename of the file.
+    # Renames: same kind and the same data but the id, else git's rename of the file. The data of the old side is
+    # read with the renames found so far (an action renamed after the partner it cites: its reference changed too),
+    # until no more are found.
     renames: dict[str, str] = {}
-    for old in gone:
-        for candidate in new:
-            if candidate.id in renames.values() or candidate.kind != old.kind:
+    found = True
+    while found:
+        found = False
+        for old in gone:
+            if old.id in renames:
                 continue
-            if _without_id(old.data) == _without_id(candidate.data):
-                renames[old.id] = candidate.id
-                break
+            data = _without_id(_translated(b, old, renames))
+            for candidate in new:
+                if candidate.id in renames.values() or candidate.kind != old.kind:
+                    continue
+                if data == _without_id(candidate.data):
+                    renames[old.id] = candidate.id
+                    found = True
+                    break
     by_path_b = {e.path: e for e in gone if e.id not in renames}
     by_path_a = {e.path: e for e in new if e.id not in renames.values()}
     for old_path, new_path in _git_renames(top, prefix, before, after).items():

@@ -177,6 +177,19 @@ def test_rename_seen_by_git_with_a_changed_field(repo: Path) -> None:
     assert data["ajoutees"] == data["supprimees"] == data["relations_creees"] == data["relations_rompues"] == []
 
 
+def test_two_renames_in_a_row_are_two_renames(repo: Path) -> None:
+    """A partner renamed, then the CLEE that cites it: the CLEE's data changed with the partner's new id, and it is
+    still a rename, not an entity removed and another added, with no relation made up."""
+    registry = repo / "registry"
+    assert "exemple-aero" in (registry / "clee" / "clee-ales.yaml").read_text(encoding="utf-8")
+    rename.apply(rename.plan(registry, "exemple-aero", "exemple-aero-groupe"))
+    rename.apply(rename.plan(registry, "clee-ales", "clee-gard-nord"))
+    data = history.changes(registry).as_dict()
+    assert sorted((r["ancien"], r["nouveau"]) for r in data["renommees"]) == [
+        ("clee-ales", "clee-gard-nord"), ("exemple-aero", "exemple-aero-groupe")]
+    assert data["ajoutees"] == data["supprimees"] == data["relations_creees"] == data["relations_rompues"] == []
+
+
 def test_school_year(repo: Path) -> None:
     registry = repo / "registry"
     edit(registry / "clee/clee-ales.yaml", "statut: en_creation", "statut: actif")
