@@ -30,6 +30,14 @@ def test_help_is_french(capsys: pytest.CaptureFixture[str]) -> None:
         assert text in out
     code, out, _ = eee(capsys, "validate", "--help")
     assert code == 0 and "--strict" in out and "Code de sortie" in out
+    # An argument is named as the error messages name it, without typer's English type beside it.
+    code, out, _ = eee(capsys, "rename", "--help")
+    assert code == 0 and "Utilisation : eee rename [OPTIONS] ANCIEN NOUVEAU" in out
+    assert "<str>" not in out and "{ANCIEN}" not in out and "ANCIEN" in out
+    code, out, _ = eee(capsys, "import", "annuaire", "--help")
+    assert "<path>" not in out and "FICHIER.csv" in out
+    code, out, _ = eee(capsys, "render", "--help")
+    assert "<html|markdown>" in out  # a choice keeps its values
 
 
 def test_help_paragraphs_are_wrapped_at_the_terminal_width(capsys: pytest.CaptureFixture[str],

@@ -10,6 +10,7 @@ new typer fails loudly in the tests, not in the hands of a user.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import re
 from typing import TYPE_CHECKING, Any
@@ -50,7 +51,9 @@ class _French(_Command):
     """Mixin: French usage line and help option for typer's commands and groups."""
 
     def get_usage(self, ctx: Any) -> str:
-        return super().get_usage(ctx).replace("Usage:", "Utilisation :", 1)
+        # (typer writes a required argument « {ID} »: the help names it ID, as the error messages do)
+        usage = super().get_usage(ctx).replace("Usage:", "Utilisation :", 1)
+        return re.sub(r"\{([^{}\s]+)\}", r"\1", usage)
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)
@@ -63,6 +66,12 @@ class _French(_Command):
         _french_help()
         if self.help:  # click sets it on every command and group
             self.help = reflow(self.help)
+        for param in self.params:  # (the help is shown, then the command ends: nothing is converted after)
+            if param.param_type_name == "argument" and param.type.get_metavar(param=param, ctx=ctx) is None:
+                # typer would show the type's English name beside it (« <str> », « <path> »): its help says it all
+                shown = copy.copy(param.type)
+                shown.get_metavar = lambda param, ctx: ""  # type: ignore[method-assign]
+                param.type = shown
         super().format_help(ctx, formatter)
 
 
