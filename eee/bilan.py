@@ -121,6 +121,10 @@ class Facts:
         """The actions of a school year, by name."""
         return self._actions.get(year, [])
 
+    def years(self) -> list[str]:
+        """The school years that have actions."""
+        return sorted(self._actions)
+
     def events(self, year: str) -> list[Entity]:
         """The events of a school year, by date then name."""
         return self._events.get(year, [])
@@ -173,12 +177,18 @@ def _headline(facts: Facts, actions: list[Entity], events: list[Entity]) -> dict
     partners = _referenced(actions, "partenaire", facts)
     schools = _referenced(actions, "etablissement", facts)
     done = [e for e in events if e.statut != "annule"]
+
+    def incomplete(found: dict[str, list[str]], field: str) -> bool:
+        """Whether the count of these entities is a minimum: an action names none of them (the registry does not say
+        it had none), or its file says they are still to complete."""
+        naming = {action for ids in found.values() for action in ids}
+        return any(a.id not in naming or a.declares_gap(field) for a in actions)
+
     return {
         "actions": _counted([a.id for a in actions]),
         **_sums(actions, ("eleves", "candidats", "enseignants", "chefs_etablissement"), facts),
-        # (an action whose file says its partners, or its schools, are still to complete: the count is a minimum)
-        "partenaires": _counted(sorted(partners), any(a.declares_gap("partenaires") for a in actions)),
-        "etablissements": _counted(sorted(schools), any(a.declares_gap("etablissements") for a in actions)),
+        "partenaires": _counted(sorted(partners), incomplete(partners, "partenaires")),
+        "etablissements": _counted(sorted(schools), incomplete(schools, "etablissements")),
         "evenements": _counted([e.id for e in done]),
     }
 
@@ -239,13 +249,16 @@ def compute(registry: Registry, year: str, facts: Facts | None = None) -> Bilan:
 
     first_cited = facts.partner_first_year
     # `_referenced` gives ids of entities of the registry (`facts` are this registry's).
+    # (only when the registry has actions of an earlier year: in the first one, « first cited » would be every partner)
+    earlier = any(other < year for other in facts.years())
     new_partners = sorted((registry.entities[p] for p in _referenced(actions, "partenaire", facts)
-                           if first_cited.get(p) == year), key=lambda e: (normalize(e.nom), e.id))
+                           if earlier and first_cited.get(p) == year), key=lambda e: (normalize(e.nom), e.id))
     network = registry.network
     expected = network.get("effectifs_attendus", "clee") if network else None
     gaps = [(e, g, note) for e in actions + events for g, note in _gap_notes(e)]
     return Bilan(
-        year=year, previous=previous, has_previous=bool(facts.actions(previous) or facts.events(previous)),
+        # (the indicators are the actions': a year without any has nothing to compare with, events or not)
+        year=year, previous=previous, has_previous=bool(facts.actions(previous)),
         actions=actions, events=events,
         headline=facts.headline(year),
         previous_headline=facts.headline(previous),

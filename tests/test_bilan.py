@@ -171,7 +171,7 @@ def test_comparison_with_the_previous_year(two_years: Path) -> None:
             "non comparable : 2023-2024 ne donne qu'un minimum |") in text
     assert "| Actions menées ou engagées | [3](#source-actions) | 1 | +2 (+200 %) |" in text
     first = render_report(model, compute(model, "2022-2023"), "markdown")
-    assert "Pas de comparaison : le registre ne contient ni action ni événement pour l'année 2021-2022." in first
+    assert "Pas de comparaison : le registre ne contient aucune action pour l'année 2021-2022." in first
 
 
 def test_summaries_sharing_their_facts_are_those_made_alone(two_years: Path) -> None:
@@ -250,6 +250,18 @@ def test_what_an_action_says_is_still_to_complete_makes_its_figures_minimums(two
     """An action whose file says its beneficiaries are still to complete: each number it gives is a minimum and a
     category it gives none of is unknown, not « — »; one that says its partners (or schools) are still to complete
     makes the count of partners (or schools) of its year a minimum."""
+    model, _ = load(two_years, check_schemas=False)
+    # The forum names no partner and no school: the registry does not say it had none, so both counts are minimums.
+    bilan = compute(model, "2023-2024")
+    assert (str(bilan.headline["partenaires"]), str(bilan.headline["etablissements"])) == ("au moins 2", "au moins 1")
+    forum = (two_years / "actions" / "2023-2024" / "forum-sans-nombre.yaml").read_text(encoding="utf-8")
+    write_files(two_years, {"actions/2023-2024/forum-sans-nombre.yaml": forum.replace(
+        "organisateurs: [clee-ariege]\n", "organisateurs: [clee-ariege]\npartenaires: [exemple-aero]\n"
+        "etablissements: [0300002p]\n")})
+    model, _ = load(two_years, check_schemas=False)
+    bilan = compute(model, "2023-2024")
+    # (the stages name their partners, not their schools: still a minimum of schools)
+    assert (str(bilan.headline["partenaires"]), str(bilan.headline["etablissements"])) == ("2", "au moins 1")
     path = two_years / "actions" / "2023-2024" / "immersions-exemple.yaml"
     text = path.read_text(encoding="utf-8")
     write_files(two_years, {"actions/2023-2024/immersions-exemple.yaml": text.replace(
@@ -269,7 +281,7 @@ def test_what_an_action_says_is_still_to_complete_makes_its_figures_minimums(two
     bilan = compute(model, "2023-2024")
     assert str(bilan.headline["eleves"]) == "au moins 30 ; 2 actions sans effectif"
     assert str(bilan.headline["enseignants"]) == "au moins 12 ; 1 action sans effectif"
-    assert str(bilan.headline["partenaires"]) == "au moins 2" and str(bilan.headline["etablissements"]) == "1"
+    assert str(bilan.headline["partenaires"]) == "au moins 2"  # (every action names partners: the gap says it)
     text = render_report(model, bilan, "markdown")
     assert "| Partenaires mobilisés | [au moins 2](#source-partenaires) | 1 | non comparable : 2023-2024 ne donne " \
            "qu'un minimum |" in text
