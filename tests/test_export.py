@@ -392,20 +392,40 @@ def test_pre_commit_hooks() -> None:
     by_id = {h["id"]: h for h in hooks}
     assert set(by_id) == {"eee-validate", "eee-fmt"}
     for hook in hooks:
-        assert {"id", "name", "entry", "language", "files"} <= set(hook)
-        assert hook["language"] == "python"
-        assert hook["pass_filenames"] is True
-        pattern = re.compile(hook["files"])
-        assert pattern.search("registry/clee/clee-ariege.yaml")
-        assert pattern.search("registry/actions/2022-2023/visites.yaml")
-        assert pattern.search("registry/reseau.yaml")
-        assert not pattern.search("schemas/clee.schema.json")
-        assert not pattern.search("registry/clee/notes.txt")
-        assert not pattern.search(".gitlab-ci.yaml")
-    assert by_id["eee-validate"]["entry"] == "eee validate"
-    assert by_id["eee-fmt"]["entry"] == "eee fmt"
+        assert {"id", "name", "entry", "language"} <= set(hook) and hook["language"] == "python"
+    # eee-validate: the whole registry at every commit, errors only. A commit that only deletes or renames a file (which
+    # pre-commit passes no file for) leaves references broken in other files: it must be refused too.
+    validate = by_id["eee-validate"]
+    assert validate["entry"] == "eee validate --quiet"
+    assert validate["always_run"] is True and validate["pass_filenames"] is False and "files" not in validate
+    # eee-fmt: the changed YAML files of the registry.
+    fmt = by_id["eee-fmt"]
+    assert fmt["entry"] == "eee fmt" and fmt["pass_filenames"] is True
+    pattern = re.compile(fmt["files"])
+    assert pattern.search("registry/clee/clee-ariege.yaml")
+    assert pattern.search("registry/actions/2022-2023/visites.yaml")
+    assert pattern.search("registry/reseau.yaml")
+    assert not pattern.search("schemas/clee.schema.json")
+    assert not pattern.search("registry/clee/notes.txt")
+    assert not pattern.search(".gitlab-ci.yaml")
     # Both spread their work over the cores themselves and share one cache: one call at a time.
     assert by_id["eee-validate"]["require_serial"] is True and by_id["eee-fmt"]["require_serial"] is True
+
+
+def test_the_hook_s_command_refuses_a_commit_that_breaks_another_file(capsys, registry: Path) -> None:  # type: ignore[no-untyped-def]
+    """What eee-validate runs (its entry, no file passed), after a partner still cited is deleted: code 1, the
+    errors of the files that cite it shown, and nothing else (valid: nothing at all)."""
+    import shlex
+
+    from .conftest import cli
+
+    hook = next(h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+                if h["id"] == "eee-validate")
+    command = shlex.split(hook["entry"])[1:]  # after « eee »
+    assert cli(capsys, "-r", str(registry), *command) == (0, "", "")
+    (registry / "partenaires" / "exemple-aero.yaml").unlink()
+    code, out, _ = cli(capsys, "-r", str(registry), *command)
+    assert code == 1 and "EEE-R003" in out and "exemple-aero" in out and "avertissement" not in out
 
 
 def test_gitlab_ci() -> None:
