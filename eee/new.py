@@ -393,5 +393,32 @@ def create(root: Path, kind: Kind | str, entity_id: str, values: dict[str, str],
     depth = len(path.relative_to(root).parts)
     header = f"# yaml-language-server: $schema={'../' * depth}schemas/{kind.schema_file}\n"
     text = format_text(header + dump(data), kind, schemas)
+    check_in_registry(root, path.relative_to(root).as_posix(), kind, text, schemas)
     write_atomic(path, text, within=root / kind.folder)
     return path
+
+
+def check_in_registry(root: Path, rel: str, kind: Kind, text: str, schemas: SchemaSet) -> None:
+    """A `UsageError` for the first error `eee validate` would find in a new file at `rel`, before it is written: the
+    rules of the file alone (a date outside its school year…), then those that read the registry around it (a
+    département of another académie than the one given…). A file `eee new` writes is a valid one."""
+    from .filecheck import check_text
+    from .loader import read_text
+    from .model import Registry
+    from .rules import REGISTRY
+    from .rules import run as run_rules
+    from .validate import load
+
+    alone = check_text(rel, kind, text, schemas)
+    errors = [p for p in (*alone.read_problems, *(alone.schema_problems or ()), *alone.rule_problems) if p.is_error]
+    if not errors:
+        registry, _ = load(root, schemas, whole=False)  # (the fields the cross-file rules read, from the cache)
+        docs = [entity.doc for entity in registry.everything] + [read_text(SourceDoc(rel, kind), text)]
+        valid = {entity.path for entity in registry.everything if entity.valid} | {rel}
+        unread = [(f"{entity_id}.yaml", KINDS.get(name or "")) for entity_id, name in registry.unchecked.items()]
+        known = {entity.path: found for entity, found in registry.found_references}
+        model = Registry.build(root, docs, schemas, valid, unread, known)
+        errors = [p for p in run_rules(model, REGISTRY) if p.path == rel and p.is_error]
+    if errors:
+        first = errors[0]
+        raise UsageError(first.message, first.hint)

@@ -78,6 +78,24 @@ def test_create_gives_a_valid_file(registry: Path, kind: str):
     assert {"EEE-R031"} <= {p.code for p in new}
 
 
+@pytest.mark.parametrize("kind, entity_id, values, message", [
+    # The registry around it: a département of another académie (EEE-R015, a rule of the whole registry).
+    ("clee", "clee-mende", {"nom": "CLEE de Mende", "statut": "actif", "academie": "toulouse", "departements": "48"},
+     "le département 48 (Lozère) relève de l'académie de Montpellier, pas de celle de Toulouse"),
+    # The file alone: a date outside its school year (EEE-R017).
+    ("action", "stage-2031", {"nom": "Stage", "statut": "prevue", "type": "stage_decouverte",
+                              "annee_scolaire": "2031-2032", "date_debut": "2020-01-01", "organisateurs": "clee-ales"},
+     "le 1er janvier 2020 n'est pas dans l'année scolaire 2031-2032"),
+])
+def test_a_file_eee_validate_would_reject_is_never_written(registry: Path, kind: str, entity_id: str,
+                                                          values: dict[str, str], message: str):
+    before = sorted(p.relative_to(registry) for p in registry.rglob("*"))
+    with pytest.raises(UsageError) as caught:
+        create(registry, kind, entity_id, values, TODAY)
+    assert caught.value.message.startswith(message) and caught.value.exit_code == 2
+    assert sorted(p.relative_to(registry) for p in registry.rglob("*")) == before
+
+
 def test_school_uai_is_derived(registry: Path):
     path = create(registry, "etablissement", *VALUES["etablissement"], TODAY)
     text = path.read_text(encoding="utf-8")
@@ -85,8 +103,8 @@ def test_school_uai_is_derived(registry: Path):
 
 
 def test_values_are_converted_by_schema_type(registry: Path):
-    path = create(registry, "clee", "clee-deux", {**VALUES["clee"][1], "departements": "30,34"}, TODAY)
-    assert 'departements: ["30", "34"]' in path.read_text(encoding="utf-8")
+    path = create(registry, "clee", "clee-deux", {**VALUES["clee"][1], "departements": "9,31"}, TODAY)
+    assert 'departements: ["09", "31"]' in path.read_text(encoding="utf-8")
     path = create(registry, "etablissement", "0090021z",
                   {**VALUES["etablissement"][1], "education_prioritaire": "REP+", "code_postal": "09000"}, TODAY)
     text = path.read_text(encoding="utf-8")
@@ -210,7 +228,8 @@ def test_existing_references_are_accepted_and_a_school_by_its_uai(registry: Path
                                                       "organisateurs": "clee-ales, exemple-aero, 0312686B, reseau"},
                   TODAY)
     assert 'organisateurs: [clee-ales, exemple-aero, "0312686b", reseau]' in path.read_text(encoding="utf-8")
-    path = create(registry, "pft", "pft-test", {**VALUES["pft"][1], "etablissement_support": "0090015T"}, TODAY)
+    path = create(registry, "pft", "pft-test", {**VALUES["pft"][1], "academie": "toulouse",  # (the school's)
+                                                "etablissement_support": "0090015T"}, TODAY)
     assert 'etablissement_support: "0090015t"' in path.read_text(encoding="utf-8")
     error = refused(registry, "pft", "pft-deux", {**VALUES["pft"][1], "etablissement_support": "0090016U"})
     assert "« 0090016u », donné pour « etablissement_support »" in error.message
