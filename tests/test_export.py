@@ -553,3 +553,17 @@ def test_out_dash_is_the_standard_output_never_a_file_named_dash(capsys, registr
     else:
         assert code == 2 and "--out - :" in err and "ne s'écrit pas sur la sortie standard" in err
     assert not (tmp_path / "-").exists()
+
+
+def test_no_internal_contact_s_name_is_anywhere_in_the_shipped_registry_s_public_export() -> None:
+    """Not in the contacts (removed), nor in any other text of a public export, a source's note for instance: the
+    name of each person the shipped registry keeps as an internal contact."""
+    from eee.validate import load
+
+
+    model, _ = load(REPO / "registry", check_schemas=False)
+    internal = {str(c["nom"]) for e in model for c in e.items("contacts")
+                if isinstance(c, dict) and c.get("visibilite") != "publique" and c.get("nom")}
+    assert internal  # the mission's contact, at least
+    text = json.dumps(export.export_json(model, internal=False), ensure_ascii=False)
+    assert not [name for name in internal if name in text]
