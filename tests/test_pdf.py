@@ -231,7 +231,7 @@ def test_the_pdf_reads_only_the_theme_files(pdf_tools: None) -> None:
             fetcher.fetch(url)
 
 
-def test_an_internal_pdf_says_so_on_its_cover(pdf_tools: None, registry: Path, tmp_path: Path,
+def test_an_internal_pdf_says_so_on_its_cover_and_every_page(pdf_tools: None, registry: Path, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "interne.pdf"
     code, _, err = cli(capsys, "-r", str(registry), "report", "--annee", YEAR, "--format", "pdf", "--interne",
@@ -239,3 +239,9 @@ def test_an_internal_pdf_says_so_on_its_cover(pdf_tools: None, registry: Path, t
     assert code == 0, err
     cover = " ".join(_text(out, 1).split())
     assert "Version interne" in cover and "ne le diffusez pas" in cover
+    # Every page says it at its top: a page printed or sent alone too. A public summary says it nowhere.
+    pages = _pages(out)
+    assert len(pages) > 2 and all("Version interne : ne pas diffuser" in page for page in pages)
+    public = tmp_path / "public.pdf"
+    assert cli(capsys, "-r", str(registry), "report", "--annee", YEAR, "--format", "pdf", "--out", str(public))[0] == 0
+    assert not any("interne" in page for page in _pages(public))
