@@ -135,10 +135,18 @@ def _problems(schemas: SchemaSet, doc: SourceDoc, error: Any) -> Iterator[tuple[
         for key in instance:
             if key in allowed:
                 continue
+            where = f" dans « {name} »" if path else ""
+            spaces = _odd_spaces(str(key))
+            bare = "".join(ch for ch in str(key) if ch not in spaces).strip()
+            if spaces and bare in allowed:  # (an office suite's autocorrect: « date_fin : » with a non-breaking space)
+                yield make(S001, path + (key,), f"clé « {bare} » écrite avec {_listed_spaces(spaces)}, invisible dans "
+                           f"l'éditeur{where}",
+                           f"supprimez cette espace : écrivez « {bare}: valeur », les deux-points collés à la clé",
+                           key=True)
+                continue
             guess = closest(str(key), allowed)
             hint = (f"vouliez-vous dire « {guess} » ?" if guess
                     else "clés possibles ici : " + ", ".join(allowed))
-            where = f" dans « {name} »" if path else ""
             yield make(S001, path + (key,), f"clé « {key} » inconnue{where}", hint, key=True)
     elif keyword == "required" and isinstance(instance, dict):
         for key in error.validator_value:
@@ -247,6 +255,25 @@ _ECMA_CLASSES: dict[Any, Any] = {}
 def _relevance(error: Any) -> tuple[int, int]:
     order = {"type": 0, "additionalProperties": 1, "required": 1, "enum": 2, "pattern": 3, "format": 4}
     return (len(error.absolute_path), order.get(error.validator, 5))
+
+
+_SPACE_NAMES = {"\u00a0": "une espace insécable (U+00A0)", "\u202f": "une espace fine insécable (U+202F)",
+                "\u2009": "une espace fine (U+2009)", "\u2007": "une espace de chiffre (U+2007)"}
+
+
+def _odd_spaces(text: str) -> list[str]:
+    """The spaces of `text` that are not the ordinary one, each once, in order (what word processors put before « : »)."""
+    import unicodedata
+
+    found: list[str] = []
+    for ch in text:
+        if ch != " " and unicodedata.category(ch) == "Zs" and ch not in found:
+            found.append(ch)
+    return found
+
+
+def _listed_spaces(spaces: list[str]) -> str:
+    return " et ".join(_SPACE_NAMES.get(ch, f"une espace spéciale (U+{ord(ch):04X})") for ch in spaces)
 
 
 def _shown(value: Any) -> str:
