@@ -383,11 +383,18 @@ def import_schools(csv_path: Path, root: Path, uais: list[str], departements: li
     if not (uais or departements or natures):
         raise UsageError("précisez quoi importer : --uai, --departement ou --type",
                          "par exemple : eee import annuaire annuaire.csv --uai 0312686B")
-    vocabulary = set(_NATURE_BY_CODE.values()) | {"cfa", "medico_social", "autre"}
+    from .query import normalize
+    from .suggest import closest
+
+    vocabulary = sorted(set(_NATURE_BY_CODE.values()) | {"cfa", "medico_social", "autre"})
+    # (« collège », « Lycée professionnel »: the code is the name without accents, words joined by « _ »)
+    natures = [normalize(n).replace(" ", "_") if normalize(n).replace(" ", "_") in vocabulary else n for n in natures]
     unknown = [n for n in natures if n not in vocabulary]
     if unknown:
+        guess = closest(normalize(unknown[0]).replace(" ", "_"), vocabulary)
         raise UsageError(f"type d'établissement inconnu : {', '.join(unknown)}",
-                         "types possibles : " + ", ".join(sorted(vocabulary)))
+                         (f"vouliez-vous dire « {guess} » ? " if guess else "") + "types possibles : "
+                         + ", ".join(vocabulary))
     from .query import check_departement
     from .schema import SchemaSet
 

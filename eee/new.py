@@ -56,8 +56,12 @@ def _kind(kind: Kind | str) -> Kind:
         return kind
     found = KINDS.get(kind) or KIND_BY_FOLDER.get(kind)
     if found is None:
-        names = ", ".join(k.name for k in KINDS.values() if k.name != "reseau")
-        raise UsageError(f"type d'entité « {kind} » inconnu", f"types possibles : {names}")
+        from .suggest import closest
+
+        names = [k.name for k in KINDS.values() if k.name != "reseau"]
+        guess = closest(kind, names)
+        raise UsageError(f"type d'entité « {one_line(kind)} » inconnu",
+                         (f"vouliez-vous dire « {guess} » ? " if guess else "") + f"types possibles : {', '.join(names)}")
     return found
 
 

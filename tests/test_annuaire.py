@@ -141,6 +141,14 @@ def test_filters(registry: Path) -> None:
     # with a guess (it imported nothing, silently).
     assert import_schools(EXTRACT, registry, [], ["Ariège"], ["college"], dry_run=True, today=TODAY).skipped == \
         ["etablissements/0090056m.yaml"]
+    # A type by its name with its accent, as the help says it (« collège »); a typo gets a guess.
+    accented = import_schools(EXTRACT, registry, [], ["09"], ["collège"], dry_run=True, today=TODAY)
+    plain = import_schools(EXTRACT, registry, [], ["09"], ["college"], dry_run=True, today=TODAY)
+    assert (accented.created, accented.unchanged, accented.skipped) == (plain.created, plain.unchanged, plain.skipped)
+    assert plain.unchanged == ["etablissements/0090037s.yaml"]  # (imported above)
+    with pytest.raises(UsageError) as caught:
+        import_schools(EXTRACT, registry, [], ["09"], ["colege"], today=TODAY)
+    assert "vouliez-vous dire « college » ?" in caught.value.hint
     for typo, guess in (("90", "« 09 »"), ("abc", "")):
         with pytest.raises(UsageError) as caught:
             import_schools(EXTRACT, registry, [], [typo], [], today=TODAY)

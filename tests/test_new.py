@@ -96,6 +96,13 @@ def test_a_file_eee_validate_would_reject_is_never_written(registry: Path, kind:
     assert sorted(p.relative_to(registry) for p in registry.rglob("*")) == before
 
 
+def test_an_unknown_kind_gets_a_guess(registry: Path):
+    with pytest.raises(UsageError) as caught:
+        create(registry, "partenair", "exemple", {}, TODAY)
+    assert caught.value.message == "type d'entité « partenair » inconnu"
+    assert caught.value.hint.startswith("vouliez-vous dire « partenaire » ? types possibles : club, clee")
+
+
 def test_school_uai_is_derived(registry: Path):
     path = create(registry, "etablissement", *VALUES["etablissement"], TODAY)
     text = path.read_text(encoding="utf-8")
