@@ -173,8 +173,11 @@ def _problems(schemas: SchemaSet, doc: SourceDoc, error: Any) -> Iterator[tuple[
         node = schemas.node_at(kind, path) or {}
         labels = node.get(LABELS_KEYWORD, {})
         listed = ", ".join(f"{c} ({labels[c]})" if c in labels and labels[c] != c else c for c in choices)
+        bare = _without_typographic_quotes(instance)
         if isinstance(instance, int) and str(instance).zfill(2) in choices:
             hint = f"écrivez le code entre guillemets : \"{str(instance).zfill(2)}\""
+        elif bare is not None and bare in choices:
+            hint = _TYPOGRAPHIC_HINT.format(bare)
         elif guess:
             hint = f"vouliez-vous dire « {guess} » ? Valeurs possibles : {listed}"
         else:
@@ -192,11 +195,16 @@ def _problems(schemas: SchemaSet, doc: SourceDoc, error: Any) -> Iterator[tuple[
                     "puis écrivez la date sous la forme AAAA-MM-JJ")
         elif keyword == "format" and isinstance(instance, str) and _ISO_DATE.fullmatch(instance):
             hint = "le format est bon mais cette date n'existe pas dans le calendrier : vérifiez le jour et le mois"
+        elif (bare := _without_typographic_quotes(instance)) is not None and node.get("pattern") \
+                and re.search(node["pattern"], bare):
+            hint = _TYPOGRAPHIC_HINT.format(bare)
         elif isinstance(instance, str) and node.get("pattern") and _fixed(instance, node["pattern"]):
             fixed = _fixed(instance, node["pattern"])
             hint = (f"sans l'espace ou le retour à la ligne du début ou de la fin, la valeur est valide : « {fixed} »"
                     if fixed == instance.strip() else
-                    f"sans majuscule, accent ni espace, la valeur est valide : « {fixed} »")
+                    f"sans majuscule, accent ni espace, la valeur est valide : « {fixed} »"
+                    if re.fullmatch(r"[\w\s-]+", instance) else  # (« 2023/2024 »: another sign than those)
+                    f"écrite ainsi, la valeur est valide : « {fixed} »")
         yield make(S005, path, f"{_shown(instance)} n'est pas une valeur valide pour {about}", hint)
     elif keyword in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
                      "exclusiveMinimum", "exclusiveMaximum"):
@@ -255,6 +263,21 @@ _ECMA_CLASSES: dict[Any, Any] = {}
 def _relevance(error: Any) -> tuple[int, int]:
     order = {"type": 0, "additionalProperties": 1, "required": 1, "enum": 2, "pattern": 3, "format": 4}
     return (len(error.absolute_path), order.get(error.validator, 5))
+
+
+_TYPOGRAPHIC = "“”„‟‘’‚‛«»‹›"  # what a word processor writes for quotes: part of the value for YAML
+_TYPOGRAPHIC_HINT = ("les guillemets typographiques (“ ”, « ») ne sont pas ceux de YAML : ils font partie de la "
+                     "valeur ; écrivez \"{}\", avec des guillemets droits")
+
+
+def _without_typographic_quotes(value: Any) -> str | None:
+    """A text held between typographic quotes (“48”, « 2023-2024 »), without them; None for any other value."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip(" \u00a0\u202f")
+    if len(text) < 2 or text[0] not in _TYPOGRAPHIC or text[-1] not in _TYPOGRAPHIC:
+        return None
+    return text.strip(_TYPOGRAPHIC + " \u00a0\u202f") or None
 
 
 _SPACE_NAMES = {"\u00a0": "une espace insécable (U+00A0)", "\u202f": "une espace fine insécable (U+202F)",

@@ -74,3 +74,24 @@ def test_a_key_written_with_a_non_breaking_space_says_so(registry: Path, space: 
     assert [(p.message, p.hint) for p in found] == [
         (f"clé « statut » écrite avec {named}, invisible dans l'éditeur",
          "supprimez cette espace : écrivez « statut: valeur », les deux-points collés à la clé")]
+
+
+@pytest.mark.parametrize("field, written, shown", [
+    ("departements", '["30"]', "[“30”]"),  # a vocabulary's code (EEE-S004)
+    ("date_creation", "2024-01-15", "« 2024-01-15 »"),  # a pattern (EEE-S005)
+])
+def test_typographic_quotes_are_named_as_what_is_wrong(registry: Path, field: str, written: str, shown: str) -> None:
+    """Quotes a word processor wrote (“ ”, « ») are part of the value for YAML: the hint says so, and how to write it
+    (it listed the 13 départements, or « sans majuscule, accent ni espace »)."""
+    from eee.validate import run as validate
+
+    path = registry / "clee" / "clee-ales.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = f"{field}: {written}\n"
+    text = text.replace(line, f"{field}: {shown}\n") if line in text else text + f"{field}: {shown}\n"
+    path.write_text(text, encoding="utf-8")
+    value = written.strip('[]"')
+    found = [p for p in validate(registry, jobs=1).problems if p.code in ("EEE-S004", "EEE-S005")]
+    assert [p.hint for p in found] == [
+        f"les guillemets typographiques (“ ”, « ») ne sont pas ceux de YAML : ils font partie de la valeur ; écrivez "
+        f"\"{value}\", avec des guillemets droits"]
