@@ -173,11 +173,11 @@ def _problems(schemas: SchemaSet, doc: SourceDoc, error: Any) -> Iterator[tuple[
         node = schemas.node_at(kind, path) or {}
         labels = node.get(LABELS_KEYWORD, {})
         listed = ", ".join(f"{c} ({labels[c]})" if c in labels and labels[c] != c else c for c in choices)
-        bare = _without_typographic_quotes(instance)
+        unquoted = _without_typographic_quotes(instance)
         if isinstance(instance, int) and str(instance).zfill(2) in choices:
             hint = f"écrivez le code entre guillemets : \"{str(instance).zfill(2)}\""
-        elif bare is not None and bare in choices:
-            hint = _TYPOGRAPHIC_HINT.format(bare)
+        elif unquoted is not None and unquoted in choices:
+            hint = _TYPOGRAPHIC_HINT.format(unquoted)
         elif guess:
             hint = f"vouliez-vous dire « {guess} » ? Valeurs possibles : {listed}"
         else:
@@ -195,9 +195,9 @@ def _problems(schemas: SchemaSet, doc: SourceDoc, error: Any) -> Iterator[tuple[
                     "puis écrivez la date sous la forme AAAA-MM-JJ")
         elif keyword == "format" and isinstance(instance, str) and _ISO_DATE.fullmatch(instance):
             hint = "le format est bon mais cette date n'existe pas dans le calendrier : vérifiez le jour et le mois"
-        elif (bare := _without_typographic_quotes(instance)) is not None and node.get("pattern") \
-                and re.search(node["pattern"], bare):
-            hint = _TYPOGRAPHIC_HINT.format(bare)
+        elif (unquoted := _without_typographic_quotes(instance)) is not None and node.get("pattern") \
+                and re.search(node["pattern"], unquoted):
+            hint = _TYPOGRAPHIC_HINT.format(unquoted)
         elif isinstance(instance, str) and node.get("pattern") and _fixed(instance, node["pattern"]):
             fixed = _fixed(instance, node["pattern"])
             hint = (f"sans l'espace ou le retour à la ligne du début ou de la fin, la valeur est valide : « {fixed} »"
