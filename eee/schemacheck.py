@@ -19,6 +19,7 @@ from .kinds import KINDS
 from .loader import Pointer, SourceDoc
 from .schema import LABELS_KEYWORD, SchemaSet, pointer_text
 from .suggest import closest
+from .textcheck import character
 
 # The validation keywords turned into precise messages; the schemas use no other.
 HANDLED_KEYWORDS = {
@@ -43,16 +44,20 @@ def _fixed(text: str, pattern: str) -> str | None:
     """The value the user probably meant, if folding case and accents makes it match the pattern:
     « Forum Métiers Foix » → forum-metiers-foix for an id, « sirène » → sirene for a field name. The pattern is
     read as the validators read it (ECMA-262: « 2A004\n » does not meet ^…$); none is offered if it cannot be."""
+    for candidate in (text.strip(), slug(text), slug(text, "_"), text.upper()):
+        if candidate != text and _matches(pattern, candidate):
+            return candidate
+    return None
+
+
+def _matches(pattern: str, text: str) -> bool:
+    """Whether a schema's pattern finds `text`, read as the validators read it (ECMA-262); False if it cannot be."""
     from .validity import Unsupported, compile_pattern
 
     try:
-        search = compile_pattern(pattern).search
+        return compile_pattern(pattern).search(text) is not None
     except Unsupported:
-        return None
-    for candidate in (text.strip(), slug(text), slug(text, "_"), text.upper()):
-        if candidate != text and search(candidate):
-            return candidate
-    return None
+        return False
 
 
 _FRENCH_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")  # fullmatch
@@ -139,8 +144,9 @@ def _problems(schemas: SchemaSet, doc: SourceDoc, error: Any) -> Iterator[tuple[
             spaces = _odd_spaces(str(key))
             bare = "".join(ch for ch in str(key) if ch not in spaces).strip()
             if spaces and bare in allowed:  # (an office suite's autocorrect: « date_fin : » with a non-breaking space)
-                yield make(S001, path + (key,), f"clé « {bare} » écrite avec {_listed_spaces(spaces)}, invisible dans "
-                           f"l'éditeur{where}",
+                shown = " et ".join(f"({character(ch)})" for ch in spaces)
+                yield make(S001, path + (key,), f"clé « {bare} » écrite avec une espace invisible dans l'éditeur {shown}"
+                           f"{where}",
                            f"supprimez cette espace : écrivez « {bare}: valeur », les deux-points collés à la clé",
                            key=True)
                 continue
@@ -196,7 +202,7 @@ def _problems(schemas: SchemaSet, doc: SourceDoc, error: Any) -> Iterator[tuple[
         elif keyword == "format" and isinstance(instance, str) and _ISO_DATE.fullmatch(instance):
             hint = "le format est bon mais cette date n'existe pas dans le calendrier : vérifiez le jour et le mois"
         elif (unquoted := _without_typographic_quotes(instance)) is not None and node.get("pattern") \
-                and re.search(node["pattern"], unquoted):
+                and _matches(node["pattern"], unquoted):
             hint = _TYPOGRAPHIC_HINT.format(unquoted)
         elif isinstance(instance, str) and node.get("pattern") and _fixed(instance, node["pattern"]):
             fixed = _fixed(instance, node["pattern"])
@@ -280,10 +286,6 @@ def _without_typographic_quotes(value: Any) -> str | None:
     return text.strip(_TYPOGRAPHIC + " \u00a0\u202f") or None
 
 
-_SPACE_NAMES = {"\u00a0": "une espace insécable (U+00A0)", "\u202f": "une espace fine insécable (U+202F)",
-                "\u2009": "une espace fine (U+2009)", "\u2007": "une espace de chiffre (U+2007)"}
-
-
 def _odd_spaces(text: str) -> list[str]:
     """The spaces of `text` that are not the ordinary one, each once, in order (what word processors put before « : »)."""
     import unicodedata
@@ -293,10 +295,6 @@ def _odd_spaces(text: str) -> list[str]:
         if ch != " " and unicodedata.category(ch) == "Zs" and ch not in found:
             found.append(ch)
     return found
-
-
-def _listed_spaces(spaces: list[str]) -> str:
-    return " et ".join(_SPACE_NAMES.get(ch, f"une espace spéciale (U+{ord(ch):04X})") for ch in spaces)
 
 
 def _shown(value: Any) -> str:

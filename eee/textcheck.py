@@ -140,7 +140,8 @@ _CONTROL = f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_HIDDEN_BREAKS}{_BIDI}]"
 _NAMES = {"\x85": "NEL, saut de ligne", "\u2028": "séparateur de ligne", "\u2029": "séparateur de paragraphe",
           "\u200b": "espace sans chasse", "\u00ad": "trait d'union conditionnel", "\ufeff": "indicateur d'ordre "
           "des octets", "\u200e": "marque gauche-à-droite", "\u200f": "marque droite-à-gauche",
-          "\x1b": "échappement", "\r": "retour chariot"}
+          "\x1b": "échappement", "\r": "retour chariot", "\u00a0": "espace insécable",
+          "\u202f": "espace fine insécable", "\u2009": "espace fine", "\u2007": "espace de chiffre"}
 
 
 @functools.cache
@@ -148,7 +149,8 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _character(char: str) -> str:
+def character(char: str) -> str:
+    """A character people cannot see, named for them: « U+00A0, espace insécable »."""
     name = _NAMES.get(char)
     if name is None and ("\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069"):
         name = "contrôle bidirectionnel"
@@ -174,12 +176,12 @@ def invisible_characters(path: str, text: str) -> list[Problem]:
         line = text.count("\n", 0, index) + 1
         col = index - text.rfind("\n", 0, index)
         if char in _HIDDEN_BREAKS:
-            message = (f"caractère invisible ({_character(char)}) : YAML y voit un retour à la ligne, "
+            message = (f"caractère invisible ({character(char)}) : YAML y voit un retour à la ligne, "
                        "mais ni git ni la plupart des éditeurs ne le montrent")
         elif refused.match(char):
-            message = f"caractère invisible ({_character(char)}) : il change l'ordre d'affichage du texte"
+            message = f"caractère invisible ({character(char)}) : il change l'ordre d'affichage du texte"
         else:
-            message = f"caractère invisible ({_character(char)}) hors d'une valeur (commentaire, clé ou mise en forme)"
+            message = f"caractère invisible ({character(char)}) hors d'une valeur (commentaire, clé ou mise en forme)"
         found.append(Y015.problem(path, line, col, message,
                                   "supprimez ce caractère (souvent issu d'un copier-coller) : rien ne doit être "
                                   "caché dans un fichier du registre"))
@@ -241,7 +243,7 @@ def control_characters(path: str, value: Any, position: Callable[..., tuple[int,
         line, col = position(pointer, key=is_key)
         where = "une clé" if is_key else "une valeur"
         problems.append(Y015.problem(path, line, col,
-                                     f"caractère de contrôle ({_character(char)}) dans {where}, écrit par une séquence "
+                                     f"caractère de contrôle ({character(char)}) dans {where}, écrit par une séquence "
                                      "d'échappement : invisible à l'écran, il peut brouiller un terminal ou une page",
                                      "supprimez la séquence d'échappement (« \\e », « \\x1b », « \\r »…) ; "
                                      "pour un retour à la ligne, écrivez le texte en bloc avec « | »"))

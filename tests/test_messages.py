@@ -61,8 +61,8 @@ def test_an_id_that_is_not_its_file_s_name_is_never_told_to_become_an_invalid_on
     assert [p.hint for p in found] == [hint]
 
 
-@pytest.mark.parametrize("space, named", [("\u00a0", "une espace insécable (U+00A0)"),
-                                          ("\u202f", "une espace fine insécable (U+202F)")])
+@pytest.mark.parametrize("space, named", [("\u00a0", "U+00A0, espace insécable"),
+                                          ("\u202f", "U+202F, espace fine insécable")])
 def test_a_key_written_with_a_non_breaking_space_says_so(registry: Path, space: str, named: str) -> None:
     """« statut : actif » typed in a word processor: the key is named as it looks, with the invisible space it has (it
     said « clé « statut  » inconnue → vouliez-vous dire « statut » ? », the same thing to the eye)."""
@@ -72,7 +72,7 @@ def test_a_key_written_with_a_non_breaking_space_says_so(registry: Path, space: 
     path.write_text(path.read_text(encoding="utf-8").replace("statut:", f"statut{space}:", 1), encoding="utf-8")
     found = [p for p in validate(registry, jobs=1).problems if p.code == "EEE-S001"]
     assert [(p.message, p.hint) for p in found] == [
-        (f"clé « statut » écrite avec {named}, invisible dans l'éditeur",
+        (f"clé « statut » écrite avec une espace invisible dans l'éditeur ({named})",
          "supprimez cette espace : écrivez « statut: valeur », les deux-points collés à la clé")]
 
 
