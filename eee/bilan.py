@@ -153,13 +153,10 @@ def _sums(actions: list[Entity], categories: tuple[str, ...], facts: Facts) -> d
             for category in categories}
 
 
-def _counted(ids: list[str], incomplete: bool = False) -> Figure:
-    """A number of entities (actions, partners…): exact, whatever their own figures; unless the files they are
-    counted from say some are still to complete (`incomplete`): then « au moins » those found, or « non
-    renseigné » with none found."""
-    if incomplete:
-        return Figure(Count(len(ids), minimum=True) if ids else Count.unknown(), ids)
-    return Figure(Count(len(ids)), ids)
+def _counted(ids: list[str], complete: bool = True) -> Figure:
+    """A number of entities (actions, partners…), whatever their own figures: exact, unless the files they are
+    counted from may leave some out (`Count.listed`)."""
+    return Figure(Count.listed(len(ids), complete), ids)
 
 
 def _referenced(actions: list[Entity], kind: str, facts: Facts) -> dict[str, list[str]]:
@@ -178,17 +175,17 @@ def _headline(facts: Facts, actions: list[Entity], events: list[Entity]) -> dict
     schools = _referenced(actions, "etablissement", facts)
     done = [e for e in events if e.statut != "annule"]
 
-    def incomplete(found: dict[str, list[str]], field: str) -> bool:
-        """Whether the count of these entities is a minimum: an action names none of them (the registry does not say
-        it had none), or its file says they are still to complete."""
+    def complete(found: dict[str, list[str]], field: str) -> bool:
+        """Whether every action names these entities, all of them: none names none (the registry does not say it
+        had none), nor says in its file they are still to complete."""
         naming = {action for ids in found.values() for action in ids}
-        return any(a.id not in naming or a.declares_gap(field) for a in actions)
+        return all(a.id in naming and not a.declares_gap(field) for a in actions)
 
     return {
         "actions": _counted([a.id for a in actions]),
         **_sums(actions, ("eleves", "candidats", "enseignants", "chefs_etablissement"), facts),
-        "partenaires": _counted(sorted(partners), incomplete(partners, "partenaires")),
-        "etablissements": _counted(sorted(schools), incomplete(schools, "etablissements")),
+        "partenaires": _counted(sorted(partners), complete(partners, "partenaires")),
+        "etablissements": _counted(sorted(schools), complete(schools, "etablissements")),
         "evenements": _counted([e.id for e in done]),
     }
 

@@ -46,6 +46,14 @@ class Count:
         return cls(number, minimum=precision == AT_LEAST, approximate=precision == ABOUT)
 
     @classmethod
+    def listed(cls, found: int, complete: bool = True) -> Count:
+        """How many things a file names (a CLEE's members, the partners of a year's actions): exact when it names
+        them all; else « au moins » those it names, and unknown when it names none (never 0)."""
+        if complete:
+            return cls(found)
+        return cls(found, minimum=True) if found else cls.unknown()
+
+    @classmethod
     def unknown(cls, missing: int = 1) -> Count:
         """What `missing` things without a number add to a sum: nothing known, and that they are missing."""
         return cls(None, missing=missing)

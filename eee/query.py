@@ -326,12 +326,8 @@ def _members(of: str) -> Callable[[Registry, Entity], Count]:
     """How many members of a kind (`membres.<of>`) a structure lists: exact, unless its file says they are still
     to complete (`a_completer` names them, or `membres`): then « au moins » the ones listed, and « non renseigné »
     with none listed, never 0."""
-    def count(registry: Registry, entity: Entity) -> Count:
-        listed = len(entity.items("membres", of))
-        if not entity.declares_gap(f"membres.{of}"):
-            return Count(listed)
-        return Count(listed, minimum=True) if listed else Count.unknown()
-    return count
+    return lambda registry, entity: Count.listed(len(entity.items("membres", of)),
+                                                 not entity.declares_gap(f"membres.{of}"))
 
 
 ID = Column("id", "Identifiant", lambda r, e: e.id)

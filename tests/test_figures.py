@@ -91,3 +91,9 @@ def test_a_block_shows_its_number_with_its_precision() -> None:
     assert block_number({"nombre": 12}) == "12"
     assert block_number({"nombre": "12"}) is None and block_number({"nom": "x"}) is None
     assert block_number({"nombre": True}) is None and block_number([1]) is None
+
+
+def test_a_count_of_what_a_file_names_is_exact_only_when_it_names_all() -> None:
+    assert Count.listed(3).number() == "3" and Count.listed(0).number() == "0"
+    assert Count.listed(3, complete=False).number() == "au moins 3"
+    assert Count.listed(0, complete=False).number() == "non renseigné"
