@@ -456,8 +456,12 @@ def _translated(registry: Registry, entity: Entity, renames: dict[str, str]) -> 
         return data
     if data.get("id") in renames:
         data["id"] = renames[data["id"]]
-    for ref in registry.references:
-        if ref.source is entity and ref.target_id in renames:
+    outgoing = registry.derived["references by source"]  # (made once: every entity of a side is translated)
+    if not outgoing:
+        for ref in registry.references:
+            outgoing.setdefault(id(ref.source), []).append(ref)
+    for ref in outgoing.get(id(entity), ()):
+        if ref.target_id in renames:
             target = data
             for part in ref.pointer[:-1]:
                 target = target[part]
