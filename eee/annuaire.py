@@ -383,21 +383,20 @@ def import_schools(csv_path: Path, root: Path, uais: list[str], departements: li
     if not (uais or departements or natures):
         raise UsageError("précisez quoi importer : --uai, --departement ou --type",
                          "par exemple : eee import annuaire annuaire.csv --uai 0312686B")
-    from .query import normalize
+    from .query import check_departement, normalize
+    from .schema import SchemaSet
     from .suggest import closest
 
     vocabulary = sorted(set(_NATURE_BY_CODE.values()) | {"cfa", "medico_social", "autre"})
     # (« collège », « Lycée professionnel »: the code is the name without accents, words joined by « _ »)
-    natures = [normalize(n).replace(" ", "_") if normalize(n).replace(" ", "_") in vocabulary else n for n in natures]
-    unknown = [n for n in natures if n not in vocabulary]
+    codes = {nature: normalize(nature).replace(" ", "_") for nature in natures}
+    natures = list(codes.values())
+    unknown = [nature for nature, code in codes.items() if code not in vocabulary]  # (as the officer wrote them)
     if unknown:
-        guess = closest(normalize(unknown[0]).replace(" ", "_"), vocabulary)
+        guess = closest(codes[unknown[0]], vocabulary)
         raise UsageError(f"type d'établissement inconnu : {', '.join(unknown)}",
                          (f"vouliez-vous dire « {guess} » ? " if guess else "") + "types possibles : "
                          + ", ".join(vocabulary))
-    from .query import check_departement
-    from .schema import SchemaSet
-
     schemas = SchemaSet.installed()
     departements = [check_departement(d, schemas) for d in departements]  # (a typo would import nothing, silently)
     annuaire = read(csv_path)
