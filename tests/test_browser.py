@@ -723,3 +723,29 @@ def test_on_a_phone_the_menu_folds_into_the_menu_button(browser: Any, shipped: P
         nav.get_by_role("link", name="CLEE", exact=True).click()
         assert page.url == v.base + "clee/index.html"
         v.assert_clean()
+
+
+# Every table cell of a page whose content is wider than the cell: a word cut in the middle, or a value run over.
+CELLS_TOO_NARROW = """() => [...document.querySelectorAll('table td, table tbody th')]
+  .filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.innerText.slice(0, 40))"""
+
+
+@pytest.mark.parametrize("theme", ["dsfr", "neutre"])
+def test_the_indexes_fit_the_screen_and_never_cut_a_word(browser: Any, request: pytest.FixtureRequest,
+                                                         theme: str) -> None:
+    """The DSFR kept each cell on one line (the actions' index was 2,545 px wide at 1280 px); the neutral theme broke
+    words anywhere (the same index, letter by letter, on a phone). At 1280 px an index fits the page; on a phone it
+    scrolls in its frame; on both, a cell goes to the line between words only, and years and statuses stay whole."""
+    site = request.getfixturevalue("shipped" if theme == "dsfr" else "shipped_neutre")
+    for viewport in (DESKTOP, PHONE):
+        with visiting(browser, site, viewport) as v:
+            for path in ("actions/index.html", "evenements/index.html", "etablissements/index.html",
+                         "partenariats/index.html"):
+                page = v.open(path)
+                table = page.locator("table.index")
+                if viewport is DESKTOP:
+                    assert table.evaluate("t => t.scrollWidth <= t.closest('.defilement').clientWidth"), path
+                assert page.evaluate(CELLS_TOO_NARROW) == [], (path, viewport)
+                whole = page.locator("table.index td.sans-coupure").all_inner_texts()  # years, dates, statuses
+                assert all("\n" not in text for text in whole) and (whole or path.startswith("etablissements")), path
+            v.assert_clean()
